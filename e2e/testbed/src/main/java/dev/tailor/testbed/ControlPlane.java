@@ -1,0 +1,287 @@
+package dev.tailor.testbed;
+
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import java.io.IOException;
+import java.net.HttpURLConnection;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Kubernetes v1.20.2 control plane on this machine: etcd, kube-apiserver,
+ * kube-controller-manager and kube-scheduler as child processes, with their own PKI, a token for an
+ * admin user and a kubeconfig. The binaries come from {@link Provisioner}. Processes are stopped by
+ * the ids recorded at start, never by name.
+ */
+public final class ControlPlane implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+  private final Path dir;
+  private final List<Process> processes = new ArrayList<>();
+  private final String token;
+  private final int apiPort;
+
+  private ControlPlane(Path dir) {
+    this.dir = dir;
+    this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    this.apiPort = freePort();
+  }
+
+  /**
+   * Provisions the binaries if needed and starts a fresh control plane whose state lives in dir.
+   */
+  public static ControlPlane start(Path dir) {
+    Path bin = Provisioner.controlPlaneBinaries();
+    ControlPlane cp = new ControlPlane(dir);
+    try {
+      cp.startAll(bin);
+      return cp;
+    } catch (RuntimeException | IOException | InterruptedException e) {
+      cp.close();
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw new TestbedException(
+          "the local control plane did not start: " + e.getMessage() + " (logs in " + dir + ")", e);
+    }
+  }
+
+  private void startAll(Path bin) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    Path pki = Pki.create(dir.resolve("pki"));
+    Files.writeString(
+        dir.resolve("tokens.csv"),
+        token + ",admin,admin,\"system:masters\"\n",
+        StandardCharsets.UTF_8);
+
+    int etcdPort = freePort();
+    int etcdPeerPort = freePort();
+    String etcdUrl = "http://127.0.0.1:" + etcdPort;
+    launch(
+        "etcd",
+        List.of(
+            "etcd",
+            "--data-dir=" + dir.resolve("etcd"),
+            "--listen-client-urls=" + etcdUrl,
+            "--advertise-client-urls=" + etcdUrl,
+            "--listen-peer-urls=http://127.0.0.1:" + etcdPeerPort,
+            "--initial-advertise-peer-urls=http://127.0.0.1:" + etcdPeerPort,
+            "--initial-cluster=default=http://127.0.0.1:" + etcdPeerPort,
+            "--logger=zap"));
+
+    launch(
+        "kube-apiserver",
+        List.of(
+            bin.resolve("kube-apiserver").toString(),
+            "--etcd-servers=" + etcdUrl,
+            "--secure-port=" + apiPort,
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            "--tls-cert-file=" + pki.resolve("server.crt"),
+            "--tls-private-key-file=" + pki.resolve("server.key"),
+            "--client-ca-file=" + pki.resolve("ca.crt"),
+            "--token-auth-file=" + dir.resolve("tokens.csv"),
+            "--service-account-issuer=https://kubernetes.default.svc",
+            "--service-account-key-file=" + pki.resolve("sa.pub"),
+            "--service-account-signing-key-file=" + pki.resolve("sa.key"),
+            "--service-cluster-ip-range=10.0.0.0/24",
+            "--authorization-mode=RBAC",
+            "--insecure-port=0",
+            "--allow-privileged=true"));
+    awaitApiServer(pki.resolve("ca.crt"));
+
+    Path kubeconfig = writeKubeconfig(pki.resolve("ca.crt"));
+    launch(
+        "kube-controller-manager",
+        List.of(
+            bin.resolve("kube-controller-manager").toString(),
+            "--kubeconfig=" + kubeconfig,
+            "--service-account-private-key-file=" + pki.resolve("sa.key"),
+            "--root-ca-file=" + pki.resolve("ca.crt"),
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            "--secure-port=0",
+            "--port=0",
+            "--use-service-account-credentials=false"));
+    launch(
+        "kube-scheduler",
+        List.of(
+            bin.resolve("kube-scheduler").toString(),
+            "--kubeconfig=" + kubeconfig,
+            "--leader-elect=false",
+            "--bind-address=127.0.0.1",
+            "--secure-port=0",
+            "--port=0"));
+    LOG.info("control plane ready at {} (state in {})", masterUrl(), dir);
+  }
+
+  private void launch(String name, List<String> command) throws IOException {
+    Path log = dir.resolve(name + ".log");
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .directory(dir.toFile())
+            .start();
+    processes.add(p);
+    LOG.debug("started {} (pid {})", name, p.pid());
+  }
+
+  private void awaitApiServer(Path caCert) throws IOException, InterruptedException {
+    SSLContext ssl = sslContext(caCert);
+    Instant deadline = Instant.now().plus(READY_TIMEOUT);
+    String last = "no answer";
+    while (Instant.now().isBefore(deadline)) {
+      for (Process p : processes) {
+        if (!p.isAlive()) {
+          throw new TestbedException(
+              "a control-plane process exited with code " + p.exitValue() + "; see " + dir);
+        }
+      }
+      try {
+        HttpsURLConnection c =
+            (HttpsURLConnection) URI.create(masterUrl() + "/readyz").toURL().openConnection();
+        c.setSSLSocketFactory(ssl.getSocketFactory());
+        c.setRequestProperty("Authorization", "Bearer " + token);
+        c.setConnectTimeout(1000);
+        c.setReadTimeout(2000);
+        int code = c.getResponseCode();
+        if (code == HttpURLConnection.HTTP_OK) {
+          return;
+        }
+        last = "HTTP " + code;
+      } catch (IOException e) {
+        last = e.getMessage();
+      }
+      Thread.sleep(250);
+    }
+    throw new TestbedException("kube-apiserver not ready after " + READY_TIMEOUT + ": " + last);
+  }
+
+  private static SSLContext sslContext(Path caCert) throws IOException {
+    try (var in = Files.newInputStream(caCert)) {
+      KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
+      ks.load(null, null);
+      ks.setCertificateEntry("ca", CertificateFactory.getInstance("X.509").generateCertificate(in));
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(ks);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx;
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IOException("cannot trust the test bed CA: " + e.getMessage(), e);
+    }
+  }
+
+  private Path writeKubeconfig(Path caCert) throws IOException {
+    Path file = dir.resolve("kubeconfig");
+    String yaml =
+        """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: tailor
+          cluster:
+            server: %s
+            certificate-authority: %s
+        users:
+        - name: admin
+          user:
+            token: %s
+        contexts:
+        - name: tailor
+          context:
+            cluster: tailor
+            user: admin
+            namespace: default
+        current-context: tailor
+        """
+            .formatted(masterUrl(), caCert, token);
+    Files.writeString(file, yaml, StandardCharsets.UTF_8);
+    return file;
+  }
+
+  public String masterUrl() {
+    return "https://127.0.0.1:" + apiPort;
+  }
+
+  public Path kubeconfig() {
+    return dir.resolve("kubeconfig");
+  }
+
+  public Path stateDir() {
+    return dir;
+  }
+
+  /** Fabric8 configuration for the admin user of this control plane. */
+  public Config adminConfig() {
+    return new ConfigBuilder()
+        .withMasterUrl(masterUrl())
+        .withOauthToken(token)
+        .withCaCertFile(dir.resolve("pki/ca.crt").toString())
+        .withNamespace("default")
+        .withRequestTimeout(30_000)
+        .build();
+  }
+
+  /** The last lines of each component's log, for failure reports. */
+  public String logTails(int lines) {
+    StringBuilder sb = new StringBuilder();
+    for (String name :
+        List.of("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")) {
+      Path log = dir.resolve(name + ".log");
+      try {
+        List<String> all = Files.readAllLines(log, StandardCharsets.UTF_8);
+        sb.append("--- ").append(name).append(" (").append(log).append(")\n");
+        all.subList(Math.max(0, all.size() - lines), all.size())
+            .forEach(l -> sb.append(l).append('\n'));
+      } catch (IOException e) {
+        sb.append("--- ").append(name).append(": ").append(e.getMessage()).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  @Override
+  public void close() {
+    for (int i = processes.size() - 1; i >= 0; i--) {
+      Process p = processes.get(i);
+      p.destroy();
+      try {
+        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+          p.destroyForcibly().waitFor();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    processes.clear();
+  }
+
+  static int freePort() {
+    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new TestbedException("no free local port: " + e.getMessage(), e);
+    }
+  }
+}
