@@ -1,0 +1,64 @@
+package dev.tailor.api.v1alpha1.device;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import java.util.Objects;
+
+/**
+ * An inclusive range of CUDA compute capabilities written major.minor (GFD labels
+ * nvidia.com/gpu.compute.major and .minor).
+ */
+@JsonClassDescription(
+    "An inclusive range of CUDA compute capabilities written major.minor (GFD labels nvidia.com/gpu.compute.major and .minor).")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ComputeCapabilityRange {
+  @JsonPropertyDescription(
+      "Lowest accepted compute capability, major.minor, e.g. 8.0. Default: no lower bound.")
+  @Pattern("^[0-9]{1,2}\\.[0-9]{1,2}$")
+  private String min;
+
+  @JsonPropertyDescription(
+      "Highest accepted compute capability, major.minor, e.g. 9.0. Default: no upper bound.")
+  @Pattern("^[0-9]{1,2}\\.[0-9]{1,2}$")
+  private String max;
+
+  public String getMin() {
+    return min;
+  }
+
+  public void setMin(String min) {
+    this.min = min;
+  }
+
+  public String getMax() {
+    return max;
+  }
+
+  public void setMax(String max) {
+    this.max = max;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    ComputeCapabilityRange that = (ComputeCapabilityRange) o;
+    return Objects.equals(min, that.min) && Objects.equals(max, that.max);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(min, max);
+  }
+
+  @Override
+  public String toString() {
+    return "ComputeCapabilityRange{" + "min=" + min + ", " + "max=" + max + "}";
+  }
+}

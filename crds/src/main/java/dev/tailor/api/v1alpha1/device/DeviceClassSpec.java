@@ -1,0 +1,126 @@
+package dev.tailor.api.v1alpha1.device;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+import java.util.Objects;
+
+/** Desired state of a DeviceClass: which nodes are this hardware and how inference pods use it. */
+@JsonClassDescription(
+    "Desired state of a DeviceClass: which nodes are this hardware and how inference pods use it.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DeviceClassSpec {
+  @JsonPropertyDescription("Which nodes belong to this class, by GPU Feature Discovery labels.")
+  @Required
+  private GpuNodeSelector selector;
+
+  @JsonPropertyDescription(
+      "GPU resource and count each inference pod requests. Default: one nvidia.com/gpu.")
+  @Default("{}")
+  private GpuRequest gpu = new GpuRequest();
+
+  @JsonPropertyDescription(
+      "Tolerations added to pods scheduled on this class, e.g. for a nvidia.com/gpu NoSchedule taint. Default: none.")
+  @Size(max = 32)
+  private List<Toleration> tolerations;
+
+  @JsonPropertyDescription(
+      "GPU memory, in MiB, one inference pod may use; the operator serves the largest variant whose measured peak memory fits. Required.")
+  @Required
+  @Min(1)
+  @Max(1048576)
+  private Integer memoryBudgetMiB;
+
+  @JsonPropertyDescription(
+      "Optional latency budget, in seconds per denoising step at batch size 1, measured on this hardware; variants slower than this do not fit. Default: no latency budget.")
+  @Min(value = 0, inclusive = false)
+  @Max(3600)
+  private Double stepLatencyBudgetSeconds;
+
+  public GpuNodeSelector getSelector() {
+    return selector;
+  }
+
+  public void setSelector(GpuNodeSelector selector) {
+    this.selector = selector;
+  }
+
+  public GpuRequest getGpu() {
+    return gpu;
+  }
+
+  public void setGpu(GpuRequest gpu) {
+    this.gpu = gpu;
+  }
+
+  public List<Toleration> getTolerations() {
+    return tolerations;
+  }
+
+  public void setTolerations(List<Toleration> tolerations) {
+    this.tolerations = tolerations;
+  }
+
+  public Integer getMemoryBudgetMiB() {
+    return memoryBudgetMiB;
+  }
+
+  public void setMemoryBudgetMiB(Integer memoryBudgetMiB) {
+    this.memoryBudgetMiB = memoryBudgetMiB;
+  }
+
+  public Double getStepLatencyBudgetSeconds() {
+    return stepLatencyBudgetSeconds;
+  }
+
+  public void setStepLatencyBudgetSeconds(Double stepLatencyBudgetSeconds) {
+    this.stepLatencyBudgetSeconds = stepLatencyBudgetSeconds;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    DeviceClassSpec that = (DeviceClassSpec) o;
+    return Objects.equals(selector, that.selector)
+        && Objects.equals(gpu, that.gpu)
+        && Objects.equals(tolerations, that.tolerations)
+        && Objects.equals(memoryBudgetMiB, that.memoryBudgetMiB)
+        && Objects.equals(stepLatencyBudgetSeconds, that.stepLatencyBudgetSeconds);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(selector, gpu, tolerations, memoryBudgetMiB, stepLatencyBudgetSeconds);
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceClassSpec{"
+        + "selector="
+        + selector
+        + ", "
+        + "gpu="
+        + gpu
+        + ", "
+        + "tolerations="
+        + tolerations
+        + ", "
+        + "memoryBudgetMiB="
+        + memoryBudgetMiB
+        + ", "
+        + "stepLatencyBudgetSeconds="
+        + stepLatencyBudgetSeconds
+        + "}";
+  }
+}

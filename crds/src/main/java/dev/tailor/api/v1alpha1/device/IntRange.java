@@ -1,0 +1,58 @@
+package dev.tailor.api.v1alpha1.device;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** An inclusive integer range; either bound may be omitted. */
+@JsonClassDescription("An inclusive integer range; either bound may be omitted.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class IntRange {
+  @JsonPropertyDescription("Smallest accepted value, inclusive. Default: no lower bound.")
+  @Min(0)
+  private Integer min;
+
+  @JsonPropertyDescription("Largest accepted value, inclusive. Default: no upper bound.")
+  @Min(0)
+  private Integer max;
+
+  public Integer getMin() {
+    return min;
+  }
+
+  public void setMin(Integer min) {
+    this.min = min;
+  }
+
+  public Integer getMax() {
+    return max;
+  }
+
+  public void setMax(Integer max) {
+    this.max = max;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    IntRange that = (IntRange) o;
+    return Objects.equals(min, that.min) && Objects.equals(max, that.max);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(min, max);
+  }
+
+  @Override
+  public String toString() {
+    return "IntRange{" + "min=" + min + ", " + "max=" + max + "}";
+  }
+}

@@ -1,0 +1,112 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.Objects;
+
+/** Images used to calibrate and, for training methods, fine-tune the compressed model. */
+@JsonClassDescription(
+    "Images used to calibrate and, for training methods, fine-tune the compressed model.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Calibration {
+  @JsonPropertyDescription(
+      "Image data: a folder or a .tar archive of PNG/JPEG images, at s3://bucket/prefix, file:///path or https://host/path.")
+  @Required
+  @Pattern("^(s3|file|https?)://.+$")
+  @Size(max = 2048)
+  private String uri;
+
+  @JsonPropertyDescription(
+      "How the data at uri is laid out: Auto (detect from the URI), ImageFolder or Tar. Default: Auto.")
+  @Default("Auto")
+  private DataFormat format = DataFormat.AUTO;
+
+  @JsonPropertyDescription("Number of images drawn from the data for calibration. Default: 256.")
+  @Default("256")
+  @Min(1)
+  @Max(1000000)
+  private Integer samples = 256;
+
+  @JsonPropertyDescription(
+      "Side length, in pixels, images are resized to; must match the base model's resolution. Default: 32.")
+  @Default("32")
+  @Min(8)
+  @Max(4096)
+  private Integer imageSize = 32;
+
+  public String getUri() {
+    return uri;
+  }
+
+  public void setUri(String uri) {
+    this.uri = uri;
+  }
+
+  public DataFormat getFormat() {
+    return format;
+  }
+
+  public void setFormat(DataFormat format) {
+    this.format = format;
+  }
+
+  public Integer getSamples() {
+    return samples;
+  }
+
+  public void setSamples(Integer samples) {
+    this.samples = samples;
+  }
+
+  public Integer getImageSize() {
+    return imageSize;
+  }
+
+  public void setImageSize(Integer imageSize) {
+    this.imageSize = imageSize;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    Calibration that = (Calibration) o;
+    return Objects.equals(uri, that.uri)
+        && Objects.equals(format, that.format)
+        && Objects.equals(samples, that.samples)
+        && Objects.equals(imageSize, that.imageSize);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(uri, format, samples, imageSize);
+  }
+
+  @Override
+  public String toString() {
+    return "Calibration{"
+        + "uri="
+        + uri
+        + ", "
+        + "format="
+        + format
+        + ", "
+        + "samples="
+        + samples
+        + ", "
+        + "imageSize="
+        + imageSize
+        + "}";
+  }
+}

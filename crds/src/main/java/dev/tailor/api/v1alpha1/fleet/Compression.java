@@ -1,0 +1,154 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.tailor.api.v1alpha1.common.CompressionMethod;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.List;
+import java.util.Objects;
+
+/** How the base model is compressed into variants. */
+@JsonClassDescription("How the base model is compressed into variants.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Compression {
+  @JsonPropertyDescription(
+      "Compression method: OFA (once-for-all, one training run for all sizes), OBS (OBS-Diff one-shot pruning, training-free), LayerPrune (LAPTOP-Diff block removal + normalized distillation) or Taylor (Taylor structural pruning + fine-tuning baseline). Default: OFA.")
+  @Default("OFA")
+  private CompressionMethod method = CompressionMethod.OFA;
+
+  @JsonPropertyDescription(
+      "Variant sizes to produce, as percent of the base model's parameters kept (1 to 100), each once, e.g. [100, 75, 50, 25]. Omit to produce exactly the sizes named in spec.deviceClasses[].size (per-class targets). Default: derived from spec.deviceClasses[].size.")
+  @Size(max = 16)
+  private List<@Min(1) @Max(100) Integer> sizes;
+
+  @JsonPropertyDescription("Calibration and training data.")
+  @Required
+  private Calibration calibration;
+
+  @JsonPropertyDescription(
+      "Fine-tuning settings; not allowed with OBS. Default: the Training defaults for OFA, LayerPrune and Taylor.")
+  private Training training;
+
+  @JsonPropertyDescription(
+      "OBS-Diff settings; only allowed with method OBS. Default: the ObsSettings defaults.")
+  private ObsSettings obs;
+
+  @JsonPropertyDescription(
+      "Quality every variant must reach to be served. Default: the QualityGate defaults.")
+  @Default("{}")
+  private QualityGate qualityGate = new QualityGate();
+
+  @JsonPropertyDescription("Where the compression Job runs. Default: the WorkerPlacement defaults.")
+  @Default("{}")
+  private WorkerPlacement worker = new WorkerPlacement();
+
+  public CompressionMethod getMethod() {
+    return method;
+  }
+
+  public void setMethod(CompressionMethod method) {
+    this.method = method;
+  }
+
+  public List<@Min(1) @Max(100) Integer> getSizes() {
+    return sizes;
+  }
+
+  public void setSizes(List<@Min(1) @Max(100) Integer> sizes) {
+    this.sizes = sizes;
+  }
+
+  public Calibration getCalibration() {
+    return calibration;
+  }
+
+  public void setCalibration(Calibration calibration) {
+    this.calibration = calibration;
+  }
+
+  public Training getTraining() {
+    return training;
+  }
+
+  public void setTraining(Training training) {
+    this.training = training;
+  }
+
+  public ObsSettings getObs() {
+    return obs;
+  }
+
+  public void setObs(ObsSettings obs) {
+    this.obs = obs;
+  }
+
+  public QualityGate getQualityGate() {
+    return qualityGate;
+  }
+
+  public void setQualityGate(QualityGate qualityGate) {
+    this.qualityGate = qualityGate;
+  }
+
+  public WorkerPlacement getWorker() {
+    return worker;
+  }
+
+  public void setWorker(WorkerPlacement worker) {
+    this.worker = worker;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    Compression that = (Compression) o;
+    return Objects.equals(method, that.method)
+        && Objects.equals(sizes, that.sizes)
+        && Objects.equals(calibration, that.calibration)
+        && Objects.equals(training, that.training)
+        && Objects.equals(obs, that.obs)
+        && Objects.equals(qualityGate, that.qualityGate)
+        && Objects.equals(worker, that.worker);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(method, sizes, calibration, training, obs, qualityGate, worker);
+  }
+
+  @Override
+  public String toString() {
+    return "Compression{"
+        + "method="
+        + method
+        + ", "
+        + "sizes="
+        + sizes
+        + ", "
+        + "calibration="
+        + calibration
+        + ", "
+        + "training="
+        + training
+        + ", "
+        + "obs="
+        + obs
+        + ", "
+        + "qualityGate="
+        + qualityGate
+        + ", "
+        + "worker="
+        + worker
+        + "}";
+  }
+}

@@ -1,0 +1,126 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** Progress of the compression Job for the current base model. */
+@JsonClassDescription("Progress of the compression Job for the current base model.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class CompressionStatus {
+  @JsonPropertyDescription("Name of the compression Job.")
+  private String jobName;
+
+  @JsonPropertyDescription("Pending, Running, Succeeded or Failed.")
+  private JobState state;
+
+  @JsonPropertyDescription("Progress reported by the worker, 0 to 100.")
+  @Min(0)
+  @Max(100)
+  private Integer progressPercent;
+
+  @JsonPropertyDescription("When the Job started, RFC 3339.")
+  private String startTime;
+
+  @JsonPropertyDescription("When the Job finished, RFC 3339.")
+  private String completionTime;
+
+  @JsonPropertyDescription("Last progress or failure message from the worker.")
+  private String message;
+
+  public String getJobName() {
+    return jobName;
+  }
+
+  public void setJobName(String jobName) {
+    this.jobName = jobName;
+  }
+
+  public JobState getState() {
+    return state;
+  }
+
+  public void setState(JobState state) {
+    this.state = state;
+  }
+
+  public Integer getProgressPercent() {
+    return progressPercent;
+  }
+
+  public void setProgressPercent(Integer progressPercent) {
+    this.progressPercent = progressPercent;
+  }
+
+  public String getStartTime() {
+    return startTime;
+  }
+
+  public void setStartTime(String startTime) {
+    this.startTime = startTime;
+  }
+
+  public String getCompletionTime() {
+    return completionTime;
+  }
+
+  public void setCompletionTime(String completionTime) {
+    this.completionTime = completionTime;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    CompressionStatus that = (CompressionStatus) o;
+    return Objects.equals(jobName, that.jobName)
+        && Objects.equals(state, that.state)
+        && Objects.equals(progressPercent, that.progressPercent)
+        && Objects.equals(startTime, that.startTime)
+        && Objects.equals(completionTime, that.completionTime)
+        && Objects.equals(message, that.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(jobName, state, progressPercent, startTime, completionTime, message);
+  }
+
+  @Override
+  public String toString() {
+    return "CompressionStatus{"
+        + "jobName="
+        + jobName
+        + ", "
+        + "state="
+        + state
+        + ", "
+        + "progressPercent="
+        + progressPercent
+        + ", "
+        + "startTime="
+        + startTime
+        + ", "
+        + "completionTime="
+        + completionTime
+        + ", "
+        + "message="
+        + message
+        + "}";
+  }
+}

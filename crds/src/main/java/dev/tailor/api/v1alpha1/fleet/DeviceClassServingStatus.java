@@ -1,0 +1,159 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** How one device class is served. */
+@JsonClassDescription("How one device class is served.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DeviceClassServingStatus {
+  @JsonPropertyDescription("DeviceClass name.")
+  private String name;
+
+  @JsonPropertyDescription("ModelVariant currently serving this class.")
+  private String variant;
+
+  @JsonPropertyDescription("Size of that variant, percent of parameters kept.")
+  @Min(1)
+  @Max(100)
+  private Integer size;
+
+  @JsonPropertyDescription("Desired inference replicas.")
+  @Min(0)
+  private Integer replicas;
+
+  @JsonPropertyDescription("Ready inference replicas.")
+  @Min(0)
+  private Integer readyReplicas;
+
+  @JsonPropertyDescription(
+      "Whether this class serves its chosen variant with all desired replicas ready.")
+  private Boolean ready;
+
+  @JsonPropertyDescription("Why the class is not ready, e.g. no variant fits its budgets.")
+  private String message;
+
+  @JsonPropertyDescription("Progress of an upgrade on this class.")
+  private ClassRolloutStatus rollout;
+
+  public String getName() {
+    return name;
+  }
+
+  public void setName(String name) {
+    this.name = name;
+  }
+
+  public String getVariant() {
+    return variant;
+  }
+
+  public void setVariant(String variant) {
+    this.variant = variant;
+  }
+
+  public Integer getSize() {
+    return size;
+  }
+
+  public void setSize(Integer size) {
+    this.size = size;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Integer getReadyReplicas() {
+    return readyReplicas;
+  }
+
+  public void setReadyReplicas(Integer readyReplicas) {
+    this.readyReplicas = readyReplicas;
+  }
+
+  public Boolean getReady() {
+    return ready;
+  }
+
+  public void setReady(Boolean ready) {
+    this.ready = ready;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  public ClassRolloutStatus getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(ClassRolloutStatus rollout) {
+    this.rollout = rollout;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    DeviceClassServingStatus that = (DeviceClassServingStatus) o;
+    return Objects.equals(name, that.name)
+        && Objects.equals(variant, that.variant)
+        && Objects.equals(size, that.size)
+        && Objects.equals(replicas, that.replicas)
+        && Objects.equals(readyReplicas, that.readyReplicas)
+        && Objects.equals(ready, that.ready)
+        && Objects.equals(message, that.message)
+        && Objects.equals(rollout, that.rollout);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(name, variant, size, replicas, readyReplicas, ready, message, rollout);
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceClassServingStatus{"
+        + "name="
+        + name
+        + ", "
+        + "variant="
+        + variant
+        + ", "
+        + "size="
+        + size
+        + ", "
+        + "replicas="
+        + replicas
+        + ", "
+        + "readyReplicas="
+        + readyReplicas
+        + ", "
+        + "ready="
+        + ready
+        + ", "
+        + "message="
+        + message
+        + ", "
+        + "rollout="
+        + rollout
+        + "}";
+  }
+}

@@ -1,0 +1,112 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/**
+ * Minimum quality a variant must reach to be served. Metrics are proxies measured on a fixed
+ * held-out grid against the base model.
+ */
+@JsonClassDescription(
+    "Minimum quality a variant must reach to be served. Metrics are proxies measured on a fixed held-out grid against the base model.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class QualityGate {
+  @JsonPropertyDescription(
+      "Largest accepted ratio of the variant's epsilon-prediction MSE to the base model's (1.0 = no worse). Default: 1.5.")
+  @Default("1.5")
+  @Min(1)
+  @Max(1000)
+  private Double maxEpsMseRatio = 1.5;
+
+  @JsonPropertyDescription(
+      "Smallest accepted mean SSIM between same-seed samples of the variant and the base model, 0 to 1. Default: 0.5.")
+  @Default("0.5")
+  @Min(0)
+  @Max(1)
+  private Double minSsim = 0.5;
+
+  @JsonPropertyDescription(
+      "Smallest accepted mean PSNR, in dB, between same-seed samples of the variant and the base model. Default: no PSNR requirement.")
+  @Min(0)
+  @Max(200)
+  private Double minPsnrDb;
+
+  @JsonPropertyDescription(
+      "What happens to a variant that fails the gate: Reject (never served) or Keep (served, with QualityGatePassed=False). Default: Reject.")
+  @Default("Reject")
+  private GateAction onFailure = GateAction.REJECT;
+
+  public Double getMaxEpsMseRatio() {
+    return maxEpsMseRatio;
+  }
+
+  public void setMaxEpsMseRatio(Double maxEpsMseRatio) {
+    this.maxEpsMseRatio = maxEpsMseRatio;
+  }
+
+  public Double getMinSsim() {
+    return minSsim;
+  }
+
+  public void setMinSsim(Double minSsim) {
+    this.minSsim = minSsim;
+  }
+
+  public Double getMinPsnrDb() {
+    return minPsnrDb;
+  }
+
+  public void setMinPsnrDb(Double minPsnrDb) {
+    this.minPsnrDb = minPsnrDb;
+  }
+
+  public GateAction getOnFailure() {
+    return onFailure;
+  }
+
+  public void setOnFailure(GateAction onFailure) {
+    this.onFailure = onFailure;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    QualityGate that = (QualityGate) o;
+    return Objects.equals(maxEpsMseRatio, that.maxEpsMseRatio)
+        && Objects.equals(minSsim, that.minSsim)
+        && Objects.equals(minPsnrDb, that.minPsnrDb)
+        && Objects.equals(onFailure, that.onFailure);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(maxEpsMseRatio, minSsim, minPsnrDb, onFailure);
+  }
+
+  @Override
+  public String toString() {
+    return "QualityGate{"
+        + "maxEpsMseRatio="
+        + maxEpsMseRatio
+        + ", "
+        + "minSsim="
+        + minSsim
+        + ", "
+        + "minPsnrDb="
+        + minPsnrDb
+        + ", "
+        + "onFailure="
+        + onFailure
+        + "}";
+  }
+}

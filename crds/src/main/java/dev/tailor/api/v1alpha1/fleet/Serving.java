@@ -1,0 +1,119 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** How every device class serves its variant. */
+@JsonClassDescription("How every device class serves its variant.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class Serving {
+  @JsonPropertyDescription("Sampler used by the inference server: DDIM or DDPM. Default: DDIM.")
+  @Default("DDIM")
+  private Sampler sampler = Sampler.DDIM;
+
+  @JsonPropertyDescription("Denoising steps per image. Default: 50.")
+  @Default("50")
+  @Min(1)
+  @Max(1000)
+  private Integer samplerSteps = 50;
+
+  @JsonPropertyDescription(
+      "Fixed replica count per device class. Cannot be combined with autoscaling. Default: 1 when autoscaling is not set.")
+  @Min(0)
+  @Max(1000)
+  private Integer replicas;
+
+  @JsonPropertyDescription(
+      "Autoscaling bounds per device class. Cannot be combined with replicas. Default: none (fixed replicas).")
+  private Autoscaling autoscaling;
+
+  @JsonPropertyDescription("Upgrade policy. Default: the Rollout defaults (Canary).")
+  @Default("{}")
+  private Rollout rollout = new Rollout();
+
+  public Sampler getSampler() {
+    return sampler;
+  }
+
+  public void setSampler(Sampler sampler) {
+    this.sampler = sampler;
+  }
+
+  public Integer getSamplerSteps() {
+    return samplerSteps;
+  }
+
+  public void setSamplerSteps(Integer samplerSteps) {
+    this.samplerSteps = samplerSteps;
+  }
+
+  public Integer getReplicas() {
+    return replicas;
+  }
+
+  public void setReplicas(Integer replicas) {
+    this.replicas = replicas;
+  }
+
+  public Autoscaling getAutoscaling() {
+    return autoscaling;
+  }
+
+  public void setAutoscaling(Autoscaling autoscaling) {
+    this.autoscaling = autoscaling;
+  }
+
+  public Rollout getRollout() {
+    return rollout;
+  }
+
+  public void setRollout(Rollout rollout) {
+    this.rollout = rollout;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    Serving that = (Serving) o;
+    return Objects.equals(sampler, that.sampler)
+        && Objects.equals(samplerSteps, that.samplerSteps)
+        && Objects.equals(replicas, that.replicas)
+        && Objects.equals(autoscaling, that.autoscaling)
+        && Objects.equals(rollout, that.rollout);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(sampler, samplerSteps, replicas, autoscaling, rollout);
+  }
+
+  @Override
+  public String toString() {
+    return "Serving{"
+        + "sampler="
+        + sampler
+        + ", "
+        + "samplerSteps="
+        + samplerSteps
+        + ", "
+        + "replicas="
+        + replicas
+        + ", "
+        + "autoscaling="
+        + autoscaling
+        + ", "
+        + "rollout="
+        + rollout
+        + "}";
+  }
+}

@@ -1,0 +1,140 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.Objects;
+
+/** Where compressed variants are stored, content-addressed by sha256. */
+@JsonClassDescription("Where compressed variants are stored, content-addressed by sha256.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class VariantStore {
+  @JsonPropertyDescription(
+      "Store location: s3://bucket/prefix for an S3-compatible object store or file:///path for a mounted volume. Must not contain credentials.")
+  @Required
+  @Pattern("^(s3://[^/]+(/.*)?|file:///.*)$")
+  @Size(max = 2048)
+  private String uri;
+
+  @JsonPropertyDescription(
+      "S3 endpoint URL for non-AWS stores, e.g. https://minio.example:9000. Only with s3:// stores. Default: AWS S3 for the region.")
+  @Pattern("^https?://[^/@\\s]+(/.*)?$")
+  @Size(max = 2048)
+  private String endpoint;
+
+  @JsonPropertyDescription("S3 region. Only with s3:// stores. Default: us-east-1.")
+  @Pattern("^[a-z0-9-]+$")
+  @Size(max = 63)
+  private String region;
+
+  @JsonPropertyDescription(
+      "Use path-style S3 addressing (needed by most non-AWS stores). Only with s3:// stores. Default: false.")
+  private Boolean pathStyle;
+
+  @JsonPropertyDescription(
+      "Secret with the S3 access key pair. Only with s3:// stores. Default: none (the pod's ambient credentials, e.g. IRSA).")
+  private SecretKeysReference credentialsSecretRef;
+
+  @JsonPropertyDescription(
+      "PersistentVolumeClaim mounted at the path of a file:// store in worker and inference pods. Only with file:// stores. Default: none (the path must exist on the node image).")
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @Size(max = 253)
+  private String persistentVolumeClaim;
+
+  public String getUri() {
+    return uri;
+  }
+
+  public void setUri(String uri) {
+    this.uri = uri;
+  }
+
+  public String getEndpoint() {
+    return endpoint;
+  }
+
+  public void setEndpoint(String endpoint) {
+    this.endpoint = endpoint;
+  }
+
+  public String getRegion() {
+    return region;
+  }
+
+  public void setRegion(String region) {
+    this.region = region;
+  }
+
+  public Boolean getPathStyle() {
+    return pathStyle;
+  }
+
+  public void setPathStyle(Boolean pathStyle) {
+    this.pathStyle = pathStyle;
+  }
+
+  public SecretKeysReference getCredentialsSecretRef() {
+    return credentialsSecretRef;
+  }
+
+  public void setCredentialsSecretRef(SecretKeysReference credentialsSecretRef) {
+    this.credentialsSecretRef = credentialsSecretRef;
+  }
+
+  public String getPersistentVolumeClaim() {
+    return persistentVolumeClaim;
+  }
+
+  public void setPersistentVolumeClaim(String persistentVolumeClaim) {
+    this.persistentVolumeClaim = persistentVolumeClaim;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    VariantStore that = (VariantStore) o;
+    return Objects.equals(uri, that.uri)
+        && Objects.equals(endpoint, that.endpoint)
+        && Objects.equals(region, that.region)
+        && Objects.equals(pathStyle, that.pathStyle)
+        && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
+        && Objects.equals(persistentVolumeClaim, that.persistentVolumeClaim);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        uri, endpoint, region, pathStyle, credentialsSecretRef, persistentVolumeClaim);
+  }
+
+  @Override
+  public String toString() {
+    return "VariantStore{"
+        + "uri="
+        + uri
+        + ", "
+        + "endpoint="
+        + endpoint
+        + ", "
+        + "region="
+        + region
+        + ", "
+        + "pathStyle="
+        + pathStyle
+        + ", "
+        + "credentialsSecretRef="
+        + credentialsSecretRef
+        + ", "
+        + "persistentVolumeClaim="
+        + persistentVolumeClaim
+        + "}";
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tailor.api.v1alpha1.fleet;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+import java.util.Objects;
+
+/** Where and how long the compression worker Job runs. */
+@JsonClassDescription("Where and how long the compression worker Job runs.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class WorkerPlacement {
+  @JsonPropertyDescription(
+      "DeviceClass whose nodes run the compression Job (it need not be served). Default: the first entry of spec.deviceClasses.")
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @Size(max = 253)
+  private String deviceClass;
+
+  @JsonPropertyDescription(
+      "Wall-clock limit of the compression Job, in seconds. Default: 21600 (6 h).")
+  @Default("21600")
+  @Min(60)
+  @Max(604800)
+  private Long activeDeadlineSeconds = 21600L;
+
+  @JsonPropertyDescription("Retries of a failed compression pod before the Job fails. Default: 1.")
+  @Default("1")
+  @Min(0)
+  @Max(10)
+  private Integer backoffLimit = 1;
+
+  public String getDeviceClass() {
+    return deviceClass;
+  }
+
+  public void setDeviceClass(String deviceClass) {
+    this.deviceClass = deviceClass;
+  }
+
+  public Long getActiveDeadlineSeconds() {
+    return activeDeadlineSeconds;
+  }
+
+  public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
+    this.activeDeadlineSeconds = activeDeadlineSeconds;
+  }
+
+  public Integer getBackoffLimit() {
+    return backoffLimit;
+  }
+
+  public void setBackoffLimit(Integer backoffLimit) {
+    this.backoffLimit = backoffLimit;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    WorkerPlacement that = (WorkerPlacement) o;
+    return Objects.equals(deviceClass, that.deviceClass)
+        && Objects.equals(activeDeadlineSeconds, that.activeDeadlineSeconds)
+        && Objects.equals(backoffLimit, that.backoffLimit);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(deviceClass, activeDeadlineSeconds, backoffLimit);
+  }
+
+  @Override
+  public String toString() {
+    return "WorkerPlacement{"
+        + "deviceClass="
+        + deviceClass
+        + ", "
+        + "activeDeadlineSeconds="
+        + activeDeadlineSeconds
+        + ", "
+        + "backoffLimit="
+        + backoffLimit
+        + "}";
+  }
+}

@@ -1,0 +1,110 @@
+package dev.tailor.api.v1alpha1.variant;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** Whether the variant fits one device class's budgets. */
+@JsonClassDescription("Whether the variant fits one device class's budgets.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class DeviceClassFit {
+  @JsonPropertyDescription("DeviceClass name.")
+  private String deviceClass;
+
+  @JsonPropertyDescription("Whether the variant fits the class's memory and latency budgets.")
+  private Boolean fits;
+
+  @JsonPropertyDescription("Peak memory measured or estimated for this class, MiB.")
+  @Min(0)
+  private Integer peakMemoryMiB;
+
+  @JsonPropertyDescription("Latency per denoising step measured on this class, seconds.")
+  @Min(0)
+  private Double stepLatencySeconds;
+
+  @JsonPropertyDescription("Why it does not fit, e.g. 'peak memory 18000 MiB > budget 15000 MiB'.")
+  private String reason;
+
+  public String getDeviceClass() {
+    return deviceClass;
+  }
+
+  public void setDeviceClass(String deviceClass) {
+    this.deviceClass = deviceClass;
+  }
+
+  public Boolean getFits() {
+    return fits;
+  }
+
+  public void setFits(Boolean fits) {
+    this.fits = fits;
+  }
+
+  public Integer getPeakMemoryMiB() {
+    return peakMemoryMiB;
+  }
+
+  public void setPeakMemoryMiB(Integer peakMemoryMiB) {
+    this.peakMemoryMiB = peakMemoryMiB;
+  }
+
+  public Double getStepLatencySeconds() {
+    return stepLatencySeconds;
+  }
+
+  public void setStepLatencySeconds(Double stepLatencySeconds) {
+    this.stepLatencySeconds = stepLatencySeconds;
+  }
+
+  public String getReason() {
+    return reason;
+  }
+
+  public void setReason(String reason) {
+    this.reason = reason;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    DeviceClassFit that = (DeviceClassFit) o;
+    return Objects.equals(deviceClass, that.deviceClass)
+        && Objects.equals(fits, that.fits)
+        && Objects.equals(peakMemoryMiB, that.peakMemoryMiB)
+        && Objects.equals(stepLatencySeconds, that.stepLatencySeconds)
+        && Objects.equals(reason, that.reason);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(deviceClass, fits, peakMemoryMiB, stepLatencySeconds, reason);
+  }
+
+  @Override
+  public String toString() {
+    return "DeviceClassFit{"
+        + "deviceClass="
+        + deviceClass
+        + ", "
+        + "fits="
+        + fits
+        + ", "
+        + "peakMemoryMiB="
+        + peakMemoryMiB
+        + ", "
+        + "stepLatencySeconds="
+        + stepLatencySeconds
+        + ", "
+        + "reason="
+        + reason
+        + "}";
+  }
+}

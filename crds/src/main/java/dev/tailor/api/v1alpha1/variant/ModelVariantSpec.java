@@ -1,0 +1,122 @@
+package dev.tailor.api.v1alpha1.variant;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import java.util.Objects;
+
+/**
+ * A compressed variant of a fleet's base model, written once by the operator. Immutable once
+ * created: the operator refuses a changed spec (it is not a CEL rule, so that the CRD installs and
+ * server-side applies on every Kubernetes version); create a new ModelVariant instead.
+ */
+@JsonClassDescription(
+    "A compressed variant of a fleet's base model, written once by the operator. Immutable once created: the operator refuses a changed spec (it is not a CEL rule, so that the CRD installs and server-side applies on every Kubernetes version); create a new ModelVariant instead.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelVariantSpec {
+  @JsonPropertyDescription("Name of the ModelFleet (same namespace) that produced this variant.")
+  @Required
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @Size(max = 253)
+  private String fleet;
+
+  @JsonPropertyDescription("metadata.generation of the fleet whose spec produced this variant.")
+  @Min(1)
+  private Long fleetGeneration;
+
+  @JsonPropertyDescription("Base model, method and size.")
+  @Required
+  private Lineage lineage;
+
+  @JsonPropertyDescription("Where the variant is stored and its digest.")
+  @Required
+  private Artifact artifact;
+
+  @JsonPropertyDescription("Metrics measured at compression time. Default: none.")
+  private VariantMetrics metrics;
+
+  public String getFleet() {
+    return fleet;
+  }
+
+  public void setFleet(String fleet) {
+    this.fleet = fleet;
+  }
+
+  public Long getFleetGeneration() {
+    return fleetGeneration;
+  }
+
+  public void setFleetGeneration(Long fleetGeneration) {
+    this.fleetGeneration = fleetGeneration;
+  }
+
+  public Lineage getLineage() {
+    return lineage;
+  }
+
+  public void setLineage(Lineage lineage) {
+    this.lineage = lineage;
+  }
+
+  public Artifact getArtifact() {
+    return artifact;
+  }
+
+  public void setArtifact(Artifact artifact) {
+    this.artifact = artifact;
+  }
+
+  public VariantMetrics getMetrics() {
+    return metrics;
+  }
+
+  public void setMetrics(VariantMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    ModelVariantSpec that = (ModelVariantSpec) o;
+    return Objects.equals(fleet, that.fleet)
+        && Objects.equals(fleetGeneration, that.fleetGeneration)
+        && Objects.equals(lineage, that.lineage)
+        && Objects.equals(artifact, that.artifact)
+        && Objects.equals(metrics, that.metrics);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(fleet, fleetGeneration, lineage, artifact, metrics);
+  }
+
+  @Override
+  public String toString() {
+    return "ModelVariantSpec{"
+        + "fleet="
+        + fleet
+        + ", "
+        + "fleetGeneration="
+        + fleetGeneration
+        + ", "
+        + "lineage="
+        + lineage
+        + ", "
+        + "artifact="
+        + artifact
+        + ", "
+        + "metrics="
+        + metrics
+        + "}";
+  }
+}

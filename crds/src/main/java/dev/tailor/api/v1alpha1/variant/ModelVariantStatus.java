@@ -1,0 +1,113 @@
+package dev.tailor.api.v1alpha1.variant;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.tailor.api.v1alpha1.common.Condition;
+import dev.tailor.api.v1alpha1.common.ConditionedStatus;
+import io.fabric8.generator.annotation.Min;
+import java.util.List;
+import java.util.Objects;
+
+/** Observed state of a ModelVariant. */
+@JsonClassDescription("Observed state of a ModelVariant.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ModelVariantStatus implements ConditionedStatus {
+  @JsonPropertyDescription("metadata.generation last processed by the operator.")
+  @Min(0)
+  private Long observedGeneration;
+
+  @JsonPropertyDescription(
+      "Ready, Reconciling, Stalled and domain conditions (ArtifactVerified, QualityGatePassed).")
+  private List<Condition> conditions;
+
+  @JsonPropertyDescription("Quality gate outcome.")
+  private QualityGateResult qualityGate;
+
+  @JsonPropertyDescription("Fit per device class of the fleet.")
+  private List<DeviceClassFit> fits;
+
+  @JsonPropertyDescription("Comma-separated device classes the variant fits (for kubectl get).")
+  private String fitsSummary;
+
+  public Long getObservedGeneration() {
+    return observedGeneration;
+  }
+
+  public void setObservedGeneration(Long observedGeneration) {
+    this.observedGeneration = observedGeneration;
+  }
+
+  public List<Condition> getConditions() {
+    return conditions;
+  }
+
+  public void setConditions(List<Condition> conditions) {
+    this.conditions = conditions;
+  }
+
+  public QualityGateResult getQualityGate() {
+    return qualityGate;
+  }
+
+  public void setQualityGate(QualityGateResult qualityGate) {
+    this.qualityGate = qualityGate;
+  }
+
+  public List<DeviceClassFit> getFits() {
+    return fits;
+  }
+
+  public void setFits(List<DeviceClassFit> fits) {
+    this.fits = fits;
+  }
+
+  public String getFitsSummary() {
+    return fitsSummary;
+  }
+
+  public void setFitsSummary(String fitsSummary) {
+    this.fitsSummary = fitsSummary;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    ModelVariantStatus that = (ModelVariantStatus) o;
+    return Objects.equals(observedGeneration, that.observedGeneration)
+        && Objects.equals(conditions, that.conditions)
+        && Objects.equals(qualityGate, that.qualityGate)
+        && Objects.equals(fits, that.fits)
+        && Objects.equals(fitsSummary, that.fitsSummary);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(observedGeneration, conditions, qualityGate, fits, fitsSummary);
+  }
+
+  @Override
+  public String toString() {
+    return "ModelVariantStatus{"
+        + "observedGeneration="
+        + observedGeneration
+        + ", "
+        + "conditions="
+        + conditions
+        + ", "
+        + "qualityGate="
+        + qualityGate
+        + ", "
+        + "fits="
+        + fits
+        + ", "
+        + "fitsSummary="
+        + fitsSummary
+        + "}";
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tailor.api.v1alpha1.variant;
+
+import com.fasterxml.jackson.annotation.JsonClassDescription;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import java.util.Objects;
+
+/** Outcome of the fleet's quality gate for this variant. */
+@JsonClassDescription("Outcome of the fleet's quality gate for this variant.")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class QualityGateResult {
+  @JsonPropertyDescription("Whether the variant met every threshold.")
+  private Boolean passed;
+
+  @JsonPropertyDescription("epsMse / baseEpsMse as evaluated.")
+  @Min(0)
+  private Double epsMseRatio;
+
+  @JsonPropertyDescription("The failed thresholds, e.g. 'ssim 0.41 < minSsim 0.5', or 'passed'.")
+  private String message;
+
+  public Boolean getPassed() {
+    return passed;
+  }
+
+  public void setPassed(Boolean passed) {
+    this.passed = passed;
+  }
+
+  public Double getEpsMseRatio() {
+    return epsMseRatio;
+  }
+
+  public void setEpsMseRatio(Double epsMseRatio) {
+    this.epsMseRatio = epsMseRatio;
+  }
+
+  public String getMessage() {
+    return message;
+  }
+
+  public void setMessage(String message) {
+    this.message = message;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (o == null || getClass() != o.getClass()) {
+      return false;
+    }
+    QualityGateResult that = (QualityGateResult) o;
+    return Objects.equals(passed, that.passed)
+        && Objects.equals(epsMseRatio, that.epsMseRatio)
+        && Objects.equals(message, that.message);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(passed, epsMseRatio, message);
+  }
+
+  @Override
+  public String toString() {
+    return "QualityGateResult{"
+        + "passed="
+        + passed
+        + ", "
+        + "epsMseRatio="
+        + epsMseRatio
+        + ", "
+        + "message="
+        + message
+        + "}";
+  }
+}

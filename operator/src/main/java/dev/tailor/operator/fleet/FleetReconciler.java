@@ -1,0 +1,369 @@
+package dev.tailor.operator.fleet;
+
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.common.Condition;
+import dev.tailor.api.v1alpha1.common.ConditionStatus;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.common.Conditions;
+import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.JobState;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.api.validation.SpecValidator;
+import dev.tailor.api.validation.Violation;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.Labels;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a ModelFleet into a compression Job: validates the spec, resolves its DeviceClasses,
+ * launches the worker's {@code compress} Job once per compressed spec, and reflects the Job's state
+ * in the fleet's status. Problems end in a condition and an Event; nothing is launched for a bad
+ * spec. Status is written only when it changed.
+ */
+@ControllerConfiguration(name = "modelfleet")
+public class FleetReconciler implements Reconciler<ModelFleet> {
+  private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
+  static final String CLASSES = "deviceclasses";
+  static final String JOBS = "jobs";
+  static final String CLASS_INDEX = "referenced-deviceclasses";
+  static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
+  static final String REASON_JOB_FAILED = "CompressionFailed";
+  static final String REASON_JOB_RUNNING = "Compressing";
+  static final String REASON_JOB_SUCCEEDED = "CompressionSucceeded";
+
+  private final EventRecorder events;
+  private final String workerImage;
+  private final Clock clock = Clock.systemUTC();
+
+  public FleetReconciler(
+      EventRecorder events,
+      @ConfigProperty(name = "tailor.worker.image", defaultValue = "tailor/worker:latest")
+          String workerImage) {
+    this.events = events;
+    this.workerImage = workerImage;
+  }
+
+  @Override
+  public List<EventSource<?, ModelFleet>> prepareEventSources(
+      EventSourceContext<ModelFleet> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
+    var classes =
+        InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class)
+            .withName(CLASSES)
+            .withSecondaryToPrimaryMapper(
+                dc ->
+                    context
+                        .getPrimaryCache()
+                        .byIndex(CLASS_INDEX, dc.getMetadata().getName())
+                        .stream()
+                        .map(ResourceID::fromResource)
+                        .collect(Collectors.toSet()))
+            .build();
+    var jobs =
+        InformerEventSourceConfiguration.from(Job.class, ModelFleet.class)
+            .withName(JOBS)
+            .withLabelSelector(Labels.MANAGED_SELECTOR)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
+            .build();
+    return List.of(
+        new InformerEventSource<>(classes, context), new InformerEventSource<>(jobs, context));
+  }
+
+  @Override
+  public UpdateControl<ModelFleet> reconcile(ModelFleet fleet, Context<ModelFleet> context) {
+    ModelFleetStatus old = fleet.getStatus();
+    ModelFleetStatus status = old == null ? new ModelFleetStatus() : Serialization.clone(old);
+    if (status.getConditions() == null) {
+      status.setConditions(new ArrayList<>());
+    }
+    Long generation = fleet.getMetadata().getGeneration();
+    status.setObservedGeneration(generation);
+
+    List<Violation> violations = SpecValidator.validate(fleet);
+    if (!violations.isEmpty()) {
+      stall(fleet, status, ConditionTypes.REASON_INVALID_SPEC, SpecValidator.summary(violations));
+      return finish(fleet, old, status);
+    }
+    Map<String, DeviceClass> classes = new java.util.LinkedHashMap<>();
+    List<String> missing = new ArrayList<>();
+    InformerEventSource<DeviceClass, ModelFleet> classCache =
+        source(context, DeviceClass.class, CLASSES);
+    List<String> refs = referencedFields(fleet);
+    for (String ref : refs) {
+      String name = ref.substring(ref.indexOf('=') + 1);
+      Optional<DeviceClass> dc = classCache.get(new ResourceID(name));
+      if (dc.isPresent()) {
+        classes.put(name, dc.get());
+      } else {
+        missing.add(
+            ref.substring(0, ref.indexOf('=')) + ": DeviceClass \"" + name + "\" not found");
+      }
+    }
+    if (!missing.isEmpty()) {
+      stall(
+          fleet,
+          status,
+          REASON_CLASS_NOT_FOUND,
+          String.join("; ", missing) + "; create it or fix the name");
+      return finish(fleet, old, status);
+    }
+    set(
+        status,
+        ConditionTypes.STALLED,
+        FALSE,
+        "Valid",
+        "spec is valid and its DeviceClasses exist");
+
+    DeviceClass worker = classes.get(workerClassName(fleet, classes));
+    String jobName = CompressionJobs.name(fleet);
+    Optional<Job> job =
+        source(context, Job.class, JOBS)
+            .get(new ResourceID(jobName, fleet.getMetadata().getNamespace()));
+    CompressionStatus cs =
+        status.getCompression() == null ? new CompressionStatus() : status.getCompression();
+    if (!jobName.equals(cs.getJobName())) {
+      cs = new CompressionStatus();
+      cs.setJobName(jobName);
+    }
+    status.setCompression(cs);
+    if (job.isEmpty()) {
+      launch(fleet, worker, context);
+      cs.setState(JobState.PENDING);
+      cs.setMessage(
+          "compression Job "
+              + jobName
+              + " created on DeviceClass "
+              + worker.getMetadata().getName());
+    } else {
+      observe(job.get(), cs);
+    }
+    applyJobState(fleet, status, cs);
+    return finish(fleet, old, status);
+  }
+
+  private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
+    Job desired = CompressionJobs.desired(fleet, worker, workerImage);
+    try {
+      context.getClient().resource(desired).create();
+      LOG.infof(
+          "ModelFleet(%s/%s): launched compression Job %s",
+          fleet.getMetadata().getNamespace(),
+          fleet.getMetadata().getName(),
+          desired.getMetadata().getName());
+      events.record(
+          fleet,
+          EventRecorder.NORMAL,
+          "CompressionStarted",
+          "launched compression Job "
+              + desired.getMetadata().getName()
+              + " on DeviceClass "
+              + worker.getMetadata().getName());
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // Already there (the informer had not seen it yet, e.g. right after an operator restart).
+    }
+  }
+
+  static void observe(Job job, CompressionStatus cs) {
+    var s = job.getStatus();
+    cs.setStartTime(s == null ? null : s.getStartTime());
+    cs.setCompletionTime(s == null ? null : s.getCompletionTime());
+    Optional<JobCondition> failed = condition(job, "Failed");
+    if (s != null && s.getSucceeded() != null && s.getSucceeded() > 0) {
+      cs.setState(JobState.SUCCEEDED);
+      cs.setProgressPercent(100);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " succeeded");
+    } else if (failed.isPresent()) {
+      cs.setState(JobState.FAILED);
+      cs.setMessage(
+          "compression Job "
+              + job.getMetadata().getName()
+              + " failed: "
+              + failed.get().getReason()
+              + (failed.get().getMessage() == null ? "" : " (" + failed.get().getMessage() + ")"));
+    } else if (s != null && s.getActive() != null && s.getActive() > 0) {
+      cs.setState(JobState.RUNNING);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " is running");
+    } else {
+      cs.setState(JobState.PENDING);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " is waiting for its pod");
+    }
+  }
+
+  private void applyJobState(ModelFleet fleet, ModelFleetStatus status, CompressionStatus cs) {
+    switch (cs.getState()) {
+      case SUCCEEDED -> {
+        boolean flipped =
+            set(status, ConditionTypes.COMPRESSED, TRUE, REASON_JOB_SUCCEEDED, cs.getMessage());
+        if (flipped) {
+          events.record(fleet, EventRecorder.NORMAL, REASON_JOB_SUCCEEDED, cs.getMessage());
+        }
+        set(
+            status,
+            ConditionTypes.RECONCILING,
+            TRUE,
+            REASON_JOB_SUCCEEDED,
+            "registering the compressed variants");
+        set(
+            status,
+            ConditionTypes.READY,
+            FALSE,
+            REASON_JOB_SUCCEEDED,
+            "variants are not rolled out yet");
+        status.setPhase(FleetPhase.ROLLING_OUT);
+      }
+      case FAILED -> {
+        boolean flipped =
+            set(status, ConditionTypes.COMPRESSED, FALSE, REASON_JOB_FAILED, cs.getMessage());
+        if (flipped) {
+          events.record(fleet, EventRecorder.WARNING, REASON_JOB_FAILED, cs.getMessage());
+        }
+        set(status, ConditionTypes.STALLED, TRUE, REASON_JOB_FAILED, cs.getMessage());
+        set(status, ConditionTypes.RECONCILING, FALSE, REASON_JOB_FAILED, cs.getMessage());
+        set(status, ConditionTypes.READY, FALSE, REASON_JOB_FAILED, cs.getMessage());
+        status.setPhase(FleetPhase.FAILED);
+      }
+      default -> {
+        set(status, ConditionTypes.COMPRESSED, FALSE, REASON_JOB_RUNNING, cs.getMessage());
+        set(status, ConditionTypes.RECONCILING, TRUE, REASON_JOB_RUNNING, cs.getMessage());
+        set(status, ConditionTypes.READY, FALSE, REASON_JOB_RUNNING, cs.getMessage());
+        status.setPhase(FleetPhase.COMPRESSING);
+      }
+    }
+  }
+
+  private void stall(ModelFleet fleet, ModelFleetStatus status, String reason, String message) {
+    boolean flipped = set(status, ConditionTypes.STALLED, TRUE, reason, message);
+    set(status, ConditionTypes.READY, FALSE, reason, message);
+    set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
+    status.setPhase(FleetPhase.FAILED);
+    if (flipped) {
+      LOG.warnf(
+          "ModelFleet(%s/%s): %s: %s",
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), reason, message);
+      events.record(fleet, EventRecorder.WARNING, reason, message);
+    }
+  }
+
+  /** Sets a condition; true when its status, reason or message changed. */
+  private boolean set(
+      ModelFleetStatus status, String type, ConditionStatus value, String reason, String message) {
+    Optional<Condition> before = Conditions.find(status.getConditions(), type);
+    Conditions.set(
+        status, Condition.of(type, value, reason, message, status.getObservedGeneration()), clock);
+    return before.isEmpty()
+        || before.get().getStatus() != value
+        || !java.util.Objects.equals(reason, before.get().getReason())
+        || !java.util.Objects.equals(message.isEmpty() ? null : message, before.get().getMessage());
+  }
+
+  private UpdateControl<ModelFleet> finish(
+      ModelFleet fleet, ModelFleetStatus old, ModelFleetStatus status) {
+    if (status.equals(old)) {
+      return UpdateControl.noUpdate();
+    }
+    ModelFleet patch = new ModelFleet();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(fleet.getMetadata().getName())
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return UpdateControl.patchStatus(patch);
+  }
+
+  /** The worker's DeviceClass: the explicit one, else the served class with the most memory. */
+  static String workerClassName(ModelFleet fleet, Map<String, DeviceClass> classes) {
+    String explicit = fleet.getSpec().getCompression().getWorker().getDeviceClass();
+    if (explicit != null) {
+      return explicit;
+    }
+    return classes.values().stream()
+        .max(
+            java.util.Comparator.comparing(
+                (DeviceClass dc) ->
+                    dc.getSpec().getMemoryBudgetMiB() == null
+                        ? 0
+                        : dc.getSpec().getMemoryBudgetMiB()))
+        .map(dc -> dc.getMetadata().getName())
+        .orElseThrow();
+  }
+
+  /** {@code field=name} for every DeviceClass the fleet names, in spec order. */
+  static List<String> referencedFields(ModelFleet fleet) {
+    List<String> refs = new ArrayList<>();
+    List<DeviceClassTarget> targets = fleet.getSpec().getDeviceClasses();
+    for (int i = 0; targets != null && i < targets.size(); i++) {
+      refs.add("spec.deviceClasses[" + i + "].name=" + targets.get(i).getName());
+    }
+    String worker =
+        fleet.getSpec().getCompression() == null
+                || fleet.getSpec().getCompression().getWorker() == null
+            ? null
+            : fleet.getSpec().getCompression().getWorker().getDeviceClass();
+    if (worker != null) {
+      refs.add("spec.compression.worker.deviceClass=" + worker);
+    }
+    return refs;
+  }
+
+  static Set<String> referencedClasses(ModelFleet fleet) {
+    if (fleet.getSpec() == null) {
+      return Set.of();
+    }
+    return referencedFields(fleet).stream()
+        .map(r -> r.substring(r.indexOf('=') + 1))
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+
+  private static Optional<JobCondition> condition(Job job, String type) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return job.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSource<R, ModelFleet> source(
+          Context<ModelFleet> context, Class<R> type, String name) {
+    return (InformerEventSource<R, ModelFleet>)
+        context.eventSourceRetriever().getEventSourceFor(type, name);
+  }
+}
