@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Plays the kubelet for simulated nodes: keeps each node's Ready heartbeat fresh (the node
  * lifecycle controller marks a silent node NotReady after about 40 s), reports pods bound to its
- * nodes as Running and Ready (a pod that has left Pending is left alone, so a test can finish it
- * as Succeeded or Failed), and completes the deletion of their pods, which without a kubelet
- * would stay Terminating forever.
+ * nodes as Running and Ready (a pod that has left Pending is left alone, so a test can finish it as
+ * Succeeded or Failed), and completes the deletion of their pods, which without a kubelet would
+ * stay Terminating forever.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -90,7 +90,8 @@ public final class NodeAgent implements AutoCloseable {
     try {
       if (pod.getMetadata().getDeletionTimestamp() != null) {
         client.pods().resource(pod).withGracePeriod(0).delete();
-      } else if (pod.getStatus().getPhase() == null || "Pending".equals(pod.getStatus().getPhase())) {
+      } else if (pod.getStatus().getPhase() == null
+          || "Pending".equals(pod.getStatus().getPhase())) {
         markRunning(pod);
       }
     } catch (KubernetesClientException e) {
