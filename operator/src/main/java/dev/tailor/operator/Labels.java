@@ -5,7 +5,7 @@ import java.util.Map;
 /** The labels Tailor puts on everything it creates, and the names it derives. */
 public final class Labels {
   public static final String MANAGED_BY = "app.kubernetes.io/managed-by";
-  public static final String MANAGED_BY_VALUE = "tailor-operator";
+  public static final String MANAGED_BY_VALUE = "tailor";
   public static final String PART_OF = "app.kubernetes.io/part-of";
   public static final String COMPONENT = "app.kubernetes.io/component";
   public static final String FLEET = "tailor.dev/fleet";

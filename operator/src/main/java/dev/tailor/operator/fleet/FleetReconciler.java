@@ -5,6 +5,7 @@ import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
@@ -14,11 +15,15 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.api.v1alpha1.fleet.VariantReference;
+import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
+import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.api.validation.SpecValidator;
 import dev.tailor.api.validation.Violation;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Labels;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -33,6 +38,8 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -55,6 +62,9 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
   static final String CLASSES = "deviceclasses";
   static final String JOBS = "jobs";
+  static final String PODS = "compression-pods";
+  static final String VARIANTS = "variants";
+  static final String JOB_LABEL = "tailor.dev/compression-job";
   static final String CLASS_INDEX = "referenced-deviceclasses";
   static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
   static final String REASON_JOB_FAILED = "CompressionFailed";
@@ -97,8 +107,28 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
             .withLabelSelector(Labels.MANAGED_SELECTOR)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
             .build();
+    var pods =
+        InformerEventSourceConfiguration.from(Pod.class, ModelFleet.class)
+            .withName(PODS)
+            .withLabelSelector(
+                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + CompressionJobs.COMPONENT)
+            .withSecondaryToPrimaryMapper(
+                pod ->
+                    Set.of(
+                        new ResourceID(
+                            pod.getMetadata().getLabels().get(Labels.FLEET),
+                            pod.getMetadata().getNamespace())))
+            .build();
+    var variants =
+        InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class)
+            .withName(VARIANTS)
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
+            .build();
     return List.of(
-        new InformerEventSource<>(classes, context), new InformerEventSource<>(jobs, context));
+        new InformerEventSource<>(classes, context),
+        new InformerEventSource<>(jobs, context),
+        new InformerEventSource<>(pods, context),
+        new InformerEventSource<>(variants, context));
   }
 
   @Override
@@ -170,13 +200,178 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
       observe(job.get(), cs);
     }
     applyJobState(fleet, status, cs);
+    if (cs.getState() == JobState.SUCCEEDED) {
+      registerVariants(fleet, status, jobName, context);
+    }
     return finish(fleet, old, status);
+  }
+
+  /**
+   * Creates the ModelVariants of a succeeded Job once: reads the Job's result from its pod's
+   * termination message, verifies each variant's digest in the store and judges its quality.
+   */
+  private void registerVariants(
+      ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
+    String ns = fleet.getMetadata().getNamespace();
+    List<Pod> pods =
+        source(context, Pod.class, PODS)
+            .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
+            .toList();
+    Optional<String> message = CompressionResult.terminationMessage(pods);
+    if (message.isEmpty()) {
+      return; // the pod's final status has not reached the cache yet; its event will come
+    }
+    CompressionResult result;
+    try {
+      result = CompressionResult.parse(message.get());
+    } catch (IllegalArgumentException e) {
+      reject(fleet, status, "InvalidResult", e.getMessage());
+      return;
+    }
+    String pinned = fleet.getSpec().getBaseModel().getDigest();
+    if (pinned != null && !pinned.equals(result.baseDigest())) {
+      reject(
+          fleet,
+          status,
+          "DigestMismatch",
+          "the Job compressed base model "
+              + result.baseDigest()
+              + " but spec.baseModel.digest pins "
+              + pinned);
+      return;
+    }
+    InformerEventSource<ModelVariant, ModelFleet> cache =
+        source(context, ModelVariant.class, VARIANTS);
+    List<ModelVariant> variants =
+        result.variants().stream()
+            .map(e -> cache.get(new ResourceID(VariantRegistrar.name(fleet, e.size()), ns)))
+            .flatMap(Optional::stream)
+            .toList();
+    if (variants.size() < result.variants().size()) {
+      try {
+        variants = VariantRegistrar.variants(context.getClient(), fleet, result);
+      } catch (VariantRegistrar.RejectedResult e) {
+        reject(fleet, status, e.reason(), e.getMessage());
+        return;
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
+      }
+      for (ModelVariant mv : variants) {
+        mv.getMetadata().getLabels().put(JOB_LABEL, jobName);
+        create(fleet, context, mv, gate(fleet, mv));
+      }
+      events.record(
+          fleet,
+          EventRecorder.NORMAL,
+          "VariantsRegistered",
+          variants.size() + " variant(s) registered from " + jobName);
+    }
+    describeVariants(fleet, status, result.baseDigest(), variants);
+  }
+
+  /** The fleet's view of its variants, derived from the ModelVariants alone. */
+  private void describeVariants(
+      ModelFleet fleet, ModelFleetStatus status, String baseDigest, List<ModelVariant> variants) {
+    List<VariantReference> refs = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (ModelVariant mv :
+        variants.stream()
+            .sorted(java.util.Comparator.comparing(v -> -v.getSpec().getLineage().getSize()))
+            .toList()) {
+      QualityGateResult gate = gate(fleet, mv);
+      VariantReference ref = new VariantReference();
+      ref.setName(mv.getMetadata().getName());
+      ref.setSize(mv.getSpec().getLineage().getSize());
+      ref.setDigest(mv.getSpec().getArtifact().getDigest());
+      ref.setQualityGatePassed(gate.getPassed());
+      refs.add(ref);
+      if (!gate.getPassed()) {
+        failed.add(ref.getSize() + "%: " + gate.getMessage());
+      }
+    }
+    status.setBaseDigest(baseDigest);
+    status.setVariants(refs);
+    status.setVariantCount(refs.size());
+    set(
+        status,
+        ConditionTypes.ARTIFACT_VERIFIED,
+        TRUE,
+        "DigestsMatch",
+        refs.size() + " variant(s) verified in " + fleet.getSpec().getStore().getUri());
+    if (failed.isEmpty()) {
+      set(
+          status,
+          ConditionTypes.QUALITY_GATE_PASSED,
+          TRUE,
+          "WithinGate",
+          "every variant is within the quality gate");
+    } else if (set(
+        status,
+        ConditionTypes.QUALITY_GATE_PASSED,
+        FALSE,
+        "OutsideGate",
+        String.join("; ", failed))) {
+      events.record(fleet, EventRecorder.WARNING, "QualityGateFailed", String.join("; ", failed));
+    }
+    registered(status, refs.size());
+  }
+
+  private static QualityGateResult gate(ModelFleet fleet, ModelVariant mv) {
+    return QualityGates.judge(
+        fleet.getSpec().getCompression().getQualityGate(), mv.getSpec().getMetrics());
+  }
+
+  private void registered(ModelFleetStatus status, int count) {
+    set(
+        status,
+        ConditionTypes.RECONCILING,
+        TRUE,
+        "VariantsRegistered",
+        count + " variant(s) registered; waiting for the rollout to serve them");
+  }
+
+  /**
+   * Creates a ModelVariant with its quality-gate status, and hands the result to the informer's
+   * cache at once, so the reconciles its own events trigger see it and do not create it again.
+   */
+  private void create(
+      ModelFleet fleet, Context<ModelFleet> context, ModelVariant mv, QualityGateResult gate) {
+    ModelVariant created;
+    try {
+      created = context.getClient().resource(mv).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      created = context.getClient().resource(mv).get();
+    }
+    ModelVariantStatus vs = new ModelVariantStatus();
+    vs.setObservedGeneration(created.getMetadata().getGeneration());
+    vs.setQualityGate(gate);
+    created.setStatus(vs);
+    ModelVariant updated = context.getClient().resource(created).updateStatus();
+    source(context, ModelVariant.class, VARIANTS)
+        .handleRecentResourceCreate(ResourceID.fromResource(fleet), updated);
+  }
+
+  private void reject(ModelFleet fleet, ModelFleetStatus status, String reason, String message) {
+    boolean flipped = set(status, ConditionTypes.ARTIFACT_VERIFIED, FALSE, reason, message);
+    set(status, ConditionTypes.STALLED, TRUE, reason, message);
+    set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
+    set(status, ConditionTypes.READY, FALSE, reason, message);
+    status.setPhase(FleetPhase.FAILED);
+    if (flipped) {
+      events.record(fleet, EventRecorder.WARNING, reason, message);
+    }
   }
 
   private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
     Job desired = CompressionJobs.desired(fleet, worker, workerImage);
     try {
-      context.getClient().resource(desired).create();
+      Job created = context.getClient().resource(desired).create();
+      source(context, Job.class, JOBS)
+          .handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
       LOG.infof(
           "ModelFleet(%s/%s): launched compression Job %s",
           fleet.getMetadata().getNamespace(),

@@ -5,12 +5,18 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
+import dev.tailor.api.v1alpha1.fleet.VariantStore;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.operator.TestbedResource;
+import dev.tailor.testbed.ApiServerMetrics;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -24,6 +30,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -42,9 +49,13 @@ class FleetApiServerTest {
   @Inject KubernetesClient client;
   private final String suffix = UUID.randomUUID().toString().substring(0, 6);
   private final String ns = "fleet-" + suffix;
+  private Path store;
+  private Path build;
 
   @BeforeEach
-  void setUp() {
+  void setUp() throws IOException {
+    store = Files.createTempDirectory("tailor-store-");
+    build = Files.createTempDirectory("tailor-variants-");
     client
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
@@ -115,15 +126,94 @@ class FleetApiServerTest {
   }
 
   @Test
+  void theVariantsOfASucceededJobBecomeVerifiedModelVariantsJudgedByTheQualityGate()
+      throws Exception {
+    ModelFleet fleet = client.resource(fleet(this::useFileStore)).create();
+    Job job = awaitSingleJob();
+    Pod pod = awaitRunningWorker();
+
+    // What the worker does: store the variants, report them in the termination message.
+    String prefix = job.getMetadata().getName();
+    String result = storeVariants(prefix, Map.of(100, 0.020, 50, 0.024, 25, 0.040));
+    finishPod(pod, "Succeeded", 0, result);
+
+    ModelFleet done = awaitFleet(f -> f.getStatus().getVariantCount() != null);
+    assertThat(done.getStatus().getVariants())
+        .extracting(v -> v.getSize() + ":" + v.getQualityGatePassed())
+        .containsExactlyInAnyOrder("100:true", "50:true", "25:false");
+    assertThat(condition(done, ConditionTypes.ARTIFACT_VERIFIED).isTrue()).isTrue();
+    Condition gate = condition(done, ConditionTypes.QUALITY_GATE_PASSED);
+    assertThat(gate.isTrue()).isFalse();
+    assertThat(gate.getMessage()).isEqualTo("25%: ε-MSE ratio 2.000 > 1.400");
+
+    List<ModelVariant> variants =
+        client.resources(ModelVariant.class).inNamespace(ns).list().getItems();
+    assertThat(variants).hasSize(3);
+    ModelVariant half =
+        variants.stream()
+            .filter(v -> v.getSpec().getLineage().getSize() == 50)
+            .findFirst()
+            .orElseThrow();
+    assertThat(half.getMetadata().getOwnerReferences().get(0).getUid())
+        .isEqualTo(fleet.getMetadata().getUid());
+    assertThat(half.getSpec().getArtifact().getUri()).isEqualTo(storeUri() + "/" + prefix + "-50");
+    assertThat(half.getSpec().getArtifact().getDigest()).startsWith("sha256:");
+    assertThat(half.getSpec().getMetrics().getEpsMse()).isEqualTo(0.024);
+    assertThat(half.getSpec().getMetrics().getBaseEpsMse()).isEqualTo(0.020);
+    assertThat(half.getSpec().getMetrics().getStepLatencySeconds()).isEqualTo(0.004);
+    assertThat(half.getStatus().getQualityGate().getPassed()).isTrue();
+    assertThat(eventReasons()).contains("VariantsRegistered", "QualityGateFailed");
+
+    // Registered once: later reconciles (here after a metadata edit and node heartbeats) write
+    // nothing.
+    long writes = ApiServerMetrics.writes(client, "modelvariants", "");
+    long statusWrites = ApiServerMetrics.writes(client, "modelfleets", "status");
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .edit(
+            f -> {
+              f.getMetadata().setAnnotations(Map.of("touched", "yes"));
+              return f;
+            });
+    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+    assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
+    assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
+  }
+
+  @Test
+  void aDigestThatDoesNotMatchTheStoreIsRejectedWithoutCreatingVariants() throws Exception {
+    client.resource(fleet(this::useFileStore)).create();
+    Job job = awaitSingleJob();
+    Pod pod = awaitRunningWorker();
+    String result = storeVariants(job.getMetadata().getName(), Map.of(100, 0.02));
+    String forged = result.replaceAll("sha256:[0-9a-f]{64}", "sha256:" + "0".repeat(64));
+
+    finishPod(pod, "Succeeded", 0, forged);
+
+    ModelFleet rejected =
+        awaitFleet(
+            f ->
+                Conditions.find(f.getStatus().getConditions(), ConditionTypes.ARTIFACT_VERIFIED)
+                    .isPresent());
+    Condition c = condition(rejected, ConditionTypes.ARTIFACT_VERIFIED);
+    assertThat(c.isTrue()).isFalse();
+    assertThat(c.getReason()).isEqualTo("DigestMismatch");
+    assertThat(c.getMessage())
+        .contains("the Job reported sha256:000")
+        .contains("but the store holds sha256:");
+    assertThat(eventReasons()).contains("DigestMismatch");
+    assertThat(client.resources(ModelVariant.class).inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  @Test
   void aFailingJobEndsInACompressionFailedConditionAndEvent() {
     client
         .resource(fleet(f -> f.getSpec().getCompression().getWorker().setBackoffLimit(0)))
         .create();
     awaitSingleJob();
-    Pod pod =
-        await()
-            .atMost(TIMEOUT)
-            .until(() -> workerPod(), p -> p != null && p.getSpec().getNodeName() != null);
+    Pod pod = awaitRunningWorker();
 
     finishPod(pod, "Failed", 3);
 
@@ -202,8 +292,59 @@ class FleetApiServerTest {
     return pods.isEmpty() ? null : pods.get(0);
   }
 
-  /** Plays the end of the worker process: the pod's container terminates with the exit code. */
+  private Pod awaitRunningWorker() {
+    return await()
+        .atMost(TIMEOUT)
+        .until(this::workerPod, p -> p != null && "Running".equals(p.getStatus().getPhase()));
+  }
+
+  private void useFileStore(ModelFleet f) {
+    VariantStore fileStore = new VariantStore();
+    fileStore.setUri(storeUri());
+    f.getSpec().setStore(fileStore);
+  }
+
+  private String storeUri() {
+    return "file://" + store.toAbsolutePath();
+  }
+
+  /** Stores one tiny variant per size with the given ε-MSE; returns the worker's result JSON. */
+  private String storeVariants(String prefix, Map<Integer, Double> epsBySize) throws IOException {
+    StringBuilder json =
+        new StringBuilder("{\"baseDigest\":\"sha256:" + "ab".repeat(32) + "\",\"variants\":[");
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      for (var e : epsBySize.entrySet()) {
+        Path dir = Files.createDirectories(build.resolve(prefix + "-" + e.getKey()));
+        Files.write(
+            dir.resolve("model.safetensors"), new byte[] {1, 2, 3, (byte) (int) e.getKey()});
+        Files.writeString(dir.resolve("config.json"), "{\"baseChannels\":" + e.getKey() + "}");
+        Files.writeString(
+            dir.resolve("metrics.json"),
+            "{\"params\":1000,\"macs\":2000,\"epsMse\":"
+                + e.getValue()
+                + ",\"ssimToReference\":0.9,\"latencyMsPerStep\":4.0,\"peakMemoryBytes\":1048576}");
+        StoredVariant v = s.write(prefix + "-" + e.getKey(), dir);
+        if (json.charAt(json.length() - 1) != '[') {
+          json.append(',');
+        }
+        json.append("{\"name\":\"")
+            .append(v.name())
+            .append("\",\"size\":")
+            .append(e.getKey())
+            .append(",\"digest\":\"")
+            .append(v.digest())
+            .append("\"}");
+      }
+    }
+    return json.append("]}").toString();
+  }
+
   private void finishPod(Pod pod, String phase, int exitCode) {
+    finishPod(pod, phase, exitCode, null);
+  }
+
+  /** Plays the end of the worker process: the pod's container terminates with the exit code. */
+  private void finishPod(Pod pod, String phase, int exitCode, String message) {
     String now = Instant.now().toString();
     client
         .pods()
@@ -226,6 +367,7 @@ class FleetApiServerTest {
                   new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
                       .withNewTerminated()
                       .withExitCode(exitCode)
+                      .withMessage(message)
                       .withReason(exitCode == 0 ? "Completed" : "Error")
                       .withStartedAt(now)
                       .withFinishedAt(now)

@@ -1,0 +1,218 @@
+package dev.tailor.operator.fleet;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.common.CompressionMethod;
+import dev.tailor.api.v1alpha1.fleet.VariantStore;
+import dev.tailor.api.v1alpha1.variant.Artifact;
+import dev.tailor.api.v1alpha1.variant.Lineage;
+import dev.tailor.api.v1alpha1.variant.ModelVariantSpec;
+import dev.tailor.api.v1alpha1.variant.VariantMetrics;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.S3Settings;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.artifacts.VariantManifest;
+import dev.tailor.operator.Labels;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a finished compression's variants from the store and turns each into a ModelVariant. Every
+ * variant's stored manifest must carry the digest the Job reported; its files are checked against
+ * that manifest by every reader before use (the serving pods load through the same store client).
+ * Credentials come from the fleet's Secret reference, never from the CR.
+ */
+public final class VariantRegistrar {
+  /** A permanent problem with the result or the stored artifacts; retrying will not help. */
+  public static final class RejectedResult extends Exception {
+    private final String reason;
+
+    RejectedResult(String reason, String message) {
+      super(message);
+      this.reason = reason;
+    }
+
+    public String reason() {
+      return reason;
+    }
+  }
+
+  private VariantRegistrar() {}
+
+  /**
+   * The ModelVariants of this result, verified against the store, not yet created.
+   *
+   * @throws RejectedResult for a digest mismatch or a variant missing from the store
+   * @throws IOException for a store that could not be reached (transient: retried with backoff)
+   */
+  public static List<ModelVariant> variants(
+      KubernetesClient client, ModelFleet fleet, CompressionResult result)
+      throws IOException, RejectedResult {
+    List<ModelVariant> out = new ArrayList<>();
+    Map<Integer, Double> epsBySize = new HashMap<>();
+    try (ArtifactStore store = open(client, fleet)) {
+      List<StoredVariant> stored = new ArrayList<>();
+      List<JsonNode> metrics = new ArrayList<>();
+      for (CompressionResult.Entry e : result.variants()) {
+        StoredVariant v;
+        try {
+          v = store.describe(e.name());
+        } catch (dev.tailor.artifacts.ArtifactNotFoundException nf) {
+          throw new RejectedResult(
+              "VariantMissing",
+              "variant " + e.name() + " reported by the Job is not in " + store.uri());
+        }
+        if (!v.digest().equals(e.digest())) {
+          throw new RejectedResult(
+              "DigestMismatch",
+              "variant "
+                  + e.name()
+                  + ": the Job reported "
+                  + e.digest()
+                  + " but the store holds "
+                  + v.digest());
+        }
+        JsonNode m = store.readJson(e.name(), VariantManifest.METRICS_FILE, e.digest());
+        epsBySize.put(e.size(), m.path("epsMse").asDouble());
+        stored.add(v);
+        metrics.add(m);
+      }
+      Double baseEps = epsBySize.get(100);
+      for (int i = 0; i < stored.size(); i++) {
+        out.add(
+            variant(
+                fleet,
+                result.baseDigest(),
+                result.variants().get(i),
+                stored.get(i),
+                metrics.get(i),
+                baseEps));
+      }
+    }
+    return out;
+  }
+
+  static ModelVariant variant(
+      ModelFleet fleet,
+      String baseDigest,
+      CompressionResult.Entry e,
+      StoredVariant stored,
+      JsonNode m,
+      Double baseEps) {
+    String fleetName = fleet.getMetadata().getName();
+    ModelVariant mv = new ModelVariant();
+    Map<String, String> labels = new HashMap<>(Labels.forFleet(fleetName, "variant"));
+    mv.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(name(fleet, e.size()))
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .withLabels(labels)
+            .addNewOwnerReference()
+            .withApiVersion(fleet.getApiVersion())
+            .withKind(fleet.getKind())
+            .withName(fleetName)
+            .withUid(fleet.getMetadata().getUid())
+            .withController(true)
+            .withBlockOwnerDeletion(true)
+            .endOwnerReference()
+            .build());
+    ModelVariantSpec spec = new ModelVariantSpec();
+    spec.setFleet(fleetName);
+    spec.setFleetGeneration(fleet.getMetadata().getGeneration());
+    Lineage lineage = new Lineage();
+    lineage.setBaseModelUri(fleet.getSpec().getBaseModel().getUri());
+    lineage.setBaseDigest(baseDigest);
+    CompressionMethod method = fleet.getSpec().getCompression().getMethod();
+    lineage.setMethod(method);
+    lineage.setSize(e.size());
+    spec.setLineage(lineage);
+    Artifact artifact = new Artifact();
+    artifact.setUri(stored.uri().toString());
+    artifact.setDigest(stored.digest());
+    artifact.setSizeBytes(stored.manifest().totalSize());
+    spec.setArtifact(artifact);
+    VariantMetrics metrics = new VariantMetrics();
+    metrics.setParameters(m.path("params").asLong());
+    metrics.setMacs(m.path("macs").asLong());
+    metrics.setEpsMse(m.path("epsMse").asDouble());
+    metrics.setBaseEpsMse(baseEps);
+    if (m.hasNonNull("psnrDbToReference")) {
+      metrics.setPsnrDb(m.get("psnrDbToReference").asDouble());
+    }
+    if (m.hasNonNull("ssimToReference")) {
+      metrics.setSsim(m.get("ssimToReference").asDouble());
+    }
+    if (m.hasNonNull("latencyMsPerStep")) {
+      metrics.setStepLatencySeconds(m.get("latencyMsPerStep").asDouble() / 1000.0);
+    }
+    long peak = m.path("peakMemoryBytes").asLong(-1);
+    if (peak >= 0) {
+      metrics.setPeakMemoryMiB((int) Math.ceil(peak / (1024.0 * 1024.0)));
+    }
+    spec.setMetrics(metrics);
+    mv.setSpec(spec);
+    return mv;
+  }
+
+  /** The ModelVariant of a size of the fleet's current compression spec. */
+  static String name(ModelFleet fleet, int size) {
+    String hash = CompressionJobs.specHash(fleet.getSpec()).substring(0, 6);
+    return Labels.name(fleet.getMetadata().getName(), size + "-" + hash);
+  }
+
+  static ArtifactStore open(KubernetesClient client, ModelFleet fleet) throws RejectedResult {
+    VariantStore store = fleet.getSpec().getStore();
+    if (!store.getUri().startsWith("s3://")) {
+      return ArtifactStores.open(store.getUri());
+    }
+    Map<String, String> env = new HashMap<>();
+    if (store.getEndpoint() != null) {
+      env.put(S3Settings.ENDPOINT_ENV, store.getEndpoint());
+    }
+    if (store.getRegion() != null) {
+      env.put("AWS_REGION", store.getRegion());
+    }
+    if (store.getPathStyle() != null) {
+      env.put(S3Settings.PATH_STYLE_ENV, store.getPathStyle().toString());
+    }
+    var ref = store.getCredentialsSecretRef();
+    if (ref != null) {
+      Secret secret =
+          client
+              .secrets()
+              .inNamespace(fleet.getMetadata().getNamespace())
+              .withName(ref.getName())
+              .get();
+      if (secret == null) {
+        throw new RejectedResult(
+            "StoreCredentialsMissing",
+            "spec.store.credentialsSecretRef.name: Secret \"" + ref.getName() + "\" not found");
+      }
+      env.put("AWS_ACCESS_KEY_ID", secretValue(secret, ref.getAccessKeyIdKey()));
+      env.put("AWS_SECRET_ACCESS_KEY", secretValue(secret, ref.getSecretAccessKeyKey()));
+    }
+    return ArtifactStores.open(store.getUri(), S3Settings.fromEnvironment(env));
+  }
+
+  private static String secretValue(Secret s, String key) throws RejectedResult {
+    if (s.getData() != null && s.getData().containsKey(key)) {
+      return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
+    }
+    if (s.getStringData() != null && s.getStringData().containsKey(key)) {
+      return s.getStringData().get(key);
+    }
+    throw new RejectedResult(
+        "StoreCredentialsMissing",
+        "Secret \"" + s.getMetadata().getName() + "\" has no key \"" + key + "\"");
+  }
+}

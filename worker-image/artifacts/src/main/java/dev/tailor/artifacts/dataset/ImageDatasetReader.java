@@ -1,0 +1,317 @@
+package dev.tailor.artifacts.dataset;
+
+import dev.tailor.artifacts.ArtifactException;
+import dev.tailor.artifacts.S3ArtifactStore;
+import dev.tailor.artifacts.S3Settings;
+import dev.tailor.artifacts.StoreLocation;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import javax.imageio.ImageIO;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * Reads training or calibration images from a URI: a folder of PNG/JPEG files (searched
+ * recursively) or a {@code .tar}, {@code .tar.gz} or {@code .tgz} archive of them, on a local path
+ * ({@code file://}) or in S3 ({@code s3://bucket/prefix}, connection from {@link S3Settings}).
+ *
+ * <p>Images come back in a deterministic order, sorted by their path within the folder or archive
+ * (so a folder and a tar of it read the same), center-cropped to a square and resized to the
+ * requested size, as RGB (transparency over white). Hidden files ({@code .*}, e.g. {@code ._x.png}
+ * from macOS tar) and files of other types are skipped; an image that does not decode is an error.
+ */
+public final class ImageDatasetReader implements AutoCloseable {
+  static {
+    if (System.getProperty("java.awt.headless") == null) {
+      System.setProperty("java.awt.headless", "true");
+    }
+    ImageIO.setUseCache(false);
+  }
+
+  private final S3Settings settings;
+  private S3Client s3;
+  private final boolean ownsClient;
+
+  /** A reader that connects to S3 (if needed) with settings from the environment. */
+  public ImageDatasetReader() {
+    this(null, null);
+  }
+
+  /** A reader that uses {@code s3} for {@code s3://} URIs; the caller keeps ownership. */
+  public ImageDatasetReader(S3Client s3) {
+    this(null, s3);
+  }
+
+  /** A reader that connects to S3 (if needed) with {@code settings}. */
+  public ImageDatasetReader(S3Settings settings) {
+    this(settings, null);
+  }
+
+  private ImageDatasetReader(S3Settings settings, S3Client s3) {
+    this.settings = settings;
+    this.s3 = s3;
+    this.ownsClient = s3 == null;
+  }
+
+  /** All images at {@code uri}, as {@code size}x{@code size}. */
+  public List<DatasetImage> read(String uri, int size) throws IOException {
+    return read(uri, size, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The first {@code limit} images at {@code uri} in name order, as {@code size}x{@code size}.
+   *
+   * @throws DatasetException if the URI cannot be read, holds no images, or an image is bad
+   */
+  public List<DatasetImage> read(String uri, int size, int limit) throws IOException {
+    if (size < 1) {
+      throw new IllegalArgumentException("image size must be at least 1, got " + size);
+    }
+    if (limit < 1) {
+      throw new IllegalArgumentException("image limit must be at least 1, got " + limit);
+    }
+    StoreLocation loc;
+    try {
+      loc = StoreLocation.parse(uri);
+    } catch (IllegalArgumentException e) {
+      throw new DatasetException("cannot read dataset: " + e.getMessage());
+    }
+    String where = loc.toUriString();
+    List<DatasetImage> images =
+        switch (loc.kind()) {
+          case FILE -> readLocal(loc.path(), where, size, limit);
+          case S3 -> readS3(loc, where, size, limit);
+        };
+    if (images.isEmpty()) {
+      throw new DatasetException(
+          "cannot read dataset " + where + ": it holds no .png, .jpg or .jpeg images");
+    }
+    return images;
+  }
+
+  private List<DatasetImage> readLocal(Path path, String where, int size, int limit)
+      throws IOException {
+    if (Files.isDirectory(path)) {
+      List<String> names;
+      try (Stream<Path> walk = Files.walk(path)) {
+        names =
+            walk.filter(Files::isRegularFile)
+                .map(p -> path.relativize(p).toString().replace('\\', '/'))
+                .filter(ImageDatasetReader::isImageName)
+                .sorted()
+                .limit(limit)
+                .toList();
+      }
+      List<DatasetImage> out = new ArrayList<>();
+      for (String name : names) {
+        byte[] bytes = Files.readAllBytes(path.resolve(name));
+        out.add(new DatasetImage(name, decode(bytes, where, name, size)));
+      }
+      return out;
+    }
+    if (!Files.exists(path)) {
+      throw new DatasetException("cannot read dataset " + where + ": no such file or directory");
+    }
+    if (!isArchiveName(path.getFileName().toString())) {
+      throw new DatasetException(
+          "cannot read dataset " + where + ": not a folder, .tar, .tar.gz or .tgz archive");
+    }
+    try (InputStream in = Files.newInputStream(path)) {
+      return readTar(in, path.getFileName().toString(), where, size, limit);
+    } catch (NoSuchFileException e) {
+      throw new DatasetException("cannot read dataset " + where + ": no such file or directory");
+    }
+  }
+
+  private List<DatasetImage> readS3(StoreLocation loc, String where, int size, int limit)
+      throws IOException {
+    S3Client client = client();
+    try {
+      if (isArchiveName(loc.key())) {
+        try (InputStream in = client.getObject(b -> b.bucket(loc.bucket()).key(loc.key()))) {
+          return readTar(in, loc.key(), where, size, limit);
+        } catch (NoSuchKeyException e) {
+          throw new DatasetException("cannot read dataset " + where + ": no such object");
+        }
+      }
+      String prefix = loc.key().isEmpty() ? "" : loc.key() + "/";
+      List<String> keys =
+          client
+              .listObjectsV2Paginator(b -> b.bucket(loc.bucket()).prefix(prefix))
+              .contents()
+              .stream()
+              .map(S3Object::key)
+              .map(k -> k.substring(prefix.length()))
+              .filter(ImageDatasetReader::isImageName)
+              .sorted()
+              .limit(limit)
+              .toList();
+      List<DatasetImage> out = new ArrayList<>();
+      for (String name : keys) {
+        byte[] bytes =
+            client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(prefix + name)).asByteArray();
+        out.add(new DatasetImage(name, decode(bytes, where, name, size)));
+      }
+      return out;
+    } catch (SdkException e) {
+      ArtifactException wrapped = S3ArtifactStore.wrap("read dataset " + where, e);
+      throw new DatasetException(wrapped.getMessage(), e);
+    }
+  }
+
+  private List<DatasetImage> readTar(
+      InputStream raw, String fileName, String where, int size, int limit) throws IOException {
+    TreeMap<String, BufferedImage> firstByName = new TreeMap<>();
+    try (InputStream buffered = new BufferedInputStream(raw, 1 << 16);
+        InputStream in =
+            isGzipName(fileName) ? new GzipCompressorInputStream(buffered, true) : buffered;
+        TarArchiveInputStream tar = new TarArchiveInputStream(in)) {
+      boolean any = false;
+      for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        any = true;
+        String name = e.getName();
+        while (name.startsWith("./")) {
+          name = name.substring(2);
+        }
+        if (!e.isFile() || !isImageName(name)) {
+          continue;
+        }
+        if (firstByName.size() >= limit && name.compareTo(firstByName.lastKey()) > 0) {
+          continue;
+        }
+        firstByName.put(name, decode(tar.readAllBytes(), where, name, size));
+        if (firstByName.size() > limit) {
+          firstByName.pollLastEntry();
+        }
+      }
+      if (!any) {
+        throw new DatasetException("cannot read dataset " + where + ": the archive is empty");
+      }
+    } catch (DatasetException e) {
+      throw e;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new DatasetException(
+          "cannot read dataset "
+              + where
+              + ": not a valid "
+              + (isGzipName(fileName) ? "gzip-compressed " : "")
+              + "tar archive ("
+              + S3ArtifactStore.firstLine(String.valueOf(e.getMessage()))
+              + ")",
+          e);
+    }
+    List<DatasetImage> out = new ArrayList<>();
+    for (Map.Entry<String, BufferedImage> e : firstByName.entrySet()) {
+      out.add(new DatasetImage(e.getKey(), e.getValue()));
+    }
+    return out;
+  }
+
+  private static BufferedImage decode(byte[] bytes, String where, String name, int size)
+      throws DatasetException {
+    BufferedImage img;
+    try {
+      img = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (IOException | RuntimeException e) {
+      throw new DatasetException(
+          "cannot read dataset "
+              + where
+              + ": "
+              + name
+              + " is not a readable PNG or JPEG image ("
+              + S3ArtifactStore.firstLine(String.valueOf(e.getMessage()))
+              + ")",
+          e);
+    }
+    if (img == null || img.getWidth() < 1 || img.getHeight() < 1) {
+      throw new DatasetException(
+          "cannot read dataset " + where + ": " + name + " is not a readable PNG or JPEG image");
+    }
+    return squareResize(img, size);
+  }
+
+  /** Center-crops {@code src} to a square and scales it to {@code size}, as RGB over white. */
+  public static BufferedImage squareResize(BufferedImage src, int size) {
+    int side = Math.min(src.getWidth(), src.getHeight());
+    BufferedImage cur =
+        src.getSubimage((src.getWidth() - side) / 2, (src.getHeight() - side) / 2, side, side);
+    int curSide = side;
+    // Halve in steps while far above the target: a single bilinear step would alias.
+    while (curSide / 2 >= size) {
+      curSide /= 2;
+      cur = draw(cur, curSide);
+    }
+    return draw(cur, size);
+  }
+
+  private static BufferedImage draw(BufferedImage src, int size) {
+    BufferedImage out = new BufferedImage(size, size, BufferedImage.TYPE_INT_RGB);
+    Graphics2D g = out.createGraphics();
+    try {
+      g.setColor(Color.WHITE);
+      g.fillRect(0, 0, size, size);
+      g.setRenderingHint(
+          RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+      g.setRenderingHint(RenderingHints.KEY_RENDERING, RenderingHints.VALUE_RENDER_QUALITY);
+      g.drawImage(src, 0, 0, size, size, null);
+    } finally {
+      g.dispose();
+    }
+    return out;
+  }
+
+  static boolean isImageName(String name) {
+    for (String segment : name.split("/")) {
+      if (segment.startsWith(".")) {
+        return false;
+      }
+    }
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".png") || n.endsWith(".jpg") || n.endsWith(".jpeg");
+  }
+
+  static boolean isArchiveName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".tar") || isGzipName(n);
+  }
+
+  private static boolean isGzipName(String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    return n.endsWith(".tar.gz") || n.endsWith(".tgz");
+  }
+
+  private synchronized S3Client client() {
+    if (s3 == null) {
+      s3 = (settings == null ? S3Settings.fromEnvironment() : settings).createClient();
+    }
+    return s3;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (ownsClient && s3 != null) {
+      s3.close();
+      s3 = null;
+    }
+  }
+}
