@@ -1,5 +1,6 @@
 package dev.tailor.api.v1alpha1;
 
+import dev.tailor.testbed.Manifests;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -9,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** Installs the committed CRDs and applies samples, for the *ApiServerTest classes. */
@@ -56,22 +56,7 @@ final class ApiServerFixtures {
           .serverSideApply();
     }
     for (CustomResourceDefinition crd : committedCrds()) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(crd.getMetadata().getName())
-          .waitUntilCondition(
-              c ->
-                  c != null
-                      && c.getStatus() != null
-                      && c.getStatus().getConditions().stream()
-                          .anyMatch(
-                              x ->
-                                  "Established".equals(x.getType())
-                                      && "True".equals(x.getStatus())),
-              60,
-              TimeUnit.SECONDS);
+      Manifests.awaitEstablished(client, crd.getMetadata().getName());
     }
     installed = true;
   }

@@ -18,17 +18,12 @@ import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The JUnit 5 extension behind {@link KubeTest}. */
 public final class KubeTestExtension
-    implements ExecutionCondition,
-        BeforeEachCallback,
-        AfterEachCallback,
-        ParameterResolver,
-        TestWatcher {
+    implements ExecutionCondition, BeforeEachCallback, AfterEachCallback, ParameterResolver {
   private static final Logger LOG = LoggerFactory.getLogger(KubeTestExtension.class);
   private static final ExtensionContext.Namespace STORE =
       ExtensionContext.Namespace.create(KubeTestExtension.class);
@@ -76,6 +71,16 @@ public final class KubeTestExtension
     if (c != null) {
       c.close();
     }
+    if (ns != null && context.getExecutionException().isPresent()) {
+      LOG.error(
+          "{} failed; state of namespace {}:\n{}",
+          context.getDisplayName(),
+          ns.name(),
+          dump(ns.name()));
+      Cluster.shared()
+          .controlPlane()
+          .ifPresent(cp -> LOG.error("control plane logs:\n{}", cp.logTails(30)));
+    }
     if (ns != null && !Boolean.getBoolean("tailor.keepNamespaces")) {
       Cluster.shared().client().namespaces().withName(ns.name()).delete();
     }
@@ -94,21 +99,6 @@ public final class KubeTestExtension
       return Cluster.shared();
     }
     return e.getStore(STORE).get(type, type);
-  }
-
-  @Override
-  public void testFailed(ExtensionContext context, Throwable cause) {
-    TestNamespace ns = context.getStore(STORE).get(TestNamespace.class, TestNamespace.class);
-    if (ns != null) {
-      LOG.error(
-          "{} failed; state of namespace {}:\n{}",
-          context.getDisplayName(),
-          ns.name(),
-          dump(ns.name()));
-    }
-    Cluster.shared()
-        .controlPlane()
-        .ifPresent(cp -> LOG.error("control plane logs:\n{}", cp.logTails(30)));
   }
 
   /** Pods, events and every namespaced custom resource in a namespace, as YAML. */

@@ -33,6 +33,25 @@ public final class Manifests {
     }
   }
 
+  /** Waits until the API server serves the custom resource definition's resources. */
+  public static void awaitEstablished(KubernetesClient client, String crdName) {
+    client
+        .apiextensions()
+        .v1()
+        .customResourceDefinitions()
+        .withName(crdName)
+        .waitUntilCondition(
+            c ->
+                c != null
+                    && c.getStatus() != null
+                    && c.getStatus().getConditions() != null
+                    && c.getStatus().getConditions().stream()
+                        .anyMatch(
+                            x -> "Established".equals(x.getType()) && "True".equals(x.getStatus())),
+            ESTABLISHED_TIMEOUT.toSeconds(),
+            TimeUnit.SECONDS);
+  }
+
   private static HasMetadata createOrUpdate(KubernetesClient client, HasMetadata r) {
     return client.resource(r).createOr(existing -> existing.update());
   }
@@ -63,23 +82,7 @@ public final class Manifests {
       applied.add(createOrUpdate(client, crd));
     }
     for (HasMetadata crd : crds) {
-      client
-          .apiextensions()
-          .v1()
-          .customResourceDefinitions()
-          .withName(crd.getMetadata().getName())
-          .waitUntilCondition(
-              c ->
-                  c != null
-                      && c.getStatus() != null
-                      && c.getStatus().getConditions() != null
-                      && c.getStatus().getConditions().stream()
-                          .anyMatch(
-                              x ->
-                                  "Established".equals(x.getType())
-                                      && "True".equals(x.getStatus())),
-              ESTABLISHED_TIMEOUT.toSeconds(),
-              TimeUnit.SECONDS);
+      awaitEstablished(client, crd.getMetadata().getName());
     }
     for (HasMetadata r : resources) {
       if (!(r instanceof CustomResourceDefinition)) {

@@ -153,7 +153,7 @@ public final class CompressionJobs {
     }
     args.addAll(List.of("--store", spec.getStore().getUri()));
     args.addAll(List.of("--name-prefix", name));
-    args.addAll(List.of("--output", RESULT_PATH));
+    args.addAll(List.of("--report", RESULT_PATH));
     return args;
   }
 

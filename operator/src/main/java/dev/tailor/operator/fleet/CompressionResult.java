@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * What a compression Job reports: the digest of the base model it compressed (verified by the
  * worker when it fetched the model) and the variants it stored, by name, size and digest. The
- * worker's {@code compress --output /dev/termination-log} writes it as the container's termination
+ * worker's {@code compress --report /dev/termination-log} writes it as the container's termination
  * message, so the operator reads it from the pod it already watches, without polling anything.
  */
 public record CompressionResult(String baseDigest, List<Entry> variants) {
