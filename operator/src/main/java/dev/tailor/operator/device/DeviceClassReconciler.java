@@ -3,6 +3,7 @@ package dev.tailor.operator.device;
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.device.DeviceClassStatus;
 import dev.tailor.api.v1alpha1.device.GpuNodeSelectors;
+import dev.tailor.operator.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -32,17 +33,14 @@ public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   private static final Logger LOG = Logger.getLogger(DeviceClassReconciler.class);
   static final String NODES = "nodes";
 
-  private final Clock clock;
+  private final Clock clock = Clock.systemUTC();
+  private final OperatorMetrics metrics;
 
   /** node name → the classes it matched when they were last reconciled. */
   private final Map<String, Set<ResourceID>> lastMatched = new ConcurrentHashMap<>();
 
-  public DeviceClassReconciler() {
-    this(Clock.systemUTC());
-  }
-
-  DeviceClassReconciler(Clock clock) {
-    this.clock = clock;
+  public DeviceClassReconciler(OperatorMetrics metrics) {
+    this.metrics = metrics;
   }
 
   @Override
@@ -77,6 +75,7 @@ public class DeviceClassReconciler implements Reconciler<DeviceClass> {
 
   @Override
   public UpdateControl<DeviceClass> reconcile(DeviceClass dc, Context<DeviceClass> context) {
+    metrics.reconciled("deviceclass");
     @SuppressWarnings("unchecked")
     InformerEventSource<Node, DeviceClass> nodes =
         (InformerEventSource<Node, DeviceClass>)

@@ -22,6 +22,7 @@ import dev.tailor.api.validation.SpecValidator;
 import dev.tailor.api.validation.Violation;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Labels;
+import dev.tailor.operator.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -72,14 +73,17 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   static final String REASON_JOB_SUCCEEDED = "CompressionSucceeded";
 
   private final EventRecorder events;
+  private final OperatorMetrics metrics;
   private final String workerImage;
   private final Clock clock = Clock.systemUTC();
 
   public FleetReconciler(
       EventRecorder events,
+      OperatorMetrics metrics,
       @ConfigProperty(name = "tailor.worker.image", defaultValue = "tailor/worker:latest")
           String workerImage) {
     this.events = events;
+    this.metrics = metrics;
     this.workerImage = workerImage;
   }
 
@@ -133,6 +137,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
 
   @Override
   public UpdateControl<ModelFleet> reconcile(ModelFleet fleet, Context<ModelFleet> context) {
+    metrics.reconciled("modelfleet");
     ModelFleetStatus old = fleet.getStatus();
     ModelFleetStatus status = old == null ? new ModelFleetStatus() : Serialization.clone(old);
     if (status.getConditions() == null) {
@@ -293,6 +298,8 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
     status.setBaseDigest(baseDigest);
     status.setVariants(refs);
     status.setVariantCount(refs.size());
+    metrics.variants(
+        fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(), refs.size());
     set(
         status,
         ConditionTypes.ARTIFACT_VERIFIED,
@@ -372,6 +379,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
       Job created = context.getClient().resource(desired).create();
       source(context, Job.class, JOBS)
           .handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
+      metrics.compressionJob("started");
       LOG.infof(
           "ModelFleet(%s/%s): launched compression Job %s",
           fleet.getMetadata().getNamespace(),
@@ -426,6 +434,13 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
             set(status, ConditionTypes.COMPRESSED, TRUE, REASON_JOB_SUCCEEDED, cs.getMessage());
         if (flipped) {
           events.record(fleet, EventRecorder.NORMAL, REASON_JOB_SUCCEEDED, cs.getMessage());
+          metrics.compressionJob("succeeded");
+          if (cs.getStartTime() != null && cs.getCompletionTime() != null) {
+            metrics.compressionDuration(
+                java.time.Duration.between(
+                    java.time.Instant.parse(cs.getStartTime()),
+                    java.time.Instant.parse(cs.getCompletionTime())));
+          }
         }
         set(
             status,
@@ -446,6 +461,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
             set(status, ConditionTypes.COMPRESSED, FALSE, REASON_JOB_FAILED, cs.getMessage());
         if (flipped) {
           events.record(fleet, EventRecorder.WARNING, REASON_JOB_FAILED, cs.getMessage());
+          metrics.compressionJob("failed");
         }
         set(status, ConditionTypes.STALLED, TRUE, REASON_JOB_FAILED, cs.getMessage());
         set(status, ConditionTypes.RECONCILING, FALSE, REASON_JOB_FAILED, cs.getMessage());

@@ -26,6 +26,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -163,6 +164,13 @@ class FleetApiServerTest {
     assertThat(half.getSpec().getMetrics().getStepLatencySeconds()).isEqualTo(0.004);
     assertThat(half.getStatus().getQualityGate().getPassed()).isTrue();
     assertThat(eventReasons()).contains("VariantsRegistered", "QualityGateFailed");
+    String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+    assertThat(metrics)
+        .contains("tailor_fleet_variants{fleet=\"" + ns + "/shapes\"} 3.0")
+        .containsPattern("tailor_compression_jobs_total\\{outcome=\"started\"} [1-9]")
+        .containsPattern("tailor_compression_jobs_total\\{outcome=\"succeeded\"} [1-9]")
+        .containsPattern("tailor_reconciles_total\\{controller=\"modelfleet\"} [1-9]")
+        .contains("tailor_compression_duration_seconds_count");
 
     // Registered once: later reconciles (here after a metadata edit and node heartbeats) write
     // nothing.

@@ -1,0 +1,65 @@
+package dev.tailor.operator;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Tailor's own Prometheus metrics, served on {@code /q/metrics} next to the operator SDK's. Labels
+ * are few and bounded: the controller, the outcome, and for variants the fleet (namespace/name).
+ */
+@ApplicationScoped
+public class OperatorMetrics {
+  private final MeterRegistry registry;
+  private final MultiGauge variants;
+  private final Map<String, Integer> variantsByFleet = new ConcurrentHashMap<>();
+
+  public OperatorMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.variants =
+        MultiGauge.builder("tailor.fleet.variants")
+            .description("ModelVariants registered for a fleet's current compression")
+            .register(registry);
+  }
+
+  public void reconciled(String controller) {
+    Counter.builder("tailor.reconciles")
+        .description("Reconciles run, by controller")
+        .tag("controller", controller)
+        .register(registry)
+        .increment();
+  }
+
+  /** outcome: started, succeeded or failed. */
+  public void compressionJob(String outcome) {
+    Counter.builder("tailor.compression.jobs")
+        .description("Compression Jobs by outcome: started, succeeded, failed")
+        .tag("outcome", outcome)
+        .register(registry)
+        .increment();
+  }
+
+  public void compressionDuration(Duration d) {
+    Timer.builder("tailor.compression.duration")
+        .description("Wall time of succeeded compression Jobs, from start to completion")
+        .register(registry)
+        .record(d);
+  }
+
+  public void variants(String fleet, int count) {
+    if (Integer.valueOf(count).equals(variantsByFleet.put(fleet, count))) {
+      return;
+    }
+    variants.register(
+        variantsByFleet.entrySet().stream()
+            .map(e -> MultiGauge.Row.of(Tags.of("fleet", e.getKey()), e.getValue()))
+            .toList(),
+        true);
+  }
+}
