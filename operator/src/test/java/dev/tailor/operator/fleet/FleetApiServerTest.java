@@ -17,23 +17,19 @@ import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
-import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -52,6 +48,7 @@ class FleetApiServerTest {
   private final String ns = "fleet-" + suffix;
   private Path store;
   private Path build;
+  private FleetFixtures fx;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -61,12 +58,8 @@ class FleetApiServerTest {
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
         .create();
-    for (String dc : List.of("a100-40gb", "l4", "t4", "a100-mig-1g-5gb")) {
-      DeviceClass c = load("deviceclass-" + dc + ".yaml", DeviceClass.class);
-      c.getMetadata().setName(dc + "-" + suffix);
-      c.getMetadata().setLabels(Map.of("test", suffix));
-      client.resource(c).create();
-    }
+    fx = new FleetFixtures(client, ns, suffix);
+    fx.createDeviceClasses();
   }
 
   @AfterEach
@@ -77,7 +70,7 @@ class FleetApiServerTest {
 
   @Test
   void aValidFleetGetsExactlyOneCompressionJobOnTheWorkerClassAndItsSuccessIsReported() {
-    ModelFleet fleet = client.resource(fleet(f -> {})).create();
+    ModelFleet fleet = client.resource(fx.fleet(f -> {})).create();
 
     Job job = awaitSingleJob();
     assertThat(job.getMetadata().getName())
@@ -111,13 +104,13 @@ class FleetApiServerTest {
     Pod pod =
         await()
             .atMost(TIMEOUT)
-            .until(() -> workerPod(), p -> p != null && p.getSpec().getNodeName() != null);
+            .until(() -> fx.workerPod(), p -> p != null && p.getSpec().getNodeName() != null);
     assertThat(pod.getSpec().getNodeName()).startsWith("gpu-a100-").doesNotContain("mig");
-    awaitFleet(f -> state(f) == JobState.RUNNING);
+    fx.awaitFleet(f -> state(f) == JobState.RUNNING);
 
-    finishPod(pod, "Succeeded", 0);
+    fx.finishPod(pod, "Succeeded", 0, null);
 
-    ModelFleet done = awaitFleet(f -> state(f) == JobState.SUCCEEDED);
+    ModelFleet done = fx.awaitFleet(f -> state(f) == JobState.SUCCEEDED);
     assertThat(condition(done, ConditionTypes.COMPRESSED).isTrue()).isTrue();
     assertThat(done.getStatus().getCompression().getProgressPercent()).isEqualTo(100);
     assertThat(done.getStatus().getObservedGeneration())
@@ -129,16 +122,16 @@ class FleetApiServerTest {
   @Test
   void theVariantsOfASucceededJobBecomeVerifiedModelVariantsJudgedByTheQualityGate()
       throws Exception {
-    ModelFleet fleet = client.resource(fleet(this::useFileStore)).create();
+    ModelFleet fleet = client.resource(fx.fleet(this::useFileStore)).create();
     Job job = awaitSingleJob();
-    Pod pod = awaitRunningWorker();
+    Pod pod = fx.awaitRunningWorker();
 
     // What the worker does: store the variants, report them in the termination message.
     String prefix = job.getMetadata().getName();
     String result = storeVariants(prefix, Map.of(100, 0.020, 50, 0.024, 25, 0.040));
-    finishPod(pod, "Succeeded", 0, result);
+    fx.finishPod(pod, "Succeeded", 0, result);
 
-    ModelFleet done = awaitFleet(f -> f.getStatus().getVariantCount() != null);
+    ModelFleet done = fx.awaitFleet(f -> f.getStatus().getVariantCount() != null);
     assertThat(done.getStatus().getVariants())
         .extracting(v -> v.getSize() + ":" + v.getQualityGatePassed())
         .containsExactlyInAnyOrder("100:true", "50:true", "25:false");
@@ -192,16 +185,16 @@ class FleetApiServerTest {
 
   @Test
   void aDigestThatDoesNotMatchTheStoreIsRejectedWithoutCreatingVariants() throws Exception {
-    client.resource(fleet(this::useFileStore)).create();
+    client.resource(fx.fleet(this::useFileStore)).create();
     Job job = awaitSingleJob();
-    Pod pod = awaitRunningWorker();
+    Pod pod = fx.awaitRunningWorker();
     String result = storeVariants(job.getMetadata().getName(), Map.of(100, 0.02));
     String forged = result.replaceAll("sha256:[0-9a-f]{64}", "sha256:" + "0".repeat(64));
 
-    finishPod(pod, "Succeeded", 0, forged);
+    fx.finishPod(pod, "Succeeded", 0, forged);
 
     ModelFleet rejected =
-        awaitFleet(
+        fx.awaitFleet(
             f ->
                 Conditions.find(f.getStatus().getConditions(), ConditionTypes.ARTIFACT_VERIFIED)
                     .isPresent());
@@ -218,14 +211,14 @@ class FleetApiServerTest {
   @Test
   void aFailingJobEndsInACompressionFailedConditionAndEvent() {
     client
-        .resource(fleet(f -> f.getSpec().getCompression().getWorker().setBackoffLimit(0)))
+        .resource(fx.fleet(f -> f.getSpec().getCompression().getWorker().setBackoffLimit(0)))
         .create();
     awaitSingleJob();
-    Pod pod = awaitRunningWorker();
+    Pod pod = fx.awaitRunningWorker();
 
-    finishPod(pod, "Failed", 3);
+    fx.finishPod(pod, "Failed", 3, null);
 
-    ModelFleet failed = awaitFleet(f -> state(f) == JobState.FAILED);
+    ModelFleet failed = fx.awaitFleet(f -> state(f) == JobState.FAILED);
     Condition compressed = condition(failed, ConditionTypes.COMPRESSED);
     assertThat(compressed.isTrue()).isFalse();
     assertThat(compressed.getReason()).isEqualTo("CompressionFailed");
@@ -238,11 +231,12 @@ class FleetApiServerTest {
   @Test
   void aMissingDeviceClassStallsTheFleetAndLaunchesNothing() {
     client
-        .resource(fleet(f -> f.getSpec().getDeviceClasses().get(1).setName("h200-" + suffix)))
+        .resource(fx.fleet(f -> f.getSpec().getDeviceClasses().get(1).setName("h200-" + suffix)))
         .create();
 
     ModelFleet stalled =
-        awaitFleet(f -> Conditions.isTrue(f.getStatus().getConditions(), ConditionTypes.STALLED));
+        fx.awaitFleet(
+            f -> Conditions.isTrue(f.getStatus().getConditions(), ConditionTypes.STALLED));
 
     Condition c = condition(stalled, ConditionTypes.STALLED);
     assertThat(c.getReason()).isEqualTo("DeviceClassNotFound");
@@ -257,10 +251,11 @@ class FleetApiServerTest {
 
   @Test
   void anInvalidSpecStallsWithTheValidatorsMessageAndLaunchesNothing() {
-    client.resource(fleet(f -> f.getSpec().getServing().setReplicas(2))).create();
+    client.resource(fx.fleet(f -> f.getSpec().getServing().setReplicas(2))).create();
 
     ModelFleet stalled =
-        awaitFleet(f -> Conditions.isTrue(f.getStatus().getConditions(), ConditionTypes.STALLED));
+        fx.awaitFleet(
+            f -> Conditions.isTrue(f.getStatus().getConditions(), ConditionTypes.STALLED));
 
     Condition c = condition(stalled, ConditionTypes.STALLED);
     assertThat(c.getReason()).isEqualTo("InvalidSpec");
@@ -270,40 +265,11 @@ class FleetApiServerTest {
     assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
   }
 
-  private ModelFleet fleet(java.util.function.Consumer<ModelFleet> change) {
-    ModelFleet f = load("modelfleet-shapes.yaml", ModelFleet.class);
-    f.getMetadata().setNamespace(ns);
-    f.getSpec().getDeviceClasses().forEach(t -> t.setName(t.getName() + "-" + suffix));
-    f.getSpec()
-        .getCompression()
-        .getWorker()
-        .setDeviceClass(f.getSpec().getCompression().getWorker().getDeviceClass() + "-" + suffix);
-    change.accept(f);
-    return f;
-  }
-
   private Job awaitSingleJob() {
     await()
         .atMost(TIMEOUT)
         .until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().size() == 1);
     return client.batch().v1().jobs().inNamespace(ns).list().getItems().get(0);
-  }
-
-  private Pod workerPod() {
-    List<Pod> pods =
-        client
-            .pods()
-            .inNamespace(ns)
-            .withLabel("app.kubernetes.io/component", "compression")
-            .list()
-            .getItems();
-    return pods.isEmpty() ? null : pods.get(0);
-  }
-
-  private Pod awaitRunningWorker() {
-    return await()
-        .atMost(TIMEOUT)
-        .until(this::workerPod, p -> p != null && "Running".equals(p.getStatus().getPhase()));
   }
 
   private void useFileStore(ModelFleet f) {
@@ -347,52 +313,6 @@ class FleetApiServerTest {
     return json.append("]}").toString();
   }
 
-  private void finishPod(Pod pod, String phase, int exitCode) {
-    finishPod(pod, phase, exitCode, null);
-  }
-
-  /** Plays the end of the worker process: the pod's container terminates with the exit code. */
-  private void finishPod(Pod pod, String phase, int exitCode, String message) {
-    String now = Instant.now().toString();
-    client
-        .pods()
-        .inNamespace(ns)
-        .withName(pod.getMetadata().getName())
-        .editStatus(
-            p -> {
-              p.getStatus().setPhase(phase);
-              p.getStatus()
-                  .getConditions()
-                  .forEach(
-                      c -> {
-                        if ("Ready".equals(c.getType()) || "ContainersReady".equals(c.getType())) {
-                          c.setStatus("False");
-                        }
-                      });
-              var cs = p.getStatus().getContainerStatuses().get(0);
-              cs.setReady(false);
-              cs.setState(
-                  new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
-                      .withNewTerminated()
-                      .withExitCode(exitCode)
-                      .withMessage(message)
-                      .withReason(exitCode == 0 ? "Completed" : "Error")
-                      .withStartedAt(now)
-                      .withFinishedAt(now)
-                      .endTerminated()
-                      .build());
-              return p;
-            });
-  }
-
-  private ModelFleet awaitFleet(java.util.function.Predicate<ModelFleet> done) {
-    return await()
-        .atMost(TIMEOUT)
-        .until(
-            () -> client.resources(ModelFleet.class).inNamespace(ns).withName("shapes").get(),
-            f -> f != null && f.getStatus() != null && done.test(f));
-  }
-
   private static JobState state(ModelFleet f) {
     return f.getStatus().getCompression() == null
         ? null
@@ -407,14 +327,5 @@ class FleetApiServerTest {
 
   private static Condition condition(ModelFleet f, String type) {
     return Conditions.find(f.getStatus().getConditions(), type).orElseThrow();
-  }
-
-  private static <T> T load(String sample, Class<T> type) {
-    try (InputStream in =
-        Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(sample))) {
-      return Serialization.unmarshal(in, type);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

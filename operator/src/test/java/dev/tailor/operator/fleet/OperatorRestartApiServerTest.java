@@ -1,0 +1,111 @@
+package dev.tailor.operator.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.JobState;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.TestbedResource;
+import dev.tailor.testbed.ApiServerMetrics;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+
+/**
+ * Kills the operator while a compression Job runs and starts a fresh one with empty caches, as a
+ * restarted pod would: it must find the Job it launched, not launch a second one, and carry on. A
+ * test profile of its own gives this class a Quarkus application it may stop.
+ */
+@QuarkusTest
+@TestProfile(OperatorRestartApiServerTest.OwnApp.class)
+@QuarkusTestResource(TestbedResource.class)
+@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+class OperatorRestartApiServerTest {
+  public static class OwnApp implements QuarkusTestProfile {
+    @Override
+    public Map<String, String> getConfigOverrides() {
+      return Map.of("tailor.test.profile", "restart");
+    }
+  }
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(45);
+  @Inject KubernetesClient client;
+  @Inject Operator running;
+  private final String suffix = UUID.randomUUID().toString().substring(0, 6);
+  private final String ns = "restart-" + suffix;
+
+  @Test
+  void aRestartedOperatorFindsItsJobAndLaunchesNoSecond() {
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    FleetFixtures fixtures = new FleetFixtures(client, ns, suffix);
+    fixtures.createDeviceClasses();
+    client.resource(fixtures.fleet(f -> {})).create();
+    await().atMost(TIMEOUT).until(() -> jobs().size() == 1);
+    Job first = jobs().get(0);
+    fixtures.awaitRunningWorker();
+
+    // The operator's stop closes its client; the restarted one gets its own, as a new pod would.
+    KubernetesClient fresh =
+        new KubernetesClientBuilder()
+            .withConfig(client.getConfiguration())
+            .withHttpClientFactory(new VertxHttpClientFactory())
+            .build();
+    running.stop();
+    client = fresh;
+    fixtures = new FleetFixtures(fresh, ns, suffix);
+    long jobCreates = ApiServerMetrics.writes(fresh, "jobs", "");
+    Operator restarted =
+        new Operator(o -> o.withKubernetesClient(fresh).withCloseClientOnStop(false));
+    restarted.register(
+        new FleetReconciler(
+            new EventRecorder(fresh),
+            new OperatorMetrics(new SimpleMeterRegistry()),
+            "tailor/worker:latest"));
+    restarted.start();
+    try {
+      fixtures.finishPod(fixtures.awaitRunningWorker(), "Succeeded", 0, null);
+
+      ModelFleet done =
+          fixtures.awaitFleet(
+              f ->
+                  f.getStatus().getCompression() != null
+                      && f.getStatus().getCompression().getState() == JobState.SUCCEEDED);
+      assertThat(done.getStatus().getCompression().getJobName())
+          .isEqualTo(first.getMetadata().getName());
+      assertThat(jobs())
+          .extracting(j -> j.getMetadata().getUid())
+          .containsExactly(first.getMetadata().getUid());
+      assertThat(ApiServerMetrics.writes(client, "jobs", "")).isEqualTo(jobCreates);
+    } finally {
+      fresh.resources(DeviceClass.class).withLabel("test", suffix).delete();
+      fresh.namespaces().withName(ns).delete();
+      restarted.stop();
+      fresh.close();
+    }
+  }
+
+  private List<Job> jobs() {
+    return client.batch().v1().jobs().inNamespace(ns).list().getItems();
+  }
+}
