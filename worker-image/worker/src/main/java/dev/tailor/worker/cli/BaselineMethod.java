@@ -1,0 +1,96 @@
+package dev.tailor.worker.cli;
+
+import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.ModelStats;
+import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelGraph;
+import dev.tailor.worker.prune.Importance;
+import dev.tailor.worker.prune.MagnitudeImportance;
+import dev.tailor.worker.prune.PruneResult;
+import dev.tailor.worker.prune.Pruner;
+import dev.tailor.worker.prune.TaylorImportance;
+import java.util.Locale;
+
+/**
+ * The baselines (Diff-Pruning style): uniform structural channel pruning ranked by magnitude or
+ * first-order Taylor importance, then plain fine-tuning. A size is a fraction of the base's
+ * parameters; the uniform channel fraction that comes closest to it is used.
+ */
+final class BaselineMethod implements CompressionMethod {
+  private final Baselines.Method method;
+
+  BaselineMethod(Baselines.Method method) {
+    this.method = method;
+  }
+
+  @Override
+  public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
+    String task = "compress";
+    ChannelGraph graph = ChannelGraph.of(base.config());
+    double keep = keepForParamRatio(graph, keepPercent / 100.0);
+    Importance importance =
+        method == Baselines.Method.TAYLOR
+            ? new TaylorImportance(
+                c.data(), c.schedule(), c.calibrationBatches(), c.batchSize(), c.seed() + 3)
+            : new MagnitudeImportance();
+    PruneResult pruned = Baselines.pruneByKeep(base, importance, keep);
+    c.progress()
+        .info(
+            task,
+            String.format(
+                Locale.ROOT,
+                "%d%%: %s kept %.0f %% of channels -> %.1f %% of parameters, %.1f %% of MACs",
+                keepPercent,
+                method.name().toLowerCase(Locale.ROOT),
+                keep * 100,
+                pruned.paramRatio() * 100,
+                pruned.macRatio() * 100));
+    try {
+      if (c.finetuneSteps() > 0) {
+        TrainOptions options =
+            TrainOptions.builder()
+                .setSteps(c.finetuneSteps())
+                .optBatchSize(c.batchSize())
+                .optLearningRate(c.learningRate())
+                .optSchedule(c.schedule())
+                .optSeed(c.seed() + 11)
+                .build();
+        var result =
+            c.progress()
+                .stage(
+                    task,
+                    "fine-tuning " + c.finetuneSteps() + " steps",
+                    () -> Baselines.fineTune(pruned, c.data(), options));
+        int window = Math.max(1, Math.min(20, c.finetuneSteps() / 5));
+        c.progress()
+            .info(task, String.format(Locale.ROOT, "fine-tune loss %.4f", result.meanLast(window)));
+      }
+      return pruned.model();
+    } catch (Exception | Error e) {
+      pruned.model().close();
+      throw e;
+    }
+  }
+
+  /** The uniform channel fraction whose pruned config comes closest to {@code target} params. */
+  static double keepForParamRatio(ChannelGraph graph, double target) {
+    if (target >= 1) {
+      return 1;
+    }
+    long full = ModelStats.of(graph.config()).params();
+    double best = 1;
+    double bestErr = Double.MAX_VALUE;
+    for (int i = 0; i <= 400; i++) {
+      double keep = 0.05 + 0.95 * i / 400;
+      long params =
+          ModelStats.of(Pruner.resizedConfig(graph, Baselines.counts(graph, keep))).params();
+      double err = Math.abs((double) params / full - target);
+      if (err < bestErr - 1e-12) {
+        bestErr = err;
+        best = keep;
+      }
+    }
+    return best;
+  }
+}

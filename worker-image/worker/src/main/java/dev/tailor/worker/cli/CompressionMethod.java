@@ -1,0 +1,36 @@
+package dev.tailor.worker.cli;
+
+import dev.tailor.worker.data.ImageSource;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.model.DiffusionModel;
+
+/** One compression method as {@code tailor-worker compress} drives it. */
+interface CompressionMethod {
+  /**
+   * A new model with about {@code keepPercent} % of {@code base}'s parameters, including whatever
+   * fine-tuning or distillation the method prescribes. {@code base} must be left unchanged.
+   */
+  DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
+
+  /**
+   * What every method may use.
+   *
+   * @param data calibration and fine-tuning images
+   * @param calibrationBatches batches of {@code data} used to score importance
+   * @param schedule the base model's noise schedule
+   * @param finetuneSteps optimiser steps after pruning (0: none)
+   * @param batchSize images per step
+   * @param learningRate fine-tuning learning rate
+   * @param seed seed of calibration batches and fine-tuning
+   * @param progress progress on stderr
+   */
+  record Context(
+      ImageSource data,
+      int calibrationBatches,
+      NoiseSchedule schedule,
+      int finetuneSteps,
+      int batchSize,
+      float learningRate,
+      long seed,
+      Progress progress) {}
+}

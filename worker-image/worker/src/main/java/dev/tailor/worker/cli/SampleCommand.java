@@ -1,0 +1,175 @@
+package dev.tailor.worker.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.PngGrid;
+import dev.tailor.worker.diffusion.Sampler;
+import dev.tailor.worker.model.DiffusionModel;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tailor-worker sample}: draws images from a model into a PNG grid. */
+@Command(
+    name = "sample",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Sample images from a model into a PNG grid.",
+    description = {
+      "Sample images from a model (DDIM, or full-chain DDPM) and write them as one PNG grid.",
+      "The same --seed gives the same start noise for every model of the same image size."
+    },
+    footer = {"", ExitCodes.HELP})
+final class SampleCommand implements Callable<Integer>, WorkerCommand {
+  /** The samplers. */
+  enum Kind {
+    DDIM,
+    DDPM
+  }
+
+  @Spec CommandSpec spec;
+  @Mixin OutputOptions output;
+
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "URI",
+      description = "The model: a variant directory, file:///dir or s3://bucket/prefix/<name>.")
+  String model;
+
+  @Option(
+      names = "--model-digest",
+      paramLabel = "DIGEST",
+      description = "Refuse the model unless its digest is this sha256:<hex>.")
+  String modelDigest;
+
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "FILE",
+      description = "PNG file to write the grid to.")
+  Path out;
+
+  @Option(
+      names = "--count",
+      paramLabel = "N",
+      defaultValue = "16",
+      description = "Images to sample. Default: ${DEFAULT-VALUE}.")
+  int count;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      defaultValue = "16",
+      description = "Images sampled at once. Default: ${DEFAULT-VALUE}.")
+  int batchSize;
+
+  @Option(
+      names = "--sampler",
+      paramLabel = "KIND",
+      defaultValue = "ddim",
+      description = "ddim or ddpm. Default: ${DEFAULT-VALUE}.")
+  Kind sampler;
+
+  @Option(
+      names = "--sampling-steps",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "DDIM steps (DDPM always runs the whole chain). Default: ${DEFAULT-VALUE}.")
+  int samplingSteps;
+
+  @Option(
+      names = "--eta",
+      paramLabel = "X",
+      defaultValue = "0",
+      description = "DDIM eta: 0 is deterministic, 1 is DDPM-like. Default: ${DEFAULT-VALUE}.")
+  float eta;
+
+  @Option(
+      names = "--seed",
+      paramLabel = "SEED",
+      defaultValue = "42",
+      description = "Seed of the start noise. Default: ${DEFAULT-VALUE}.")
+  long seed;
+
+  @Option(
+      names = "--columns",
+      paramLabel = "N",
+      description = "Images per row of the grid. Default: about the square root of --count.")
+  Integer columns;
+
+  @Mixin ScheduleOptions schedule;
+
+  @Override
+  public OutputOptions outputOptions() {
+    return output;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Checks.digest(spec, "--model-digest", modelDigest);
+    Checks.model(spec, "--model", model);
+    Checks.positive(spec, "--count", count);
+    Checks.positive(spec, "--batch-size", batchSize);
+    Checks.positive(spec, "--sampling-steps", samplingSteps);
+    Checks.require(spec, eta >= 0 && eta <= 1, "--eta must be in [0, 1]");
+    Checks.require(
+        spec,
+        out.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png"),
+        "--out must be a .png file");
+    if (columns != null) {
+      Checks.positive(spec, "--columns", columns);
+    }
+    schedule.check(spec);
+    Progress progress = output.progress(spec.commandLine().getErr());
+    long start = System.nanoTime();
+    try (ModelInputs inputs = new ModelInputs()) {
+      ModelInputs.LocalModel m =
+          progress.stage("sample", "fetching " + model, () -> inputs.resolve(model, modelDigest));
+      NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
+      try (DiffusionModel diffusion = inputs.load(m);
+          NDManager manager = diffusion.manager().newSubManager()) {
+        // Start noise for all images at once, so the batch size does not change the images.
+        NDArray start0 = Sampler.startNoise(manager, diffusion, count, seed);
+        NDList parts = new NDList();
+        Progress.Counter counter = progress.counter("sample", "image", count);
+        counter.update(
+            0,
+            sampler.name().toLowerCase(java.util.Locale.ROOT)
+                + " on "
+                + diffusion.manager().getDevice());
+        for (int from = 0; from < count; from += batchSize) {
+          int to = Math.min(count, from + batchSize);
+          NDArray xT = start0.get(from + ":" + to);
+          parts.add(
+              sampler == Kind.DDIM
+                  ? Sampler.ddim(diffusion, noise, samplingSteps, eta, xT, seed + from)
+                  : Sampler.ddpm(diffusion, noise, xT, seed + from));
+          counter.update(to, null);
+        }
+        NDArray images = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
+        int cols = columns != null ? columns : (int) Math.ceil(Math.sqrt(count));
+        PngGrid.write(out, images, cols);
+      }
+      ObjectNode r = Json.MAPPER.createObjectNode();
+      r.put("command", "sample").put("status", "Succeeded");
+      r.set("model", EvaluateCommand.describe(m));
+      r.put("image", out.toAbsolutePath().toString());
+      r.put("count", count).put("sampler", sampler.name().toLowerCase(java.util.Locale.ROOT));
+      r.put("samplingSteps", sampler == Kind.DDIM ? samplingSteps : noise.steps());
+      r.put("seed", seed);
+      r.put("seconds", (System.nanoTime() - start) / 1e9);
+      output.emit(spec.commandLine().getOut(), r);
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+package dev.tailor.worker.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.Json;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.artifacts.VariantManifest;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.eval.Metrics;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.variant.VariantFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Writes a model as a variant directory ({@code model.safetensors}, {@code config.json}, {@code
+ * metrics.json}, and {@value #DIFFUSION_FILE} with the noise schedule sampling needs) and publishes
+ * it to a store.
+ */
+final class VariantOutput {
+  /** The noise schedule the model was trained with, and how it was made. Part of the digest. */
+  static final String DIFFUSION_FILE = "diffusion.json";
+
+  private VariantOutput() {}
+
+  /** Writes the variant files into {@code dir}; {@code lineage} (may be null) is recorded. */
+  static void write(
+      Path dir, DiffusionModel model, Metrics metrics, NoiseSchedule schedule, JsonNode lineage)
+      throws IOException {
+    Files.createDirectories(dir);
+    VariantFiles.write(dir, model, metrics);
+    ObjectNode d = Json.MAPPER.createObjectNode();
+    d.putObject("noiseSchedule")
+        .put("kind", schedule.kind().name().toLowerCase(Locale.ROOT))
+        .put("timesteps", schedule.steps());
+    if (lineage != null) {
+      d.set("lineage", lineage);
+    }
+    Files.write(dir.resolve(DIFFUSION_FILE), Json.write(d));
+  }
+
+  /** The schedule recorded in a variant directory, or {@code fallback} if none is. */
+  static NoiseSchedule schedule(Path dir, NoiseSchedule fallback) throws IOException {
+    Path f = dir.resolve(DIFFUSION_FILE);
+    if (!Files.isRegularFile(f)) {
+      return fallback;
+    }
+    JsonNode s = Json.MAPPER.readTree(f.toFile()).path("noiseSchedule");
+    try {
+      return NoiseSchedule.of(
+          NoiseSchedule.Kind.valueOf(s.path("kind").asText().toUpperCase(Locale.ROOT)),
+          s.path("timesteps").asInt());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(
+          ExitCodes.INPUT, f + " has no valid noiseSchedule {kind: linear|cosine, timesteps}");
+    }
+  }
+
+  /** Stores {@code dir} as variant {@code name} in the store at {@code storeUri}. */
+  static StoredVariant publish(Path dir, String storeUri, String name) throws IOException {
+    try (ArtifactStore store = ArtifactStores.open(storeUri)) {
+      return store.write(name, dir);
+    }
+  }
+
+  /** The JSON describing a written variant in a command's result. */
+  static ObjectNode describe(Path dir, StoredVariant stored) throws IOException {
+    ObjectNode v = Json.MAPPER.createObjectNode();
+    v.put("dir", dir.toAbsolutePath().toString());
+    if (stored != null) {
+      v.put("name", stored.name());
+      v.put("uri", stored.uri().toString());
+      v.put("digest", stored.digest());
+      v.put("sizeBytes", stored.manifest().totalSize());
+    } else {
+      VariantManifest m = VariantManifest.of(dir);
+      v.put("digest", m.digest());
+      v.put("sizeBytes", m.totalSize());
+    }
+    return v;
+  }
+}

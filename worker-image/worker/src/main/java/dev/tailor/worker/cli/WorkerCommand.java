@@ -1,0 +1,6 @@
+package dev.tailor.worker.cli;
+
+/** A subcommand with the shared {@link OutputOptions}. */
+interface WorkerCommand {
+  OutputOptions outputOptions();
+}

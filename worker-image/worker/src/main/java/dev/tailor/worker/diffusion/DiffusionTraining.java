@@ -1,0 +1,117 @@
+package dev.tailor.worker.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.Tracker;
+import dev.tailor.worker.data.ImageSource;
+import dev.tailor.worker.model.DiffusionModel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * DDPM training (Ho et al. 2020, the "simple" ε-prediction loss) with Adam, gradient clipping and
+ * an exponential moving average of the weights. Batches, timesteps and noise are drawn from one
+ * seeded {@link Random}, so a seed and a model fix the run.
+ */
+public final class DiffusionTraining {
+
+  private DiffusionTraining() {}
+
+  /**
+   * Trains {@code model} in place on {@code data}. With EMA on, the model ends holding the EMA
+   * weights.
+   */
+  public static TrainResult run(DiffusionModel model, ImageSource data, TrainOptions options) {
+    if (data.imageSize() != model.config().imageSize()) {
+      throw new IllegalArgumentException(
+          "data is " + data.imageSize() + "px, model expects " + model.config().imageSize());
+    }
+    if (!model.manager().getDevice().isGpu()) {
+      CpuKernels.warnIfUncapped();
+    }
+    long start = System.nanoTime();
+    NoiseSchedule schedule = options.schedule();
+    Random rng = new Random(options.seed());
+    int b = options.batchSize();
+    double[] losses = new double[options.steps()];
+    DefaultTrainingConfig config =
+        new DefaultTrainingConfig(new EpsilonLoss())
+            .optOptimizer(
+                Optimizer.adam()
+                    .optLearningRateTracker(Tracker.fixed(options.learningRate()))
+                    .optClipGrad(options.clipGrad())
+                    .build())
+            .optDevices(new ai.djl.Device[] {model.manager().getDevice()});
+    List<Parameter> params = new ArrayList<>(model.parameters().values());
+    try (Trainer trainer = model.djlModel().newTrainer(config);
+        NDManager emaManager = model.manager().newSubManager()) {
+      trainer.initialize(model.block().inputShapes(b));
+      NDList ema = options.emaDecay() > 0 ? copyOf(params, emaManager) : null;
+      for (int step = 0; step < options.steps(); step++) {
+        try (NDManager m = model.manager().newSubManager()) {
+          int[] idx = new int[b];
+          int[] t = new int[b];
+          for (int i = 0; i < b; i++) {
+            idx[i] = rng.nextInt(data.size());
+            t[i] = rng.nextInt(schedule.steps());
+          }
+          NDArray x0 = data.batch(m, idx);
+          NDArray eps = Noise.gaussian(m, x0.getShape(), rng);
+          NDList inputs = new NDList(Noise.addNoise(schedule, x0, eps, t), Noise.timesteps(m, t));
+          losses[step] = trainBatch(trainer, inputs, new NDList(eps));
+          if (!Double.isFinite(losses[step])) {
+            throw new IllegalStateException(
+                "training loss became " + losses[step] + " at step " + step);
+          }
+          trainer.step();
+          if (ema != null) {
+            // warm-up as in common DDPM code: short runs are not dominated by the initial weights
+            float d = Math.min(options.emaDecay(), (1f + step) / (10f + step));
+            for (int i = 0; i < params.size(); i++) {
+              NDArray w = params.get(i).getArray().stopGradient();
+              ema.get(i).muli(d).addi(w.mul(1 - d));
+            }
+          }
+        }
+      }
+      if (ema != null) {
+        for (int i = 0; i < params.size(); i++) {
+          ema.get(i).copyTo(params.get(i).getArray());
+        }
+      }
+    }
+    // parameters left attached to autograd make later inference several times slower
+    params.forEach(p -> p.getArray().setRequiresGradient(false));
+    return new TrainResult(
+        options.steps(), losses, (System.nanoTime() - start) / 1e9, options.emaDecay() > 0);
+  }
+
+  /**
+   * One forward/backward pass, shaped like DJL's {@code EasyTrain.trainBatch}; returns the loss.
+   */
+  static double trainBatch(Trainer trainer, NDList inputs, NDList labels) {
+    try (GradientCollector collector = trainer.newGradientCollector()) {
+      NDList predictions = trainer.forward(inputs, labels);
+      NDArray loss = trainer.getLoss().evaluate(labels, predictions);
+      collector.backward(loss);
+      return loss.getFloat();
+    }
+  }
+
+  private static NDList copyOf(List<Parameter> params, NDManager manager) {
+    NDList out = new NDList();
+    for (Parameter p : params) {
+      NDArray c = p.getArray().stopGradient().duplicate();
+      c.attach(manager);
+      out.add(c);
+    }
+    return out;
+  }
+}

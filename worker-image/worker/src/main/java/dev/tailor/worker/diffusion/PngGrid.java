@@ -1,0 +1,51 @@
+package dev.tailor.worker.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+
+/** Writes a batch of images (N, 3, H, W) in [−1, 1] as one PNG grid with 1-pixel gaps. */
+public final class PngGrid {
+  private PngGrid() {}
+
+  public static BufferedImage grid(NDArray images, int columns) {
+    long[] s = images.getShape().getShape();
+    int n = (int) s[0];
+    int h = (int) s[2];
+    int w = (int) s[3];
+    int cols = Math.max(1, Math.min(columns, n));
+    int rows = (n + cols - 1) / cols;
+    float[] data = images.toFloatArray();
+    BufferedImage out =
+        new BufferedImage(cols * (w + 1) + 1, rows * (h + 1) + 1, BufferedImage.TYPE_INT_RGB);
+    for (int i = 0; i < n; i++) {
+      int ox = 1 + (i % cols) * (w + 1);
+      int oy = 1 + (i / cols) * (h + 1);
+      for (int y = 0; y < h; y++) {
+        for (int x = 0; x < w; x++) {
+          int p = y * w + x;
+          int base = i * 3 * h * w;
+          int r = toByte(data[base + p]);
+          int g = toByte(data[base + h * w + p]);
+          int b = toByte(data[base + 2 * h * w + p]);
+          out.setRGB(ox + x, oy + y, (r << 16) | (g << 8) | b);
+        }
+      }
+    }
+    return out;
+  }
+
+  public static void write(Path file, NDArray images, int columns) throws IOException {
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    ImageIO.write(grid(images, columns), "png", file.toFile());
+  }
+
+  private static int toByte(float v) {
+    return Math.max(0, Math.min(255, Math.round((v + 1f) * 127.5f)));
+  }
+}

@@ -1,0 +1,96 @@
+package dev.tailor.worker.diffusion;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tailor.worker.model.DiffusionModel;
+import java.util.Random;
+
+/**
+ * DDPM ancestral sampling (every step of the chain) and DDIM sampling (Song et al. 2021, a strided
+ * subsequence of the timesteps; η = 0 is deterministic given the start noise). Both start from
+ * seeded JVM noise, so the same seed gives the same start for any model: that is what same-seed
+ * sample agreement compares.
+ */
+public final class Sampler {
+
+  private Sampler() {}
+
+  /** Start noise for {@code n} images of {@code model}'s size, from {@code seed}. */
+  public static NDArray startNoise(NDManager manager, DiffusionModel model, int n, long seed) {
+    return Noise.gaussian(manager, model.imageShape(n), seed);
+  }
+
+  /** DDPM ancestral sampling from {@code xT} (variance β_t); returns images clipped to [−1, 1]. */
+  public static NDArray ddpm(DiffusionModel model, NoiseSchedule schedule, NDArray xT, long seed) {
+    NDManager parent = xT.getManager();
+    Random rng = new Random(seed);
+    Shape shape = xT.getShape();
+    int n = (int) shape.get(0);
+    NDArray x = xT;
+    for (int t = schedule.steps() - 1; t >= 0; t--) {
+      try (NDManager m = parent.newSubManager()) {
+        NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
+        double beta = schedule.betas()[t];
+        double coef = beta / Math.sqrt(1 - schedule.alphaBar(t));
+        NDArray next = x.sub(eps.mul(coef)).div(Math.sqrt(1 - beta));
+        if (t > 0) {
+          next = next.add(Noise.gaussian(m, shape, rng).mul(Math.sqrt(beta)));
+        }
+        next.attach(parent);
+        x = next;
+      }
+    }
+    return x.clip(-1, 1);
+  }
+
+  /** DDIM with {@code steps} evenly spaced timesteps and η; returns images clipped to [−1, 1]. */
+  public static NDArray ddim(
+      DiffusionModel model, NoiseSchedule schedule, int steps, float eta, NDArray xT, long seed) {
+    NDManager parent = xT.getManager();
+    Random rng = new Random(seed);
+    Shape shape = xT.getShape();
+    int n = (int) shape.get(0);
+    int[] ts = ddimTimesteps(schedule.steps(), steps);
+    NDArray x = xT;
+    for (int i = ts.length - 1; i >= 0; i--) {
+      int t = ts[i];
+      int prev = i > 0 ? ts[i - 1] : -1;
+      try (NDManager m = parent.newSubManager()) {
+        double ab = schedule.alphaBar(t);
+        double abPrev = schedule.alphaBar(prev);
+        NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
+        NDArray x0 = x.sub(eps.mul(Math.sqrt(1 - ab))).div(Math.sqrt(ab)).clip(-1, 1);
+        double sigma = eta * Math.sqrt((1 - abPrev) / (1 - ab) * (1 - ab / abPrev));
+        NDArray next =
+            x0.mul(Math.sqrt(abPrev))
+                .add(eps.mul(Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma))));
+        if (sigma > 0 && prev >= 0) {
+          next = next.add(Noise.gaussian(m, shape, rng).mul(sigma));
+        }
+        next.attach(parent);
+        x = next;
+      }
+    }
+    return x.clip(-1, 1);
+  }
+
+  /** {@code steps} timesteps evenly spread over [0, T), ascending. */
+  public static int[] ddimTimesteps(int total, int steps) {
+    int k = Math.max(1, Math.min(steps, total));
+    int[] ts = new int[k];
+    for (int i = 0; i < k; i++) {
+      ts[i] = (int) Math.round((double) i * (total - 1) / Math.max(1, k - 1));
+    }
+    if (k == 1) {
+      ts[0] = total - 1;
+    }
+    return ts;
+  }
+
+  private static int[] fill(int n, int t) {
+    int[] a = new int[n];
+    java.util.Arrays.fill(a, t);
+    return a;
+  }
+}

@@ -1,0 +1,117 @@
+package dev.tailor.worker.diffusion;
+
+/**
+ * Options of a {@link DiffusionTraining} run. Required: {@code steps}; everything else has a
+ * default suited to the small built-in data.
+ */
+public final class TrainOptions {
+
+  private final int steps;
+  private final int batchSize;
+  private final float learningRate;
+  private final float emaDecay;
+  private final long seed;
+  private final NoiseSchedule schedule;
+  private final float clipGrad;
+
+  private TrainOptions(Builder b) {
+    this.steps = b.steps;
+    this.batchSize = b.batchSize;
+    this.learningRate = b.learningRate;
+    this.emaDecay = b.emaDecay;
+    this.seed = b.seed;
+    this.schedule = b.schedule;
+    this.clipGrad = b.clipGrad;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public int steps() {
+    return steps;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public float learningRate() {
+    return learningRate;
+  }
+
+  /** EMA decay of the weights; 0 turns EMA off and keeps the raw trained weights. */
+  public float emaDecay() {
+    return emaDecay;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public NoiseSchedule schedule() {
+    return schedule;
+  }
+
+  public float clipGrad() {
+    return clipGrad;
+  }
+
+  /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
+  public static final class Builder {
+    private int steps = -1;
+    private int batchSize = 16;
+    private float learningRate = 2e-3f;
+    private float emaDecay = 0.995f;
+    private long seed = 0;
+    private NoiseSchedule schedule = NoiseSchedule.linear(1000);
+    private float clipGrad = 1f;
+
+    private Builder() {}
+
+    public Builder setSteps(int steps) {
+      this.steps = steps;
+      return this;
+    }
+
+    public Builder optBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder optLearningRate(float learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder optEmaDecay(float emaDecay) {
+      this.emaDecay = emaDecay;
+      return this;
+    }
+
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder optSchedule(NoiseSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder optClipGrad(float clipGrad) {
+      this.clipGrad = clipGrad;
+      return this;
+    }
+
+    public TrainOptions build() {
+      if (steps < 0) {
+        throw new IllegalArgumentException("setSteps is required");
+      }
+      if (batchSize < 1 || emaDecay < 0 || emaDecay >= 1) {
+        throw new IllegalArgumentException("batchSize ≥ 1 and 0 ≤ emaDecay < 1 required");
+      }
+      return new TrainOptions(this);
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dev.tailor.worker.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.tailor.worker.diffusion.Sampler;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.ModelStats;
+
+/** Measures a model: counts, ε-MSE grid, same-seed agreement with a reference, latency, memory. */
+public final class Evaluator {
+  private Evaluator() {}
+
+  /**
+   * Evaluates {@code model}; {@code reference} (the base model, may be null) is what the same-seed
+   * samples are compared with.
+   */
+  public static Metrics evaluate(DiffusionModel model, DiffusionModel reference, EvalOptions o) {
+    ModelStats stats = ModelStats.of(model.config());
+    double epsMse = o.grid().mse(model, o.heldOut(), o.schedule());
+    Double psnr = null;
+    Double ssim = null;
+    if (reference != null && o.samples() > 0) {
+      try (NDManager m = model.manager().newSubManager()) {
+        NDArray a = samples(model, m, o);
+        NDArray b = samples(reference, m, o);
+        ImageAgreement agreement = ImageAgreement.of(a, b);
+        psnr = agreement.psnrDb();
+        ssim = agreement.ssim();
+      }
+    }
+    double[] latency = new double[1];
+    long peak =
+        PeakMemory.deltaBytes(
+            () -> latency[0] = Latency.msPerStep(model, o.latencyBatch(), 2, o.latencyRuns()));
+    return new Metrics(
+        stats.params(),
+        stats.macs(),
+        epsMse,
+        psnr,
+        ssim,
+        latency[0],
+        o.latencyBatch(),
+        peak,
+        model.manager().getDevice().toString(),
+        o.protocol());
+  }
+
+  /** The same-seed DDIM samples used for agreement (deterministic for a given model). */
+  public static NDArray samples(DiffusionModel model, NDManager manager, EvalOptions o) {
+    NDArray noise = Sampler.startNoise(manager, model, o.samples(), o.sampleSeed());
+    return Sampler.ddim(model, o.schedule(), o.ddimSteps(), 0f, noise, o.sampleSeed());
+  }
+}

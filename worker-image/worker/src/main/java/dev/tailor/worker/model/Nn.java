@@ -1,0 +1,36 @@
+package dev.tailor.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+
+/** Small helpers shared by the U-Net blocks. */
+final class Nn {
+  private Nn() {}
+
+  static Conv2d conv(int filters, int kernel, int stride) {
+    return Conv2d.builder()
+        .setKernelShape(new Shape(kernel, kernel))
+        .setFilters(filters)
+        .optStride(new Shape(stride, stride))
+        .optPadding(new Shape(kernel / 2, kernel / 2))
+        .build();
+  }
+
+  static Linear linear(int units) {
+    return Linear.builder().setUnits(units).build();
+  }
+
+  static NDArray silu(NDArray x) {
+    return x.mul(Activation.sigmoid(x));
+  }
+
+  static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
+    return block.forward(ps, new NDList(x), training).singletonOrThrow();
+  }
+}

@@ -1,0 +1,220 @@
+package dev.tailor.worker.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+
+/**
+ * The ε-prediction U-Net built from a {@link UNetConfig}. Inputs: the noisy images (N, C, H, W) and
+ * the timesteps (N) as float32; output: the predicted noise (N, C, H, W).
+ *
+ * <p>Child blocks are named like the layers of {@link UNetLayout} ("down0.res1", "mid.attn", …), so
+ * {@link DiffusionModel#parameters()} exposes canonical tensor names such as {@code
+ * down0.res1.conv2.weight}.
+ */
+public class UNet extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+
+  private enum Kind {
+    STEM,
+    DOWN_RES,
+    DOWNSAMPLE,
+    RES,
+    ATTENTION,
+    UP_RES,
+    UPSAMPLE,
+    OUT_NORM,
+    OUT_CONV
+  }
+
+  /** One step of the forward pass; {@code block} is null for a removed block. */
+  private record Step(Kind kind, Block block, int inChannels, int size) {}
+
+  private final UNetConfig config;
+  private final Linear timeFc1;
+  private final Linear timeFc2;
+  private final List<Step> steps = new ArrayList<>();
+  private final float[] frequencies;
+
+  public UNet(UNetConfig config) {
+    super(VERSION);
+    this.config = config.validate();
+    int g = config.groups();
+    int timeDim = config.timeDim();
+    timeFc1 = addChildBlock("time.fc1", Nn.linear(timeDim));
+    timeFc2 = addChildBlock("time.fc2", Nn.linear(timeDim));
+    int size = config.imageSize();
+    int width = config.stem();
+    steps.add(
+        new Step(
+            Kind.STEM, addChildBlock("stem", Nn.conv(width, 3, 1)), config.inChannels(), size));
+    Deque<Integer> skips = new ArrayDeque<>();
+    skips.push(width);
+    for (int i = 0; i < config.down().size(); i++) {
+      UNetConfig.Level level = config.down().get(i);
+      for (int j = 0; j < level.blocks().size(); j++) {
+        UNetConfig.ResBlock b = level.blocks().get(j);
+        Block block =
+            b.removed()
+                ? null
+                : addChildBlock("down" + i + ".res" + j, new ResidualBlock(width, b, g, timeDim));
+        steps.add(new Step(Kind.DOWN_RES, block, width, size));
+        width = b.out();
+        skips.push(width);
+      }
+      if (level.resample() > 0) {
+        Block conv = addChildBlock("down" + i + ".downsample", Nn.conv(level.resample(), 3, 2));
+        steps.add(new Step(Kind.DOWNSAMPLE, conv, width, size));
+        size /= 2;
+        width = level.resample();
+        skips.push(width);
+      }
+    }
+    UNetConfig.Mid mid = config.mid();
+    width = addRes("mid.res0", mid.first(), width, size, Kind.RES);
+    if (!mid.attention().removed()) {
+      steps.add(
+          new Step(
+              Kind.ATTENTION,
+              addChildBlock("mid.attn", new SelfAttention(width, mid.attention(), g)),
+              width,
+              size));
+    }
+    width = addRes("mid.res1", mid.second(), width, size, Kind.RES);
+    for (int i = 0; i < config.up().size(); i++) {
+      UNetConfig.Level level = config.up().get(i);
+      for (int j = 0; j < level.blocks().size(); j++) {
+        width =
+            addRes(
+                "up" + i + ".res" + j,
+                level.blocks().get(j),
+                width + skips.pop(),
+                size,
+                Kind.UP_RES);
+      }
+      if (level.resample() > 0) {
+        Block conv = addChildBlock("up" + i + ".upsample", Nn.conv(level.resample(), 3, 1));
+        steps.add(new Step(Kind.UPSAMPLE, conv, width, size * 2));
+        size *= 2;
+        width = level.resample();
+      }
+    }
+    steps.add(
+        new Step(Kind.OUT_NORM, addChildBlock("out.norm", new GroupNorm(width, g)), width, size));
+    steps.add(
+        new Step(
+            Kind.OUT_CONV,
+            addChildBlock("out.conv", Nn.conv(config.inChannels(), 3, 1)),
+            width,
+            size));
+    int half = config.sinusoidDim() / 2;
+    frequencies = new float[half];
+    for (int i = 0; i < half; i++) {
+      frequencies[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
+    }
+  }
+
+  private int addRes(String name, UNetConfig.ResBlock b, int in, int size, Kind kind) {
+    Block block =
+        b.removed()
+            ? null
+            : addChildBlock(name, new ResidualBlock(in, b, config.groups(), config.timeDim()));
+    steps.add(new Step(kind, block, in, size));
+    return b.out();
+  }
+
+  public UNetConfig getConfig() {
+    return config;
+  }
+
+  /** The sinusoidal embedding of float timesteps (N) → (N, sinusoidDim): [sin(t·f), cos(t·f)]. */
+  public NDArray timestepEmbedding(NDArray t) {
+    NDArray f = t.getManager().create(frequencies).toDevice(t.getDevice(), false);
+    NDArray args = t.reshape(-1, 1).mul(f.reshape(1, -1));
+    return NDArrays.concat(new NDList(args.sin(), args.cos()), 1);
+  }
+
+  @Override
+  protected NDList forwardInternal(
+      ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.get(0);
+    NDArray t = inputs.get(1);
+    NDArray temb = Nn.apply(timeFc1, ps, timestepEmbedding(t), training);
+    temb = Nn.apply(timeFc2, ps, Nn.silu(temb), training);
+    Deque<NDArray> skips = new ArrayDeque<>();
+    NDArray h = x;
+    for (Step step : steps) {
+      switch (step.kind()) {
+        case STEM, DOWNSAMPLE -> {
+          h = Nn.apply(step.block(), ps, h, training);
+          skips.push(h);
+        }
+        case DOWN_RES -> {
+          h = residual(step, ps, h, temb, training);
+          skips.push(h);
+        }
+        case RES -> h = residual(step, ps, h, temb, training);
+        case UP_RES -> {
+          NDArray in = NDArrays.concat(new NDList(h, skips.pop()), 1);
+          h = residual(step, ps, in, temb, training);
+        }
+        case ATTENTION, OUT_CONV -> h = Nn.apply(step.block(), ps, h, training);
+        case UPSAMPLE -> h = Nn.apply(step.block(), ps, h.repeat(2, 2).repeat(3, 2), training);
+        case OUT_NORM -> h = Nn.silu(Nn.apply(step.block(), ps, h, training));
+      }
+    }
+    return new NDList(h);
+  }
+
+  private static NDArray residual(
+      Step step, ParameterStore ps, NDArray h, NDArray temb, boolean training) {
+    if (step.block() == null) {
+      return h;
+    }
+    return step.block().forward(ps, new NDList(h, temb), training).head();
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... shapes) {
+    timeFc1.initialize(manager, dataType, new Shape(1, config.sinusoidDim()));
+    timeFc2.initialize(manager, dataType, new Shape(1, config.timeDim()));
+    Shape temb = new Shape(1, config.timeDim());
+    for (Step step : steps) {
+      if (step.block() == null) {
+        continue;
+      }
+      // an upsample step's size is that of its conv input, i.e. after the ×2 repeat
+      Shape x = new Shape(1, step.inChannels(), step.size(), step.size());
+      if (step.block() instanceof ResidualBlock) {
+        step.block().initialize(manager, dataType, x, temb);
+      } else {
+        step.block().initialize(manager, dataType, x);
+      }
+    }
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {inputShapes[0]};
+  }
+
+  /** The input shapes for a batch of {@code n}: images and timesteps. */
+  public Shape[] inputShapes(int n) {
+    return new Shape[] {
+      new Shape(n, config.inChannels(), config.imageSize(), config.imageSize()), new Shape(n)
+    };
+  }
+}

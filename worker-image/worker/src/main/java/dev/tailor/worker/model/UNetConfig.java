@@ -1,0 +1,163 @@
+package dev.tailor.worker.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/**
+ * The architecture of an ε-prediction U-Net as data. A compressed variant is the same code with a
+ * different config: every width is stated per layer, and residual or attention blocks can be marked
+ * removed.
+ *
+ * <p>Layout: {@code stem} conv, then one {@link Level} per resolution on the way down (residual
+ * blocks, then an optional stride-2 downsample conv), a {@link Mid} section at the lowest
+ * resolution (residual block, self-attention, residual block), the {@code up} levels in execution
+ * order (lowest resolution first; each residual block takes the concatenation of the running
+ * activation and one skip activation from the way down, then an optional nearest ×2 upsample +
+ * conv), and an output GroupNorm → SiLU → conv to {@code inChannels}.
+ *
+ * @param imageSize height and width of the square input, pixels
+ * @param inChannels image channels (3 for RGB)
+ * @param groups GroupNorm groups; every normalised width must be a multiple of it
+ * @param sinusoidDim width of the sinusoidal timestep embedding
+ * @param timeDim width of the time MLP output fed to every residual block
+ * @param stem output channels of the first conv
+ * @param down the levels on the way down, highest resolution first
+ * @param mid the lowest-resolution section
+ * @param up the levels on the way up, lowest resolution first
+ */
+public record UNetConfig(
+    int imageSize,
+    int inChannels,
+    int groups,
+    int sinusoidDim,
+    int timeDim,
+    int stem,
+    List<Level> down,
+    Mid mid,
+    List<Level> up) {
+
+  /**
+   * One resolution level.
+   *
+   * @param blocks residual blocks in order
+   * @param resample output channels of the downsample (down path) or upsample (up path) conv, 0 if
+   *     this level does not change resolution
+   */
+  public record Level(List<ResBlock> blocks, int resample) {
+    public Level {
+      blocks = List.copyOf(blocks);
+    }
+  }
+
+  /**
+   * A residual block: GroupNorm → SiLU → conv3x3 (to {@code hidden}) + time projection, GroupNorm →
+   * SiLU → conv3x3 (to {@code out}), plus the skip path (identity, or a 1×1 conv when {@code
+   * skipConv}).
+   *
+   * @param hidden width between the two convs
+   * @param out output width
+   * @param skipConv whether the skip path is a 1×1 conv (required when input width ≠ out)
+   * @param removed the block is dropped and acts as identity (only where input width = out)
+   */
+  public record ResBlock(int hidden, int out, boolean skipConv, boolean removed) {
+    public ResBlock withWidths(int newHidden, int newOut) {
+      return new ResBlock(newHidden, newOut, skipConv, removed);
+    }
+
+    public ResBlock asRemoved() {
+      return new ResBlock(hidden, out, skipConv, true);
+    }
+  }
+
+  /**
+   * Multi-head self-attention over the H×W tokens: GroupNorm → 1×1 conv to 3·{@code dim} (q, k, v)
+   * → attention → 1×1 conv back to the stream width, added to the input.
+   *
+   * @param heads number of heads; {@code dim} must be a multiple of it
+   * @param dim inner width of q, k and v
+   * @param removed the block is dropped and acts as identity
+   */
+  public record Attention(int heads, int dim, boolean removed) {}
+
+  /** The lowest-resolution section. */
+  public record Mid(ResBlock first, Attention attention, ResBlock second) {}
+
+  public UNetConfig {
+    down = List.copyOf(down);
+    up = List.copyOf(up);
+  }
+
+  /**
+   * The classic DDPM layout: {@code base · mult[i]} channels at level i, {@code numRes} residual
+   * blocks per level on the way down and {@code numRes + 1} on the way up, attention at the lowest
+   * resolution.
+   */
+  public static UNetConfig ddpm(
+      int imageSize, int base, int[] mult, int numRes, int groups, int heads) {
+    List<Level> down = new ArrayList<>();
+    List<Integer> skipWidths = new ArrayList<>();
+    int width = base;
+    skipWidths.add(width);
+    for (int i = 0; i < mult.length; i++) {
+      int out = base * mult[i];
+      List<ResBlock> blocks = new ArrayList<>();
+      for (int j = 0; j < numRes; j++) {
+        blocks.add(new ResBlock(out, out, width != out, false));
+        width = out;
+        skipWidths.add(width);
+      }
+      boolean last = i == mult.length - 1;
+      down.add(new Level(blocks, last ? 0 : width));
+      if (!last) {
+        skipWidths.add(width);
+      }
+    }
+    Mid mid =
+        new Mid(
+            new ResBlock(width, width, false, false),
+            new Attention(heads, width, false),
+            new ResBlock(width, width, false, false));
+    List<Level> up = new ArrayList<>();
+    for (int i = mult.length - 1; i >= 0; i--) {
+      int out = base * mult[i];
+      List<ResBlock> blocks = new ArrayList<>();
+      for (int j = 0; j <= numRes; j++) {
+        int skip = skipWidths.remove(skipWidths.size() - 1);
+        blocks.add(new ResBlock(out, out, width + skip != out, false));
+        width = out;
+      }
+      up.add(new Level(blocks, i == 0 ? 0 : width));
+    }
+    return new UNetConfig(imageSize, 3, groups, base, base * 4, base, down, mid, up);
+  }
+
+  /** A tiny config for unit tests: 16×16 images, widths 8/16, one block per level. */
+  public static UNetConfig tiny() {
+    return ddpm(16, 8, new int[] {1, 2}, 1, 4, 2);
+  }
+
+  /** Returns a copy with every residual block transformed by {@code f}. */
+  public UNetConfig mapBlocks(UnaryOperator<ResBlock> f) {
+    return new UNetConfig(
+        imageSize,
+        inChannels,
+        groups,
+        sinusoidDim,
+        timeDim,
+        stem,
+        down.stream()
+            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
+            .toList(),
+        new Mid(f.apply(mid.first()), mid.attention(), f.apply(mid.second())),
+        up.stream()
+            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
+            .toList());
+  }
+
+  /** Checks the config is consistent (widths chain, groups divide widths, removable blocks). */
+  public UNetConfig validate() {
+    new UNetLayout(this).walk(new UNetLayout.Visitor() {});
+    return this;
+  }
+}

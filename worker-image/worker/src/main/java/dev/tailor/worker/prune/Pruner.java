@@ -1,0 +1,250 @@
+package dev.tailor.worker.prune;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * Structural pruning by slicing: given the channels to keep in each coupled group of a {@link
+ * ChannelGraph}, builds the smaller config and physically smaller weight tensors (no masks), so the
+ * pruned model really runs faster. This is the shared utility for the baselines and for the methods
+ * that choose channels differently (OFA allocation, OBS structured pruning).
+ */
+public final class Pruner {
+  private Pruner() {}
+
+  /**
+   * A new model holding only the kept channels. {@code kept} maps group id to kept channel indices
+   * (any order; they are sorted); groups not mentioned keep all channels.
+   */
+  public static DiffusionModel extract(
+      DiffusionModel model, ChannelGraph graph, Map<String, int[]> kept) {
+    Map<String, int[]> sorted = normalise(graph, kept);
+    UNetConfig config =
+        resize(
+            graph.config(),
+            slot -> graph.groupOf(slot) == null ? null : sorted.get(graph.groupOf(slot)).length);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList sliced = new NDList();
+      for (NDArray w : model.weights(manager)) {
+        List<List<ChannelGraph.Segment>> axes = graph.layout().get(w.getName());
+        float[] data = w.toFloatArray();
+        long[] shape = w.getShape().getShape();
+        for (int axis = 0; axis < axes.size(); axis++) {
+          if (axes.get(axis).isEmpty()) {
+            continue;
+          }
+          int[] idx = indices(axes.get(axis), graph, sorted);
+          if (idx.length != shape[axis]) {
+            data = select(data, shape, axis, idx);
+            shape[axis] = idx.length;
+          }
+        }
+        NDArray out = manager.create(data, new Shape(shape));
+        out.setName(w.getName());
+        sliced.add(out);
+      }
+      return DiffusionModel.withWeights(config, sliced);
+    }
+  }
+
+  /**
+   * A new model without the named residual or attention blocks (for example {@code "down1.res1"},
+   * {@code "mid.attn"}); each acts as identity, which needs matching input and output widths. The
+   * remaining weights are copied unchanged. This is the block-removal step of layer pruning.
+   */
+  public static DiffusionModel removeBlocks(DiffusionModel model, java.util.Set<String> blocks) {
+    UNetConfig c = model.config();
+    java.util.Set<String> unknown = new java.util.HashSet<>(blocks);
+    List<UNetConfig.Level> down = new ArrayList<>();
+    for (int i = 0; i < c.down().size(); i++) {
+      down.add(removing(c.down().get(i), "down" + i, blocks, unknown));
+    }
+    List<UNetConfig.Level> up = new ArrayList<>();
+    for (int i = 0; i < c.up().size(); i++) {
+      up.add(removing(c.up().get(i), "up" + i, blocks, unknown));
+    }
+    UNetConfig.Attention a = c.mid().attention();
+    if (unknown.remove("mid.attn")) {
+      a = new UNetConfig.Attention(a.heads(), a.dim(), true);
+    }
+    UNetConfig.ResBlock first = c.mid().first();
+    UNetConfig.ResBlock second = c.mid().second();
+    if (unknown.remove("mid.res0")) {
+      first = first.asRemoved();
+    }
+    if (unknown.remove("mid.res1")) {
+      second = second.asRemoved();
+    }
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("no such blocks: " + unknown);
+    }
+    UNetConfig smaller =
+        new UNetConfig(
+                c.imageSize(),
+                c.inChannels(),
+                c.groups(),
+                c.sinusoidDim(),
+                c.timeDim(),
+                c.stem(),
+                down,
+                new UNetConfig.Mid(first, a, second),
+                up)
+            .validate();
+    java.util.Set<String> keep = dev.tailor.worker.model.ModelStats.of(smaller).shapes().keySet();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList weights = new NDList();
+      for (NDArray w : model.weights(manager)) {
+        if (keep.contains(w.getName())) {
+          weights.add(w);
+        }
+      }
+      return DiffusionModel.withWeights(smaller, weights);
+    }
+  }
+
+  private static UNetConfig.Level removing(
+      UNetConfig.Level l,
+      String prefix,
+      java.util.Set<String> blocks,
+      java.util.Set<String> unknown) {
+    List<UNetConfig.ResBlock> out = new ArrayList<>();
+    for (int j = 0; j < l.blocks().size(); j++) {
+      String name = prefix + ".res" + j;
+      out.add(blocks.contains(name) ? l.blocks().get(j).asRemoved() : l.blocks().get(j));
+      unknown.remove(name);
+    }
+    return new UNetConfig.Level(out, l.resample());
+  }
+
+  /** The config after keeping {@code counts.get(group)} channels in each group (default: all). */
+  public static UNetConfig resizedConfig(ChannelGraph graph, Map<String, Integer> counts) {
+    return resize(
+        graph.config(),
+        slot -> graph.groupOf(slot) == null ? null : counts.get(graph.groupOf(slot)));
+  }
+
+  private static Map<String, int[]> normalise(ChannelGraph graph, Map<String, int[]> kept) {
+    Map<String, int[]> out = new LinkedHashMap<>();
+    graph
+        .groups()
+        .forEach(
+            (id, g) -> {
+              int[] k = kept.get(id);
+              if (k == null) {
+                k = new int[g.width()];
+                Arrays.setAll(k, i -> i);
+              }
+              k = k.clone();
+              Arrays.sort(k);
+              for (int i = 0; i < k.length; i++) {
+                if (k[i] < 0 || k[i] >= g.width() || (i > 0 && k[i] == k[i - 1])) {
+                  throw new IllegalArgumentException("group " + id + ": bad channel index " + k[i]);
+                }
+              }
+              if (k.length == 0) {
+                throw new IllegalArgumentException("group " + id + " would keep no channels");
+              }
+              out.put(id, k);
+            });
+    return out;
+  }
+
+  private static int[] indices(
+      List<ChannelGraph.Segment> segments, ChannelGraph graph, Map<String, int[]> kept) {
+    List<Integer> idx = new ArrayList<>();
+    int offset = 0;
+    for (ChannelGraph.Segment s : segments) {
+      if (s.fixed()) {
+        for (int c = 0; c < s.width(); c++) {
+          idx.add(offset + c);
+        }
+      } else {
+        for (int c : kept.get(graph.groupOf(s.slot()))) {
+          idx.add(offset + c);
+        }
+      }
+      offset += s.width();
+    }
+    return idx.stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  /** Gathers {@code idx} along {@code axis} of a row-major tensor. */
+  static float[] select(float[] data, long[] shape, int axis, int[] idx) {
+    int outer = 1;
+    for (int d = 0; d < axis; d++) {
+      outer *= (int) shape[d];
+    }
+    int inner = 1;
+    for (int d = axis + 1; d < shape.length; d++) {
+      inner *= (int) shape[d];
+    }
+    int n = (int) shape[axis];
+    float[] out = new float[outer * idx.length * inner];
+    for (int o = 0; o < outer; o++) {
+      for (int i = 0; i < idx.length; i++) {
+        System.arraycopy(data, (o * n + idx[i]) * inner, out, (o * idx.length + i) * inner, inner);
+      }
+    }
+    return out;
+  }
+
+  /** Rewrites every prunable width of {@code c} through {@code width} (by slot id). */
+  static UNetConfig resize(UNetConfig c, Function<String, Integer> width) {
+    List<UNetConfig.Level> down = new ArrayList<>();
+    for (int i = 0; i < c.down().size(); i++) {
+      UNetConfig.Level l = c.down().get(i);
+      down.add(level(l, "down" + i, ".downsample", width));
+    }
+    UNetConfig.Mid mid =
+        new UNetConfig.Mid(
+            block(c.mid().first(), "mid.res0", width),
+            c.mid().attention(),
+            block(c.mid().second(), "mid.res1", width));
+    List<UNetConfig.Level> up = new ArrayList<>();
+    for (int i = 0; i < c.up().size(); i++) {
+      up.add(level(c.up().get(i), "up" + i, ".upsample", width));
+    }
+    return new UNetConfig(
+        c.imageSize(),
+        c.inChannels(),
+        c.groups(),
+        c.sinusoidDim(),
+        c.timeDim(),
+        orElse(width, "stem", c.stem()),
+        down,
+        mid,
+        up);
+  }
+
+  private static UNetConfig.Level level(
+      UNetConfig.Level l, String prefix, String resample, Function<String, Integer> width) {
+    List<UNetConfig.ResBlock> blocks = new ArrayList<>();
+    for (int j = 0; j < l.blocks().size(); j++) {
+      blocks.add(block(l.blocks().get(j), prefix + ".res" + j, width));
+    }
+    int r = l.resample() > 0 ? orElse(width, prefix + resample, l.resample()) : 0;
+    return new UNetConfig.Level(blocks, r);
+  }
+
+  private static UNetConfig.ResBlock block(
+      UNetConfig.ResBlock b, String name, Function<String, Integer> width) {
+    return b.withWidths(
+        b.removed() ? b.hidden() : orElse(width, name + ".hidden", b.hidden()),
+        orElse(width, name + ".out", b.out()));
+  }
+
+  private static int orElse(Function<String, Integer> width, String slot, int current) {
+    Integer w = width.apply(slot);
+    return w == null ? current : w;
+  }
+}
