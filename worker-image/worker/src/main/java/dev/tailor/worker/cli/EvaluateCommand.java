@@ -31,18 +31,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "URI",
-      description = "The model: a variant directory, file:///dir or s3://bucket/prefix/<name>.")
-  String model;
-
-  @Option(
-      names = "--model-digest",
-      paramLabel = "DIGEST",
-      description = "Refuse the model unless its digest is this sha256:<hex>.")
-  String modelDigest;
+  @Mixin ModelSource model;
 
   @Option(
       names = "--reference",
@@ -72,8 +61,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
 
   @Override
   public Integer call() throws Exception {
-    Checks.digest(spec, "--model-digest", modelDigest);
-    Checks.model(spec, "--model", model);
+    model.check(spec);
     Checks.model(spec, "--reference", reference);
     Checks.digest(spec, "--reference-digest", referenceDigest);
     Checks.require(
@@ -83,7 +71,8 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
     Progress progress = output.progress(spec.commandLine().getErr());
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
-          progress.stage("evaluate", "fetching " + model, () -> inputs.resolve(model, modelDigest));
+          progress.stage(
+              "evaluate", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
       ModelInputs.LocalModel ref =
           reference == null
               ? null

@@ -39,18 +39,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "URI",
-      description = "The model: a variant directory, file:///dir or s3://bucket/prefix/<name>.")
-  String model;
-
-  @Option(
-      names = "--model-digest",
-      paramLabel = "DIGEST",
-      description = "Refuse the model unless its digest is this sha256:<hex>.")
-  String modelDigest;
+  @Mixin ModelSource model;
 
   @Option(
       names = "--out",
@@ -116,8 +105,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
 
   @Override
   public Integer call() throws Exception {
-    Checks.digest(spec, "--model-digest", modelDigest);
-    Checks.model(spec, "--model", model);
+    model.check(spec);
     Checks.positive(spec, "--count", count);
     Checks.positive(spec, "--batch-size", batchSize);
     Checks.positive(spec, "--sampling-steps", samplingSteps);
@@ -134,7 +122,8 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
     long start = System.nanoTime();
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
-          progress.stage("sample", "fetching " + model, () -> inputs.resolve(model, modelDigest));
+          progress.stage(
+              "sample", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
       NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
       try (DiffusionModel diffusion = inputs.load(m);
           NDManager manager = diffusion.manager().newSubManager()) {

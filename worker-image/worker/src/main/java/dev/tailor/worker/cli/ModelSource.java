@@ -1,0 +1,25 @@
+package dev.tailor.worker.cli;
+
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** The {@code --model} and {@code --model-digest} options of the commands that read one model. */
+final class ModelSource {
+  @Option(
+      names = "--model",
+      required = true,
+      paramLabel = "URI",
+      description = "The model: a variant directory, file:///dir or s3://bucket/prefix/<name>.")
+  String uri;
+
+  @Option(
+      names = "--model-digest",
+      paramLabel = "DIGEST",
+      description = "Refuse the model unless its digest is this sha256:<hex>.")
+  String digest;
+
+  void check(CommandSpec spec) {
+    Checks.digest(spec, "--model-digest", digest);
+    Checks.model(spec, "--model", uri);
+  }
+}
