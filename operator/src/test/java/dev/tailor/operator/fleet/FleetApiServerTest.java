@@ -22,6 +22,8 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -173,11 +175,9 @@ class FleetApiServerTest {
         .resources(ModelFleet.class)
         .inNamespace(ns)
         .withName("shapes")
-        .edit(
-            f -> {
-              f.getMetadata().setAnnotations(Map.of("touched", "yes"));
-              return f;
-            });
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
@@ -206,6 +206,43 @@ class FleetApiServerTest {
         .contains("but the store holds sha256:");
     assertThat(eventReasons()).contains("DigestMismatch");
     assertThat(client.resources(ModelVariant.class).inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aChangedBaseModelStartsANewCompressionAndKeepsTheOldJob() {
+    client.resource(fx.fleet(f -> {})).create();
+    Job first = awaitSingleJob();
+
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().size() == 2);
+    ModelFleet moved =
+        fx.awaitFleet(
+            f ->
+                f.getStatus().getCompression() != null
+                    && !first
+                        .getMetadata()
+                        .getName()
+                        .equals(f.getStatus().getCompression().getJobName()));
+    Job second =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(ns)
+            .withName(moved.getStatus().getCompression().getJobName())
+            .get();
+    assertThat(second.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .containsSequence("--model", "s3://tailor-models/shapes/base-v2");
+    assertThat(moved.getStatus().getObservedGeneration()).isEqualTo(2L);
   }
 
   @Test
