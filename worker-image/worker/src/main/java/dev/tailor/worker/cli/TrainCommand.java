@@ -214,6 +214,7 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
             () -> eval.openHeldOut(arch.imageSize()));
     Path dir = out != null ? out : Files.createTempDirectory("tailor-train-");
     try (DiffusionModel model = DiffusionModel.create(arch, seed)) {
+      Progress.Counter counter = progress.counter("train", "step", steps);
       TrainOptions options =
           TrainOptions.builder()
               .setSteps(steps)
@@ -222,18 +223,14 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
               .optEmaDecay(emaDecay)
               .optSeed(seed)
               .optSchedule(noise)
+              .optListener(
+                  (done, loss) ->
+                      counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
               .build();
-      TrainResult result =
-          progress.stage(
-              "train",
-              "training "
-                  + steps
-                  + " steps of batch "
-                  + batchSize
-                  + " on "
-                  + train.size()
-                  + " images",
-              () -> DiffusionTraining.run(model, train, options));
+      progress.info(
+          "train",
+          "training " + steps + " steps of batch " + batchSize + " on " + train.size() + " images");
+      TrainResult result = DiffusionTraining.run(model, train, options);
       int window = Math.max(1, Math.min(50, steps / 5));
       progress.info(
           "train",

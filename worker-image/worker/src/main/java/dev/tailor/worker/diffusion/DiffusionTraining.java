@@ -71,6 +71,7 @@ public final class DiffusionTraining {
                 "training loss became " + losses[step] + " at step " + step);
           }
           trainer.step();
+          options.listener().onStep(step + 1, losses[step]);
           if (ema != null) {
             // warm-up as in common DDPM code: short runs are not dominated by the initial weights
             float d = Math.min(options.emaDecay(), (1f + step) / (10f + step));

@@ -13,6 +13,17 @@ public final class TrainOptions {
   private final long seed;
   private final NoiseSchedule schedule;
   private final float clipGrad;
+  private final StepListener listener;
+
+  /** Told after every optimiser step, for progress reports. */
+  @FunctionalInterface
+  public interface StepListener {
+    /**
+     * @param done steps finished so far (1-based)
+     * @param loss the loss of the step just taken
+     */
+    void onStep(int done, double loss);
+  }
 
   private TrainOptions(Builder b) {
     this.steps = b.steps;
@@ -22,6 +33,7 @@ public final class TrainOptions {
     this.seed = b.seed;
     this.schedule = b.schedule;
     this.clipGrad = b.clipGrad;
+    this.listener = b.listener;
   }
 
   public static Builder builder() {
@@ -57,6 +69,10 @@ public final class TrainOptions {
     return clipGrad;
   }
 
+  public StepListener listener() {
+    return listener;
+  }
+
   /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
   public static final class Builder {
     private int steps = -1;
@@ -66,6 +82,7 @@ public final class TrainOptions {
     private long seed = 0;
     private NoiseSchedule schedule = NoiseSchedule.linear(1000);
     private float clipGrad = 1f;
+    private StepListener listener = (done, loss) -> {};
 
     private Builder() {}
 
@@ -101,6 +118,11 @@ public final class TrainOptions {
 
     public Builder optClipGrad(float clipGrad) {
       this.clipGrad = clipGrad;
+      return this;
+    }
+
+    public Builder optListener(StepListener listener) {
+      this.listener = listener;
       return this;
     }
 

@@ -69,6 +69,23 @@ class DiffusionTrainingTest {
   }
 
   @Test
+  void theListenerHearsEveryStepWithItsLoss() {
+    ShapesDataset train = new ShapesDataset(16, 64, 1);
+    java.util.List<String> heard = new java.util.ArrayList<>();
+    TrainOptions options =
+        TrainOptions.builder()
+            .setSteps(3)
+            .optBatchSize(4)
+            .optSchedule(SCHEDULE)
+            .optListener((done, loss) -> heard.add(done + ":" + loss))
+            .build();
+    try (DiffusionModel model = DiffusionModel.create(UNetConfig.tiny(), 3)) {
+      double[] losses = DiffusionTraining.run(model, train, options).losses();
+      assertThat(heard).containsExactly("1:" + losses[0], "2:" + losses[1], "3:" + losses[2]);
+    }
+  }
+
+  @Test
   void schedulesAreMonotone() {
     for (NoiseSchedule s :
         new NoiseSchedule[] {NoiseSchedule.linear(50), NoiseSchedule.cosine(50)}) {
