@@ -78,10 +78,6 @@ public final class NodeAgent implements AutoCloseable {
     pods.getStore().list().forEach(this::handle);
   }
 
-  public Set<String> nodeNames() {
-    return Set.copyOf(nodes);
-  }
-
   private void handle(Pod pod) {
     String node = pod.getSpec().getNodeName();
     if (node == null || !nodes.contains(node)) {

@@ -61,11 +61,6 @@ public final class CompressionJobs {
     return Labels.name(fleet.getMetadata().getName(), "compress-" + specHash(fleet.getSpec()));
   }
 
-  /** The variants of this Job are stored under names starting with this prefix. */
-  public static String variantPrefix(ModelFleet fleet) {
-    return name(fleet);
-  }
-
   public static Job desired(ModelFleet fleet, DeviceClass worker, String image) {
     ModelFleetSpec spec = fleet.getSpec();
     Compression c = spec.getCompression();
