@@ -362,15 +362,12 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
         .handleRecentResourceCreate(ResourceID.fromResource(fleet), updated);
   }
 
+  /**
+   * A compression result that cannot be registered: the artifacts are not verified, and it stalls.
+   */
   private void reject(ModelFleet fleet, ModelFleetStatus status, String reason, String message) {
-    boolean flipped = set(status, ConditionTypes.ARTIFACT_VERIFIED, FALSE, reason, message);
-    set(status, ConditionTypes.STALLED, TRUE, reason, message);
-    set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
-    set(status, ConditionTypes.READY, FALSE, reason, message);
-    status.setPhase(FleetPhase.FAILED);
-    if (flipped) {
-      events.record(fleet, EventRecorder.WARNING, reason, message);
-    }
+    set(status, ConditionTypes.ARTIFACT_VERIFIED, FALSE, reason, message);
+    stall(fleet, status, reason, message);
   }
 
   private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
