@@ -149,6 +149,7 @@ public final class CompressionJobs {
     args.addAll(List.of("--store", spec.getStore().getUri()));
     args.addAll(List.of("--name-prefix", name));
     args.addAll(List.of("--report", RESULT_PATH));
+    args.add("--publish-progress");
     return args;
   }
 

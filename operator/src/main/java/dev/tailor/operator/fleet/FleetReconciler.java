@@ -30,8 +30,11 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -42,6 +45,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -59,7 +63,7 @@ import org.jboss.logging.Logger;
  * spec. Status is written only when it changed.
  */
 @ControllerConfiguration(name = "modelfleet")
-public class FleetReconciler implements Reconciler<ModelFleet> {
+public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
   static final String CLASSES = "deviceclasses";
   static final String JOBS = "jobs";
@@ -75,16 +79,24 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final String workerImage;
+  private final Duration progressInterval;
+  private final Duration retryAfterExhausted;
   private final Clock clock = Clock.systemUTC();
 
   public FleetReconciler(
       EventRecorder events,
       OperatorMetrics metrics,
       @ConfigProperty(name = "tailor.worker.image", defaultValue = "tailor/worker:latest")
-          String workerImage) {
+          String workerImage,
+      @ConfigProperty(name = "tailor.progress.interval", defaultValue = "10s")
+          Duration progressInterval,
+      @ConfigProperty(name = "tailor.retry.after-exhausted", defaultValue = "5m")
+          Duration retryAfterExhausted) {
     this.events = events;
     this.metrics = metrics;
     this.workerImage = workerImage;
+    this.progressInterval = progressInterval;
+    this.retryAfterExhausted = retryAfterExhausted;
   }
 
   @Override
@@ -203,12 +215,173 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
               + worker.getMetadata().getName());
     } else {
       observe(job.get(), cs);
+      if (cs.getState() == JobState.RUNNING) {
+        CompressionProgress.read(context.getClient(), fleet, cs);
+      }
     }
     applyJobState(fleet, status, cs);
     if (cs.getState() == JobState.SUCCEEDED) {
       registerVariants(fleet, status, jobName, context);
     }
-    return finish(fleet, old, status);
+    UpdateControl<ModelFleet> control = finish(fleet, old, status);
+    // The worker's progress lives in the store, which sends no events: look again while it runs.
+    return cs.getState() == JobState.RUNNING ? control.rescheduleAfter(progressInterval) : control;
+  }
+
+  /**
+   * Removes the fleet's variants that a newer compression superseded and no device class serves:
+   * their files (when the store's retention is Delete), their ModelVariants and their Jobs.
+   */
+  private void collectSuperseded(ModelFleet fleet, String jobName, Context<ModelFleet> context) {
+    List<ModelVariant> owned =
+        source(context, ModelVariant.class, VARIANTS)
+            .list(fleet.getMetadata().getNamespace(), mv -> ownedBy(mv, fleet))
+            .toList();
+    List<ModelVariant> superseded = VariantCollector.superseded(fleet, jobName, owned);
+    if (superseded.isEmpty()) {
+      return;
+    }
+    List<String> deletedFiles;
+    try {
+      deletedFiles = VariantCollector.deleteArtifacts(context.getClient(), fleet, superseded);
+    } catch (VariantRegistrar.RejectedResult e) {
+      events.record(fleet, EventRecorder.WARNING, e.reason(), e.getMessage());
+      return;
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
+    }
+    Set<String> oldJobs = new LinkedHashSet<>();
+    for (ModelVariant mv : superseded) {
+      context.getClient().resource(mv).delete();
+      oldJobs.add(mv.getMetadata().getLabels().get(JOB_LABEL));
+    }
+    for (String old : oldJobs) {
+      if (old != null) {
+        context
+            .getClient()
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(fleet.getMetadata().getNamespace())
+            .withName(old)
+            .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+            .delete();
+      }
+    }
+    events.record(
+        fleet,
+        EventRecorder.NORMAL,
+        "VariantsSuperseded",
+        "deleted "
+            + superseded.size()
+            + " superseded variant(s) of "
+            + String.join(", ", oldJobs)
+            + (fleet.getSpec().getStore().deletesArtifacts()
+                ? "; deleted their files from the store (" + deletedFiles.size() + ")"
+                : "; their files stay in the store (retention Retain)"));
+  }
+
+  private static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
+    return mv.getMetadata().getOwnerReferences() != null
+        && mv.getMetadata().getOwnerReferences().stream()
+            .anyMatch(o -> fleet.getMetadata().getUid().equals(o.getUid()));
+  }
+
+  /**
+   * The finalizer: before the fleet goes (and its ModelVariants with it, through their owner
+   * references), deletes its variants' files when the store's retention is Delete. A store that
+   * cannot be reached keeps the fleet, with an Event, and is tried again.
+   */
+  @Override
+  public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
+    if (fleet.getSpec() == null
+        || fleet.getSpec().getStore() == null
+        || !fleet.getSpec().getStore().deletesArtifacts()) {
+      return DeleteControl.defaultDelete();
+    }
+    List<ModelVariant> owned =
+        source(context, ModelVariant.class, VARIANTS)
+            .list(fleet.getMetadata().getNamespace(), mv -> ownedBy(mv, fleet))
+            .toList();
+    try {
+      List<String> deleted = VariantCollector.deleteArtifacts(context.getClient(), fleet, owned);
+      LOG.infof(
+          "ModelFleet(%s/%s) deleted: removed %d variant(s) from %s",
+          fleet.getMetadata().getNamespace(),
+          fleet.getMetadata().getName(),
+          deleted.size(),
+          fleet.getSpec().getStore().getUri());
+      return DeleteControl.defaultDelete();
+    } catch (IOException | VariantRegistrar.RejectedResult e) {
+      events.record(
+          fleet,
+          EventRecorder.WARNING,
+          "ArtifactCleanupFailed",
+          "cannot delete the variants' files from "
+              + fleet.getSpec().getStore().getUri()
+              + " ("
+              + e.getMessage()
+              + "); retrying. To keep the files and delete the fleet now, set"
+              + " spec.store.retention to Retain.");
+      return DeleteControl.noFinalizerRemoval().rescheduleAfter(progressInterval.multipliedBy(3));
+    }
+  }
+
+  /**
+   * A reconcile that threw (an unreachable store or API server): each failed attempt is shown in
+   * the Reconciling condition while the retry with backoff goes on; once the retries are spent, the
+   * fleet says so, with an Event, and is looked at again after {@link #retryAfterExhausted}.
+   */
+  @Override
+  public ErrorStatusUpdateControl<ModelFleet> updateErrorStatus(
+      ModelFleet fleet, Context<ModelFleet> context, Exception e) {
+    ModelFleetStatus status =
+        fleet.getStatus() == null ? new ModelFleetStatus() : Serialization.clone(fleet.getStatus());
+    if (status.getConditions() == null) {
+      status.setConditions(new ArrayList<>());
+    }
+    String reason = causedBy(e, IOException.class) ? "StoreUnavailable" : "ReconcileError";
+    Throwable t = e;
+    while (t instanceof io.javaoperatorsdk.operator.OperatorException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String cause = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    var retry = context.getRetryInfo();
+    int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
+    boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
+    if (!last) {
+      set(
+          status,
+          ConditionTypes.RECONCILING,
+          TRUE,
+          reason,
+          "attempt " + attempt + " failed: " + cause + "; retrying with backoff");
+      return ErrorStatusUpdateControl.patchStatus(statusPatch(fleet, status));
+    }
+    String message =
+        "gave up after "
+            + attempt
+            + " attempt(s): "
+            + cause
+            + "; trying again in "
+            + retryAfterExhausted.toSeconds()
+            + "s or on the next change";
+    set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
+    set(status, ConditionTypes.READY, FALSE, reason, message);
+    events.record(fleet, EventRecorder.WARNING, reason, message);
+    return ErrorStatusUpdateControl.patchStatus(statusPatch(fleet, status))
+        .withNoRetry()
+        .rescheduleAfter(retryAfterExhausted);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -273,6 +446,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
           variants.size() + " variant(s) registered from " + jobName);
     }
     describeVariants(fleet, status, result.baseDigest(), variants);
+    collectSuperseded(fleet, jobName, context);
   }
 
   /** The fleet's view of its variants, derived from the ModelVariants alone. */
@@ -504,6 +678,11 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
     if (status.equals(old)) {
       return UpdateControl.noUpdate();
     }
+    return UpdateControl.patchStatus(statusPatch(fleet, status));
+  }
+
+  /** A ModelFleet carrying only the name and {@code status}, for a status patch. */
+  private static ModelFleet statusPatch(ModelFleet fleet, ModelFleetStatus status) {
     ModelFleet patch = new ModelFleet();
     patch.setMetadata(
         new ObjectMetaBuilder()
@@ -511,7 +690,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
             .withNamespace(fleet.getMetadata().getNamespace())
             .build());
     patch.setStatus(status);
-    return UpdateControl.patchStatus(patch);
+    return patch;
   }
 
   /** The worker's DeviceClass: the explicit one, else the served class with the most memory. */

@@ -9,17 +9,20 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
+import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -32,6 +35,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -181,6 +185,161 @@ class FleetApiServerTest {
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
+
+    // Retention defaults to Retain: deleting the fleet leaves the stored files in place.
+    client.resource(fleet).delete();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> client.resources(ModelFleet.class).inNamespace(ns).list().getItems().isEmpty());
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      assertThat(s.list()).hasSize(3);
+    }
+  }
+
+  @Test
+  void theWorkersProgressReachesTheFleetStatusWhileTheJobRuns() throws Exception {
+    client.resource(fx.fleet(this::useFileStore)).create();
+    Job job = awaitSingleJob();
+    assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs())
+        .contains("--publish-progress");
+    fx.awaitRunningWorker();
+    fx.awaitFleet(f -> state(f) == JobState.RUNNING);
+
+    // What the worker publishes while it fine-tunes (compress --publish-progress).
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      s.writeDocument(
+          ProgressReport.documentKey(job.getMetadata().getName()),
+          new ProgressReport(
+              42, 40, 200, "step", "step 40/200 20% loss 0.0812", 95L, Instant.now().toString()));
+    }
+
+    ModelFleet f =
+        fx.awaitFleet(
+            x -> Integer.valueOf(42).equals(x.getStatus().getCompression().getProgressPercent()));
+    assertThat(f.getStatus().getCompression().getCurrentStep()).isEqualTo("step 40/200");
+    assertThat(f.getStatus().getCompression().getEtaSeconds()).isEqualTo(95L);
+    assertThat(f.getStatus().getCompression().getMessage()).contains("loss 0.0812");
+    assertThat(f.getStatus().getPhase()).isEqualTo(FleetPhase.COMPRESSING);
+  }
+
+  @Test
+  void aNewCompressionSupersedesTheOldVariantsAndDeletingTheFleetDeletesTheirFiles()
+      throws Exception {
+    ModelFleet fleet =
+        client
+            .resource(
+                fx.fleet(
+                    f -> {
+                      useFileStore(f);
+                      f.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
+                    }))
+            .create();
+    String first = awaitSingleJob().getMetadata().getName();
+    fx.finishPod(
+        awaitRunningPodOf(first),
+        "Succeeded",
+        0,
+        storeVariants(first, Map.of(100, 0.02, 50, 0.024)));
+    fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
+
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+    String second =
+        fx.awaitFleet(
+                f ->
+                    f.getStatus().getCompression() != null
+                        && !first.equals(f.getStatus().getCompression().getJobName()))
+            .getStatus()
+            .getCompression()
+            .getJobName();
+    // Until the new compression is registered, the old variants stay.
+    assertThat(variantJobs()).containsOnly(first);
+    fx.finishPod(
+        awaitRunningPodOf(second),
+        "Succeeded",
+        0,
+        storeVariants(second, Map.of(100, 0.02, 50, 0.023)));
+
+    await().atMost(TIMEOUT).until(() -> List.of(second, second).equals(variantJobs()));
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> client.batch().v1().jobs().inNamespace(ns).withName(first).get() == null);
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      assertThat(s.list()).containsExactly(second + "-100", second + "-50");
+    }
+    assertThat(eventReasons()).contains("VariantsSuperseded");
+
+    // The finalizer deletes the files of the fleet's variants before the fleet goes.
+    client.resource(fleet).delete();
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> client.resources(ModelFleet.class).inNamespace(ns).list().getItems().isEmpty());
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      assertThat(s.list()).isEmpty();
+    }
+  }
+
+  @Test
+  void anUnreachableStoreIsRetriedWithBackoffThenReportedInTheFleetStatus() throws Exception {
+    client
+        .resource(FleetFixtures.load("store-credentials.yaml", Secret.class))
+        .inNamespace(ns)
+        .create();
+    client
+        .resource(fx.fleet(f -> f.getSpec().getStore().setEndpoint("http://127.0.0.1:9")))
+        .create();
+    String job = awaitSingleJob().getMetadata().getName();
+    String result =
+        "{\"baseDigest\":\"sha256:"
+            + "ab".repeat(32)
+            + "\",\"variants\":[{\"name\":\""
+            + job
+            + "-50\",\"size\":50,\"digest\":\"sha256:"
+            + "cd".repeat(32)
+            + "\"}]}";
+    fx.finishPod(awaitRunningPodOf(job), "Succeeded", 0, result);
+
+    ModelFleet f =
+        fx.awaitFleet(
+            x ->
+                Conditions.find(x.getStatus().getConditions(), ConditionTypes.RECONCILING)
+                    .filter(c -> c.getMessage() != null && c.getMessage().startsWith("gave up"))
+                    .isPresent());
+    Condition c = condition(f, ConditionTypes.RECONCILING);
+    assertThat(c.isTrue()).isFalse();
+    assertThat(c.getReason()).isEqualTo("StoreUnavailable");
+    // %test retry policy: 3 attempts.
+    assertThat(c.getMessage())
+        .startsWith("gave up after 3 attempt(s): store s3://tailor-variants/shapes");
+    assertThat(eventReasons()).contains("StoreUnavailable");
+    assertThat(client.resources(ModelVariant.class).inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  private Pod awaitRunningPodOf(String job) {
+    return await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                client.pods().inNamespace(ns).withLabel("job-name", job).list().getItems().stream()
+                    .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                    .findFirst()
+                    .orElse(null),
+            java.util.Objects::nonNull);
+  }
+
+  /** The compression Job label of every ModelVariant in the namespace, sorted. */
+  private List<String> variantJobs() {
+    return client.resources(ModelVariant.class).inNamespace(ns).list().getItems().stream()
+        .map(mv -> mv.getMetadata().getLabels().get(FleetReconciler.JOB_LABEL))
+        .sorted()
+        .toList();
   }
 
   @Test

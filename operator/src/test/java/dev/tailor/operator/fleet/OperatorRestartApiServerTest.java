@@ -81,7 +81,9 @@ class OperatorRestartApiServerTest {
         new FleetReconciler(
             new EventRecorder(fresh),
             new OperatorMetrics(new SimpleMeterRegistry()),
-            "tailor/worker:latest"));
+            "tailor/worker:latest",
+            java.time.Duration.ofSeconds(10),
+            java.time.Duration.ofMinutes(5)));
     restarted.start();
     try {
       fixtures.finishPod(fixtures.awaitRunningWorker(), "Succeeded", 0, null);
@@ -98,6 +100,12 @@ class OperatorRestartApiServerTest {
           .containsExactly(first.getMetadata().getUid());
       assertThat(ApiServerMetrics.writes(client, "jobs", "")).isEqualTo(jobCreates);
     } finally {
+      // The fleet carries the operator's finalizer: let the operator release it before it stops.
+      fresh.resources(ModelFleet.class).inNamespace(ns).delete();
+      await()
+          .atMost(TIMEOUT)
+          .until(
+              () -> fresh.resources(ModelFleet.class).inNamespace(ns).list().getItems().isEmpty());
       fresh.resources(DeviceClass.class).withLabel("test", suffix).delete();
       fresh.namespaces().withName(ns).delete();
       restarted.stop();

@@ -107,6 +107,9 @@ public interface ArtifactStore extends AutoCloseable {
   /** Reads a JSON document written by {@link #writeDocument}, or empty if there is none. */
   Optional<JsonNode> readDocument(String key) throws IOException;
 
+  /** Removes a document written by {@link #writeDocument}; no-op if absent. */
+  void deleteDocument(String key) throws IOException;
+
   @Override
   void close();
 }

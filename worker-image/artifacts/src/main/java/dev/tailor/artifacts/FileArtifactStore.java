@@ -164,5 +164,10 @@ public class FileArtifactStore extends AbstractArtifactStore {
   }
 
   @Override
+  public void deleteDocument(String key) throws IOException {
+    Files.deleteIfExists(root.resolve(checkName(key)));
+  }
+
+  @Override
   public void close() {}
 }

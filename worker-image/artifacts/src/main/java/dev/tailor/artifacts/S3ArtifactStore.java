@@ -176,6 +176,16 @@ public class S3ArtifactStore extends AbstractArtifactStore {
   }
 
   @Override
+  public void deleteDocument(String key) throws IOException {
+    String k = docKey(key);
+    try {
+      s3.deleteObject(b -> b.bucket(bucket).key(k));
+    } catch (SdkException e) {
+      throw wrap("delete s3://" + bucket + "/" + k, e);
+    }
+  }
+
+  @Override
   public void close() {
     if (ownsClient) {
       s3.close();

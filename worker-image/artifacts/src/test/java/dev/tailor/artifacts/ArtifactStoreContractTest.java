@@ -210,6 +210,9 @@ abstract class ArtifactStoreContractTest {
       assertThat(store.readDocument("results/compress.json").orElseThrow().get("variants").asInt())
           .isEqualTo(3);
       assertThat(store.list()).isEmpty();
+      store.deleteDocument("results/compress.json");
+      store.deleteDocument("results/compress.json");
+      assertThat(store.readDocument("results/compress.json")).isEmpty();
     }
   }
 

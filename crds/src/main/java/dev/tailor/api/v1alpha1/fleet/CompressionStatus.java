@@ -22,6 +22,17 @@ public class CompressionStatus {
   @Max(100)
   private Integer progressPercent;
 
+  @JsonPropertyDescription(
+      "The worker's current unit of work, e.g. \"step 40/200\" (fine-tuning) or \"variant 2/3\".")
+  private String currentStep;
+
+  @JsonPropertyDescription("Estimated seconds until the worker finishes, from its progress so far.")
+  @Min(0)
+  private Long etaSeconds;
+
+  @JsonPropertyDescription("When the worker last reported progress, RFC 3339.")
+  private String progressTime;
+
   @JsonPropertyDescription("When the Job started, RFC 3339.")
   private String startTime;
 
@@ -53,6 +64,30 @@ public class CompressionStatus {
 
   public void setProgressPercent(Integer progressPercent) {
     this.progressPercent = progressPercent;
+  }
+
+  public String getCurrentStep() {
+    return currentStep;
+  }
+
+  public void setCurrentStep(String currentStep) {
+    this.currentStep = currentStep;
+  }
+
+  public Long getEtaSeconds() {
+    return etaSeconds;
+  }
+
+  public void setEtaSeconds(Long etaSeconds) {
+    this.etaSeconds = etaSeconds;
+  }
+
+  public String getProgressTime() {
+    return progressTime;
+  }
+
+  public void setProgressTime(String progressTime) {
+    this.progressTime = progressTime;
   }
 
   public String getStartTime() {
@@ -91,6 +126,9 @@ public class CompressionStatus {
     return Objects.equals(jobName, that.jobName)
         && Objects.equals(state, that.state)
         && Objects.equals(progressPercent, that.progressPercent)
+        && Objects.equals(currentStep, that.currentStep)
+        && Objects.equals(etaSeconds, that.etaSeconds)
+        && Objects.equals(progressTime, that.progressTime)
         && Objects.equals(startTime, that.startTime)
         && Objects.equals(completionTime, that.completionTime)
         && Objects.equals(message, that.message);
@@ -98,7 +136,16 @@ public class CompressionStatus {
 
   @Override
   public int hashCode() {
-    return Objects.hash(jobName, state, progressPercent, startTime, completionTime, message);
+    return Objects.hash(
+        jobName,
+        state,
+        progressPercent,
+        currentStep,
+        etaSeconds,
+        progressTime,
+        startTime,
+        completionTime,
+        message);
   }
 
   @Override
@@ -112,6 +159,12 @@ public class CompressionStatus {
         + ", "
         + "progressPercent="
         + progressPercent
+        + ", currentStep="
+        + currentStep
+        + ", etaSeconds="
+        + etaSeconds
+        + ", progressTime="
+        + progressTime
         + ", "
         + "startTime="
         + startTime

@@ -44,6 +44,23 @@ public class VariantStore {
   @Size(max = 253)
   private String persistentVolumeClaim;
 
+  @JsonPropertyDescription(
+      "What happens to a variant's files in the store when its ModelVariant is deleted (superseded by a newer compression once the rollout no longer uses it, or with the fleet): Retain keeps them, Delete removes them. Default: Retain.")
+  private ArtifactRetention retention;
+
+  public ArtifactRetention getRetention() {
+    return retention;
+  }
+
+  public void setRetention(ArtifactRetention retention) {
+    this.retention = retention;
+  }
+
+  /** {@link #getRetention()} with its default applied. */
+  public boolean deletesArtifacts() {
+    return retention == ArtifactRetention.DELETE;
+  }
+
   public String getUri() {
     return uri;
   }
@@ -106,13 +123,14 @@ public class VariantStore {
         && Objects.equals(region, that.region)
         && Objects.equals(pathStyle, that.pathStyle)
         && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
-        && Objects.equals(persistentVolumeClaim, that.persistentVolumeClaim);
+        && Objects.equals(persistentVolumeClaim, that.persistentVolumeClaim)
+        && Objects.equals(retention, that.retention);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        uri, endpoint, region, pathStyle, credentialsSecretRef, persistentVolumeClaim);
+        uri, endpoint, region, pathStyle, credentialsSecretRef, persistentVolumeClaim, retention);
   }
 
   @Override

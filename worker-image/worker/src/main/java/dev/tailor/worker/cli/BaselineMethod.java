@@ -55,6 +55,7 @@ final class BaselineMethod implements CompressionMethod {
                 .optLearningRate(c.learningRate())
                 .optSchedule(c.schedule())
                 .optSeed(c.seed() + 11)
+                .optListener(c.progress().counter(task, "step", c.finetuneSteps())::trainingStep)
                 .build();
         var result =
             c.progress()

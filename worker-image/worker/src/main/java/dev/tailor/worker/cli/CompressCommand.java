@@ -36,6 +36,8 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", ExitCodes.HELP})
 final class CompressCommand implements Callable<Integer>, WorkerCommand {
+  static final java.time.Duration PUBLISH_EVERY = java.time.Duration.ofSeconds(5);
+
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
@@ -158,6 +160,13 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               + " full result could exceed.")
   Path report;
 
+  @Option(
+      names = "--publish-progress",
+      description =
+          "Also publish progress to --store as the document progress/<name-prefix>.json, every"
+              + " few seconds while the run goes on (the operator shows it in ModelFleet status).")
+  boolean publishProgress;
+
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
 
@@ -195,7 +204,11 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
 
     Progress progress = output.progress(spec.commandLine().getErr());
     Path work = workDir != null ? workDir : Files.createTempDirectory("tailor-compress-");
-    try (ModelInputs inputs = new ModelInputs()) {
+    try (ProgressPublisher published =
+            publishProgress
+                ? ProgressPublisher.start(progress, store, namePrefix, PUBLISH_EVERY)
+                : null;
+        ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel baseRef =
           progress.stage("compress", "fetching " + model, () -> inputs.resolve(model, modelDigest));
       NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(baseRef.dir(), null));

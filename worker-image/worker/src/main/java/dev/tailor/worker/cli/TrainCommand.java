@@ -223,9 +223,7 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
               .optEmaDecay(emaDecay)
               .optSeed(seed)
               .optSchedule(noise)
-              .optListener(
-                  (done, loss) ->
-                      counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
+              .optListener(counter::trainingStep)
               .build();
       progress.info(
           "train",

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
+import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.artifacts.StoreLocation;
 import dev.tailor.artifacts.VariantManifest;
 import java.nio.file.Files;
@@ -121,6 +122,7 @@ class TrainEvaluateSampleTest {
                   "shapes",
                   "--report",
                   tmp.resolve("report.json").toString(),
+                  "--publish-progress",
                   "-q"
                 },
                 QUICK_EVAL));
@@ -142,6 +144,14 @@ class TrainEvaluateSampleTest {
     assertThat(report.at("/variants/0/size").asInt()).isEqualTo(50);
     assertThat(report.at("/variants/0/digest").asText()).isEqualTo(variantDigest);
     assertThat(Files.size(tmp.resolve("report.json"))).isLessThan(4096);
+    // The progress document the operator copies into the fleet's status, at its final state.
+    try (ArtifactStore s = ArtifactStores.open(store.toString())) {
+      ProgressReport progress = ProgressReport.read(s, "shapes").orElseThrow();
+      assertThat(progress.percent()).isEqualTo(100);
+      assertThat(progress.unit() + " " + progress.step() + "/" + progress.totalSteps())
+          .isEqualTo("variant 1/1");
+      assertThat(progress.message()).contains("shapes-50 published");
+    }
 
     MainTest.Run eval =
         MainTest.run(
