@@ -2,19 +2,12 @@ package dev.tailor.operator.fleet;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
-import dev.tailor.api.v1alpha1.device.GpuNodeSelectors;
-import dev.tailor.api.v1alpha1.device.Toleration;
 import dev.tailor.api.v1alpha1.fleet.Calibration;
 import dev.tailor.api.v1alpha1.fleet.Compression;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetSpec;
-import dev.tailor.api.v1alpha1.fleet.SecretKeysReference;
 import dev.tailor.api.v1alpha1.fleet.Training;
-import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.operator.Labels;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -66,21 +59,12 @@ public final class CompressionJobs {
     Compression c = spec.getCompression();
     String name = name(fleet);
     Map<String, String> labels = Labels.forFleet(fleet.getMetadata().getName(), COMPONENT);
-    String gpuResource = worker.getSpec().getGpu().getResourceName();
-    int gpus = worker.getSpec().getGpu().getCount();
     return new JobBuilder()
         .withNewMetadata()
         .withName(name)
         .withNamespace(fleet.getMetadata().getNamespace())
         .withLabels(labels)
-        .addNewOwnerReference()
-        .withApiVersion(fleet.getApiVersion())
-        .withKind(fleet.getKind())
-        .withName(fleet.getMetadata().getName())
-        .withUid(fleet.getMetadata().getUid())
-        .withController(true)
-        .withBlockOwnerDeletion(true)
-        .endOwnerReference()
+        .withOwnerReferences(PodSpecs.controlledBy(fleet))
         .endMetadata()
         .withNewSpec()
         .withBackoffLimit(c.getWorker().getBackoffLimit())
@@ -91,24 +75,16 @@ public final class CompressionJobs {
         .endMetadata()
         .withNewSpec()
         .withRestartPolicy("Never")
-        .withNewAffinity()
-        .withNewNodeAffinity()
-        .withRequiredDuringSchedulingIgnoredDuringExecution(
-            GpuNodeSelectors.toNodeSelector(worker.getSpec().getSelector()))
-        .endNodeAffinity()
-        .endAffinity()
-        .withTolerations(tolerations(worker.getSpec().getTolerations()))
+        .withAffinity(PodSpecs.affinity(worker))
+        .withTolerations(PodSpecs.tolerations(worker))
         .addNewContainer()
         .withName(CONTAINER)
         .withImage(image)
         .withArgs(args(fleet, name))
-        .withEnv(env(spec.getStore()))
+        .withEnv(PodSpecs.storeEnv(spec.getStore()))
         .withTerminationMessagePath(RESULT_PATH)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withNewResources()
-        .addToLimits(gpuResource, new Quantity(Integer.toString(gpus)))
-        .addToRequests(gpuResource, new Quantity(Integer.toString(gpus)))
-        .endResources()
+        .withResources(PodSpecs.gpus(worker))
         .endContainer()
         .endSpec()
         .endTemplate()
@@ -151,53 +127,5 @@ public final class CompressionJobs {
     args.addAll(List.of("--report", RESULT_PATH));
     args.add("--publish-progress");
     return args;
-  }
-
-  static List<EnvVar> env(VariantStore store) {
-    List<EnvVar> env = new ArrayList<>();
-    if (store.getEndpoint() != null) {
-      env.add(new EnvVar("TAILOR_S3_ENDPOINT", store.getEndpoint(), null));
-    }
-    if (store.getRegion() != null) {
-      env.add(new EnvVar("AWS_REGION", store.getRegion(), null));
-    }
-    if (store.getPathStyle() != null) {
-      env.add(new EnvVar("TAILOR_S3_PATH_STYLE", store.getPathStyle().toString(), null));
-    }
-    SecretKeysReference ref = store.getCredentialsSecretRef();
-    if (ref != null) {
-      env.add(secretEnv("AWS_ACCESS_KEY_ID", ref.getName(), ref.getAccessKeyIdKey()));
-      env.add(secretEnv("AWS_SECRET_ACCESS_KEY", ref.getName(), ref.getSecretAccessKeyKey()));
-    }
-    return env;
-  }
-
-  private static EnvVar secretEnv(String name, String secret, String key) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewSecretKeyRef()
-        .withName(secret)
-        .withKey(key)
-        .endSecretKeyRef()
-        .endValueFrom()
-        .build();
-  }
-
-  private static List<io.fabric8.kubernetes.api.model.Toleration> tolerations(List<Toleration> ts) {
-    if (ts == null) {
-      return List.of();
-    }
-    return ts.stream()
-        .map(
-            t ->
-                new TolerationBuilder()
-                    .withKey(t.getKey())
-                    .withOperator(t.getOperator() == null ? null : t.getOperator().toString())
-                    .withValue(t.getValue())
-                    .withEffect(t.getEffect() == null ? null : t.getEffect().toString())
-                    .withTolerationSeconds(t.getTolerationSeconds())
-                    .build())
-        .toList();
   }
 }

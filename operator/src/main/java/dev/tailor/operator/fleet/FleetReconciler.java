@@ -11,8 +11,10 @@ import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.api.v1alpha1.fleet.VariantReference;
@@ -23,8 +25,13 @@ import dev.tailor.api.validation.Violation;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.serving.ServingResources;
+import dev.tailor.operator.serving.ServingRollout;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -69,6 +76,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   static final String JOBS = "jobs";
   static final String PODS = "compression-pods";
   static final String VARIANTS = "variants";
+  static final String DEPLOYMENTS = "deployments";
+  static final String SERVICES = "services";
+  static final String HPAS = "hpas";
   static final String JOB_LABEL = "tailor.dev/compression-job";
   static final String CLASS_INDEX = "referenced-deviceclasses";
   static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
@@ -117,12 +127,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
-    var jobs =
-        InformerEventSourceConfiguration.from(Job.class, ModelFleet.class)
-            .withName(JOBS)
-            .withLabelSelector(Labels.MANAGED_SELECTOR)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
-            .build();
+    var jobs = owned(Job.class, JOBS, Labels.MANAGED_SELECTOR);
     var pods =
         InformerEventSourceConfiguration.from(Pod.class, ModelFleet.class)
             .withName(PODS)
@@ -140,11 +145,26 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             .withName(VARIANTS)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
             .build();
+    String serving =
+        Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
     return List.of(
+        new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
+        new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
+        new InformerEventSource<>(owned(HorizontalPodAutoscaler.class, HPAS, serving), context),
         new InformerEventSource<>(classes, context),
         new InformerEventSource<>(jobs, context),
         new InformerEventSource<>(pods, context),
         new InformerEventSource<>(variants, context));
+  }
+
+  /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSourceConfiguration<R> owned(Class<R> type, String name, String selector) {
+    return InformerEventSourceConfiguration.from(type, ModelFleet.class)
+        .withName(name)
+        .withLabelSelector(selector)
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
+        .build();
   }
 
   @Override
@@ -220,8 +240,13 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       }
     }
     applyJobState(fleet, status, cs);
-    if (cs.getState() == JobState.SUCCEEDED) {
-      registerVariants(fleet, status, jobName, context);
+    List<ModelVariant> registered =
+        cs.getState() == JobState.SUCCEEDED
+            ? registerVariants(fleet, status, jobName, context)
+            : List.of();
+    serve(fleet, status, classes, registered, context);
+    if (!registered.isEmpty()) {
+      collectSuperseded(fleet, status, jobName, context);
     }
     UpdateControl<ModelFleet> control = finish(fleet, old, status);
     // The worker's progress lives in the store, which sends no events: look again while it runs.
@@ -229,15 +254,73 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   }
 
   /**
+   * Rolls the servable variants of the current compression out to every device class and derives
+   * the fleet's readiness from the classes'. Until the current compression has variants, what
+   * serves keeps serving.
+   */
+  private void serve(
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      Map<String, DeviceClass> classes,
+      List<ModelVariant> registered,
+      Context<ModelFleet> context) {
+    var gate = fleet.getSpec().getCompression().getQualityGate();
+    boolean keepFailing = gate != null && gate.getOnFailure() == GateAction.KEEP;
+    List<ModelVariant> servable =
+        registered.stream().filter(mv -> keepFailing || gate(fleet, mv).getPassed()).toList();
+    ServingRollout rollout =
+        new ServingRollout(
+            context.getClient(),
+            events,
+            new ServingRollout.Caches(
+                source(context, Deployment.class, DEPLOYMENTS),
+                source(context, Service.class, SERVICES),
+                source(context, HorizontalPodAutoscaler.class, HPAS)),
+            workerImage);
+    List<DeviceClassServingStatus> served =
+        rollout.reconcile(fleet, classes, servable, status.getDeviceClasses());
+    status.setDeviceClasses(served);
+    long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
+    status.setClassesReady(ready + "/" + served.size());
+    if (registered.isEmpty()) {
+      return;
+    }
+    if (ready == served.size()) {
+      String msg = "every device class serves its chosen variant";
+      set(status, ConditionTypes.ROLLED_OUT, TRUE, "Serving", msg);
+      set(status, ConditionTypes.READY, TRUE, "Serving", msg);
+      set(status, ConditionTypes.RECONCILING, FALSE, "Serving", msg);
+      status.setPhase(FleetPhase.SERVING);
+    } else {
+      String msg =
+          ready
+              + "/"
+              + served.size()
+              + " device classes ready; "
+              + String.join(
+                  "; ",
+                  served.stream()
+                      .filter(c -> !Boolean.TRUE.equals(c.getReady()))
+                      .map(c -> c.getName() + ": " + c.getMessage())
+                      .toList());
+      set(status, ConditionTypes.ROLLED_OUT, FALSE, "RollingOut", msg);
+      set(status, ConditionTypes.READY, FALSE, "RollingOut", msg);
+      set(status, ConditionTypes.RECONCILING, TRUE, "RollingOut", msg);
+      status.setPhase(FleetPhase.ROLLING_OUT);
+    }
+  }
+
+  /**
    * Removes the fleet's variants that a newer compression superseded and no device class serves:
    * their files (when the store's retention is Delete), their ModelVariants and their Jobs.
    */
-  private void collectSuperseded(ModelFleet fleet, String jobName, Context<ModelFleet> context) {
+  private void collectSuperseded(
+      ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
     List<ModelVariant> owned =
         source(context, ModelVariant.class, VARIANTS)
             .list(fleet.getMetadata().getNamespace(), mv -> ownedBy(mv, fleet))
             .toList();
-    List<ModelVariant> superseded = VariantCollector.superseded(fleet, jobName, owned);
+    List<ModelVariant> superseded = VariantCollector.superseded(status, jobName, owned);
     if (superseded.isEmpty()) {
       return;
     }
@@ -387,8 +470,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /**
    * Creates the ModelVariants of a succeeded Job once: reads the Job's result from its pod's
    * termination message, verifies each variant's digest in the store and judges its quality.
+   * Returns the Job's variants, or none while they cannot be registered.
    */
-  private void registerVariants(
+  private List<ModelVariant> registerVariants(
       ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
     String ns = fleet.getMetadata().getNamespace();
     List<Pod> pods =
@@ -397,14 +481,14 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             .toList();
     Optional<String> message = CompressionResult.terminationMessage(pods);
     if (message.isEmpty()) {
-      return; // the pod's final status has not reached the cache yet; its event will come
+      return List.of(); // the pod's final status has not reached the cache yet; its event will come
     }
     CompressionResult result;
     try {
       result = CompressionResult.parse(message.get());
     } catch (IllegalArgumentException e) {
       reject(fleet, status, "InvalidResult", e.getMessage());
-      return;
+      return List.of();
     }
     String pinned = fleet.getSpec().getBaseModel().getDigest();
     if (pinned != null && !pinned.equals(result.baseDigest())) {
@@ -416,7 +500,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
               + result.baseDigest()
               + " but spec.baseModel.digest pins "
               + pinned);
-      return;
+      return List.of();
     }
     InformerEventSource<ModelVariant, ModelFleet> cache =
         source(context, ModelVariant.class, VARIANTS);
@@ -430,7 +514,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         variants = VariantRegistrar.variants(context.getClient(), fleet, result);
       } catch (VariantRegistrar.RejectedResult e) {
         reject(fleet, status, e.reason(), e.getMessage());
-        return;
+        return List.of();
       } catch (IOException e) {
         throw new UncheckedIOException(
             "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
@@ -446,7 +530,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
           variants.size() + " variant(s) registered from " + jobName);
     }
     describeVariants(fleet, status, result.baseDigest(), variants);
-    collectSuperseded(fleet, jobName, context);
+    return variants;
   }
 
   /** The fleet's view of its variants, derived from the ModelVariants alone. */

@@ -3,6 +3,7 @@ package dev.tailor.operator.fleet;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ProgressReport;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,11 +26,11 @@ final class VariantCollector {
    * serves (per the fleet's status).
    */
   static List<ModelVariant> superseded(
-      ModelFleet fleet, String currentJob, List<ModelVariant> owned) {
+      ModelFleetStatus status, String currentJob, List<ModelVariant> owned) {
     Set<String> serving =
-        fleet.getStatus() == null || fleet.getStatus().getDeviceClasses() == null
+        status.getDeviceClasses() == null
             ? Set.of()
-            : fleet.getStatus().getDeviceClasses().stream()
+            : status.getDeviceClasses().stream()
                 .map(DeviceClassServingStatus::getVariant)
                 .filter(java.util.Objects::nonNull)
                 .collect(Collectors.toSet());

@@ -16,7 +16,6 @@ import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.ProgressReport;
-import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.Event;
@@ -134,7 +133,9 @@ class FleetApiServerTest {
 
     // What the worker does: store the variants, report them in the termination message.
     String prefix = job.getMetadata().getName();
-    String result = storeVariants(prefix, Map.of(100, 0.020, 50, 0.024, 25, 0.040));
+    String result =
+        FleetFixtures.storeVariants(
+            storeUri(), build, prefix, Map.of(100, 0.020, 50, 0.024, 25, 0.040));
     fx.finishPod(pod, "Succeeded", 0, result);
 
     ModelFleet done = fx.awaitFleet(f -> f.getStatus().getVariantCount() != null);
@@ -172,7 +173,8 @@ class FleetApiServerTest {
         .contains("tailor_compression_duration_seconds_count");
 
     // Registered once: later reconciles (here after a metadata edit and node heartbeats) write
-    // nothing.
+    // nothing, once the rollout the registration started has settled.
+    fx.awaitSettled();
     long writes = ApiServerMetrics.writes(client, "modelvariants", "");
     long statusWrites = ApiServerMetrics.writes(client, "modelfleets", "status");
     client
@@ -240,7 +242,7 @@ class FleetApiServerTest {
         awaitRunningPodOf(first),
         "Succeeded",
         0,
-        storeVariants(first, Map.of(100, 0.02, 50, 0.024)));
+        FleetFixtures.storeVariants(storeUri(), build, first, Map.of(100, 0.02, 50, 0.024)));
     fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
 
     client
@@ -264,7 +266,7 @@ class FleetApiServerTest {
         awaitRunningPodOf(second),
         "Succeeded",
         0,
-        storeVariants(second, Map.of(100, 0.02, 50, 0.023)));
+        FleetFixtures.storeVariants(storeUri(), build, second, Map.of(100, 0.02, 50, 0.023)));
 
     await().atMost(TIMEOUT).until(() -> List.of(second, second).equals(variantJobs()));
     await()
@@ -347,7 +349,9 @@ class FleetApiServerTest {
     client.resource(fx.fleet(this::useFileStore)).create();
     Job job = awaitSingleJob();
     Pod pod = fx.awaitRunningWorker();
-    String result = storeVariants(job.getMetadata().getName(), Map.of(100, 0.02));
+    String result =
+        FleetFixtures.storeVariants(
+            storeUri(), build, job.getMetadata().getName(), Map.of(100, 0.02));
     String forged = result.replaceAll("sha256:[0-9a-f]{64}", "sha256:" + "0".repeat(64));
 
     fx.finishPod(pod, "Succeeded", 0, forged);
@@ -476,37 +480,6 @@ class FleetApiServerTest {
 
   private String storeUri() {
     return "file://" + store.toAbsolutePath();
-  }
-
-  /** Stores one tiny variant per size with the given ε-MSE; returns the worker's result JSON. */
-  private String storeVariants(String prefix, Map<Integer, Double> epsBySize) throws IOException {
-    StringBuilder json =
-        new StringBuilder("{\"baseDigest\":\"sha256:" + "ab".repeat(32) + "\",\"variants\":[");
-    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
-      for (var e : epsBySize.entrySet()) {
-        Path dir = Files.createDirectories(build.resolve(prefix + "-" + e.getKey()));
-        Files.write(
-            dir.resolve("model.safetensors"), new byte[] {1, 2, 3, (byte) (int) e.getKey()});
-        Files.writeString(dir.resolve("config.json"), "{\"baseChannels\":" + e.getKey() + "}");
-        Files.writeString(
-            dir.resolve("metrics.json"),
-            "{\"params\":1000,\"macs\":2000,\"epsMse\":"
-                + e.getValue()
-                + ",\"ssimToReference\":0.9,\"latencyMsPerStep\":4.0,\"peakMemoryBytes\":1048576}");
-        StoredVariant v = s.write(prefix + "-" + e.getKey(), dir);
-        if (json.charAt(json.length() - 1) != '[') {
-          json.append(',');
-        }
-        json.append("{\"name\":\"")
-            .append(v.name())
-            .append("\",\"size\":")
-            .append(e.getKey())
-            .append(",\"digest\":\"")
-            .append(v.digest())
-            .append("\"}");
-      }
-    }
-    return json.append("]}").toString();
   }
 
   private static JobState state(ModelFleet f) {

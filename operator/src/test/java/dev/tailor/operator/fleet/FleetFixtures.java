@@ -4,6 +4,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -11,6 +14,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +25,7 @@ import java.util.Map;
  * worker's side of a compression Job played by hand (the node agent only starts pods).
  */
 record FleetFixtures(KubernetesClient client, String ns, String suffix) {
-  static final Duration TIMEOUT = Duration.ofSeconds(45);
+  static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   void createDeviceClasses() {
     for (String dc : List.of("a100-40gb", "l4", "t4", "a100-mig-1g-5gb")) {
@@ -103,6 +107,23 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
             f -> f != null && f.getStatus() != null && done.test(f));
   }
 
+  /**
+   * Plays a whole successful compression: waits for the fleet's Job and its running pod, stores one
+   * variant per size (with the given ε-MSE) and ends the pod with the worker's report.
+   */
+  void completeCompression(String storeUri, Map<Integer, Double> epsBySize) throws IOException {
+    var job =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () -> client.batch().v1().jobs().inNamespace(ns).list().getItems(),
+                jobs -> jobs.size() == 1)
+            .get(0);
+    Path build = Files.createTempDirectory("tailor-variants-");
+    String report = storeVariants(storeUri, build, job.getMetadata().getName(), epsBySize);
+    finishPod(awaitRunningWorker(), "Succeeded", 0, report);
+  }
+
   static <T> T load(String sample, Class<T> type) {
     try (InputStream in =
         Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(sample))) {
@@ -110,5 +131,60 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
+  }
+
+  /** Stores one tiny variant per size with the given ε-MSE; returns the worker's result JSON. */
+  /** The peak memory the stored variants report: 200 MiB per percent of size (100 %: 20000 MiB). */
+  static long peakMemoryMiB(int size) {
+    return size * 200L;
+  }
+
+  /** Waits until the fleet's object stops changing (3 s without a new resourceVersion). */
+  ModelFleet awaitSettled() {
+    String[] last = {""};
+    return await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofSeconds(3))
+        .until(
+            () -> client.resources(ModelFleet.class).inNamespace(ns).withName("shapes").get(),
+            f -> {
+              boolean same = f.getMetadata().getResourceVersion().equals(last[0]);
+              last[0] = f.getMetadata().getResourceVersion();
+              return same;
+            });
+  }
+
+  static String storeVariants(
+      String storeUri, Path build, String prefix, Map<Integer, Double> epsBySize)
+      throws IOException {
+    StringBuilder json =
+        new StringBuilder("{\"baseDigest\":\"sha256:" + "ab".repeat(32) + "\",\"variants\":[");
+    try (ArtifactStore s = ArtifactStores.open(storeUri)) {
+      for (var e : epsBySize.entrySet()) {
+        Path dir = Files.createDirectories(build.resolve(prefix + "-" + e.getKey()));
+        Files.write(
+            dir.resolve("model.safetensors"), new byte[] {1, 2, 3, (byte) (int) e.getKey()});
+        Files.writeString(dir.resolve("config.json"), "{\"baseChannels\":" + e.getKey() + "}");
+        Files.writeString(
+            dir.resolve("metrics.json"),
+            "{\"params\":1000,\"macs\":2000,\"epsMse\":"
+                + e.getValue()
+                + ",\"ssimToReference\":0.9,\"latencyMsPerStep\":4.0,\"peakMemoryBytes\":"
+                + peakMemoryMiB(e.getKey()) * 1024 * 1024
+                + "}");
+        StoredVariant v = s.write(prefix + "-" + e.getKey(), dir);
+        if (json.charAt(json.length() - 1) != '[') {
+          json.append(',');
+        }
+        json.append("{\"name\":\"")
+            .append(v.name())
+            .append("\",\"size\":")
+            .append(e.getKey())
+            .append(",\"digest\":\"")
+            .append(v.digest())
+            .append("\"}");
+      }
+    }
+    return json.append("]}").toString();
   }
 }

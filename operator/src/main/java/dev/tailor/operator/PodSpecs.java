@@ -1,0 +1,111 @@
+package dev.tailor.operator;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.device.GpuNodeSelectors;
+import dev.tailor.api.v1alpha1.device.Toleration;
+import dev.tailor.api.v1alpha1.fleet.SecretKeysReference;
+import dev.tailor.api.v1alpha1.fleet.VariantStore;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The parts every pod the operator launches shares: placement on a DeviceClass's nodes (required
+ * node affinity from its selector, its GPU request, its tolerations), the store's settings and
+ * credentials as environment, and the owner reference to the fleet.
+ */
+public final class PodSpecs {
+  private PodSpecs() {}
+
+  /** Required node affinity for exactly the nodes of {@code dc}. */
+  public static Affinity affinity(DeviceClass dc) {
+    return new AffinityBuilder()
+        .withNewNodeAffinity()
+        .withRequiredDuringSchedulingIgnoredDuringExecution(
+            GpuNodeSelectors.toNodeSelector(dc.getSpec().getSelector()))
+        .endNodeAffinity()
+        .build();
+  }
+
+  /** The class's GPU request, as both request and limit (extended resources need both equal). */
+  public static ResourceRequirements gpus(DeviceClass dc) {
+    Map<String, Quantity> gpu =
+        Map.of(
+            dc.getSpec().getGpu().getResourceName(),
+            new Quantity(Integer.toString(dc.getSpec().getGpu().getCount())));
+    return new ResourceRequirementsBuilder().withLimits(gpu).withRequests(gpu).build();
+  }
+
+  public static List<io.fabric8.kubernetes.api.model.Toleration> tolerations(DeviceClass dc) {
+    List<Toleration> ts = dc.getSpec().getTolerations();
+    if (ts == null) {
+      return List.of();
+    }
+    return ts.stream()
+        .map(
+            t ->
+                new TolerationBuilder()
+                    .withKey(t.getKey())
+                    .withOperator(t.getOperator() == null ? null : t.getOperator().toString())
+                    .withValue(t.getValue())
+                    .withEffect(t.getEffect() == null ? null : t.getEffect().toString())
+                    .withTolerationSeconds(t.getTolerationSeconds())
+                    .build())
+        .toList();
+  }
+
+  /** The store's endpoint, region, addressing and credentials (from the Secret) as environment. */
+  public static List<EnvVar> storeEnv(VariantStore store) {
+    List<EnvVar> env = new ArrayList<>();
+    if (store.getEndpoint() != null) {
+      env.add(new EnvVar("TAILOR_S3_ENDPOINT", store.getEndpoint(), null));
+    }
+    if (store.getRegion() != null) {
+      env.add(new EnvVar("AWS_REGION", store.getRegion(), null));
+    }
+    if (store.getPathStyle() != null) {
+      env.add(new EnvVar("TAILOR_S3_PATH_STYLE", store.getPathStyle().toString(), null));
+    }
+    SecretKeysReference ref = store.getCredentialsSecretRef();
+    if (ref != null) {
+      env.add(secretEnv("AWS_ACCESS_KEY_ID", ref.getName(), ref.getAccessKeyIdKey()));
+      env.add(secretEnv("AWS_SECRET_ACCESS_KEY", ref.getName(), ref.getSecretAccessKeyKey()));
+    }
+    return env;
+  }
+
+  private static EnvVar secretEnv(String name, String secret, String key) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secret)
+        .withKey(key)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
+  }
+
+  /** A controller owner reference to {@code owner}, which deletes the object with it. */
+  public static OwnerReference controlledBy(HasMetadata owner) {
+    return new OwnerReferenceBuilder()
+        .withApiVersion(owner.getApiVersion())
+        .withKind(owner.getKind())
+        .withName(owner.getMetadata().getName())
+        .withUid(owner.getMetadata().getUid())
+        .withController(true)
+        .withBlockOwnerDeletion(true)
+        .build();
+  }
+}

@@ -1,0 +1,286 @@
+package dev.tailor.operator.serving;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.Autoscaling;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.Serving;
+import dev.tailor.operator.Labels;
+import dev.tailor.operator.PodSpecs;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What serves one device class of a fleet: a Deployment running the worker's {@code serve} on the
+ * class's nodes only, a Service in front of it, and an HPA when the class autoscales. Each object
+ * carries the hash of its desired state, so the operator updates it only on real drift.
+ */
+public final class ServingResources {
+  public static final String COMPONENT = "inference";
+  public static final String CLASS_LABEL = "tailor.dev/device-class";
+  public static final String VARIANT_ANNOTATION = "tailor.dev/variant";
+  public static final String DIGEST_ANNOTATION = "tailor.dev/variant-digest";
+  public static final String HASH_ANNOTATION = "tailor.dev/desired-hash";
+  public static final int PORT = 8080;
+  static final String CACHE_DIR = "/var/cache/tailor";
+  static final long RUN_AS = 65532L;
+
+  private ServingResources() {}
+
+  /** Name of the class's Deployment, Service and HPA. */
+  public static String name(ModelFleet fleet, String deviceClass) {
+    return Labels.name(fleet.getMetadata().getName(), deviceClass);
+  }
+
+  static Map<String, String> selector(ModelFleet fleet, String deviceClass) {
+    Map<String, String> s = new LinkedHashMap<>();
+    s.put(Labels.FLEET, fleet.getMetadata().getName());
+    s.put(Labels.COMPONENT, COMPONENT);
+    s.put(CLASS_LABEL, deviceClass);
+    return s;
+  }
+
+  static Map<String, String> labels(ModelFleet fleet, String deviceClass) {
+    Map<String, String> l =
+        new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
+    l.put(CLASS_LABEL, deviceClass);
+    l.put("app.kubernetes.io/name", "tailor-inference");
+    l.put("app.kubernetes.io/instance", name(fleet, deviceClass));
+    return l;
+  }
+
+  /** The class's autoscaling: its own, else the fleet's serving default, else none. */
+  public static Autoscaling autoscaling(ModelFleet fleet, DeviceClassTarget target) {
+    if (target.getAutoscaling() != null) {
+      return target.getAutoscaling();
+    }
+    if (target.getReplicas() != null) {
+      return null;
+    }
+    Serving s = fleet.getSpec().getServing();
+    return s == null || s.getReplicas() != null ? null : s.getAutoscaling();
+  }
+
+  /** Fixed replicas when the class does not autoscale. */
+  static int replicas(ModelFleet fleet, DeviceClassTarget target) {
+    if (target.getReplicas() != null) {
+      return target.getReplicas();
+    }
+    Serving s = fleet.getSpec().getServing();
+    return s != null && s.getReplicas() != null ? s.getReplicas() : 1;
+  }
+
+  /**
+   * The desired Deployment. With autoscaling its {@code replicas} is null: the HPA owns the field
+   * and the operator never writes it.
+   */
+  public static Deployment deployment(
+      ModelFleet fleet, DeviceClassTarget target, DeviceClass dc, ModelVariant mv, String image) {
+    String cls = dc.getMetadata().getName();
+    Serving serving = fleet.getSpec().getServing();
+    List<String> args = new ArrayList<>();
+    args.addAll(List.of("serve", "--model", mv.getSpec().getArtifact().getUri()));
+    args.addAll(List.of("--model-digest", mv.getSpec().getArtifact().getDigest()));
+    args.addAll(List.of("--port", Integer.toString(PORT)));
+    if (serving != null && serving.getSampler() != null) {
+      args.addAll(List.of("--sampler", serving.getSampler().toString()));
+    }
+    if (serving != null && serving.getSamplerSteps() != null) {
+      args.addAll(List.of("--steps", serving.getSamplerSteps().toString()));
+    }
+    List<EnvVar> env = new ArrayList<>(PodSpecs.storeEnv(fleet.getSpec().getStore()));
+    env.add(new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null));
+    env.add(new EnvVar("TMPDIR", "/tmp", null));
+    Deployment d =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name(fleet, cls))
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .withLabels(labels(fleet, cls))
+            .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
+            .withOwnerReferences(PodSpecs.controlledBy(fleet))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(autoscaling(fleet, target) == null ? replicas(fleet, target) : null)
+            .withNewSelector()
+            .withMatchLabels(selector(fleet, cls))
+            .endSelector()
+            // A serving pod goes only once its replacement is Ready.
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxSurge(new IntOrString(1))
+            .withMaxUnavailable(new IntOrString(0))
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(labels(fleet, cls))
+            .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
+            .addToAnnotations(DIGEST_ANNOTATION, mv.getSpec().getArtifact().getDigest())
+            .endMetadata()
+            .withNewSpec()
+            .withAffinity(PodSpecs.affinity(dc))
+            .withTolerations(PodSpecs.tolerations(dc))
+            .withTerminationGracePeriodSeconds(45L)
+            .withAutomountServiceAccountToken(false)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(RUN_AS)
+            .withRunAsGroup(RUN_AS)
+            .withFsGroup(RUN_AS)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .addNewContainer()
+            .withName("server")
+            .withImage(image)
+            .withArgs(args)
+            .withEnv(env)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(PORT)
+            .withProtocol("TCP")
+            .endPort()
+            .withResources(PodSpecs.gpus(dc))
+            .withStartupProbe(probe("/healthz", 5, 60))
+            .withReadinessProbe(probe("/readyz", 5, 3))
+            .withLivenessProbe(probe("/healthz", 10, 3))
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .addNewVolumeMount()
+            .withName("tmp")
+            .withMountPath("/tmp")
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName("cache")
+            .withMountPath(CACHE_DIR)
+            .endVolumeMount()
+            .endContainer()
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .addNewVolume()
+            .withName("cache")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .endTemplate()
+            .endSpec()
+            .build();
+    return withHash(d, d.getSpec());
+  }
+
+  private static Probe probe(String path, int period, int failures) {
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withPort(new IntOrString("http"))
+        .endHttpGet()
+        .withPeriodSeconds(period)
+        .withFailureThreshold(failures)
+        .build();
+  }
+
+  public static Service service(ModelFleet fleet, String deviceClass) {
+    Service s =
+        new ServiceBuilder()
+            .withNewMetadata()
+            .withName(name(fleet, deviceClass))
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .withLabels(labels(fleet, deviceClass))
+            .withOwnerReferences(PodSpecs.controlledBy(fleet))
+            .endMetadata()
+            .withNewSpec()
+            .withType("ClusterIP")
+            .withSelector(selector(fleet, deviceClass))
+            .addNewPort()
+            .withName("http")
+            .withPort(80)
+            .withTargetPort(new IntOrString("http"))
+            .withProtocol("TCP")
+            .endPort()
+            .endSpec()
+            .build();
+    return withHash(s, s.getSpec());
+  }
+
+  public static HorizontalPodAutoscaler hpa(ModelFleet fleet, String deviceClass, Autoscaling a) {
+    HorizontalPodAutoscaler h =
+        new HorizontalPodAutoscalerBuilder()
+            .withNewMetadata()
+            .withName(name(fleet, deviceClass))
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .withLabels(labels(fleet, deviceClass))
+            .withOwnerReferences(PodSpecs.controlledBy(fleet))
+            .endMetadata()
+            .withNewSpec()
+            .withNewScaleTargetRef()
+            .withApiVersion("apps/v1")
+            .withKind("Deployment")
+            .withName(name(fleet, deviceClass))
+            .endScaleTargetRef()
+            .withMinReplicas(a.getMinReplicas())
+            .withMaxReplicas(a.getMaxReplicas())
+            .withTargetCPUUtilizationPercentage(a.getTargetCpuUtilizationPercent())
+            .endSpec()
+            .build();
+    return withHash(h, h.getSpec());
+  }
+
+  /** Whether {@code actual} was made from the same desired state as {@code desired}. */
+  public static boolean upToDate(HasMetadata desired, HasMetadata actual) {
+    return actual.getMetadata().getAnnotations() != null
+        && desired
+            .getMetadata()
+            .getAnnotations()
+            .get(HASH_ANNOTATION)
+            .equals(actual.getMetadata().getAnnotations().get(HASH_ANNOTATION));
+  }
+
+  private static <T extends HasMetadata> T withHash(T resource, Object spec) {
+    try {
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest(Serialization.asJson(spec).getBytes(StandardCharsets.UTF_8));
+      if (resource.getMetadata().getAnnotations() == null) {
+        resource.getMetadata().setAnnotations(new LinkedHashMap<>());
+      }
+      resource
+          .getMetadata()
+          .getAnnotations()
+          .put(HASH_ANNOTATION, HexFormat.of().formatHex(digest).substring(0, 16));
+      return resource;
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+}

@@ -1,0 +1,308 @@
+package dev.tailor.operator.serving;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.Autoscaling;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.operator.EventRecorder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Serves a fleet's variants on its device classes: per class, the chosen variant in a Deployment on
+ * the class's nodes, a Service and (when autoscaled) an HPA, written only when they drifted from
+ * what is desired; and the per-class status read back from them.
+ */
+public final class ServingRollout {
+  /** The informer caches of what the rollout owns. */
+  public record Caches(
+      InformerEventSource<Deployment, ModelFleet> deployments,
+      InformerEventSource<Service, ModelFleet> services,
+      InformerEventSource<HorizontalPodAutoscaler, ModelFleet> hpas) {}
+
+  private final KubernetesClient client;
+  private final EventRecorder events;
+  private final Caches caches;
+  private final String image;
+
+  public ServingRollout(
+      KubernetesClient client, EventRecorder events, Caches caches, String image) {
+    this.client = client;
+    this.events = events;
+    this.caches = caches;
+    this.image = image;
+  }
+
+  /**
+   * Brings every class of the fleet to its chosen variant and returns the classes' status.
+   *
+   * @param servable the current compression's variants that may serve; empty while it has none
+   *     (what serves now keeps serving)
+   * @param previous the classes' status from before, for the variant that served until now
+   */
+  public List<DeviceClassServingStatus> reconcile(
+      ModelFleet fleet,
+      Map<String, DeviceClass> classes,
+      List<ModelVariant> servable,
+      List<DeviceClassServingStatus> previous) {
+    List<DeviceClassServingStatus> out = new ArrayList<>();
+    for (DeviceClassTarget target : fleet.getSpec().getDeviceClasses()) {
+      DeviceClass dc = classes.get(target.getName());
+      Optional<DeviceClassServingStatus> before =
+          previous == null
+              ? Optional.empty()
+              : previous.stream().filter(p -> target.getName().equals(p.getName())).findFirst();
+      out.add(reconcileClass(fleet, target, dc, servable, before));
+    }
+    removeDroppedClasses(fleet);
+    return out;
+  }
+
+  /** Deletes what serves a class the fleet no longer lists. */
+  private void removeDroppedClasses(ModelFleet fleet) {
+    java.util.Set<String> listed =
+        fleet.getSpec().getDeviceClasses().stream()
+            .map(DeviceClassTarget::getName)
+            .collect(java.util.stream.Collectors.toSet());
+    for (var cache : List.of(caches.deployments(), caches.services(), caches.hpas())) {
+      List<? extends HasMetadata> dropped =
+          cache
+              .list(
+                  fleet.getMetadata().getNamespace(),
+                  r ->
+                      fleet
+                              .getMetadata()
+                              .getName()
+                              .equals(
+                                  r.getMetadata().getLabels().get(dev.tailor.operator.Labels.FLEET))
+                          && !listed.contains(
+                              r.getMetadata().getLabels().get(ServingResources.CLASS_LABEL)))
+              .toList();
+      for (HasMetadata r : dropped) {
+        client.resource(r).delete();
+        if (r instanceof Deployment) {
+          events.record(
+              fleet,
+              EventRecorder.NORMAL,
+              "ServingStopped",
+              "DeviceClass "
+                  + r.getMetadata().getLabels().get(ServingResources.CLASS_LABEL)
+                  + " is no longer in the fleet; deleted "
+                  + r.getMetadata().getName());
+        }
+      }
+    }
+  }
+
+  private DeviceClassServingStatus reconcileClass(
+      ModelFleet fleet,
+      DeviceClassTarget target,
+      DeviceClass dc,
+      List<ModelVariant> servable,
+      Optional<DeviceClassServingStatus> before) {
+    String cls = target.getName();
+    String name = ServingResources.name(fleet, cls);
+    String ns = fleet.getMetadata().getNamespace();
+    Deployment actual = caches.deployments().get(new ResourceID(name, ns)).orElse(null);
+    DeviceClassServingStatus s = new DeviceClassServingStatus();
+    s.setName(cls);
+    before.ifPresent(
+        b -> {
+          s.setVariant(b.getVariant());
+          s.setSize(b.getSize());
+        });
+
+    VariantSelection.Choice choice =
+        servable.isEmpty()
+            ? VariantSelection.Choice.none("waiting for the compression's variants")
+            : VariantSelection.choose(target, dc, servable);
+    if (choice.variant() != null) {
+      actual = applyDeployment(fleet, target, dc, choice.variant(), actual);
+      apply(
+          ServingResources.service(fleet, cls),
+          caches.services().get(new ResourceID(name, ns)).orElse(null),
+          Service.class,
+          fleet);
+      Autoscaling a = ServingResources.autoscaling(fleet, target);
+      Optional<HorizontalPodAutoscaler> hpa = caches.hpas().get(new ResourceID(name, ns));
+      if (a != null) {
+        apply(
+            ServingResources.hpa(fleet, cls, a),
+            hpa.orElse(null),
+            HorizontalPodAutoscaler.class,
+            fleet);
+      } else if (hpa.isPresent()) {
+        client.resource(hpa.get()).delete();
+      }
+    }
+
+    String chosen = choice.variant() == null ? null : choice.variant().getMetadata().getName();
+    int replicas =
+        actual == null || actual.getSpec().getReplicas() == null
+            ? 0
+            : actual.getSpec().getReplicas();
+    int ready =
+        actual == null
+                || actual.getStatus() == null
+                || actual.getStatus().getReadyReplicas() == null
+            ? 0
+            : actual.getStatus().getReadyReplicas();
+    s.setReplicas(actual == null ? null : replicas);
+    s.setReadyReplicas(actual == null ? null : ready);
+    boolean complete = actual != null && rolledOut(actual);
+    boolean serving = chosen != null && complete && chosen.equals(templateVariant(actual));
+    if (serving) {
+      s.setVariant(chosen);
+      s.setSize(choice.variant().getSpec().getLineage().getSize());
+    }
+    s.setReady(serving);
+    s.setMessage(message(dc, choice, serving, chosen, ready, replicas));
+    return s;
+  }
+
+  private static String message(
+      DeviceClass dc,
+      VariantSelection.Choice choice,
+      boolean serving,
+      String chosen,
+      int ready,
+      int replicas) {
+    String nodes =
+        dc.getStatus() != null && Objects.equals(dc.getStatus().getReadyNodes(), 0)
+            ? "; DeviceClass " + dc.getMetadata().getName() + " has no matching Ready nodes"
+            : "";
+    if (chosen == null) {
+      return choice.reason() + nodes;
+    }
+    if (serving) {
+      return "serving " + chosen + ": " + choice.reason();
+    }
+    return "rolling out " + chosen + ": " + ready + "/" + replicas + " replicas ready" + nodes;
+  }
+
+  /**
+   * The Deployment's controller has acted on its latest spec and every replica is updated and
+   * Ready.
+   */
+  static boolean rolledOut(Deployment d) {
+    var st = d.getStatus();
+    int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    return st != null
+        && st.getObservedGeneration() != null
+        && st.getObservedGeneration() >= d.getMetadata().getGeneration()
+        && Objects.equals(st.getUpdatedReplicas() == null ? 0 : st.getUpdatedReplicas(), want)
+        && (st.getReadyReplicas() == null ? 0 : st.getReadyReplicas()) >= want
+        && want > 0;
+  }
+
+  static String templateVariant(Deployment d) {
+    var a = d.getSpec().getTemplate().getMetadata().getAnnotations();
+    return a == null ? null : a.get(ServingResources.VARIANT_ANNOTATION);
+  }
+
+  private Deployment applyDeployment(
+      ModelFleet fleet,
+      DeviceClassTarget target,
+      DeviceClass dc,
+      ModelVariant mv,
+      Deployment actual) {
+    Deployment desired = ServingResources.deployment(fleet, target, dc, mv, image);
+    boolean autoscaled = desired.getSpec().getReplicas() == null;
+    if (actual == null) {
+      Deployment created = create(desired, Deployment.class, fleet);
+      events.record(
+          fleet,
+          EventRecorder.NORMAL,
+          "ServingStarted",
+          "serving " + mv.getMetadata().getName() + " on DeviceClass " + target.getName());
+      return created;
+    }
+    boolean replicasDrifted =
+        !autoscaled
+            && !Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas());
+    if (ServingResources.upToDate(desired, actual) && !replicasDrifted) {
+      return actual;
+    }
+    String from = templateVariant(actual);
+    if (autoscaled) {
+      // The HPA owns replicas: keep whatever it set.
+      desired.getSpec().setReplicas(actual.getSpec().getReplicas());
+    }
+    Deployment updated = update(desired, actual, Deployment.class, fleet);
+    if (!mv.getMetadata().getName().equals(from)) {
+      events.record(
+          fleet,
+          EventRecorder.NORMAL,
+          "RolloutStarted",
+          "DeviceClass " + target.getName() + ": " + from + " -> " + mv.getMetadata().getName());
+    }
+    return updated;
+  }
+
+  /**
+   * Creates {@code desired} if absent, replaces its spec if it drifted; otherwise writes nothing.
+   */
+  private <T extends HasMetadata> void apply(T desired, T actual, Class<T> type, ModelFleet fleet) {
+    if (actual == null) {
+      create(desired, type, fleet);
+    } else if (!ServingResources.upToDate(desired, actual)) {
+      update(desired, actual, type, fleet);
+    }
+  }
+
+  private <T extends HasMetadata> T create(T desired, Class<T> type, ModelFleet fleet) {
+    T created = client.resource(desired).create();
+    source(type).handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
+    return created;
+  }
+
+  private <T extends HasMetadata> T update(T desired, T actual, Class<T> type, ModelFleet fleet) {
+    desired.getMetadata().setResourceVersion(actual.getMetadata().getResourceVersion());
+    // Keep what others annotate (the Deployment controller's revision, say); ours win.
+    Map<String, String> annotations = new java.util.LinkedHashMap<>();
+    if (actual.getMetadata().getAnnotations() != null) {
+      annotations.putAll(actual.getMetadata().getAnnotations());
+    }
+    annotations.putAll(desired.getMetadata().getAnnotations());
+    desired.getMetadata().setAnnotations(annotations);
+    if (desired instanceof Service svc && actual instanceof Service old) {
+      // The API server allocated the cluster IP; keep it.
+      svc.getSpec().setClusterIP(old.getSpec().getClusterIP());
+    }
+    T updated;
+    try {
+      updated = client.resource(desired).update();
+    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      // Changed since the cache saw it: its newer version is on its way and reconciles again.
+      return actual;
+    }
+    source(type).handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
+    return updated;
+  }
+
+  @SuppressWarnings("unchecked")
+  private <T extends HasMetadata> InformerEventSource<T, ModelFleet> source(Class<T> type) {
+    if (type == Deployment.class) {
+      return (InformerEventSource<T, ModelFleet>) caches.deployments();
+    }
+    if (type == Service.class) {
+      return (InformerEventSource<T, ModelFleet>) caches.services();
+    }
+    return (InformerEventSource<T, ModelFleet>) caches.hpas();
+  }
+}

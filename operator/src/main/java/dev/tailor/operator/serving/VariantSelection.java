@@ -1,0 +1,121 @@
+package dev.tailor.operator.serving;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
+import dev.tailor.api.v1alpha1.variant.VariantMetrics;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Which variant serves a device class: the size the fleet names for it, else the largest servable
+ * variant within the class's memory budget and, when it sets one, its latency budget per denoising
+ * step. Measurements on the class's own hardware (the variant's {@code status.fits}) win over the
+ * figures measured where the variant was compressed.
+ */
+public final class VariantSelection {
+  /** The chosen variant, or none with the reason. */
+  public record Choice(ModelVariant variant, String reason) {
+    static Choice of(ModelVariant v, String reason) {
+      return new Choice(v, reason);
+    }
+
+    static Choice none(String reason) {
+      return new Choice(null, reason);
+    }
+  }
+
+  private VariantSelection() {}
+
+  /**
+   * @param servable the variants that may serve (past the quality gate, or kept despite it)
+   */
+  public static Choice choose(
+      DeviceClassTarget target, DeviceClass dc, List<ModelVariant> servable) {
+    List<ModelVariant> bySize =
+        servable.stream()
+            .sorted(Comparator.comparing((ModelVariant v) -> -v.getSpec().getLineage().getSize()))
+            .toList();
+    if (bySize.isEmpty()) {
+      return Choice.none("no variant passed the quality gate");
+    }
+    if (target.getSize() != null) {
+      return bySize.stream()
+          .filter(v -> v.getSpec().getLineage().getSize().equals(target.getSize()))
+          .findFirst()
+          .map(v -> Choice.of(v, "size " + target.getSize() + "% set for this class"))
+          .orElseGet(
+              () ->
+                  Choice.none(
+                      "no servable variant of size "
+                          + target.getSize()
+                          + "% (servable: "
+                          + sizes(bySize)
+                          + ")"));
+    }
+    List<String> rejected = new ArrayList<>();
+    for (ModelVariant v : bySize) {
+      Optional<String> misfit = misfit(v, dc);
+      if (misfit.isEmpty()) {
+        return Choice.of(v, "largest variant within the class's budgets");
+      }
+      rejected.add(v.getSpec().getLineage().getSize() + "%: " + misfit.get());
+    }
+    return Choice.none("no variant fits: " + String.join("; ", rejected));
+  }
+
+  /** Why {@code v} does not fit {@code dc}'s budgets, or empty if it does. */
+  static Optional<String> misfit(ModelVariant v, DeviceClass dc) {
+    Optional<DeviceClassFit> measured = fitOn(v, dc.getMetadata().getName());
+    VariantMetrics m = v.getSpec().getMetrics();
+    Integer budget = dc.getSpec().getMemoryBudgetMiB();
+    if (budget != null) {
+      Integer memory =
+          measured.map(DeviceClassFit::getPeakMemoryMiB).orElse(m == null ? null : memoryMiB(m));
+      if (memory != null && memory > budget) {
+        return Optional.of("peak memory " + memory + " MiB > budget " + budget + " MiB");
+      }
+    }
+    Double latencyBudget = dc.getSpec().getStepLatencyBudgetSeconds();
+    if (latencyBudget != null) {
+      Double latency =
+          measured
+              .map(DeviceClassFit::getStepLatencySeconds)
+              .orElse(m == null ? null : m.getStepLatencySeconds());
+      if (latency != null && latency > latencyBudget) {
+        return Optional.of(
+            String.format(Locale.ROOT, "%.4f s per step > budget %.4f s", latency, latencyBudget));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Memory to serve at batch 1: the peak measured by the worker (weights and activations), else the
+   * weights alone (4 bytes a parameter) as a lower bound.
+   */
+  static Integer memoryMiB(VariantMetrics m) {
+    if (m.getPeakMemoryMiB() != null) {
+      return m.getPeakMemoryMiB();
+    }
+    return m.getParameters() == null
+        ? null
+        : (int) Math.ceil(m.getParameters() * 4 / (1024.0 * 1024.0));
+  }
+
+  private static Optional<DeviceClassFit> fitOn(ModelVariant v, String dc) {
+    if (v.getStatus() == null || v.getStatus().getFits() == null) {
+      return Optional.empty();
+    }
+    return v.getStatus().getFits().stream().filter(f -> dc.equals(f.getDeviceClass())).findFirst();
+  }
+
+  private static String sizes(List<ModelVariant> vs) {
+    return String.join(
+        ", ", vs.stream().map(v -> v.getSpec().getLineage().getSize() + "%").toList());
+  }
+}

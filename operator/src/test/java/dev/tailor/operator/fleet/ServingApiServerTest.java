@@ -1,0 +1,320 @@
+package dev.tailor.operator.fleet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.common.Conditions;
+import dev.tailor.api.v1alpha1.device.ComputeCapabilityRange;
+import dev.tailor.api.v1alpha1.device.IntRange;
+import dev.tailor.api.v1alpha1.fleet.Autoscaling;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.VariantStore;
+import dev.tailor.operator.TestbedResource;
+import dev.tailor.operator.serving.ServingResources;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+
+/**
+ * The rollout against the real API server, scheduler and controllers on the simulated GPU fleet:
+ * which variant each class gets, where the real scheduler puts its pods, who owns replicas, and
+ * when the fleet is Ready.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestbedResource.class)
+@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+class ServingApiServerTest {
+  @Inject KubernetesClient client;
+  private final String suffix = UUID.randomUUID().toString().substring(0, 6);
+  private final String ns = "serve-" + suffix;
+  private FleetFixtures fx;
+  private Path store;
+
+  @BeforeEach
+  void setUp() throws IOException {
+    store = Files.createTempDirectory("tailor-store-");
+    client
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+        .create();
+    fx = new FleetFixtures(client, ns, suffix);
+    fx.createDeviceClasses();
+  }
+
+  @AfterEach
+  void tearDown() {
+    client.resources(DeviceClass.class).withLabel("test", suffix).delete();
+    client.namespaces().withName(ns).delete();
+  }
+
+  @Test
+  void everyClassIsServedOnItsOwnHardwareByTheLargestVariantThatFits() throws Exception {
+    // A class of nodes without a product label, matched on memory and compute capability alone,
+    // and a class whose hardware the cluster does not have.
+    DeviceClass byMemory = FleetFixtures.load("deviceclass-t4.yaml", DeviceClass.class);
+    byMemory.getMetadata().setName("unlabelled-24gb-" + suffix);
+    var term = byMemory.getSpec().getSelector().getTerms().get(1);
+    IntRange memory = new IntRange();
+    memory.setMin(24000);
+    memory.setMax(25000);
+    term.setMemoryMiB(memory);
+    ComputeCapabilityRange cc = new ComputeCapabilityRange();
+    cc.setMin("8.6");
+    cc.setMax("8.6");
+    term.setComputeCapability(cc);
+    byMemory.getSpec().getSelector().setTerms(List.of(term));
+    DeviceClass absent = FleetFixtures.load("deviceclass-h100-80gb.yaml", DeviceClass.class);
+    absent.getMetadata().setName("b200-" + suffix);
+    absent.getSpec().getSelector().getTerms().forEach(t -> t.setProducts(List.of("NVIDIA-B200")));
+    for (DeviceClass dc : List.of(byMemory, absent)) {
+      dc.getMetadata().setLabels(Map.of("test", suffix));
+      client.resource(dc).create();
+    }
+
+    client
+        .resource(
+            fx.fleet(
+                f -> {
+                  useFileStore(f);
+                  f.getSpec()
+                      .setDeviceClasses(
+                          List.of(
+                              target("a100-40gb-" + suffix),
+                              target("l4-" + suffix),
+                              target("t4-" + suffix),
+                              target("a100-mig-1g-5gb-" + suffix),
+                              target(byMemory.getMetadata().getName()),
+                              target(absent.getMetadata().getName())));
+                  f.getSpec().getDeviceClasses().get(1).setReplicas(2);
+                }))
+        .create();
+    fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.022, 25, 0.025));
+
+    ModelFleet fleet = fx.awaitFleet(f -> "4/6".equals(f.getStatus().getClassesReady()));
+    Map<String, DeviceClassServingStatus> byClass =
+        fleet.getStatus().getDeviceClasses().stream()
+            .collect(Collectors.toMap(c -> c.getName().replace("-" + suffix, ""), c -> c));
+    // Budgets: A100 38000 MiB, L4 21000, T4 14000, MIG slice 4500; a variant needs 200 MiB a
+    // percent of size (FleetFixtures.peakMemoryMiB).
+    assertThat(byClass.get("a100-40gb").getSize()).isEqualTo(100);
+    assertThat(byClass.get("l4").getSize()).isEqualTo(100);
+    assertThat(byClass.get("t4").getSize()).isEqualTo(50);
+    assertThat(byClass.get("unlabelled-24gb").getSize()).isEqualTo(50);
+    assertThat(byClass.get("a100-mig-1g-5gb").getReady()).isFalse();
+    assertThat(byClass.get("a100-mig-1g-5gb").getMessage())
+        .isEqualTo(
+            "no variant fits: 100%: peak memory 20000 MiB > budget 4500 MiB; 50%: peak memory"
+                + " 10000 MiB > budget 4500 MiB; 25%: peak memory 5000 MiB > budget 4500 MiB");
+    assertThat(byClass.get("b200").getReady()).isFalse();
+    assertThat(byClass.get("b200").getMessage())
+        .contains("0/1 replicas ready")
+        .contains("has no matching Ready nodes");
+    assertThat(byClass.get("l4").getReadyReplicas()).isEqualTo(2);
+    assertThat(
+            Conditions.find(fleet.getStatus().getConditions(), ConditionTypes.READY)
+                .orElseThrow()
+                .isTrue())
+        .isFalse();
+
+    // The real scheduler placed every serving pod on a node of its class's hardware only.
+    Map<String, Set<String>> expectedNodes =
+        Map.of(
+            "a100-40gb", Set.of("gpu-a100-0", "gpu-a100-1"),
+            "l4", Set.of("gpu-l4-0", "gpu-l4-1", "gpu-l4-2"),
+            "t4", Set.of("gpu-t4-0", "gpu-t4-1"),
+            "unlabelled-24gb", Set.of("gpu-unlabelled-0"));
+    List<Pod> pods =
+        client.pods().inNamespace(ns).withLabel(ServingResources.CLASS_LABEL).list().getItems();
+    assertThat(pods).hasSizeGreaterThanOrEqualTo(6);
+    for (Pod p : pods) {
+      String cls =
+          p.getMetadata().getLabels().get(ServingResources.CLASS_LABEL).replace("-" + suffix, "");
+      if (cls.equals("b200")) {
+        assertThat(p.getSpec().getNodeName()).isNull();
+      } else {
+        assertThat(expectedNodes.get(cls)).as(cls).contains(p.getSpec().getNodeName());
+      }
+    }
+
+    Deployment l4 =
+        client.apps().deployments().inNamespace(ns).withName("shapes-l4-" + suffix).get();
+    var pod = l4.getSpec().getTemplate().getSpec();
+    var container = pod.getContainers().get(0);
+    List<String> args = container.getArgs();
+    assertThat(args.get(0)).isEqualTo("serve");
+    assertThat(args.get(args.indexOf("--model") + 1)).startsWith(storeUri() + "/").endsWith("-100");
+    assertThat(args.get(args.indexOf("--model-digest") + 1)).startsWith("sha256:");
+    assertThat(container.getResources().getLimits()).containsKey("nvidia.com/gpu");
+    assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
+    assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/healthz");
+    assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(l4.getMetadata().getOwnerReferences().get(0).getName()).isEqualTo("shapes");
+    assertThat(l4.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "tailor")
+        .containsEntry("app.kubernetes.io/name", "tailor-inference");
+    assertThat(client.services().inNamespace(ns).withName("shapes-l4-" + suffix).get()).isNotNull();
+
+    // A fixed replica count is the operator's: a manual scale is put back.
+    client.apps().deployments().inNamespace(ns).withName(l4.getMetadata().getName()).scale(3);
+    await()
+        .atMost(FleetFixtures.TIMEOUT)
+        .until(
+            () ->
+                client
+                        .apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withName(l4.getMetadata().getName())
+                        .get()
+                        .getSpec()
+                        .getReplicas()
+                    == 2);
+
+    // Without the classes that cannot be served, the fleet is Ready, and the dropped class's
+    // objects go.
+    List<DeviceClassTarget> kept =
+        fleet.getSpec().getDeviceClasses().stream()
+            .filter(t -> !t.getName().startsWith("b200-") && !t.getName().startsWith("a100-mig"))
+            .toList();
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"deviceClasses\":" + Serialization.asJson(kept) + "}}");
+    ModelFleet ready =
+        fx.awaitFleet(
+            f ->
+                f.getStatus().getPhase() == FleetPhase.SERVING
+                    && f.getStatus()
+                        .getObservedGeneration()
+                        .equals(f.getMetadata().getGeneration()));
+    assertThat(ready.getStatus().getClassesReady()).isEqualTo("4/4");
+    assertThat(
+            Conditions.find(ready.getStatus().getConditions(), ConditionTypes.READY)
+                .orElseThrow()
+                .isTrue())
+        .isTrue();
+    await()
+        .atMost(FleetFixtures.TIMEOUT)
+        .until(
+            () ->
+                client.apps().deployments().inNamespace(ns).withName("shapes-b200-" + suffix).get()
+                    == null);
+  }
+
+  @Test
+  void anAutoscaledClassGetsAnHpaWhoseReplicaChangesTheOperatorKeeps() throws Exception {
+    client
+        .resource(
+            fx.fleet(
+                f -> {
+                  useFileStore(f);
+                  DeviceClassTarget t4 = target("t4-" + suffix);
+                  Autoscaling a = new Autoscaling();
+                  a.setMinReplicas(2);
+                  a.setMaxReplicas(4);
+                  t4.setAutoscaling(a);
+                  f.getSpec().setDeviceClasses(List.of(t4));
+                }))
+        .create();
+    fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.022));
+    String name = "shapes-t4-" + suffix;
+    HorizontalPodAutoscaler hpa =
+        await()
+            .atMost(FleetFixtures.TIMEOUT)
+            .until(
+                () ->
+                    client
+                        .autoscaling()
+                        .v1()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get(),
+                Objects::nonNull);
+    assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(4);
+    assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(name);
+
+    // The operator creates the Deployment without replicas (1 by default); the real HPA controller
+    // raises it to its minimum of 2, and the operator leaves that alone.
+    fx.awaitFleet(f -> readyReplicasOfFirstClass(f) == 2 && firstClassReady(f));
+    // A scale as the HPA makes under load, then a reconcile (a metadata edit): kept too.
+    client.apps().deployments().inNamespace(ns).withName(name).scale(3);
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+    fx.awaitFleet(f -> readyReplicasOfFirstClass(f) == 3);
+    assertThat(
+            client
+                .apps()
+                .deployments()
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getSpec()
+                .getReplicas())
+        .isEqualTo(3);
+  }
+
+  private static int readyReplicasOfFirstClass(ModelFleet f) {
+    var classes = f.getStatus().getDeviceClasses();
+    return classes == null || classes.get(0).getReadyReplicas() == null
+        ? 0
+        : classes.get(0).getReadyReplicas();
+  }
+
+  private static boolean firstClassReady(ModelFleet f) {
+    return Boolean.TRUE.equals(f.getStatus().getDeviceClasses().get(0).getReady());
+  }
+
+  private static DeviceClassTarget target(String name) {
+    DeviceClassTarget t = new DeviceClassTarget();
+    t.setName(name);
+    return t;
+  }
+
+  private void useFileStore(ModelFleet f) {
+    VariantStore s = new VariantStore();
+    s.setUri(storeUri());
+    f.getSpec().setStore(s);
+  }
+
+  private String storeUri() {
+    return "file://" + store.toAbsolutePath();
+  }
+}
