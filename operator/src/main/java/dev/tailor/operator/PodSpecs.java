@@ -7,11 +7,13 @@ import dev.tailor.api.v1alpha1.fleet.SecretKeysReference;
 import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -19,6 +21,7 @@ import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The parts every pod the operator launches shares: placement on a DeviceClass's nodes (required
@@ -26,7 +29,29 @@ import java.util.Map;
  * credentials as environment, and the owner reference to the fleet.
  */
 public final class PodSpecs {
+  /** The container of every worker Job (compression, latency profiling). */
+  public static final String WORKER_CONTAINER = "worker";
+
+  /** Where a worker Job's container leaves its compact report. */
+  public static final String REPORT_PATH = "/dev/termination-log";
+
   private PodSpecs() {}
+
+  /**
+   * The report a worker Job's succeeded pod left as its termination message ({@code --report
+   * /dev/termination-log}), read from the pod the operator already watches, without polling.
+   */
+  public static Optional<String> terminationMessage(List<Pod> pods) {
+    return pods.stream()
+        .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
+        .flatMap(p -> p.getStatus().getContainerStatuses().stream())
+        .filter(c -> WORKER_CONTAINER.equals(c.getName()))
+        .map(ContainerStatus::getState)
+        .filter(
+            s -> s != null && s.getTerminated() != null && s.getTerminated().getMessage() != null)
+        .map(s -> s.getTerminated().getMessage())
+        .findFirst();
+  }
 
   /** Required node affinity for exactly the nodes of {@code dc}. */
   public static Affinity affinity(DeviceClass dc) {

@@ -29,8 +29,6 @@ import java.util.stream.Collectors;
  */
 public final class CompressionJobs {
   public static final String COMPONENT = "compression";
-  public static final String CONTAINER = "worker";
-  static final String RESULT_PATH = "/dev/termination-log";
 
   private CompressionJobs() {}
 
@@ -78,11 +76,11 @@ public final class CompressionJobs {
         .withAffinity(PodSpecs.affinity(worker))
         .withTolerations(PodSpecs.tolerations(worker))
         .addNewContainer()
-        .withName(CONTAINER)
+        .withName(PodSpecs.WORKER_CONTAINER)
         .withImage(image)
         .withArgs(args(fleet, name))
         .withEnv(PodSpecs.storeEnv(spec.getStore()))
-        .withTerminationMessagePath(RESULT_PATH)
+        .withTerminationMessagePath(PodSpecs.REPORT_PATH)
         .withTerminationMessagePolicy("FallbackToLogsOnError")
         .withResources(PodSpecs.gpus(worker))
         .endContainer()
@@ -124,7 +122,7 @@ public final class CompressionJobs {
     }
     args.addAll(List.of("--store", spec.getStore().getUri()));
     args.addAll(List.of("--name-prefix", name));
-    args.addAll(List.of("--report", RESULT_PATH));
+    args.addAll(List.of("--report", PodSpecs.REPORT_PATH));
     args.add("--publish-progress");
     return args;
   }

@@ -2,11 +2,8 @@ package dev.tailor.operator.fleet;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * What a compression Job reports: the digest of the base model it compressed (verified by the
@@ -18,19 +15,6 @@ public record CompressionResult(String baseDigest, List<Entry> variants) {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public record Entry(String name, int size, String digest) {}
-
-  /** The result in the termination message of the Job's succeeded pod, if there is one. */
-  public static Optional<String> terminationMessage(List<Pod> pods) {
-    return pods.stream()
-        .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
-        .flatMap(p -> p.getStatus().getContainerStatuses().stream())
-        .filter(c -> CompressionJobs.CONTAINER.equals(c.getName()))
-        .map(ContainerStatus::getState)
-        .filter(
-            s -> s != null && s.getTerminated() != null && s.getTerminated().getMessage() != null)
-        .map(s -> s.getTerminated().getMessage())
-        .findFirst();
-  }
 
   /**
    * Parses the worker's result JSON.

@@ -25,6 +25,8 @@ import dev.tailor.api.validation.Violation;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.PodSpecs;
+import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -127,19 +129,19 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                         .map(ResourceID::fromResource)
                         .collect(Collectors.toSet()))
             .build();
-    var jobs = owned(Job.class, JOBS, Labels.MANAGED_SELECTOR);
-    var pods =
-        InformerEventSourceConfiguration.from(Pod.class, ModelFleet.class)
-            .withName(PODS)
-            .withLabelSelector(
-                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + CompressionJobs.COMPONENT)
-            .withSecondaryToPrimaryMapper(
-                pod ->
-                    Set.of(
-                        new ResourceID(
-                            pod.getMetadata().getLabels().get(Labels.FLEET),
-                            pod.getMetadata().getNamespace())))
-            .build();
+    // Worker Jobs and their pods: compression Jobs (owned by the fleet) and latency profiling
+    // Jobs (owned by a variant), mapped to their fleet by its label.
+    String workers =
+        Labels.MANAGED_SELECTOR
+            + ","
+            + Labels.COMPONENT
+            + " in ("
+            + CompressionJobs.COMPONENT
+            + ","
+            + LatencyProfiles.COMPONENT
+            + ")";
+    var jobs = byFleetLabel(Job.class, JOBS, workers);
+    var pods = byFleetLabel(Pod.class, PODS, workers);
     var variants =
         InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class)
             .withName(VARIANTS)
@@ -164,6 +166,22 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
+        .build();
+  }
+
+  /** An informer for objects of {@code type} that carry their fleet's name as a label. */
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSourceConfiguration<R> byFleetLabel(
+          Class<R> type, String name, String selector) {
+    return InformerEventSourceConfiguration.from(type, ModelFleet.class)
+        .withName(name)
+        .withLabelSelector(selector)
+        .withSecondaryToPrimaryMapper(
+            r ->
+                Set.of(
+                    new ResourceID(
+                        r.getMetadata().getLabels().get(Labels.FLEET),
+                        r.getMetadata().getNamespace())))
         .build();
   }
 
@@ -275,7 +293,10 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             new ServingRollout.Caches(
                 source(context, Deployment.class, DEPLOYMENTS),
                 source(context, Service.class, SERVICES),
-                source(context, HorizontalPodAutoscaler.class, HPAS)),
+                source(context, HorizontalPodAutoscaler.class, HPAS),
+                source(context, Job.class, JOBS),
+                source(context, Pod.class, PODS),
+                source(context, ModelVariant.class, VARIANTS)),
             workerImage);
     List<DeviceClassServingStatus> served =
         rollout.reconcile(fleet, classes, servable, status.getDeviceClasses());
@@ -479,7 +500,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         source(context, Pod.class, PODS)
             .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
             .toList();
-    Optional<String> message = CompressionResult.terminationMessage(pods);
+    Optional<String> message = PodSpecs.terminationMessage(pods);
     if (message.isEmpty()) {
       return List.of(); // the pod's final status has not reached the cache yet; its event will come
     }
@@ -519,10 +540,12 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         throw new UncheckedIOException(
             "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
       }
+      List<ModelVariant> created = new ArrayList<>();
       for (ModelVariant mv : variants) {
         mv.getMetadata().getLabels().put(JOB_LABEL, jobName);
-        create(fleet, context, mv, gate(fleet, mv));
+        created.add(create(fleet, context, mv, gate(fleet, mv)));
       }
+      variants = created;
       events.record(
           fleet,
           EventRecorder.NORMAL,
@@ -600,7 +623,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    * Creates a ModelVariant with its quality-gate status, and hands the result to the informer's
    * cache at once, so the reconciles its own events trigger see it and do not create it again.
    */
-  private void create(
+  private ModelVariant create(
       ModelFleet fleet, Context<ModelFleet> context, ModelVariant mv, QualityGateResult gate) {
     ModelVariant created;
     try {
@@ -618,6 +641,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     ModelVariant updated = context.getClient().resource(created).updateStatus();
     source(context, ModelVariant.class, VARIANTS)
         .handleRecentResourceCreate(ResourceID.fromResource(fleet), updated);
+    return updated;
   }
 
   /**

@@ -6,16 +6,22 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
+import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.operator.EventRecorder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -30,7 +36,10 @@ public final class ServingRollout {
   public record Caches(
       InformerEventSource<Deployment, ModelFleet> deployments,
       InformerEventSource<Service, ModelFleet> services,
-      InformerEventSource<HorizontalPodAutoscaler, ModelFleet> hpas) {}
+      InformerEventSource<HorizontalPodAutoscaler, ModelFleet> hpas,
+      InformerEventSource<Job, ModelFleet> jobs,
+      InformerEventSource<Pod, ModelFleet> pods,
+      InformerEventSource<ModelVariant, ModelFleet> variants) {}
 
   private final KubernetesClient client;
   private final EventRecorder events;
@@ -124,10 +133,21 @@ public final class ServingRollout {
           s.setSize(b.getSize());
         });
 
+    int unmeasured =
+        servable.isEmpty() || target.getSize() != null ? 0 : profileLatency(fleet, dc, servable);
     VariantSelection.Choice choice =
         servable.isEmpty()
             ? VariantSelection.Choice.none("waiting for the compression's variants")
-            : VariantSelection.choose(target, dc, servable);
+            : unmeasured > 0
+                ? VariantSelection.Choice.none(
+                    "measuring latency on "
+                        + cls
+                        + ": "
+                        + (servable.size() - unmeasured)
+                        + "/"
+                        + servable.size()
+                        + " variants profiled")
+                : VariantSelection.choose(target, dc, servable);
     if (choice.variant() != null) {
       actual = applyDeployment(fleet, target, dc, choice.variant(), actual);
       apply(
@@ -170,6 +190,107 @@ public final class ServingRollout {
     s.setReady(serving);
     s.setMessage(message(dc, choice, serving, chosen, ready, replicas));
     return s;
+  }
+
+  /**
+   * For a class with a latency budget: starts a profiling Job on the class's hardware for every
+   * servable variant that has no measurement there yet (and fits its memory budget), and records
+   * the finished ones on their variants. Returns how many are still unmeasured.
+   */
+  private int profileLatency(ModelFleet fleet, DeviceClass dc, List<ModelVariant> servable) {
+    if (dc.getSpec().getStepLatencyBudgetSeconds() == null) {
+      return 0;
+    }
+    String cls = dc.getMetadata().getName();
+    String ns = fleet.getMetadata().getNamespace();
+    int unmeasured = 0;
+    for (ModelVariant mv : servable) {
+      if (VariantSelection.fitOn(mv, cls).isPresent()
+          || VariantSelection.misfit(mv, dc).filter(m -> m.startsWith("peak memory")).isPresent()) {
+        continue;
+      }
+      String jobName = LatencyProfiles.name(mv, cls);
+      Optional<Job> job = caches.jobs().get(new ResourceID(jobName, ns));
+      if (job.isEmpty()) {
+        try {
+          Job created = client.resource(LatencyProfiles.desired(fleet, mv, dc, image)).create();
+          caches.jobs().handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
+        } catch (KubernetesClientException e) {
+          if (e.getCode() != 409) {
+            throw e;
+          }
+        }
+        unmeasured++;
+        continue;
+      }
+      List<Pod> pods =
+          caches
+              .pods()
+              .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
+              .toList();
+      Optional<DeviceClassFit> fit = LatencyProfiles.result(job.get(), pods, dc);
+      if (fit.isEmpty()) {
+        unmeasured++;
+      } else {
+        record(fleet, mv, fit.get());
+      }
+    }
+    return unmeasured;
+  }
+
+  /** Adds a class's measured fit to the variant's status (and to {@code mv} itself). */
+  private void record(ModelFleet fleet, ModelVariant mv, DeviceClassFit fit) {
+    ModelVariant updated =
+        client
+            .resources(ModelVariant.class)
+            .inNamespace(mv.getMetadata().getNamespace())
+            .withName(mv.getMetadata().getName())
+            .editStatus(
+                m -> {
+                  withFit(m, fit);
+                  return m;
+                });
+    caches.variants().handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, mv);
+    withFit(mv, fit);
+    events.record(
+        fleet,
+        EventRecorder.NORMAL,
+        "LatencyMeasured",
+        mv.getMetadata().getName()
+            + " on "
+            + fit.getDeviceClass()
+            + ": "
+            + String.format(
+                Locale.ROOT,
+                "%.4f s per step",
+                fit.getStepLatencySeconds() == null ? Double.NaN : fit.getStepLatencySeconds())
+            + (Boolean.TRUE.equals(fit.getFits()) ? ", fits" : ", " + fit.getReason()));
+  }
+
+  private static void withFit(ModelVariant mv, DeviceClassFit fit) {
+    if (mv.getStatus() == null) {
+      mv.setStatus(new ModelVariantStatus());
+    }
+    List<DeviceClassFit> fits =
+        mv.getStatus().getFits() == null
+            ? new ArrayList<>()
+            : new ArrayList<>(mv.getStatus().getFits());
+    fits.removeIf(f -> fit.getDeviceClass().equals(f.getDeviceClass()));
+    fits.add(fit);
+    fits.sort(java.util.Comparator.comparing(DeviceClassFit::getDeviceClass));
+    mv.getStatus().setFits(fits);
+    mv.getStatus()
+        .setFitsSummary(
+            String.join(
+                "; ",
+                fits.stream()
+                    .map(
+                        f ->
+                            f.getDeviceClass()
+                                + (Boolean.TRUE.equals(f.getFits())
+                                    ? ": fits"
+                                    : ": " + f.getReason()))
+                    .toList()));
   }
 
   private static String message(

@@ -68,28 +68,35 @@ public final class VariantSelection {
     return Choice.none("no variant fits: " + String.join("; ", rejected));
   }
 
-  /** Why {@code v} does not fit {@code dc}'s budgets, or empty if it does. */
+  /**
+   * Why {@code v} does not fit {@code dc}'s budgets, or empty if it does: as measured on the
+   * class's hardware when it was, else from the figures measured where it was compressed.
+   */
   static Optional<String> misfit(ModelVariant v, DeviceClass dc) {
     Optional<DeviceClassFit> measured = fitOn(v, dc.getMetadata().getName());
+    if (measured.isPresent() && measured.get().getFits() != null) {
+      return measured.get().getFits()
+          ? Optional.empty()
+          : Optional.of(
+              measured.get().getReason() + " (measured on " + dc.getMetadata().getName() + ")");
+    }
     VariantMetrics m = v.getSpec().getMetrics();
+    return budgetMisfit(
+        m == null ? null : memoryMiB(m), m == null ? null : m.getStepLatencySeconds(), dc);
+  }
+
+  /** Why these figures exceed {@code dc}'s budgets, or empty if they don't (null: unknown). */
+  public static Optional<String> budgetMisfit(
+      Integer memoryMiB, Double stepLatencySeconds, DeviceClass dc) {
     Integer budget = dc.getSpec().getMemoryBudgetMiB();
-    if (budget != null) {
-      Integer memory =
-          measured.map(DeviceClassFit::getPeakMemoryMiB).orElse(m == null ? null : memoryMiB(m));
-      if (memory != null && memory > budget) {
-        return Optional.of("peak memory " + memory + " MiB > budget " + budget + " MiB");
-      }
+    if (budget != null && memoryMiB != null && memoryMiB > budget) {
+      return Optional.of("peak memory " + memoryMiB + " MiB > budget " + budget + " MiB");
     }
     Double latencyBudget = dc.getSpec().getStepLatencyBudgetSeconds();
-    if (latencyBudget != null) {
-      Double latency =
-          measured
-              .map(DeviceClassFit::getStepLatencySeconds)
-              .orElse(m == null ? null : m.getStepLatencySeconds());
-      if (latency != null && latency > latencyBudget) {
-        return Optional.of(
-            String.format(Locale.ROOT, "%.4f s per step > budget %.4f s", latency, latencyBudget));
-      }
+    if (latencyBudget != null && stepLatencySeconds != null && stepLatencySeconds > latencyBudget) {
+      return Optional.of(
+          String.format(
+              Locale.ROOT, "%.4f s per step > budget %.4f s", stepLatencySeconds, latencyBudget));
     }
     return Optional.empty();
   }
@@ -107,7 +114,7 @@ public final class VariantSelection {
         : (int) Math.ceil(m.getParameters() * 4 / (1024.0 * 1024.0));
   }
 
-  private static Optional<DeviceClassFit> fitOn(ModelVariant v, String dc) {
+  static Optional<DeviceClassFit> fitOn(ModelVariant v, String dc) {
     if (v.getStatus() == null || v.getStatus().getFits() == null) {
       return Optional.empty();
     }

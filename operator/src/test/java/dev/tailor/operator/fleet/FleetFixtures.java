@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
@@ -122,6 +123,49 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     Path build = Files.createTempDirectory("tailor-variants-");
     String report = storeVariants(storeUri, build, job.getMetadata().getName(), epsBySize);
     finishPod(awaitRunningWorker(), "Succeeded", 0, report);
+  }
+
+  /**
+   * Plays the latency profiling Jobs of one device class: waits until {@code secondsBySize} has a
+   * running profiling pod for each size, and ends each with the report {@code evaluate --latency}
+   * writes. Returns the nodes the pods ran on.
+   */
+  List<String> completeProfiling(String deviceClass, Map<Integer, Double> secondsBySize) {
+    List<Pod> pods =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(ns)
+                        .withLabel("app.kubernetes.io/component", "profiling")
+                        .withLabel("tailor.dev/device-class", deviceClass)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                        .toList(),
+                ps -> ps.size() == secondsBySize.size());
+    for (Pod p : pods) {
+      ModelVariant mv =
+          client
+              .resources(ModelVariant.class)
+              .inNamespace(ns)
+              .withName(p.getMetadata().getLabels().get("tailor.dev/variant"))
+              .get();
+      int size = mv.getSpec().getLineage().getSize();
+      finishPod(
+          p,
+          "Succeeded",
+          0,
+          "{\"latencyMsPerStep\":"
+              + secondsBySize.get(size) * 1000
+              + ",\"peakMemoryBytes\":"
+              + peakMemoryMiB(size) * 1024 * 1024
+              + ",\"batchSize\":1}");
+    }
+    return pods.stream().map(p -> p.getSpec().getNodeName()).toList();
   }
 
   static <T> T load(String sample, Class<T> type) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.device.ComputeCapabilityRange;
@@ -94,8 +95,11 @@ class ServingApiServerTest {
     absent.getSpec().getSelector().getTerms().forEach(t -> t.setProducts(List.of("NVIDIA-B200")));
     for (DeviceClass dc : List.of(byMemory, absent)) {
       dc.getMetadata().setLabels(Map.of("test", suffix));
+      dc.getSpec().setStepLatencyBudgetSeconds(null);
       client.resource(dc).create();
     }
+    // Only L4 keeps its latency budget here (each latency-budgeted class profiles every variant).
+    dropLatencyBudget("t4-" + suffix);
 
     client
         .resource(
@@ -115,6 +119,10 @@ class ServingApiServerTest {
                 }))
         .create();
     fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.022, 25, 0.025));
+    // The L4 class has a latency budget (0.05 s a step): each variant is measured on an L4 node.
+    List<String> profiledOn =
+        fx.completeProfiling("l4-" + suffix, Map.of(100, 0.08, 50, 0.03, 25, 0.02));
+    assertThat(profiledOn).allMatch(n -> n.startsWith("gpu-l4-"));
 
     ModelFleet fleet = fx.awaitFleet(f -> "4/6".equals(f.getStatus().getClassesReady()));
     Map<String, DeviceClassServingStatus> byClass =
@@ -123,7 +131,14 @@ class ServingApiServerTest {
     // Budgets: A100 38000 MiB, L4 21000, T4 14000, MIG slice 4500; a variant needs 200 MiB a
     // percent of size (FleetFixtures.peakMemoryMiB).
     assertThat(byClass.get("a100-40gb").getSize()).isEqualTo(100);
-    assertThat(byClass.get("l4").getSize()).isEqualTo(100);
+    assertThat(byClass.get("l4").getSize()).isEqualTo(50);
+    ModelVariant full =
+        client.resources(ModelVariant.class).inNamespace(ns).list().getItems().stream()
+            .filter(v -> v.getSpec().getLineage().getSize() == 100)
+            .findFirst()
+            .orElseThrow();
+    assertThat(full.getStatus().getFitsSummary())
+        .isEqualTo("l4-" + suffix + ": 0.0800 s per step > budget 0.0500 s");
     assertThat(byClass.get("t4").getSize()).isEqualTo(50);
     assertThat(byClass.get("unlabelled-24gb").getSize()).isEqualTo(50);
     assertThat(byClass.get("a100-mig-1g-5gb").getReady()).isFalse();
@@ -168,7 +183,7 @@ class ServingApiServerTest {
     var container = pod.getContainers().get(0);
     List<String> args = container.getArgs();
     assertThat(args.get(0)).isEqualTo("serve");
-    assertThat(args.get(args.indexOf("--model") + 1)).startsWith(storeUri() + "/").endsWith("-100");
+    assertThat(args.get(args.indexOf("--model") + 1)).startsWith(storeUri() + "/").endsWith("-50");
     assertThat(args.get(args.indexOf("--model-digest") + 1)).startsWith("sha256:");
     assertThat(container.getResources().getLimits()).containsKey("nvidia.com/gpu");
     assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/readyz");
@@ -234,6 +249,7 @@ class ServingApiServerTest {
 
   @Test
   void anAutoscaledClassGetsAnHpaWhoseReplicaChangesTheOperatorKeeps() throws Exception {
+    dropLatencyBudget("t4-" + suffix);
     client
         .resource(
             fx.fleet(
@@ -289,6 +305,15 @@ class ServingApiServerTest {
                 .getSpec()
                 .getReplicas())
         .isEqualTo(3);
+  }
+
+  private void dropLatencyBudget(String deviceClass) {
+    client
+        .resources(DeviceClass.class)
+        .withName(deviceClass)
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"stepLatencyBudgetSeconds\":null}}");
   }
 
   private static int readyReplicasOfFirstClass(ModelFleet f) {
