@@ -4,6 +4,7 @@ import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
@@ -188,6 +189,14 @@ public final class ServingRollout {
       s.setSize(choice.variant().getSpec().getLineage().getSize());
     }
     s.setReady(serving);
+    s.setPhase(
+        serving
+            ? ClassPhase.SERVING
+            : chosen != null
+                ? ClassPhase.ROLLING_OUT
+                : servable.isEmpty()
+                    ? ClassPhase.WAITING
+                    : unmeasured > 0 ? ClassPhase.PROFILING : ClassPhase.NO_FIT);
     s.setMessage(message(dc, choice, serving, chosen, ready, replicas));
     return s;
   }

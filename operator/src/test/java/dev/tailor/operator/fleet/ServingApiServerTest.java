@@ -11,6 +11,7 @@ import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.device.ComputeCapabilityRange;
 import dev.tailor.api.v1alpha1.device.IntRange;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
@@ -142,6 +143,9 @@ class ServingApiServerTest {
     assertThat(byClass.get("t4").getSize()).isEqualTo(50);
     assertThat(byClass.get("unlabelled-24gb").getSize()).isEqualTo(50);
     assertThat(byClass.get("a100-mig-1g-5gb").getReady()).isFalse();
+    assertThat(byClass.get("a100-mig-1g-5gb").getPhase()).isEqualTo(ClassPhase.NO_FIT);
+    assertThat(byClass.get("b200").getPhase()).isEqualTo(ClassPhase.ROLLING_OUT);
+    assertThat(byClass.get("a100-40gb").getPhase()).isEqualTo(ClassPhase.SERVING);
     assertThat(byClass.get("a100-mig-1g-5gb").getMessage())
         .isEqualTo(
             "no variant fits: 100%: peak memory 20000 MiB > budget 4500 MiB; 50%: peak memory"

@@ -34,6 +34,9 @@ public class DeviceClassServingStatus {
       "Whether this class serves its chosen variant with all desired replicas ready.")
   private Boolean ready;
 
+  @JsonPropertyDescription("Waiting, Profiling, NoFit, RollingOut or Serving.")
+  private ClassPhase phase;
+
   @JsonPropertyDescription("Why the class is not ready, e.g. no variant fits its budgets.")
   private String message;
 
@@ -80,6 +83,14 @@ public class DeviceClassServingStatus {
     this.readyReplicas = readyReplicas;
   }
 
+  public ClassPhase getPhase() {
+    return phase;
+  }
+
+  public void setPhase(ClassPhase phase) {
+    this.phase = phase;
+  }
+
   public Boolean getReady() {
     return ready;
   }
@@ -119,13 +130,15 @@ public class DeviceClassServingStatus {
         && Objects.equals(replicas, that.replicas)
         && Objects.equals(readyReplicas, that.readyReplicas)
         && Objects.equals(ready, that.ready)
+        && Objects.equals(phase, that.phase)
         && Objects.equals(message, that.message)
         && Objects.equals(rollout, that.rollout);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, variant, size, replicas, readyReplicas, ready, message, rollout);
+    return Objects.hash(
+        phase, name, variant, size, replicas, readyReplicas, ready, message, rollout);
   }
 
   @Override
