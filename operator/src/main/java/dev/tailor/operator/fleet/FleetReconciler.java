@@ -243,7 +243,21 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       cs.setJobName(jobName);
     }
     status.setCompression(cs);
-    if (job.isEmpty()) {
+    List<ModelVariant> compressed =
+        source(context, ModelVariant.class, VARIANTS)
+            .list(
+                fleet.getMetadata().getNamespace(),
+                mv ->
+                    ownedBy(mv, fleet)
+                        && jobName.equals(mv.getMetadata().getLabels().get(JOB_LABEL)))
+            .toList();
+    if (job.isEmpty() && !compressed.isEmpty()) {
+      // The Job is gone (deleted by hand, or by a TTL) but its variants are registered: done.
+      cs.setState(JobState.SUCCEEDED);
+      cs.setProgressPercent(100);
+      cs.setMessage(
+          "compression " + jobName + " done; " + compressed.size() + " variant(s) registered");
+    } else if (job.isEmpty()) {
       launch(fleet, worker, context);
       cs.setState(JobState.PENDING);
       cs.setMessage(
@@ -258,10 +272,13 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       }
     }
     applyJobState(fleet, status, cs);
-    List<ModelVariant> registered =
-        cs.getState() == JobState.SUCCEEDED
-            ? registerVariants(fleet, status, jobName, context)
-            : List.of();
+    List<ModelVariant> registered = List.of();
+    if (cs.getState() == JobState.SUCCEEDED && job.isPresent()) {
+      registered = registerVariants(fleet, status, jobName, context);
+    } else if (cs.getState() == JobState.SUCCEEDED) {
+      registered = compressed;
+      describeVariants(fleet, status, status.getBaseDigest(), compressed);
+    }
     serve(fleet, status, classes, registered, context);
     if (!registered.isEmpty()) {
       collectSuperseded(fleet, status, jobName, context);

@@ -188,6 +188,22 @@ class FleetApiServerTest {
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
 
+    // A finished Job may go (a TTL, a clean-up by hand): its registered variants mean the
+    // compression is done, and nothing is compressed again.
+    client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .withName(job.getMetadata().getName())
+        .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+        .delete();
+    await().atMost(TIMEOUT).until(() -> compressionJobs().isEmpty());
+    ModelFleet after = fx.awaitSettled();
+    assertThat(compressionJobs()).isEmpty();
+    assertThat(after.getStatus().getCompression().getState()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(after.getStatus().getVariantCount()).isEqualTo(3);
+
     // Retention defaults to Retain: deleting the fleet leaves the stored files in place.
     client.resource(fleet).delete();
     await()
@@ -480,6 +496,17 @@ class FleetApiServerTest {
 
   private String storeUri() {
     return "file://" + store.toAbsolutePath();
+  }
+
+  private List<Job> compressionJobs() {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(ns)
+        .withLabel("app.kubernetes.io/component", CompressionJobs.COMPONENT)
+        .list()
+        .getItems();
   }
 
   private static JobState state(ModelFleet f) {
