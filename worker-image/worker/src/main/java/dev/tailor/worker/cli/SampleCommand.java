@@ -30,12 +30,6 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", ExitCodes.HELP})
 final class SampleCommand implements Callable<Integer>, WorkerCommand {
-  /** The samplers. */
-  enum Kind {
-    DDIM,
-    DDPM
-  }
-
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
@@ -67,7 +61,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
       paramLabel = "KIND",
       defaultValue = "ddim",
       description = "ddim or ddpm. Default: ${DEFAULT-VALUE}.")
-  Kind sampler;
+  Sampler.Kind sampler;
 
   @Option(
       names = "--sampling-steps",
@@ -139,10 +133,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
         for (int from = 0; from < count; from += batchSize) {
           int to = Math.min(count, from + batchSize);
           NDArray xT = start0.get(from + ":" + to);
-          parts.add(
-              sampler == Kind.DDIM
-                  ? Sampler.ddim(diffusion, noise, samplingSteps, eta, xT, seed + from)
-                  : Sampler.ddpm(diffusion, noise, xT, seed + from));
+          parts.add(Sampler.sample(sampler, diffusion, noise, samplingSteps, eta, xT, seed + from));
           counter.update(to, null);
         }
         NDArray images = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
@@ -154,7 +145,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
       r.set("model", EvaluateCommand.describe(m));
       r.put("image", out.toAbsolutePath().toString());
       r.put("count", count).put("sampler", sampler.name().toLowerCase(java.util.Locale.ROOT));
-      r.put("samplingSteps", sampler == Kind.DDIM ? samplingSteps : noise.steps());
+      r.put("samplingSteps", Sampler.stepsRun(sampler, noise, samplingSteps));
       r.put("seed", seed);
       r.put("seconds", (System.nanoTime() - start) / 1e9);
       output.emit(spec.commandLine().getOut(), r);
