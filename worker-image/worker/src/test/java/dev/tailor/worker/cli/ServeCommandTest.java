@@ -8,12 +8,19 @@ import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.serve.Http;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +88,72 @@ class ServeCommandTest {
       assertThat(Http.png(r).getWidth()).isEqualTo(16);
       assertThat(r.headers().firstValue("X-Tailor-Steps")).hasValue("3");
       assertThat(http.metric("tailor_inference_model_load_seconds")).isPositive();
+    }
+  }
+
+  /** The real process: SIGTERM drains (the admitted slow request still gets its image), exit 0. */
+  @Test
+  void sigtermDrainsAndExitsZero() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                "-Dai.djl.offline=true",
+                "-Djava.awt.headless=true",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                Main.class.getName(),
+                "serve",
+                "--model",
+                uri,
+                "--port",
+                "0",
+                "--steps",
+                "2",
+                "--fault-latency-ms",
+                "1500",
+                "-q")
+            .redirectError(ProcessBuilder.Redirect.PIPE)
+            .start();
+    try {
+      // Read all of stderr (PyTorch warns there; a full pipe would block the server).
+      CompletableFuture<Integer> port = new CompletableFuture<>();
+      Thread reader =
+          new Thread(
+              () -> {
+                Pattern startup =
+                    Pattern.compile("^tailor-worker serve: serving .* on port (\\d+):");
+                try (BufferedReader err =
+                    new BufferedReader(
+                        new InputStreamReader(p.getErrorStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = err.readLine()) != null; ) {
+                    Matcher m = startup.matcher(line);
+                    if (m.find()) {
+                      port.complete(Integer.parseInt(m.group(1)));
+                    }
+                  }
+                } catch (java.io.IOException e) {
+                  port.completeExceptionally(e);
+                }
+                port.completeExceptionally(new AssertionError("serve ended before it started"));
+              });
+      reader.setDaemon(true);
+      reader.start();
+      Http http = new Http(port.get(60, TimeUnit.SECONDS));
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+      CompletableFuture<HttpResponse<byte[]>> slow = http.generateAsync("{\"seed\": 1}");
+      http.awaitMetric("tailor_inference_in_flight", 1);
+      p.toHandle().destroy(); // SIGTERM (Process.destroy would also close our end of its pipes)
+      HttpResponse<byte[]> r = slow.join();
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(Http.png(r).getWidth()).isEqualTo(16);
+      assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      assertThat(p.exitValue()).isZero();
+      JsonNode result = Json.MAPPER.readTree(p.getInputStream());
+      assertThat(result.get("drained").asBoolean()).isTrue();
+      assertThat(result.at("/model/digest").asText()).isEqualTo(digest);
+    } finally {
+      p.destroyForcibly();
     }
   }
 
