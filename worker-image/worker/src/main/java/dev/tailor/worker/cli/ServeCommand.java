@@ -58,12 +58,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
   int port;
 
-  @Option(
-      names = "--sampler",
-      paramLabel = "KIND",
-      defaultValue = "ddim",
-      description = "ddim or ddpm (the whole chain). Default: ${DEFAULT-VALUE}.")
-  Sampler.Kind sampler;
+  @Mixin SamplerOptions sampler;
 
   @Option(
       names = "--steps",
@@ -73,13 +68,6 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
           "DDIM steps of a request that names none (at most the schedule's T)."
               + " Default: ${DEFAULT-VALUE}.")
   int steps;
-
-  @Option(
-      names = "--eta",
-      paramLabel = "X",
-      defaultValue = "0",
-      description = "DDIM eta: 0 is deterministic, 1 is DDPM-like. Default: ${DEFAULT-VALUE}.")
-  float eta;
 
   @Option(
       names = "--max-concurrency",
@@ -192,7 +180,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
         spec,
         steps >= 1 && steps <= GenerateRequest.MAX_STEPS,
         "--steps must be in 1.." + GenerateRequest.MAX_STEPS + ", got " + steps);
-    Checks.require(spec, eta >= 0 && eta <= 1, "--eta must be in [0, 1]");
+    sampler.check(spec);
     Checks.positive(spec, "--max-concurrency", maxConcurrency);
     Checks.nonNegative(spec, "--max-queue", maxQueue);
     Checks.nonNegative(spec, "--drain-timeout", drainTimeoutSeconds);
@@ -219,7 +207,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       }
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       try {
-        ImageGenerator generator = new ImageGenerator(diffusion, noise, sampler, eta);
+        ImageGenerator generator = new ImageGenerator(diffusion, noise, sampler.kind, sampler.eta);
         progress.stage(
             "serve",
             "warming up",
@@ -241,8 +229,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               m.digest() != null ? m.digest() : "no digest: a plain directory",
               server.port(),
               loadSeconds,
-              sampler.name().toLowerCase(Locale.ROOT),
-              Sampler.stepsRun(sampler, noise, steps)));
+              sampler.kind.name().toLowerCase(Locale.ROOT),
+              Sampler.stepsRun(sampler.kind, noise, steps)));
       if (faultErrorRate > 0 || faultLatencyMs > 0) {
         log(
             err,
