@@ -111,7 +111,7 @@ class ServeCommandTest {
                 "--steps",
                 "2",
                 "--fault-latency-ms",
-                "1500",
+                "3000",
                 "-q")
             .redirectError(ProcessBuilder.Redirect.PIPE)
             .start();

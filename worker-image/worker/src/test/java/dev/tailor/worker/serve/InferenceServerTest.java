@@ -120,7 +120,7 @@ class InferenceServerTest {
   @Test
   void saturationAnswers429WithRetryAfter() throws Exception {
     try (InferenceServer server =
-        InferenceServer.start(settings(1, 0, Duration.ofSeconds(10), 0, Duration.ofSeconds(2)))) {
+        InferenceServer.start(settings(1, 0, Duration.ofSeconds(10), 0, Duration.ofSeconds(3)))) {
       server.ready(generator, 0);
       Http http = new Http(server.port());
       CompletableFuture<HttpResponse<byte[]>> slow = http.generateAsync("{\"seed\": 1}");
@@ -151,7 +151,7 @@ class InferenceServerTest {
   @Test
   void drainLetsAdmittedRequestsFinishThenStops() throws Exception {
     InferenceServer server =
-        InferenceServer.start(settings(1, 1, Duration.ofSeconds(20), 0, Duration.ofSeconds(2)));
+        InferenceServer.start(settings(1, 1, Duration.ofSeconds(20), 0, Duration.ofSeconds(3)));
     server.ready(generator, 0);
     Http http = new Http(server.port());
     CompletableFuture<HttpResponse<byte[]>> slow =
