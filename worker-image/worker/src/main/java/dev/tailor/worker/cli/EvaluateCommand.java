@@ -2,11 +2,14 @@ package dev.tailor.worker.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
+import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
+import dev.tailor.worker.eval.ServingCost;
 import dev.tailor.worker.model.DiffusionModel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +27,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Measure a model: parameters, MACs, eps-MSE on a fixed held-out grid, same-seed sample",
       "agreement (PSNR, SSIM) with --reference, latency per denoising step and peak memory.",
-      "These are honest proxies for quality, not FID."
+      "These are honest proxies for quality, not FID.",
+      "With --latency, only latency per step and peak memory at --batch-size on this machine",
+      "(2 warm-up and --latency-runs timed passes), as the operator's profiling Jobs run it."
     },
     footer = {"", ExitCodes.HELP})
 final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
@@ -51,6 +56,26 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
       description = "Also write the metrics alone to FILE (the metrics.json format).")
   Path metricsOut;
 
+  @Option(
+      names = "--latency",
+      description =
+          "Only measure latency per denoising step and peak memory at --batch-size, quickly.")
+  boolean latencyOnly;
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "N",
+      description = "With --latency: the serving batch size measured. Default: 1.")
+  Integer batchSize;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "With --latency: also write {digest, latencyMsPerStep, peakMemoryBytes, batchSize} here,"
+              + " compact for /dev/termination-log.")
+  Path report;
+
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
 
@@ -68,7 +93,21 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
         spec, reference != null || referenceDigest == null, "--reference-digest needs --reference");
     schedule.check(spec);
     eval.check(spec);
+    Checks.require(
+        spec,
+        latencyOnly || (batchSize == null && report == null),
+        "--batch-size and --report need --latency");
+    Checks.require(
+        spec,
+        !latencyOnly || (reference == null && metricsOut == null),
+        "--latency measures no reference and writes no --metrics-out");
+    if (batchSize != null) {
+      Checks.positive(spec, "--batch-size", batchSize);
+    }
     Progress progress = output.progress(spec.commandLine().getErr());
+    if (latencyOnly) {
+      return latency(progress);
+    }
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
           progress.stage(
@@ -115,6 +154,38 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
         output.emit(spec.commandLine().getOut(), r);
         return ExitCodes.OK;
       }
+    }
+  }
+
+  private int latency(Progress progress) throws Exception {
+    int batch = batchSize != null ? batchSize : 1;
+    try (ModelInputs inputs = new ModelInputs()) {
+      ModelInputs.LocalModel m =
+          progress.stage(
+              "evaluate", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
+      String digest = m.digest() != null ? m.digest() : VariantManifest.of(m.dir()).digest();
+      ServingCost cost;
+      try (DiffusionModel candidate = inputs.load(m)) {
+        cost =
+            progress.stage(
+                "evaluate",
+                "timing " + eval.latencyRuns + " denoising steps at batch size " + batch,
+                () -> Evaluator.servingCost(candidate, batch, eval.latencyRuns));
+      }
+      if (report != null) {
+        ObjectNode r = Json.MAPPER.createObjectNode();
+        r.put("digest", digest);
+        r.put("latencyMsPerStep", cost.latencyMsPerStep());
+        r.put("peakMemoryBytes", cost.peakMemoryBytes());
+        r.put("batchSize", cost.batchSize());
+        Files.write(report, Json.MAPPER.writeValueAsBytes(r));
+      }
+      ObjectNode r = Json.MAPPER.createObjectNode();
+      r.put("command", "evaluate").put("status", "Succeeded");
+      r.set("model", describe(m).put("digest", digest));
+      r.set("latency", Json.MAPPER.valueToTree(cost));
+      output.emit(spec.commandLine().getOut(), r);
+      return ExitCodes.OK;
     }
   }
 

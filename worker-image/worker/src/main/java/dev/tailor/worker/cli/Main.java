@@ -19,12 +19,13 @@ import picocli.CommandLine.Spec;
     name = "tailor-worker",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "Trains, compresses, evaluates and samples Tailor diffusion models.",
+    description = "Trains, compresses, evaluates, samples and serves Tailor diffusion models.",
     subcommands = {
       TrainCommand.class,
       CompressCommand.class,
       EvaluateCommand.class,
-      SampleCommand.class
+      SampleCommand.class,
+      ServeCommand.class
     },
     footer = {
       "",
@@ -39,7 +40,7 @@ public final class Main implements Callable<Integer> {
   @Override
   public Integer call() {
     throw new ParameterException(
-        spec.commandLine(), "missing command: train, compress, evaluate or sample");
+        spec.commandLine(), "missing command: train, compress, evaluate, sample or serve");
   }
 
   public static void main(String[] args) {

@@ -30,12 +30,6 @@ import picocli.CommandLine.Spec;
     },
     footer = {"", ExitCodes.HELP})
 final class SampleCommand implements Callable<Integer>, WorkerCommand {
-  /** The samplers. */
-  enum Kind {
-    DDIM,
-    DDPM
-  }
-
   @Spec CommandSpec spec;
   @Mixin OutputOptions output;
 
@@ -62,12 +56,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
       description = "Images sampled at once. Default: ${DEFAULT-VALUE}.")
   int batchSize;
 
-  @Option(
-      names = "--sampler",
-      paramLabel = "KIND",
-      defaultValue = "ddim",
-      description = "ddim or ddpm. Default: ${DEFAULT-VALUE}.")
-  Kind sampler;
+  @Mixin SamplerOptions sampler;
 
   @Option(
       names = "--sampling-steps",
@@ -75,13 +64,6 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
       defaultValue = "50",
       description = "DDIM steps (DDPM always runs the whole chain). Default: ${DEFAULT-VALUE}.")
   int samplingSteps;
-
-  @Option(
-      names = "--eta",
-      paramLabel = "X",
-      defaultValue = "0",
-      description = "DDIM eta: 0 is deterministic, 1 is DDPM-like. Default: ${DEFAULT-VALUE}.")
-  float eta;
 
   @Option(
       names = "--seed",
@@ -109,7 +91,7 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
     Checks.positive(spec, "--count", count);
     Checks.positive(spec, "--batch-size", batchSize);
     Checks.positive(spec, "--sampling-steps", samplingSteps);
-    Checks.require(spec, eta >= 0 && eta <= 1, "--eta must be in [0, 1]");
+    sampler.check(spec);
     Checks.require(
         spec,
         out.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png"),
@@ -133,16 +115,15 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
         Progress.Counter counter = progress.counter("sample", "image", count);
         counter.update(
             0,
-            sampler.name().toLowerCase(java.util.Locale.ROOT)
+            sampler.kind.name().toLowerCase(java.util.Locale.ROOT)
                 + " on "
                 + diffusion.manager().getDevice());
         for (int from = 0; from < count; from += batchSize) {
           int to = Math.min(count, from + batchSize);
           NDArray xT = start0.get(from + ":" + to);
           parts.add(
-              sampler == Kind.DDIM
-                  ? Sampler.ddim(diffusion, noise, samplingSteps, eta, xT, seed + from)
-                  : Sampler.ddpm(diffusion, noise, xT, seed + from));
+              Sampler.sample(
+                  sampler.kind, diffusion, noise, samplingSteps, sampler.eta, xT, seed + from));
           counter.update(to, null);
         }
         NDArray images = parts.size() == 1 ? parts.head() : NDArrays.concat(parts, 0);
@@ -153,8 +134,8 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
       r.put("command", "sample").put("status", "Succeeded");
       r.set("model", EvaluateCommand.describe(m));
       r.put("image", out.toAbsolutePath().toString());
-      r.put("count", count).put("sampler", sampler.name().toLowerCase(java.util.Locale.ROOT));
-      r.put("samplingSteps", sampler == Kind.DDIM ? samplingSteps : noise.steps());
+      r.put("count", count).put("sampler", sampler.kind.name().toLowerCase(java.util.Locale.ROOT));
+      r.put("samplingSteps", Sampler.stepsRun(sampler.kind, noise, samplingSteps));
       r.put("seed", seed);
       r.put("seconds", (System.nanoTime() - start) / 1e9);
       output.emit(spec.commandLine().getOut(), r);

@@ -1,7 +1,7 @@
 /**
  * The {@code tailor-worker} command line ({@link dev.tailor.worker.cli.Main}): {@code train},
- * {@code compress}, {@code evaluate} and {@code sample}, the commands the operator runs in Jobs and
- * people run by hand.
+ * {@code compress}, {@code evaluate}, {@code sample} and {@code serve}, the commands the operator
+ * runs in Jobs and Deployments and people run by hand.
  *
  * <pre>
  * tailor-worker train --steps 2000 --store s3://models/fleets --name shapes-base
@@ -9,6 +9,7 @@
  *     --model-digest sha256:... --sizes 75,50,25 --store s3://models/fleets --name-prefix shapes
  * tailor-worker evaluate --model s3://models/fleets/shapes-50 --reference s3://models/fleets/shapes-base
  * tailor-worker sample --model /models/shapes-50 --out samples.png
+ * tailor-worker serve --model s3://models/fleets/shapes-50 --model-digest sha256:... --port 8080
  * </pre>
  *
  * <p>Contract: progress on stderr, one JSON result on stdout or in {@code --output} (which also

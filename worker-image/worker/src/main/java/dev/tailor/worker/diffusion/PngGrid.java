@@ -2,6 +2,7 @@ package dev.tailor.worker.diffusion;
 
 import ai.djl.ndarray.NDArray;
 import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,18 @@ public final class PngGrid {
   private PngGrid() {}
 
   public static BufferedImage grid(NDArray images, int columns) {
+    return grid(images, columns, 1);
+  }
+
+  /** PNG bytes: a single image as it is (H × W), several as a grid with 1-pixel gaps. */
+  public static byte[] png(NDArray images, int columns) throws IOException {
+    int gap = images.getShape().get(0) == 1 ? 0 : 1;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ImageIO.write(grid(images, columns, gap), "png", out);
+    return out.toByteArray();
+  }
+
+  private static BufferedImage grid(NDArray images, int columns, int gap) {
     long[] s = images.getShape().getShape();
     int n = (int) s[0];
     int h = (int) s[2];
@@ -20,10 +33,11 @@ public final class PngGrid {
     int rows = (n + cols - 1) / cols;
     float[] data = images.toFloatArray();
     BufferedImage out =
-        new BufferedImage(cols * (w + 1) + 1, rows * (h + 1) + 1, BufferedImage.TYPE_INT_RGB);
+        new BufferedImage(
+            cols * (w + gap) + gap, rows * (h + gap) + gap, BufferedImage.TYPE_INT_RGB);
     for (int i = 0; i < n; i++) {
-      int ox = 1 + (i % cols) * (w + 1);
-      int oy = 1 + (i / cols) * (h + 1);
+      int ox = gap + (i % cols) * (w + gap);
+      int oy = gap + (i / cols) * (h + gap);
       for (int y = 0; y < h; y++) {
         for (int x = 0; x < w; x++) {
           int p = y * w + x;

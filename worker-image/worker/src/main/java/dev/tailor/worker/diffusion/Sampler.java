@@ -14,7 +14,35 @@ import java.util.Random;
  */
 public final class Sampler {
 
+  /** The samplers. */
+  public enum Kind {
+    DDIM,
+    DDPM
+  }
+
   private Sampler() {}
+
+  /**
+   * Samples from {@code xT} with {@code kind}: DDIM with {@code steps} steps and {@code eta}, or
+   * DDPM over the whole chain (which ignores both).
+   */
+  public static NDArray sample(
+      Kind kind,
+      DiffusionModel model,
+      NoiseSchedule schedule,
+      int steps,
+      float eta,
+      NDArray xT,
+      long seed) {
+    return kind == Kind.DDIM
+        ? ddim(model, schedule, steps, eta, xT, seed)
+        : ddpm(model, schedule, xT, seed);
+  }
+
+  /** The denoising steps {@link #sample} runs: the chain for DDPM, at most the chain for DDIM. */
+  public static int stepsRun(Kind kind, NoiseSchedule schedule, int steps) {
+    return kind == Kind.DDIM ? ddimTimesteps(schedule.steps(), steps).length : schedule.steps();
+  }
 
   /** Start noise for {@code n} images of {@code model}'s size, from {@code seed}. */
   public static NDArray startNoise(NDManager manager, DiffusionModel model, int n, long seed) {

@@ -28,21 +28,28 @@ public final class Evaluator {
         ssim = agreement.ssim();
       }
     }
-    double[] latency = new double[1];
-    long peak =
-        PeakMemory.deltaBytes(
-            () -> latency[0] = Latency.msPerStep(model, o.latencyBatch(), 2, o.latencyRuns()));
+    ServingCost cost = servingCost(model, o.latencyBatch(), o.latencyRuns());
     return new Metrics(
         stats.params(),
         stats.macs(),
         epsMse,
         psnr,
         ssim,
-        latency[0],
-        o.latencyBatch(),
-        peak,
-        model.manager().getDevice().toString(),
+        cost.latencyMsPerStep(),
+        cost.batchSize(),
+        cost.peakMemoryBytes(),
+        cost.device(),
         o.protocol());
+  }
+
+  /**
+   * What one denoising step costs at batch size {@code batch} on this machine: the median of {@code
+   * runs} timed forward passes after 2 warm-up passes, and the peak memory they took.
+   */
+  public static ServingCost servingCost(DiffusionModel model, int batch, int runs) {
+    double[] latency = new double[1];
+    long peak = PeakMemory.deltaBytes(() -> latency[0] = Latency.msPerStep(model, batch, 2, runs));
+    return new ServingCost(latency[0], peak, batch, model.manager().getDevice().toString());
   }
 
   /** The same-seed DDIM samples used for agreement (deterministic for a given model). */

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainEvaluateSampleTest {
   @TempDir Path tmp;
 
-  private static final String[] TINY = {
+  static final String[] TINY = {
     "--image-size",
     "16",
     "--base-channels",
@@ -37,7 +37,7 @@ class TrainEvaluateSampleTest {
     "--timesteps",
     "100"
   };
-  private static final String[] QUICK_EVAL = {
+  static final String[] QUICK_EVAL = {
     "--grid-images",
     "8",
     "--grid-timesteps",
@@ -52,7 +52,7 @@ class TrainEvaluateSampleTest {
     "2"
   };
 
-  private static String[] args(String[]... parts) {
+  static String[] args(String[]... parts) {
     return Arrays.stream(parts).flatMap(Arrays::stream).toArray(String[]::new);
   }
 

@@ -1,0 +1,271 @@
+package dev.tailor.worker.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.Sampler;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.serve.GenerateRequest;
+import dev.tailor.worker.serve.ImageGenerator;
+import dev.tailor.worker.serve.InferenceServer;
+import dev.tailor.worker.serve.ServerSettings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code tailor-worker serve}: the inference server of a device class's Deployment. The port opens
+ * at once ({@code /healthz} answers while the model loads); {@code /readyz} turns 200 once the
+ * model is verified, loaded and warmed up. SIGTERM drains (see {@link InferenceServer#drain}) and
+ * exits 0.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    header = "Serve a model over HTTP: generate images, health, readiness, Prometheus metrics.",
+    description = {
+      "Serve a model over HTTP on --port:",
+      "  POST /v1/generate  body {\"seed\": 1, \"count\": 1, \"steps\": 20} (all optional;",
+      "                     count 1..16, steps 1..1000) -> image/png, a grid when count > 1;",
+      "                     the same seed gives the same image; 400 bad input, 429 busy",
+      "                     (Retry-After), 503 not ready or draining",
+      "  GET /healthz       200 while the process runs",
+      "  GET /readyz        200 once the model is loaded and warmed up, 503 before and draining",
+      "  GET /metrics       Prometheus text: tailor_inference_* and JVM metrics",
+      "SIGTERM stops accepting requests, lets admitted ones finish (--drain-timeout), exits 0."
+    },
+    footer = {"", ExitCodes.HELP})
+final class ServeCommand implements Callable<Integer>, WorkerCommand {
+  @Spec CommandSpec spec;
+  @Mixin OutputOptions output;
+
+  @Mixin ModelSource model;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "8080",
+      description = "TCP port (0 picks a free one). Default: ${DEFAULT-VALUE}.")
+  int port;
+
+  @Mixin SamplerOptions sampler;
+
+  @Option(
+      names = "--steps",
+      paramLabel = "N",
+      defaultValue = "20",
+      description =
+          "DDIM steps of a request that names none (at most the schedule's T)."
+              + " Default: ${DEFAULT-VALUE}.")
+  int steps;
+
+  @Option(
+      names = "--max-concurrency",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "Generations running at once. Default: ${DEFAULT-VALUE}.")
+  int maxConcurrency;
+
+  @Option(
+      names = "--max-queue",
+      paramLabel = "N",
+      defaultValue = "8",
+      description =
+          "Requests waiting for a generation; beyond that 429 with Retry-After."
+              + " Default: ${DEFAULT-VALUE}.")
+  int maxQueue;
+
+  @Option(
+      names = "--drain-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "30",
+      description =
+          "On SIGTERM, how long admitted requests may take to finish. Default: ${DEFAULT-VALUE}.")
+  int drainTimeoutSeconds;
+
+  // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help.
+  @Option(
+      names = "--fault-error-rate",
+      hidden = true,
+      paramLabel = "X",
+      defaultValue = "0",
+      description = "TESTING ROLLOUTS ONLY: answer this fraction of generate requests with 500.")
+  double faultErrorRate;
+
+  @Option(
+      names = "--fault-latency-ms",
+      hidden = true,
+      paramLabel = "N",
+      defaultValue = "0",
+      description = "TESTING ROLLOUTS ONLY: add this delay to every generate request.")
+  long faultLatencyMs;
+
+  @Mixin ScheduleOptions schedule;
+
+  @Override
+  public OutputOptions outputOptions() {
+    return output;
+  }
+
+  /** A started, ready server and the model it serves. */
+  record Serving(InferenceServer server, DiffusionModel model, ModelInputs.LocalModel source)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      server.drain();
+      model.close();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    CountDownLatch answered = new CountDownLatch(1);
+    Serving serving = start();
+    // SIGTERM: drain, let this thread write the result, then end with 0 (a JVM ended by a signal
+    // would exit 143).
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log(err, "shutting down: draining for up to " + drainTimeoutSeconds + " s");
+                  serving.server().drain();
+                  try {
+                    answered.await(10, TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  Runtime.getRuntime().halt(ExitCodes.OK);
+                },
+                "tailor-serve-shutdown"));
+    try {
+      boolean drained = serving.server().awaitStopped();
+      log(
+          err,
+          drained
+              ? "drained, stopped"
+              : "stopped with requests still running after --drain-timeout");
+      ObjectNode r = Json.MAPPER.createObjectNode();
+      r.put("command", "serve").put("status", "Succeeded");
+      r.set("model", EvaluateCommand.describe(serving.source()));
+      r.put("drained", drained);
+      output.emit(spec.commandLine().getOut(), r);
+      if (drained) {
+        serving.model().close();
+      }
+      return ExitCodes.OK;
+    } finally {
+      answered.countDown();
+    }
+  }
+
+  /**
+   * Checks the options, opens the port, then fetches, verifies, loads and warms up the model;
+   * returns once the server is ready.
+   */
+  Serving start() throws Exception {
+    model.check(spec);
+    Checks.require(spec, port >= 0 && port <= 65535, "--port must be in 0..65535, got " + port);
+    Checks.require(
+        spec,
+        steps >= 1 && steps <= GenerateRequest.MAX_STEPS,
+        "--steps must be in 1.." + GenerateRequest.MAX_STEPS + ", got " + steps);
+    sampler.check(spec);
+    Checks.positive(spec, "--max-concurrency", maxConcurrency);
+    Checks.nonNegative(spec, "--max-queue", maxQueue);
+    Checks.nonNegative(spec, "--drain-timeout", drainTimeoutSeconds);
+    Checks.require(
+        spec,
+        faultErrorRate >= 0 && faultErrorRate <= 1,
+        "--fault-error-rate must be in [0, 1], got " + faultErrorRate);
+    Checks.nonNegative(spec, "--fault-latency-ms", faultLatencyMs);
+    schedule.check(spec);
+    PrintWriter err = spec.commandLine().getErr();
+    Progress progress = output.progress(err);
+    long start = System.nanoTime();
+    InferenceServer server = listen();
+    try {
+      ModelInputs.LocalModel m;
+      NoiseSchedule noise;
+      DiffusionModel diffusion;
+      try (ModelInputs inputs = new ModelInputs()) {
+        m =
+            progress.stage(
+                "serve", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
+        noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
+        diffusion = inputs.load(m);
+      }
+      double loadSeconds = (System.nanoTime() - start) / 1e9;
+      try {
+        ImageGenerator generator = new ImageGenerator(diffusion, noise, sampler.kind, sampler.eta);
+        progress.stage(
+            "serve",
+            "warming up",
+            () -> {
+              server.ready(generator, loadSeconds);
+              return null;
+            });
+      } catch (Exception e) {
+        diffusion.close();
+        throw e;
+      }
+      log(
+          err,
+          String.format(
+              Locale.ROOT,
+              "serving %s (%s) on port %d: model loaded in %.2f s, %s %d steps by default,"
+                  + " ready",
+              m.uri(),
+              m.digest() != null ? m.digest() : "no digest: a plain directory",
+              server.port(),
+              loadSeconds,
+              sampler.kind.name().toLowerCase(Locale.ROOT),
+              Sampler.stepsRun(sampler.kind, noise, steps)));
+      if (faultErrorRate > 0 || faultLatencyMs > 0) {
+        log(
+            err,
+            "FAULT INJECTION for rollout tests: error rate "
+                + faultErrorRate
+                + ", added latency "
+                + faultLatencyMs
+                + " ms");
+      }
+      return new Serving(server, diffusion, m);
+    } catch (Exception e) {
+      server.drain();
+      throw e;
+    }
+  }
+
+  private InferenceServer listen() {
+    try {
+      return InferenceServer.start(
+          new ServerSettings(
+              port,
+              steps,
+              maxConcurrency,
+              maxQueue,
+              Duration.ofSeconds(drainTimeoutSeconds),
+              faultErrorRate,
+              Duration.ofMillis(faultLatencyMs)));
+    } catch (IOException e) {
+      throw new CliException(
+          ExitCodes.FAILED, "cannot listen on port " + port + ": " + ExitCodes.reason(e), e);
+    }
+  }
+
+  private static void log(PrintWriter err, String line) {
+    err.println("tailor-worker serve: " + line);
+    err.flush();
+  }
+}

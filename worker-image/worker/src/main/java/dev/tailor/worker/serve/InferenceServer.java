@@ -1,0 +1,296 @@
+package dev.tailor.worker.serve;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.tailor.artifacts.Json;
+import dev.tailor.worker.serve.InferenceMetrics.Outcome;
+import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The inference server behind a device class's Deployment: {@code POST /v1/generate} (PNG), {@code
+ * GET /healthz}, {@code GET /readyz} and {@code GET /metrics} (Prometheus text) on one port.
+ *
+ * <p>It is built on the JDK's {@code com.sun.net.httpserver.HttpServer}: four routes need no web
+ * framework in the worker image, and the Prometheus client's {@link MetricsHandler} is a handler
+ * for that same server, so metrics share the one {@code http} port with the API instead of a second
+ * server (which the Prometheus exporter's own {@code HTTPServer} would be, with no say over the
+ * other routes' threads or shutdown).
+ *
+ * <p>Admission: {@code maxConcurrency} generations run at once and {@code maxQueue} more wait; a
+ * request beyond that is answered 429 with {@code Retry-After} at once, so a saturated replica
+ * sheds load instead of queueing without bound. Until {@link #ready} and while draining, generate
+ * requests get 503 and {@code /readyz} says 503, which takes the pod out of its Service.
+ *
+ * <p>{@link #drain} is the graceful stop: not ready, new requests refused, admitted ones finish
+ * (bounded by the drain timeout), then the port closes.
+ */
+public final class InferenceServer implements AutoCloseable {
+  /** Largest request body read. */
+  static final int MAX_BODY_BYTES = 64 * 1024;
+
+  private enum State {
+    STARTING,
+    READY,
+    DRAINING,
+    STOPPED
+  }
+
+  private final ServerSettings settings;
+  private final HttpServer http;
+  private final ExecutorService executor;
+  private final InferenceMetrics metrics = new InferenceMetrics();
+  private final int capacity;
+  private final Semaphore admission;
+  private final Semaphore slots;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+  private final AtomicInteger threads = new AtomicInteger();
+  private volatile State state = State.STARTING;
+  private volatile ImageGenerator generator;
+  private boolean drainedAll;
+
+  private InferenceServer(ServerSettings settings) throws IOException {
+    this.settings = settings;
+    this.capacity = settings.maxConcurrency() + settings.maxQueue();
+    this.admission = new Semaphore(capacity);
+    this.slots = new Semaphore(settings.maxConcurrency(), true);
+    // A thread per admitted request, plus a few so probes, scrapes and 429s are never stuck behind
+    // generations.
+    this.executor =
+        Executors.newFixedThreadPool(
+            capacity + 4,
+            r -> {
+              Thread t = new Thread(r, "tailor-serve-" + threads.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+    this.http = HttpServer.create(new InetSocketAddress(settings.port()), 0);
+    http.setExecutor(executor);
+    http.createContext("/v1/generate", this::generate);
+    http.createContext("/healthz", ex -> probe(ex, "/healthz", true, "ok"));
+    http.createContext(
+        "/readyz",
+        ex -> probe(ex, "/readyz", state == State.READY, state.name().toLowerCase(Locale.ROOT)));
+    http.createContext("/metrics", new MetricsHandler(metrics.registry));
+    http.createContext("/", ex -> error(ex, 404, "no such endpoint: " + ex.getRequestURI()));
+  }
+
+  /** Listens on the settings' port; not ready (503) until {@link #ready}. */
+  public static InferenceServer start(ServerSettings settings) throws IOException {
+    InferenceServer s = new InferenceServer(settings);
+    s.http.start();
+    return s;
+  }
+
+  /** The port listened on (the chosen one when the settings asked for 0). */
+  public int port() {
+    return http.getAddress().getPort();
+  }
+
+  /**
+   * Serves with {@code generator} after one warm-up generation; {@code loadSeconds} is how long
+   * fetching and loading the model took, for the metrics.
+   */
+  public void ready(ImageGenerator generator, double loadSeconds) throws IOException {
+    metrics.modelLoaded(loadSeconds);
+    generator.generate(0, 1, 1);
+    this.generator = generator;
+    synchronized (this) {
+      if (state == State.STARTING) {
+        state = State.READY;
+      }
+    }
+  }
+
+  /**
+   * Stops gracefully: {@code /readyz} and new generate requests answer 503, admitted requests
+   * finish (for at most the drain timeout), then the port closes. Returns whether every admitted
+   * request finished. Idempotent.
+   */
+  public synchronized boolean drain() {
+    if (state == State.STOPPED) {
+      return drainedAll;
+    }
+    state = State.DRAINING;
+    long deadline = System.nanoTime() + settings.drainTimeout().toNanos();
+    try {
+      while (admission.availablePermits() < capacity && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    drainedAll = admission.availablePermits() == capacity;
+    http.stop(0);
+    executor.shutdownNow();
+    state = State.STOPPED;
+    stopped.countDown();
+    return drainedAll;
+  }
+
+  /** Blocks until {@link #drain} has stopped the server; returns whether it drained fully. */
+  public boolean awaitStopped() throws InterruptedException {
+    stopped.await();
+    synchronized (this) {
+      return drainedAll;
+    }
+  }
+
+  @Override
+  public void close() {
+    drain();
+  }
+
+  private void generate(HttpExchange ex) throws IOException {
+    long start = System.nanoTime();
+    Outcome outcome = Outcome.ERROR;
+    try {
+      outcome = answerGenerate(ex);
+    } catch (IOException | RuntimeException e) {
+      tryError(ex, 500, "generation failed: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      tryError(ex, 503, "server stopping");
+      outcome = Outcome.REJECTED;
+    } finally {
+      metrics.answered(outcome, (System.nanoTime() - start) / 1e9);
+      ex.close();
+    }
+  }
+
+  private Outcome answerGenerate(HttpExchange ex) throws IOException, InterruptedException {
+    if (!ex.getRequestURI().getPath().equals("/v1/generate")) {
+      error(ex, 404, "no such endpoint: " + ex.getRequestURI());
+      return Outcome.BAD_REQUEST;
+    }
+    if (!ex.getRequestMethod().equals("POST")) {
+      ex.getResponseHeaders().set("Allow", "POST");
+      error(ex, 405, "use POST");
+      return Outcome.BAD_REQUEST;
+    }
+    if (state != State.READY) {
+      return notServing(ex);
+    }
+    byte[] body = readBody(ex.getRequestBody());
+    if (body == null) {
+      error(ex, 413, "body over " + MAX_BODY_BYTES + " bytes");
+      return Outcome.BAD_REQUEST;
+    }
+    GenerateRequest request;
+    try {
+      request = GenerateRequest.parse(body, settings.defaultSteps());
+    } catch (IllegalArgumentException e) {
+      error(ex, 400, e.getMessage());
+      return Outcome.BAD_REQUEST;
+    }
+    if (!admission.tryAcquire()) {
+      ex.getResponseHeaders().set("Retry-After", "1");
+      error(ex, 429, "busy: " + capacity + " requests already admitted");
+      return Outcome.REJECTED;
+    }
+    metrics.admitted();
+    try {
+      // Checked again after admission: drain() waits for every admitted request, so a request
+      // admitted after draining began must not start.
+      if (state != State.READY) {
+        return notServing(ex);
+      }
+      slots.acquire();
+      try {
+        return run(ex, request);
+      } finally {
+        slots.release();
+      }
+    } finally {
+      metrics.done();
+      admission.release();
+    }
+  }
+
+  private Outcome run(HttpExchange ex, GenerateRequest request)
+      throws IOException, InterruptedException {
+    if (!settings.faultLatency().isZero()) {
+      Thread.sleep(settings.faultLatency().toMillis());
+    }
+    if (settings.faultErrorRate() > 0
+        && ThreadLocalRandom.current().nextDouble() < settings.faultErrorRate()) {
+      error(ex, 500, "injected fault (--fault-error-rate)");
+      return Outcome.ERROR;
+    }
+    ImageGenerator.Images images =
+        generator.generate(request.seed(), request.count(), request.steps());
+    metrics.generated(images, request.count());
+    ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(request.seed()));
+    ex.getResponseHeaders().set("X-Tailor-Steps", Integer.toString(images.steps()));
+    send(ex, 200, "image/png", images.png());
+    return Outcome.OK;
+  }
+
+  private Outcome notServing(HttpExchange ex) throws IOException {
+    boolean starting = state == State.STARTING;
+    ex.getResponseHeaders().set("Retry-After", starting ? "5" : "1");
+    if (!starting) {
+      ex.getResponseHeaders().set("Connection", "close");
+    }
+    error(ex, 503, starting ? "model loading" : "draining");
+    return Outcome.REJECTED;
+  }
+
+  private static void probe(HttpExchange ex, String path, boolean ok, String body)
+      throws IOException {
+    try {
+      if (!ex.getRequestURI().getPath().equals(path)) {
+        error(ex, 404, "no such endpoint: " + ex.getRequestURI());
+      } else {
+        send(
+            ex,
+            ok ? 200 : 503,
+            "text/plain; charset=utf-8",
+            (body + "\n").getBytes(StandardCharsets.UTF_8));
+      }
+    } finally {
+      ex.close();
+    }
+  }
+
+  /** The body, or null if it is larger than {@link #MAX_BODY_BYTES}. */
+  private static byte[] readBody(InputStream in) throws IOException {
+    byte[] b = in.readNBytes(MAX_BODY_BYTES + 1);
+    return b.length > MAX_BODY_BYTES ? null : b;
+  }
+
+  /** Best effort: the response may have been sent already, or the client may be gone. */
+  private static void tryError(HttpExchange ex, int status, String message) {
+    try {
+      error(ex, status, message);
+    } catch (IOException | RuntimeException e) {
+      // nothing more to tell this client
+    }
+  }
+
+  private static void error(HttpExchange ex, int status, String message) throws IOException {
+    ObjectNode n = Json.MAPPER.createObjectNode().put("error", message);
+    send(ex, status, "application/json", Json.MAPPER.writeValueAsBytes(n));
+  }
+
+  private static void send(HttpExchange ex, int status, String contentType, byte[] body)
+      throws IOException {
+    ex.getResponseHeaders().set("Content-Type", contentType);
+    ex.sendResponseHeaders(status, body.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(body);
+    }
+  }
+}

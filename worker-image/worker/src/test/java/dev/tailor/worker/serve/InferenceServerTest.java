@@ -1,0 +1,190 @@
+package dev.tailor.worker.serve;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.Sampler;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The server over real HTTP on a free port, with a tiny random-weight model (16 px, 3 DDIM steps):
+ * readiness, the generate contract, metrics, admission (429), injected faults and graceful drain.
+ */
+class InferenceServerTest {
+  private static final String OK = "tailor_inference_requests_total{outcome=\"ok\"}";
+  private static final String IN_FLIGHT = "tailor_inference_in_flight";
+  private static DiffusionModel model;
+  private static ImageGenerator generator;
+
+  @BeforeAll
+  static void tinyModel() {
+    model = DiffusionModel.create(UNetConfig.tiny(), 1);
+    generator = new ImageGenerator(model, NoiseSchedule.linear(100), Sampler.Kind.DDIM, 0f);
+  }
+
+  @AfterAll
+  static void closeModel() {
+    model.close();
+  }
+
+  private static ServerSettings settings(
+      int concurrency, int queue, Duration drain, double errorRate, Duration latency) {
+    return new ServerSettings(0, 3, concurrency, queue, drain, errorRate, latency);
+  }
+
+  private static ServerSettings plain() {
+    return settings(1, 8, Duration.ofSeconds(5), 0, Duration.ZERO);
+  }
+
+  @Test
+  void servesSeededPngsAndCountsThem() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      Http http = new Http(server.port());
+      assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      HttpResponse<byte[]> early = http.generate("{}");
+      assertThat(early.statusCode()).isEqualTo(503);
+      assertThat(early.headers().firstValue("Retry-After")).isPresent();
+
+      server.ready(generator, 0.25);
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+
+      HttpResponse<byte[]> a = http.generate("{\"seed\": 7, \"steps\": 3}");
+      assertThat(a.statusCode()).as(Http.text(a)).isEqualTo(200);
+      assertThat(a.headers().firstValue("Content-Type")).hasValue("image/png");
+      assertThat(a.headers().firstValue("X-Tailor-Seed")).hasValue("7");
+      BufferedImage image = Http.png(a);
+      assertThat(image.getWidth()).isEqualTo(16);
+      assertThat(image.getHeight()).isEqualTo(16);
+      assertThat(http.generate("{\"seed\": 7, \"steps\": 3}").body()).isEqualTo(a.body());
+      assertThat(http.generate("{\"seed\": 8, \"steps\": 3}").body()).isNotEqualTo(a.body());
+      // Defaults: one image, a random seed that is reported and reproduces it.
+      HttpResponse<byte[]> random = http.generate("");
+      assertThat(random.statusCode()).isEqualTo(200);
+      String seed = random.headers().firstValue("X-Tailor-Seed").orElseThrow();
+      assertThat(random.headers().firstValue("X-Tailor-Steps")).hasValue("3");
+      assertThat(http.generate("{\"seed\": " + seed + "}").body()).isEqualTo(random.body());
+
+      BufferedImage grid = Http.png(http.generate("{\"seed\": 1, \"count\": 4, \"steps\": 2}"));
+      assertThat(grid.getWidth()).isEqualTo(2 * 17 + 1);
+      assertThat(grid.getHeight()).isEqualTo(2 * 17 + 1);
+
+      List<String> bad =
+          List.of(
+              "{\"count\": 0}",
+              "{\"count\": 17}",
+              "{\"steps\": 0}",
+              "{\"steps\": 1001}",
+              "{\"seed\": \"x\"}",
+              "{\"seed\": 1.5}",
+              "{\"sed\": 1}",
+              "[1]",
+              "not json");
+      for (String body : bad) {
+        HttpResponse<byte[]> r = http.generate(body);
+        assertThat(r.statusCode()).as(body).isEqualTo(400);
+        JsonNode error = Json.MAPPER.readTree(r.body());
+        assertThat(error.path("error").asText()).as(body).isNotBlank();
+      }
+      assertThat(http.get("/v1/generate").statusCode()).isEqualTo(405);
+      assertThat(http.get("/nothing").statusCode()).isEqualTo(404);
+
+      assertThat(http.metric(OK)).isEqualTo(6);
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"bad_request\"}"))
+          .isEqualTo(bad.size() + 1);
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"rejected\"}")).isEqualTo(1);
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"error\"}")).isZero();
+      assertThat(http.metric("tailor_inference_request_duration_seconds_count{outcome=\"ok\"}"))
+          .isEqualTo(6);
+      assertThat(http.metric("tailor_inference_images_generated_total")).isEqualTo(5 + 4);
+      assertThat(http.metric("tailor_inference_denoising_steps_per_second")).isPositive();
+      assertThat(http.metric("tailor_inference_model_load_seconds")).isEqualTo(0.25);
+      assertThat(http.metric(IN_FLIGHT)).isZero();
+      assertThat(Http.text(http.get("/metrics"))).contains("jvm_memory_used_bytes");
+    }
+  }
+
+  @Test
+  void saturationAnswers429WithRetryAfter() throws Exception {
+    try (InferenceServer server =
+        InferenceServer.start(settings(1, 0, Duration.ofSeconds(10), 0, Duration.ofSeconds(3)))) {
+      server.ready(generator, 0);
+      Http http = new Http(server.port());
+      CompletableFuture<HttpResponse<byte[]>> slow = http.generateAsync("{\"seed\": 1}");
+      http.awaitMetric(IN_FLIGHT, 1);
+      HttpResponse<byte[]> busy = http.generate("{\"seed\": 2}");
+      assertThat(busy.statusCode()).isEqualTo(429);
+      assertThat(busy.headers().firstValue("Retry-After")).hasValue("1");
+      assertThat(slow.join().statusCode()).isEqualTo(200);
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"rejected\"}")).isEqualTo(1);
+      assertThat(http.metric(OK)).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void injectedFaultsAnswer500() throws Exception {
+    try (InferenceServer server =
+        InferenceServer.start(settings(1, 8, Duration.ofSeconds(5), 1.0, Duration.ZERO))) {
+      server.ready(generator, 0);
+      Http http = new Http(server.port());
+      for (int i = 0; i < 3; i++) {
+        assertThat(http.generate("{}").statusCode()).isEqualTo(500);
+      }
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"error\"}")).isEqualTo(3);
+      assertThat(http.metric("tailor_inference_images_generated_total")).isZero();
+    }
+  }
+
+  @Test
+  void drainLetsAdmittedRequestsFinishThenStops() throws Exception {
+    InferenceServer server =
+        InferenceServer.start(settings(1, 1, Duration.ofSeconds(20), 0, Duration.ofSeconds(3)));
+    server.ready(generator, 0);
+    Http http = new Http(server.port());
+    CompletableFuture<HttpResponse<byte[]>> slow =
+        http.generateAsync("{\"seed\": 3, \"steps\": 2}");
+    http.awaitMetric(IN_FLIGHT, 1);
+    CompletableFuture<Boolean> drained = CompletableFuture.supplyAsync(server::drain);
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (http.get("/readyz").statusCode() == 200 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+    assertThat(http.generate("{}").statusCode()).isEqualTo(503);
+    assertThat(slow.isDone()).isFalse();
+
+    HttpResponse<byte[]> finished = slow.join();
+    assertThat(finished.statusCode()).isEqualTo(200);
+    assertThat(Http.png(finished).getWidth()).isEqualTo(16);
+    assertThat(drained.join()).isTrue();
+    assertThat(server.awaitStopped()).isTrue();
+    assertThatThrownBy(() -> http.get("/healthz")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void drainGivesUpAfterTheTimeout() throws Exception {
+    InferenceServer server =
+        InferenceServer.start(settings(1, 0, Duration.ofMillis(200), 0, Duration.ofSeconds(30)));
+    server.ready(generator, 0);
+    Http http = new Http(server.port());
+    CompletableFuture<HttpResponse<byte[]>> slow = http.generateAsync("{}");
+    http.awaitMetric(IN_FLIGHT, 1);
+    long start = System.nanoTime();
+    assertThat(server.drain()).isFalse();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(slow).failsWithin(Duration.ofSeconds(10));
+  }
+}
