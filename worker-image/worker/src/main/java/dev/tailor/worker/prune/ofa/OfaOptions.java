@@ -1,0 +1,286 @@
+package dev.tailor.worker.prune.ofa;
+
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.TrainOptions;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Options of one {@link OfaCompression} run. Required: {@code steps}; everything else has a default
+ * (the reweighting defaults to the paper's intent: the smallest size weighted 3× the largest,
+ * linearly between).
+ */
+public final class OfaOptions {
+  private final int steps;
+  private final int batchSize;
+  private final float learningRate;
+  private final float distillWeight;
+  private final double smallestWeight;
+  private final int subnetsPerStep;
+  private final double minChannelFraction;
+  private final int calibrationBatches;
+  private final long seed;
+  private final NoiseSchedule schedule;
+  private final float clipGrad;
+  private final float emaDecay;
+  private final Path checkpointDir;
+  private final int checkpointEvery;
+  private final int stopAfter;
+  private final TrainOptions.StepListener listener;
+
+  private OfaOptions(Builder b) {
+    steps = b.steps;
+    batchSize = b.batchSize;
+    learningRate = b.learningRate;
+    distillWeight = b.distillWeight;
+    smallestWeight = b.smallestWeight;
+    subnetsPerStep = b.subnetsPerStep;
+    minChannelFraction = b.minChannelFraction;
+    calibrationBatches = b.calibrationBatches;
+    seed = b.seed;
+    schedule = b.schedule;
+    clipGrad = b.clipGrad;
+    emaDecay = b.emaDecay;
+    checkpointDir = b.checkpointDir;
+    checkpointEvery = b.checkpointEvery;
+    stopAfter = b.stopAfter;
+    listener = b.listener;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Optimiser steps of the whole run (over all sizes). */
+  public int steps() {
+    return steps;
+  }
+
+  public int batchSize() {
+    return batchSize;
+  }
+
+  public float learningRate() {
+    return learningRate;
+  }
+
+  /** Weight of the distillation term MSE(subnet ε, full-model ε) next to the denoising loss. */
+  public float distillWeight() {
+    return distillWeight;
+  }
+
+  /** Loss weight of the smallest size relative to the largest (1: uniform); linear between. */
+  public double smallestWeight() {
+    return smallestWeight;
+  }
+
+  /** Sizes sampled (without replacement) and trained in each step. */
+  public int subnetsPerStep() {
+    return subnetsPerStep;
+  }
+
+  /** Floor of the allocation: fraction of each group's width that every size keeps. */
+  public double minChannelFraction() {
+    return minChannelFraction;
+  }
+
+  /** Calibration batches that score Taylor importance. */
+  public int calibrationBatches() {
+    return calibrationBatches;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public NoiseSchedule schedule() {
+    return schedule;
+  }
+
+  public float clipGrad() {
+    return clipGrad;
+  }
+
+  /** EMA decay of the supernet weights (0: off); the variants are cut from the EMA weights. */
+  public float emaDecay() {
+    return emaDecay;
+  }
+
+  /** Where checkpoints are written and resumed from; null: no checkpoints. */
+  public Path checkpointDir() {
+    return checkpointDir;
+  }
+
+  public int checkpointEvery() {
+    return checkpointEvery;
+  }
+
+  /** Stop (after checkpointing) once this invocation has taken this many steps; 0: no limit. */
+  public int stopAfter() {
+    return stopAfter;
+  }
+
+  public TrainOptions.StepListener listener() {
+    return listener;
+  }
+
+  /** The loss weight of each size, largest size first: linear from 1 to {@code smallestWeight}. */
+  double[] weights(int[] sizesLargestFirst) {
+    int k = sizesLargestFirst.length;
+    double[] w = new double[k];
+    double max = sizesLargestFirst[0];
+    double min = sizesLargestFirst[k - 1];
+    for (int i = 0; i < k; i++) {
+      w[i] = max == min ? 1 : 1 + (smallestWeight - 1) * (max - sizesLargestFirst[i]) / (max - min);
+    }
+    return w;
+  }
+
+  /**
+   * The options that determine the computation step by step; a checkpoint only resumes a run with
+   * the same fingerprint.
+   */
+  String fingerprint() {
+    return String.format(
+        Locale.ROOT,
+        "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s calibration=%d seed=%d"
+            + " schedule=%d clip=%s ema=%s",
+        steps,
+        batchSize,
+        learningRate,
+        distillWeight,
+        smallestWeight,
+        subnetsPerStep,
+        minChannelFraction,
+        calibrationBatches,
+        seed,
+        schedule.steps(),
+        clipGrad,
+        emaDecay);
+  }
+
+  /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
+  public static final class Builder {
+    private int steps = -1;
+    private int batchSize = 16;
+    private float learningRate = 5e-4f;
+    private float distillWeight = 1f;
+    private double smallestWeight = 3;
+    private int subnetsPerStep = 1;
+    private double minChannelFraction = 0.1;
+    private int calibrationBatches = 8;
+    private long seed = 0;
+    private NoiseSchedule schedule = NoiseSchedule.linear(1000);
+    private float clipGrad = 1f;
+    private float emaDecay = 0.995f;
+    private Path checkpointDir;
+    private int checkpointEvery = 50;
+    private int stopAfter = 0;
+    private TrainOptions.StepListener listener = (done, loss) -> {};
+
+    private Builder() {}
+
+    public Builder setSteps(int steps) {
+      this.steps = steps;
+      return this;
+    }
+
+    public Builder optBatchSize(int batchSize) {
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    public Builder optLearningRate(float learningRate) {
+      this.learningRate = learningRate;
+      return this;
+    }
+
+    public Builder optDistillWeight(float distillWeight) {
+      this.distillWeight = distillWeight;
+      return this;
+    }
+
+    public Builder optSmallestWeight(double smallestWeight) {
+      this.smallestWeight = smallestWeight;
+      return this;
+    }
+
+    public Builder optSubnetsPerStep(int subnetsPerStep) {
+      this.subnetsPerStep = subnetsPerStep;
+      return this;
+    }
+
+    public Builder optMinChannelFraction(double minChannelFraction) {
+      this.minChannelFraction = minChannelFraction;
+      return this;
+    }
+
+    public Builder optCalibrationBatches(int calibrationBatches) {
+      this.calibrationBatches = calibrationBatches;
+      return this;
+    }
+
+    public Builder optSeed(long seed) {
+      this.seed = seed;
+      return this;
+    }
+
+    public Builder optSchedule(NoiseSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder optClipGrad(float clipGrad) {
+      this.clipGrad = clipGrad;
+      return this;
+    }
+
+    public Builder optEmaDecay(float emaDecay) {
+      this.emaDecay = emaDecay;
+      return this;
+    }
+
+    public Builder optCheckpointDir(Path checkpointDir) {
+      this.checkpointDir = checkpointDir;
+      return this;
+    }
+
+    public Builder optCheckpointEvery(int checkpointEvery) {
+      this.checkpointEvery = checkpointEvery;
+      return this;
+    }
+
+    public Builder optStopAfter(int stopAfter) {
+      this.stopAfter = stopAfter;
+      return this;
+    }
+
+    public Builder optListener(TrainOptions.StepListener listener) {
+      this.listener = listener;
+      return this;
+    }
+
+    public OfaOptions build() {
+      if (steps < 0) {
+        throw new IllegalArgumentException("setSteps is required");
+      }
+      if (batchSize < 1
+          || subnetsPerStep < 1
+          || checkpointEvery < 1
+          || stopAfter < 0
+          || calibrationBatches < 1
+          || smallestWeight <= 0
+          || distillWeight < 0
+          || minChannelFraction < 0
+          || minChannelFraction > 1
+          || emaDecay < 0
+          || emaDecay >= 1) {
+        throw new IllegalArgumentException(
+            "need batchSize, subnetsPerStep, checkpointEvery, calibrationBatches ≥ 1,"
+                + " stopAfter ≥ 0, smallestWeight > 0, distillWeight ≥ 0,"
+                + " 0 ≤ minChannelFraction ≤ 1, 0 ≤ emaDecay < 1");
+      }
+      return new OfaOptions(this);
+    }
+  }
+}
