@@ -125,7 +125,7 @@ public final class OfaOptions {
   }
 
   /** The loss weight of each size, largest size first: linear from 1 to {@code smallestWeight}. */
-  double[] weights(int[] sizesLargestFirst) {
+  public double[] weights(int[] sizesLargestFirst) {
     int k = sizesLargestFirst.length;
     double[] w = new double[k];
     double max = sizesLargestFirst[0];

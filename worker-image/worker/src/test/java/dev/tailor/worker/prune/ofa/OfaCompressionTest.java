@@ -14,13 +14,35 @@ import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.ChannelGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * One uninterrupted OFA run on a tiny model, shared by the tests: its variants must be nested and
+ * equal to their subnets inside the supernet, and a run stopped and resumed must reproduce it.
+ */
 class OfaCompressionTest {
 
   private static final UNetConfig CONFIG = UNetConfig.tiny();
   private static final int[] SIZES = {100, 60, 30};
+  private static final int STEPS = 4;
+  private static final ShapesDataset DATA = new ShapesDataset(16, 32, 1);
+  private static DiffusionModel base;
+  private static OfaResult whole;
+
+  @BeforeAll
+  static void trainOnce() throws Exception {
+    base = DiffusionModel.create(CONFIG, 4);
+    whole = OfaCompression.run(base, SIZES, DATA, options(STEPS).build());
+  }
+
+  @AfterAll
+  static void close() {
+    whole.close();
+    base.close();
+  }
 
   private static OfaOptions.Builder options(int steps) {
     return OfaOptions.builder()
@@ -36,12 +58,10 @@ class OfaCompressionTest {
   @Test
   void oneRunYieldsNestedPhysicallySmallerVariantsThatComputeWhatTheirSubnetsDid()
       throws Exception {
-    ShapesDataset data = new ShapesDataset(16, 32, 1);
-    try (DiffusionModel base = DiffusionModel.create(CONFIG, 4);
-        OfaResult r = OfaCompression.run(base, SIZES, data, options(4).build());
-        NDManager m = NDManager.newBaseManager()) {
+    OfaResult r = whole;
+    try (NDManager m = NDManager.newBaseManager()) {
       assertThat(r.completed()).isTrue();
-      assertThat(r.training().steps()).isEqualTo(4);
+      assertThat(r.training().steps()).isEqualTo(STEPS);
       Allocation a = r.allocation();
       ChannelGraph graph = ChannelGraph.of(CONFIG);
       DiffusionModel full = r.variants().get(0);
