@@ -2,6 +2,7 @@ package dev.tailor.worker.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.prune.ofa.Allocation;
 import dev.tailor.worker.prune.ofa.OfaCompression;
@@ -30,20 +31,24 @@ final class OfaMethod implements CompressionMethod {
     OfaSettings s = c.ofa();
     OfaOptions options =
         OfaOptions.builder()
-            .setSteps(c.finetuneSteps())
-            .optBatchSize(c.batchSize())
-            .optLearningRate(c.learningRate())
+            .setTraining(
+                TrainOptions.builder()
+                    .setSteps(c.finetuneSteps())
+                    .optBatchSize(c.batchSize())
+                    .optLearningRate(c.learningRate())
+                    .optSchedule(c.schedule())
+                    .optSeed(c.seed())
+                    .optListener(
+                        (done, loss) ->
+                            counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
+                    .build())
             .optCalibrationBatches(c.calibrationBatches())
-            .optSchedule(c.schedule())
-            .optSeed(c.seed())
             .optDistillWeight(s.distillWeight)
             .optSmallestWeight(s.smallestWeight)
             .optSubnetsPerStep(s.subnetsPerStep)
             .optMinChannelFraction(s.minChannelFraction)
             .optCheckpointDir(s.checkpointDir)
             .optCheckpointEvery(s.checkpointEvery)
-            .optListener(
-                (done, loss) -> counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
             .build();
     OfaResult r =
         c.progress()

@@ -95,7 +95,7 @@ public final class OfaCompression {
           throw new IllegalStateException("OFA loss became " + losses[step] + " at step " + step);
         }
         optimizer.step(step + 1, o);
-        o.listener().onStep(step + 1, losses[step]);
+        o.training().listener().onStep(step + 1, losses[step]);
         if (o.checkpointDir() != null && ((step + 1) % o.checkpointEvery() == 0)) {
           checkpoint(step + 1, losses, baseFingerprint, allocation, supernet, optimizer, o);
         }

@@ -6,45 +6,32 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Options of one {@link OfaCompression} run. Required: {@code steps}; everything else has a default
- * (the reweighting defaults to the paper's intent: the smallest size weighted 3× the largest,
- * linearly between).
+ * Options of one {@link OfaCompression} run. Required: the training loop's {@link TrainOptions}
+ * (steps, batch, learning rate, seed, schedule, clipping, EMA of the weights, step listener); the
+ * OFA options have defaults (the reweighting defaults to the paper's intent: the smallest size
+ * weighted 3× the largest, linearly between).
  */
 public final class OfaOptions {
-  private final int steps;
-  private final int batchSize;
-  private final float learningRate;
+  private final TrainOptions training;
   private final float distillWeight;
   private final double smallestWeight;
   private final int subnetsPerStep;
   private final double minChannelFraction;
   private final int calibrationBatches;
-  private final long seed;
-  private final NoiseSchedule schedule;
-  private final float clipGrad;
-  private final float emaDecay;
   private final Path checkpointDir;
   private final int checkpointEvery;
   private final int stopAfter;
-  private final TrainOptions.StepListener listener;
 
   private OfaOptions(Builder b) {
-    steps = b.steps;
-    batchSize = b.batchSize;
-    learningRate = b.learningRate;
+    training = b.training;
     distillWeight = b.distillWeight;
     smallestWeight = b.smallestWeight;
     subnetsPerStep = b.subnetsPerStep;
     minChannelFraction = b.minChannelFraction;
     calibrationBatches = b.calibrationBatches;
-    seed = b.seed;
-    schedule = b.schedule;
-    clipGrad = b.clipGrad;
-    emaDecay = b.emaDecay;
     checkpointDir = b.checkpointDir;
     checkpointEvery = b.checkpointEvery;
     stopAfter = b.stopAfter;
-    listener = b.listener;
   }
 
   public static Builder builder() {
@@ -53,15 +40,15 @@ public final class OfaOptions {
 
   /** Optimiser steps of the whole run (over all sizes). */
   public int steps() {
-    return steps;
+    return training.steps();
   }
 
   public int batchSize() {
-    return batchSize;
+    return training.batchSize();
   }
 
   public float learningRate() {
-    return learningRate;
+    return training.learningRate();
   }
 
   /** Weight of the distillation term MSE(subnet ε, full-model ε) next to the denoising loss. */
@@ -90,20 +77,20 @@ public final class OfaOptions {
   }
 
   public long seed() {
-    return seed;
+    return training.seed();
   }
 
   public NoiseSchedule schedule() {
-    return schedule;
+    return training.schedule();
   }
 
   public float clipGrad() {
-    return clipGrad;
+    return training.clipGrad();
   }
 
   /** EMA decay of the supernet weights (0: off); the variants are cut from the EMA weights. */
   public float emaDecay() {
-    return emaDecay;
+    return training.emaDecay();
   }
 
   /** Where checkpoints are written and resumed from; null: no checkpoints. */
@@ -120,8 +107,9 @@ public final class OfaOptions {
     return stopAfter;
   }
 
-  public TrainOptions.StepListener listener() {
-    return listener;
+  /** Steps, batch, learning rate, seed, schedule, clipping, EMA and listener of the run. */
+  public TrainOptions training() {
+    return training;
   }
 
   /** The loss weight of each size, largest size first: linear from 1 to {@code smallestWeight}. */
@@ -144,54 +132,39 @@ public final class OfaOptions {
     return String.format(
         Locale.ROOT,
         "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s calibration=%d seed=%d"
-            + " schedule=%d clip=%s ema=%s",
-        steps,
-        batchSize,
-        learningRate,
+            + " schedule=%s/%d clip=%s ema=%s",
+        steps(),
+        batchSize(),
+        learningRate(),
         distillWeight,
         smallestWeight,
         subnetsPerStep,
         minChannelFraction,
         calibrationBatches,
-        seed,
-        schedule.steps(),
-        clipGrad,
-        emaDecay);
+        seed(),
+        schedule().kind(),
+        schedule().steps(),
+        clipGrad(),
+        emaDecay());
   }
 
   /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
   public static final class Builder {
-    private int steps = -1;
-    private int batchSize = 16;
-    private float learningRate = 5e-4f;
+    private TrainOptions training;
     private float distillWeight = 1f;
     private double smallestWeight = 3;
     private int subnetsPerStep = 1;
     private double minChannelFraction = 0.1;
     private int calibrationBatches = 8;
-    private long seed = 0;
-    private NoiseSchedule schedule = NoiseSchedule.linear(1000);
-    private float clipGrad = 1f;
-    private float emaDecay = 0.995f;
     private Path checkpointDir;
     private int checkpointEvery = 50;
     private int stopAfter = 0;
-    private TrainOptions.StepListener listener = (done, loss) -> {};
 
     private Builder() {}
 
-    public Builder setSteps(int steps) {
-      this.steps = steps;
-      return this;
-    }
-
-    public Builder optBatchSize(int batchSize) {
-      this.batchSize = batchSize;
-      return this;
-    }
-
-    public Builder optLearningRate(float learningRate) {
-      this.learningRate = learningRate;
+    /** The training loop's options (steps, batch, learning rate, seed, schedule, EMA...). */
+    public Builder setTraining(TrainOptions training) {
+      this.training = training;
       return this;
     }
 
@@ -220,26 +193,6 @@ public final class OfaOptions {
       return this;
     }
 
-    public Builder optSeed(long seed) {
-      this.seed = seed;
-      return this;
-    }
-
-    public Builder optSchedule(NoiseSchedule schedule) {
-      this.schedule = schedule;
-      return this;
-    }
-
-    public Builder optClipGrad(float clipGrad) {
-      this.clipGrad = clipGrad;
-      return this;
-    }
-
-    public Builder optEmaDecay(float emaDecay) {
-      this.emaDecay = emaDecay;
-      return this;
-    }
-
     public Builder optCheckpointDir(Path checkpointDir) {
       this.checkpointDir = checkpointDir;
       return this;
@@ -255,30 +208,21 @@ public final class OfaOptions {
       return this;
     }
 
-    public Builder optListener(TrainOptions.StepListener listener) {
-      this.listener = listener;
-      return this;
-    }
-
     public OfaOptions build() {
-      if (steps < 0) {
-        throw new IllegalArgumentException("setSteps is required");
+      if (training == null) {
+        throw new IllegalArgumentException("setTraining is required");
       }
-      if (batchSize < 1
-          || subnetsPerStep < 1
+      if (subnetsPerStep < 1
           || checkpointEvery < 1
           || stopAfter < 0
           || calibrationBatches < 1
           || smallestWeight <= 0
           || distillWeight < 0
           || minChannelFraction < 0
-          || minChannelFraction > 1
-          || emaDecay < 0
-          || emaDecay >= 1) {
+          || minChannelFraction > 1) {
         throw new IllegalArgumentException(
-            "need batchSize, subnetsPerStep, checkpointEvery, calibrationBatches ≥ 1,"
-                + " stopAfter ≥ 0, smallestWeight > 0, distillWeight ≥ 0,"
-                + " 0 ≤ minChannelFraction ≤ 1, 0 ≤ emaDecay < 1");
+            "need subnetsPerStep, checkpointEvery, calibrationBatches ≥ 1, stopAfter ≥ 0,"
+                + " smallestWeight > 0, distillWeight ≥ 0, 0 ≤ minChannelFraction ≤ 1");
       }
       return new OfaOptions(this);
     }

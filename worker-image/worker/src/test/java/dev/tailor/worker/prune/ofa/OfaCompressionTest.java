@@ -1,6 +1,7 @@
 package dev.tailor.worker.prune.ofa;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -8,12 +9,15 @@ import ai.djl.ndarray.NDManager;
 import dev.tailor.worker.data.ShapesDataset;
 import dev.tailor.worker.diffusion.Noise;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.ChannelGraph;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,14 +49,21 @@ class OfaCompressionTest {
   }
 
   private static OfaOptions.Builder options(int steps) {
+    return options(steps, 9);
+  }
+
+  private static OfaOptions.Builder options(int steps, long seed) {
     return OfaOptions.builder()
-        .setSteps(steps)
-        .optBatchSize(4)
-        .optLearningRate(2e-3f)
+        .setTraining(
+            TrainOptions.builder()
+                .setSteps(steps)
+                .optBatchSize(4)
+                .optLearningRate(2e-3f)
+                .optSchedule(NoiseSchedule.linear(100))
+                .optSeed(seed)
+                .build())
         .optCalibrationBatches(2)
-        .optSubnetsPerStep(2)
-        .optSchedule(NoiseSchedule.linear(100))
-        .optSeed(9);
+        .optSubnetsPerStep(2);
   }
 
   @Test
@@ -76,11 +87,10 @@ class OfaCompressionTest {
         assertThat(variant.config()).isEqualTo(a.config(graph, i));
         long params = ModelStats.of(variant.config()).params();
         assertThat((double) params / baseParams).isEqualTo(a.paramRatios()[i]).isLessThan(1.0);
-        int[] larger = null;
         for (var e : a.kept(i).entrySet()) {
-          larger = a.kept(i - 1).get(e.getKey());
-          assertThat(java.util.Arrays.stream(larger).boxed().toList())
-              .containsAll(java.util.Arrays.stream(e.getValue()).boxed().toList());
+          int[] larger = a.kept(i - 1).get(e.getKey());
+          assertThat(Arrays.stream(larger).boxed().toList())
+              .containsAll(Arrays.stream(e.getValue()).boxed().toList());
         }
         // the trained supernet (the 100 % variant holds its weights) computes, through the
         // subnet's channels, exactly what the extracted variant computes
@@ -96,46 +106,43 @@ class OfaCompressionTest {
   @Test
   void aRunStoppedAfterACheckpointResumesToTheSameWeightsAndLosses(@TempDir Path tmp)
       throws Exception {
-    ShapesDataset data = new ShapesDataset(16, 32, 1);
     Path dir = tmp.resolve("ckpt");
-    try (DiffusionModel base = DiffusionModel.create(CONFIG, 4)) {
-      try (OfaResult stopped =
-          OfaCompression.run(
-              base,
-              SIZES,
-              data,
-              options(6).optCheckpointDir(dir).optCheckpointEvery(2).optStopAfter(3).build())) {
-        assertThat(stopped.completed()).isFalse();
-        assertThat(stopped.training().steps()).isEqualTo(3);
-      }
-      assertThat(Files.readString(dir.resolve("latest")).strip()).isEqualTo("step-0000003");
-      try (OfaResult whole = OfaCompression.run(base, SIZES, data, options(6).build());
-          OfaResult resumed =
-              OfaCompression.run(
-                  base,
-                  SIZES,
-                  data,
-                  options(6).optCheckpointDir(dir).optCheckpointEvery(2).build());
-          NDManager m = NDManager.newBaseManager()) {
-        assertThat(resumed.resumedFrom()).isEqualTo(3);
-        assertThat(resumed.training().losses())
-            .containsExactly(whole.training().losses(), org.assertj.core.data.Offset.offset(1e-6));
-        for (int i = 0; i < SIZES.length; i++) {
-          NDList a = whole.variants().get(i).weights(m);
-          NDList b = resumed.variants().get(i).weights(m);
-          for (int k = 0; k < a.size(); k++) {
-            assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false))
-                .as(a.get(k).getName())
-                .isTrue();
-          }
+    // stops after 2 steps: the checkpoint is written on stopping, between the every-3 saves
+    try (OfaResult stopped =
+        OfaCompression.run(
+            base,
+            SIZES,
+            DATA,
+            options(STEPS).optCheckpointDir(dir).optCheckpointEvery(3).optStopAfter(2).build())) {
+      assertThat(stopped.completed()).isFalse();
+      assertThat(stopped.training().steps()).isEqualTo(2);
+    }
+    assertThat(Files.readString(dir.resolve("latest")).strip()).isEqualTo("step-0000002");
+    try (OfaResult resumed =
+            OfaCompression.run(
+                base,
+                SIZES,
+                DATA,
+                options(STEPS).optCheckpointDir(dir).optCheckpointEvery(3).build());
+        NDManager m = NDManager.newBaseManager()) {
+      assertThat(resumed.resumedFrom()).isEqualTo(2);
+      assertThat(resumed.training().losses())
+          .containsExactly(whole.training().losses(), Offset.offset(1e-6));
+      for (int i = 0; i < SIZES.length; i++) {
+        NDList a = whole.variants().get(i).weights(m);
+        NDList b = resumed.variants().get(i).weights(m);
+        for (int k = 0; k < a.size(); k++) {
+          assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false))
+              .as(a.get(k).getName())
+              .isTrue();
         }
       }
-      // a checkpoint of another run is refused, not silently continued
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-              () ->
-                  OfaCompression.run(
-                      base, SIZES, data, options(6).optSeed(1).optCheckpointDir(dir).build()))
-          .hasMessageContaining("belongs to another run");
     }
+    // a checkpoint of another run is refused, not silently continued
+    assertThatThrownBy(
+            () ->
+                OfaCompression.run(
+                    base, SIZES, DATA, options(STEPS, 1).optCheckpointDir(dir).build()))
+        .hasMessageContaining("belongs to another run");
   }
 }
