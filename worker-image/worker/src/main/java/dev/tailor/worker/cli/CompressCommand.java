@@ -105,7 +105,9 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
       names = "--finetune-steps",
       paramLabel = "N",
       defaultValue = "0",
-      description = "Optimiser steps after pruning, per variant. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Optimiser steps after pruning, per variant (OFA: of its one run for every size)."
+              + " Default: ${DEFAULT-VALUE}.")
   int finetuneSteps;
 
   @Option(
