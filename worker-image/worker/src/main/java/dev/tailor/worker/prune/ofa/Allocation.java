@@ -104,16 +104,6 @@ public record Allocation(
     return new Allocation(order, ranking, List.copyOf(counts), ratios);
   }
 
-  /** Index of {@code size} in {@link #sizes()}. */
-  public int indexOf(int size) {
-    for (int i = 0; i < sizes.length; i++) {
-      if (sizes[i] == size) {
-        return i;
-      }
-    }
-    throw new IllegalArgumentException("no size " + size + " in " + Arrays.toString(sizes));
-  }
-
   /** The channels size {@code i} keeps per group: the top of the ranking, ascending. */
   public Map<String, int[]> kept(int i) {
     Map<String, int[]> kept = new LinkedHashMap<>();

@@ -56,11 +56,6 @@ public final class OfaOptions {
     return distillWeight;
   }
 
-  /** Loss weight of the smallest size relative to the largest (1: uniform); linear between. */
-  public double smallestWeight() {
-    return smallestWeight;
-  }
-
   /** Sizes sampled (without replacement) and trained in each step. */
   public int subnetsPerStep() {
     return subnetsPerStep;
@@ -173,6 +168,7 @@ public final class OfaOptions {
       return this;
     }
 
+    /** Loss weight of the smallest size relative to the largest (1: uniform; default 3). */
     public Builder optSmallestWeight(double smallestWeight) {
       this.smallestWeight = smallestWeight;
       return this;
