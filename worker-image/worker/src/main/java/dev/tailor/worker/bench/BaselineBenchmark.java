@@ -80,19 +80,7 @@ public final class BaselineBenchmark {
 
     NoiseSchedule schedule = NoiseSchedule.linear(timesteps);
     ShapesDataset train = new ShapesDataset(size, 50_000, seed);
-    ShapesDataset heldOut =
-        new ShapesDataset(size, Integer.parseInt(o.getOrDefault("eval-images", "64")), seed + 1000);
-    EvalOptions eval =
-        EvalOptions.defaults(heldOut, schedule)
-            .withGrid(
-                new EpsilonGrid(
-                    heldOut.size(),
-                    Integer.parseInt(o.getOrDefault("eval-timesteps", "8")),
-                    seed + 7))
-            .withSamples(
-                Integer.parseInt(o.getOrDefault("samples", "8")),
-                Integer.parseInt(o.getOrDefault("ddim-steps", "20")))
-            .withLatency(latencyBatch, 3);
+    EvalOptions eval = evalOptions(o, size, schedule, seed).withLatency(latencyBatch, 3);
     UNetConfig config = UNetConfig.ddpm(size, base, mult, res, groups, heads);
     System.out.printf(
         Locale.ROOT,
@@ -115,14 +103,7 @@ public final class BaselineBenchmark {
             .build();
     List<Row> rows = new ArrayList<>();
     try (DiffusionModel baseModel = DiffusionModel.create(config, seed)) {
-      TrainResult trained = DiffusionTraining.run(baseModel, train, trainOptions);
-      System.out.printf(
-          Locale.ROOT,
-          "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
-          trainSteps,
-          trained.seconds(),
-          trained.meanFirst(20),
-          trained.meanLast(20));
+      TrainResult trained = trainBase(baseModel, train, trainOptions);
       rows.add(
           new Row(
               "base",
@@ -139,7 +120,7 @@ public final class BaselineBenchmark {
                   : new MagnitudeImportance();
           long start = System.nanoTime();
           PruneResult pruned = Baselines.pruneToMacRatio(baseModel, importance, ratio);
-          double pre = eval.grid().mse(pruned.model(), heldOut, schedule);
+          double pre = eval.grid().mse(pruned.model(), eval.heldOut(), schedule);
           TrainResult ft =
               Baselines.fineTune(
                   pruned,
@@ -241,7 +222,37 @@ public final class BaselineBenchmark {
     return a[a.length / 2];
   }
 
-  private static Map<String, String> parse(String[] args) {
+  /** Trains the base model in place and prints how the loss went. */
+  static TrainResult trainBase(DiffusionModel model, ShapesDataset train, TrainOptions options) {
+    TrainResult trained = DiffusionTraining.run(model, train, options);
+    System.out.printf(
+        Locale.ROOT,
+        "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
+        options.steps(),
+        trained.seconds(),
+        trained.meanFirst(20),
+        trained.meanLast(20));
+    return trained;
+  }
+
+  /**
+   * The quality protocol of the benchmarks: held-out shapes and the ε-MSE grid ({@code
+   * eval-images}, {@code eval-timesteps}), same-seed DDIM samples ({@code samples}, {@code
+   * ddim-steps}); defaults 64, 8, 8, 20.
+   */
+  static EvalOptions evalOptions(Map<String, String> o, int px, NoiseSchedule schedule, long seed) {
+    ShapesDataset heldOut =
+        new ShapesDataset(px, Integer.parseInt(o.getOrDefault("eval-images", "64")), seed + 1000);
+    return EvalOptions.defaults(heldOut, schedule)
+        .withGrid(
+            new EpsilonGrid(
+                heldOut.size(), Integer.parseInt(o.getOrDefault("eval-timesteps", "8")), seed + 7))
+        .withSamples(
+            Integer.parseInt(o.getOrDefault("samples", "8")),
+            Integer.parseInt(o.getOrDefault("ddim-steps", "20")));
+  }
+
+  static Map<String, String> parse(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {

@@ -13,6 +13,7 @@ import dev.tailor.worker.model.ModelStats;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -106,7 +107,9 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
       names = "--finetune-steps",
       paramLabel = "N",
       defaultValue = "0",
-      description = "Optimiser steps after pruning, per variant. Default: ${DEFAULT-VALUE}.")
+      description =
+          "Optimiser steps after pruning, per variant (OFA: of its one run for every size)."
+              + " Default: ${DEFAULT-VALUE}.")
   int finetuneSteps;
 
   @Option(
@@ -169,6 +172,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
 
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
+  @Mixin OfaSettings ofa;
 
   @Override
   public OutputOptions outputOptions() {
@@ -198,6 +202,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
         "--name-prefix must be lower-case letters, digits, '.' and '-' (a Kubernetes name)");
     schedule.check(spec);
     eval.check(spec);
+    ofa.check(spec);
     CompressionMethod impl = CompressionMethods.get(method);
     String methodName = CompressionMethods.canonical(method);
     int[] order = Arrays.stream(sizes).boxed().sorted((a, b) -> b - a).mapToInt(i -> i).toArray();
@@ -234,21 +239,20 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 batchSize,
                 learningRate,
                 seed,
-                progress);
+                progress,
+                ofa);
 
         ArrayNode variants = Json.MAPPER.createArrayNode();
+        List<CompressionMethod.Compressed> made =
+            progress.stage(
+                "compress",
+                methodName + " sizes " + Arrays.toString(order),
+                () -> impl.compressAll(base, order, context));
         Progress.Counter counter = progress.counter("compress", "variant", order.length);
-        counter.update(0, methodName + " sizes " + Arrays.toString(order));
         for (int i = 0; i < order.length; i++) {
           int size = order[i];
           String name = namePrefix + "-" + size;
-          try (DiffusionModel variant =
-              size == 100
-                  ? base.copy()
-                  : progress.stage(
-                      "compress",
-                      name + ": " + methodName,
-                      () -> impl.compress(base, size, context))) {
+          try (DiffusionModel variant = made.get(i).model()) {
             Metrics metrics =
                 progress.stage(
                     "compress",
@@ -261,6 +265,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               lineage.put("baseDigest", baseRef.digest());
             }
             lineage.put("finetuneSteps", size == 100 ? 0 : finetuneSteps).put("seed", seed);
+            lineage.setAll(made.get(i).details());
             Path dir = work.resolve(name);
             ModelInputs.deleteQuietly(dir);
             VariantOutput.write(dir, variant, metrics, noise, lineage);
@@ -272,7 +277,11 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
             v.put("size", size);
             v.put("paramsFraction", baseParams == 0 ? 0 : (double) metrics.params() / baseParams);
             v.set("metrics", Json.MAPPER.valueToTree(metrics));
+            v.setAll(made.get(i).details());
             variants.add(v);
+          } catch (Exception | Error e) {
+            made.subList(i + 1, made.size()).forEach(c -> c.model().close());
+            throw e;
           }
           counter.update(i + 1, name + " published");
         }

@@ -1,8 +1,12 @@
 package dev.tailor.worker.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.Json;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
+import java.util.ArrayList;
+import java.util.List;
 
 /** One compression method as {@code tailor-worker compress} drives it. */
 interface CompressionMethod {
@@ -13,16 +17,53 @@ interface CompressionMethod {
   DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
 
   /**
+   * One variant per size ({@code sizes} largest first, in that order). By default each size is made
+   * on its own by {@link #compress} and size 100 is a copy of the base; a method that makes every
+   * size in one run (OFA) overrides this. The caller closes the models.
+   */
+  default List<Compressed> compressAll(DiffusionModel base, int[] sizes, Context context)
+      throws Exception {
+    List<Compressed> out = new ArrayList<>();
+    try {
+      for (int size : sizes) {
+        DiffusionModel model =
+            size == 100
+                ? base.copy()
+                : context
+                    .progress()
+                    .stage("compress", size + " %", () -> compress(base, size, context));
+        out.add(new Compressed(size, model, Json.MAPPER.createObjectNode()));
+      }
+      return out;
+    } catch (Exception | Error e) {
+      out.forEach(c -> c.model().close());
+      throw e;
+    }
+  }
+
+  /**
+   * One size's variant.
+   *
+   * @param size percent of the base's parameters asked for
+   * @param model the variant
+   * @param details method-specific facts (such as OFA's channel allocation), added to the variant's
+   *     lineage and to its entry in the JSON result
+   */
+  record Compressed(int size, DiffusionModel model, ObjectNode details) {}
+
+  /**
    * What every method may use.
    *
    * @param data calibration and fine-tuning images
    * @param calibrationBatches batches of {@code data} used to score importance
    * @param schedule the base model's noise schedule
-   * @param finetuneSteps optimiser steps after pruning (0: none)
+   * @param finetuneSteps optimiser steps after pruning (0: none); for OFA, the steps of its one
+   *     training run over all sizes
    * @param batchSize images per step
    * @param learningRate fine-tuning learning rate
    * @param seed seed of calibration batches and fine-tuning
    * @param progress progress on stderr
+   * @param ofa the OFA-only settings
    */
   record Context(
       ImageSource data,
@@ -32,5 +73,6 @@ interface CompressionMethod {
       int batchSize,
       float learningRate,
       long seed,
-      Progress progress) {}
+      Progress progress,
+      OfaSettings ofa) {}
 }

@@ -16,6 +16,7 @@ final class CompressionMethods {
   private static final Map<String, CompressionMethod> AVAILABLE = new LinkedHashMap<>();
 
   static {
+    AVAILABLE.put("OFA", new OfaMethod());
     AVAILABLE.put("Taylor", new BaselineMethod(Baselines.Method.TAYLOR));
     AVAILABLE.put("Magnitude", new BaselineMethod(Baselines.Method.MAGNITUDE));
   }

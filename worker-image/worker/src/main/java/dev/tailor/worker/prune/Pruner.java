@@ -33,18 +33,16 @@ public final class Pruner {
         resize(
             graph.config(),
             slot -> graph.groupOf(slot) == null ? null : sorted.get(graph.groupOf(slot)).length);
+    Map<String, int[][]> indices = keptIndices(graph, sorted);
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList sliced = new NDList();
       for (NDArray w : model.weights(manager)) {
-        List<List<ChannelGraph.Segment>> axes = graph.layout().get(w.getName());
+        int[][] axes = indices.get(w.getName());
         float[] data = w.toFloatArray();
         long[] shape = w.getShape().getShape();
-        for (int axis = 0; axis < axes.size(); axis++) {
-          if (axes.get(axis).isEmpty()) {
-            continue;
-          }
-          int[] idx = indices(axes.get(axis), graph, sorted);
-          if (idx.length != shape[axis]) {
+        for (int axis = 0; axis < axes.length; axis++) {
+          int[] idx = axes[axis];
+          if (idx != null && idx.length != shape[axis]) {
             data = select(data, shape, axis, idx);
             shape[axis] = idx.length;
           }
@@ -55,6 +53,28 @@ public final class Pruner {
       }
       return DiffusionModel.withWeights(config, sliced);
     }
+  }
+
+  /**
+   * For every parameter, the indices {@link #extract} keeps along each of its axes (null where an
+   * axis is never sliced), for the kept channels per group as {@code extract} takes them.
+   */
+  public static Map<String, int[][]> keptIndices(ChannelGraph graph, Map<String, int[]> kept) {
+    Map<String, int[]> sorted = normalise(graph, kept);
+    Map<String, int[][]> out = new LinkedHashMap<>();
+    graph
+        .layout()
+        .forEach(
+            (param, axes) -> {
+              int[][] idx = new int[axes.size()][];
+              for (int axis = 0; axis < idx.length; axis++) {
+                if (!axes.get(axis).isEmpty()) {
+                  idx[axis] = indices(axes.get(axis), graph, sorted);
+                }
+              }
+              out.put(param, idx);
+            });
+    return out;
   }
 
   /**

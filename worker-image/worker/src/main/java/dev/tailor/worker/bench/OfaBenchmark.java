@@ -1,0 +1,255 @@
+package dev.tailor.worker.bench;
+
+import dev.tailor.worker.data.ShapesDataset;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.diffusion.TrainResult;
+import dev.tailor.worker.eval.EvalOptions;
+import dev.tailor.worker.eval.Evaluator;
+import dev.tailor.worker.eval.Metrics;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.ModelStats;
+import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelGraph;
+import dev.tailor.worker.prune.PruneResult;
+import dev.tailor.worker.prune.Pruner;
+import dev.tailor.worker.prune.TaylorImportance;
+import dev.tailor.worker.prune.ofa.OfaCompression;
+import dev.tailor.worker.prune.ofa.OfaOptions;
+import dev.tailor.worker.prune.ofa.OfaResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * OFA against separate runs, side by side in one process on the built-in shapes: trains a base,
+ * then (1) one OFA run of N steps yielding every size, (2) one Taylor-prune-then-fine-tune run per
+ * pruned size sharing the same total budget (N / number of pruned sizes steps each), and (3) the
+ * same separate runs each given N steps. Prints every variant's parameters and quality proxies
+ * (ε-MSE on the held-out grid before and after training, same-seed DDIM agreement with the base)
+ * and each approach's total training cost as steps and measured seconds (importance calibration and
+ * extraction included). The 100 % size is the base itself for the separate runs (no cost).
+ *
+ * <p>Options ({@code --name value}): train-steps (200), ofa-steps (150), batch (8), lr (0.002;
+ * fine-tuning and OFA use half), size (16), base (16), mult (1,2), res-blocks (1), groups (4),
+ * heads (2), timesteps (1000), sizes (100,75,50,25), subnets-per-step (1), smallest-weight (3),
+ * distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10), seed (1).
+ */
+public final class OfaBenchmark {
+
+  private OfaBenchmark() {}
+
+  private record Row(
+      String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {}
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> o = BaselineBenchmark.parse(args);
+    int trainSteps = Integer.parseInt(o.getOrDefault("train-steps", "200"));
+    int ofaSteps = Integer.parseInt(o.getOrDefault("ofa-steps", "150"));
+    int batch = Integer.parseInt(o.getOrDefault("batch", "8"));
+    float lr = Float.parseFloat(o.getOrDefault("lr", "0.002"));
+    int px = Integer.parseInt(o.getOrDefault("size", "16"));
+    int width = Integer.parseInt(o.getOrDefault("base", "16"));
+    int[] mult = ints(o.getOrDefault("mult", "1,2"));
+    int res = Integer.parseInt(o.getOrDefault("res-blocks", "1"));
+    int groups = Integer.parseInt(o.getOrDefault("groups", "4"));
+    int heads = Integer.parseInt(o.getOrDefault("heads", "2"));
+    int[] sizes = ints(o.getOrDefault("sizes", "100,75,50,25"));
+    long seed = Long.parseLong(o.getOrDefault("seed", "1"));
+    NoiseSchedule schedule =
+        NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
+    ShapesDataset train = new ShapesDataset(px, 50_000, seed);
+    // a lighter quality protocol than the baseline benchmark's: this one evaluates 11 models
+    o.putIfAbsent("eval-images", "32");
+    o.putIfAbsent("eval-timesteps", "4");
+    o.putIfAbsent("samples", "4");
+    o.putIfAbsent("ddim-steps", "10");
+    EvalOptions eval = BaselineBenchmark.evalOptions(o, px, schedule, seed).withLatency(1, 1);
+    UNetConfig config = UNetConfig.ddpm(px, width, mult, res, groups, heads);
+    System.out.printf(
+        Locale.ROOT,
+        "base U-Net: %dx%d, widths %d x %s, %d params; sizes %s; %s%n",
+        px,
+        px,
+        width,
+        Arrays.toString(mult),
+        ModelStats.of(config).params(),
+        Arrays.toString(sizes),
+        eval.grid());
+    List<Row> rows = new ArrayList<>();
+    try (DiffusionModel base = DiffusionModel.create(config, seed)) {
+      TrainResult trained =
+          BaselineBenchmark.trainBase(
+              base,
+              train,
+              TrainOptions.builder()
+                  .setSteps(trainSteps)
+                  .optBatchSize(batch)
+                  .optLearningRate(lr)
+                  .optSchedule(schedule)
+                  .optSeed(seed)
+                  .build());
+      Metrics baseMetrics = Evaluator.evaluate(base, base, eval);
+      rows.add(new Row("base", 100, trainSteps, trained.seconds(), Double.NaN, baseMetrics));
+
+      OfaOptions ofaOptions =
+          OfaOptions.builder()
+              .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
+              .optSubnetsPerStep(Integer.parseInt(o.getOrDefault("subnets-per-step", "1")))
+              .optSmallestWeight(Double.parseDouble(o.getOrDefault("smallest-weight", "3")))
+              .optDistillWeight(Float.parseFloat(o.getOrDefault("distill-weight", "1")))
+              .build();
+      long start = System.nanoTime();
+      try (OfaResult ofa = OfaCompression.run(base, sizes, train, ofaOptions)) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+            Locale.ROOT,
+            "OFA: %d steps, %.0f s in all (%.0f s training, %.2f s/step), final loss %.4f%n",
+            ofaSteps,
+            seconds,
+            ofa.training().seconds(),
+            ofa.training().seconds() / Math.max(1, ofaSteps),
+            ofa.training().meanLast(20));
+        ChannelGraph graph = ChannelGraph.of(config);
+        for (int i = 0; i < ofa.allocation().sizes().length; i++) {
+          int size = ofa.allocation().sizes()[i];
+          System.out.printf(
+              Locale.ROOT,
+              "  OFA %d%%: %.1f %% params, channels per group %s (base %s)%n",
+              size,
+              ofa.allocation().paramRatios()[i] * 100,
+              ofa.allocation().counts().get(i).values(),
+              graph.groups().values().stream().map(ChannelGraph.Group::width).toList());
+          double pre;
+          try (DiffusionModel untrained = Pruner.extract(base, graph, ofa.allocation().kept(i))) {
+            pre = eval.grid().mse(untrained, eval.heldOut(), schedule);
+          }
+          rows.add(
+              new Row(
+                  "ofa-" + size,
+                  size,
+                  i == 0 ? ofaSteps : 0,
+                  i == 0 ? seconds : 0,
+                  pre,
+                  Evaluator.evaluate(ofa.variants().get(i), base, eval)));
+        }
+      }
+      int pruned = (int) Arrays.stream(sizes).filter(s -> s < 100).count();
+      for (String kind : List.of("same-total", "full")) {
+        int steps = kind.equals("full") ? ofaSteps : ofaSteps / Math.max(1, pruned);
+        for (int size : sizes) {
+          if (size < 100) {
+            rows.add(separate(base, size, steps, kind, train, batch, lr, seed, eval));
+          }
+        }
+      }
+      print(rows, ofaSteps, pruned);
+    }
+  }
+
+  /** One Taylor-prune-then-fine-tune run to {@code size} % of the parameters, timed. */
+  private static Row separate(
+      DiffusionModel base,
+      int size,
+      int steps,
+      String kind,
+      ShapesDataset train,
+      int batch,
+      float lr,
+      long seed,
+      EvalOptions eval) {
+    long start = System.nanoTime();
+    double keep = Baselines.keepForParamRatio(ChannelGraph.of(base.config()), size / 100.0);
+    PruneResult pruned =
+        Baselines.pruneByKeep(
+            base, new TaylorImportance(train, eval.schedule(), 8, batch, seed + 3), keep);
+    double pruneSeconds = (System.nanoTime() - start) / 1e9;
+    try (DiffusionModel model = pruned.model()) {
+      double pre = eval.grid().mse(model, eval.heldOut(), eval.schedule());
+      TrainResult ft =
+          Baselines.fineTune(pruned, train, fineTuning(steps, batch, lr, eval.schedule(), seed));
+      double seconds = pruneSeconds + ft.seconds();
+      String name = "taylor-" + kind + "-" + size;
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %.1f %% params, %d steps, %.0f s (ft loss %.4f)%n",
+          name,
+          pruned.paramRatio() * 100,
+          steps,
+          seconds,
+          ft.meanLast(20));
+      return new Row(name, size, steps, seconds, pre, Evaluator.evaluate(model, base, eval));
+    }
+  }
+
+  /** The training options OFA and the separate fine-tuning runs share. */
+  private static TrainOptions fineTuning(
+      int steps, int batch, float lr, NoiseSchedule schedule, long seed) {
+    return TrainOptions.builder()
+        .setSteps(steps)
+        .optBatchSize(batch)
+        .optLearningRate(lr / 2)
+        .optSchedule(schedule)
+        .optSeed(seed + 11)
+        .build();
+  }
+
+  private static void print(List<Row> rows, int ofaSteps, int pruned) {
+    Metrics base = rows.get(0).metrics();
+    System.out.println();
+    System.out.println(
+        "| variant | size | params | param ratio | eps-MSE before training | eps-MSE |"
+            + " PSNR to base (dB) | SSIM to base | training steps | training s |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+    for (Row r : rows) {
+      Metrics m = r.metrics();
+      boolean isBase = r.name().equals("base");
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d %% | %,d | %.2f | %s | %.4f | %s | %s | %s | %s |%n",
+          r.name(),
+          r.size(),
+          m.params(),
+          (double) m.params() / base.params(),
+          Double.isNaN(r.preEpsMse()) ? "-" : String.format(Locale.ROOT, "%.4f", r.preEpsMse()),
+          m.epsMse(),
+          isBase ? "(ref)" : String.format(Locale.ROOT, "%.2f", m.psnrDbToReference()),
+          isBase ? "(ref)" : String.format(Locale.ROOT, "%.3f", m.ssimToReference()),
+          r.name().startsWith("ofa-") && r.steps() == 0 ? "(shared)" : Long.toString(r.steps()),
+          r.name().startsWith("ofa-") && r.steps() == 0
+              ? "(shared)"
+              : String.format(Locale.ROOT, "%.0f", r.seconds()));
+    }
+    System.out.println();
+    System.out.println("| approach | variants | total steps | total s (measured) |");
+    System.out.println("|---|---|---|---|");
+    for (String prefix : List.of("ofa-", "taylor-same-total-", "taylor-full-")) {
+      List<Row> of = rows.stream().filter(r -> r.name().startsWith(prefix)).toList();
+      System.out.printf(
+          Locale.ROOT,
+          "| %s | %d | %d | %.0f |%n",
+          prefix.substring(0, prefix.length() - 1),
+          of.size(),
+          of.stream().mapToLong(Row::steps).sum(),
+          of.stream().mapToDouble(Row::seconds).sum());
+    }
+    System.out.printf(
+        Locale.ROOT,
+        "%nOFA: one run of %d steps for every size (calibration and extraction included in its"
+            + " seconds). taylor-same-total: %d steps per pruned size (%d sizes), taylor-full: %d"
+            + " steps each; each separate run's seconds include its own Taylor calibration. Quality"
+            + " protocol: %s%n",
+        ofaSteps,
+        ofaSteps / Math.max(1, pruned),
+        pruned,
+        ofaSteps,
+        base.protocol().replaceAll("; latency:.*", ""));
+  }
+
+  private static int[] ints(String csv) {
+    return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+}

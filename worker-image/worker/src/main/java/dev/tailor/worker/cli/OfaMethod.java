@@ -1,0 +1,86 @@
+package dev.tailor.worker.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.prune.ofa.Allocation;
+import dev.tailor.worker.prune.ofa.OfaCompression;
+import dev.tailor.worker.prune.ofa.OfaOptions;
+import dev.tailor.worker.prune.ofa.OfaResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * OFA-Diffusion: every size from one training run of a weight-sharing supernet ({@link
+ * OfaCompression}); {@code --finetune-steps} is the length of that one run.
+ */
+final class OfaMethod implements CompressionMethod {
+
+  @Override
+  public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
+    return compressAll(base, new int[] {keepPercent}, c).get(0).model();
+  }
+
+  @Override
+  public List<Compressed> compressAll(DiffusionModel base, int[] sizes, Context c)
+      throws Exception {
+    String task = "compress";
+    Progress.Counter counter = c.progress().counter(task, "step", c.finetuneSteps());
+    OfaSettings s = c.ofa();
+    OfaOptions options =
+        OfaOptions.builder()
+            .setTraining(
+                TrainOptions.builder()
+                    .setSteps(c.finetuneSteps())
+                    .optBatchSize(c.batchSize())
+                    .optLearningRate(c.learningRate())
+                    .optSchedule(c.schedule())
+                    .optSeed(c.seed())
+                    .optListener(
+                        (done, loss) ->
+                            counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
+                    .build())
+            .optCalibrationBatches(c.calibrationBatches())
+            .optDistillWeight(s.distillWeight)
+            .optSmallestWeight(s.smallestWeight)
+            .optSubnetsPerStep(s.subnetsPerStep)
+            .optMinChannelFraction(s.minChannelFraction)
+            .optCheckpointDir(s.checkpointDir)
+            .optCheckpointEvery(s.checkpointEvery)
+            .build();
+    OfaResult r =
+        c.progress()
+            .stage(
+                task,
+                "OFA: one training run of " + c.finetuneSteps() + " steps for every size",
+                () -> OfaCompression.run(base, sizes, c.data(), options));
+    Allocation a = r.allocation();
+    List<Compressed> out = new ArrayList<>();
+    for (int i = 0; i < a.sizes().length; i++) {
+      ObjectNode details = Json.MAPPER.createObjectNode();
+      details.put("finetuneSteps", r.training().steps());
+      if (r.resumedFrom() > 0) {
+        details.put("resumedFromStep", r.resumedFrom());
+      }
+      ObjectNode ofa = details.putObject("ofa");
+      ofa.put("sizeWeight", options.weights(a.sizes())[i])
+          .put("subnetsPerStep", options.subnetsPerStep())
+          .put("distillWeight", options.distillWeight())
+          .put("paramsFraction", a.paramRatios()[i]);
+      ofa.set("channelsPerGroup", Json.MAPPER.valueToTree(a.counts().get(i)));
+      c.progress()
+          .info(
+              task,
+              String.format(
+                  Locale.ROOT,
+                  "%d%%: %.1f %% of parameters, channels per group %s",
+                  a.sizes()[i],
+                  a.paramRatios()[i] * 100,
+                  a.counts().get(i).values()));
+      out.add(new Compressed(a.sizes()[i], r.variants().get(i), details));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.tailor.worker.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+
+/** The options of {@code compress --method OFA} (ignored by the other methods). */
+final class OfaSettings {
+  @Option(
+      names = "--checkpoint-dir",
+      paramLabel = "DIR",
+      description =
+          "OFA: write resumable checkpoints of the training run here (weights, optimiser state,"
+              + " step); a rerun with the same options and directory resumes where it stopped."
+              + " Default: no checkpoints.")
+  Path checkpointDir;
+
+  @Option(
+      names = "--checkpoint-every",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "OFA: steps between checkpoints. Default: ${DEFAULT-VALUE}.")
+  int checkpointEvery;
+
+  @Option(
+      names = "--ofa-smallest-weight",
+      paramLabel = "X",
+      defaultValue = "3",
+      description =
+          "OFA: loss weight of the smallest size relative to the largest, linear between"
+              + " (1: uniform). Default: ${DEFAULT-VALUE}.")
+  double smallestWeight;
+
+  @Option(
+      names = "--ofa-subnets-per-step",
+      paramLabel = "N",
+      defaultValue = "1",
+      description = "OFA: sizes sampled and trained in each step. Default: ${DEFAULT-VALUE}.")
+  int subnetsPerStep;
+
+  @Option(
+      names = "--distill-weight",
+      paramLabel = "X",
+      defaultValue = "1",
+      description =
+          "OFA: weight of distillation from the full model next to the denoising loss."
+              + " Default: ${DEFAULT-VALUE}.")
+  float distillWeight;
+
+  @Option(
+      names = "--ofa-min-channels",
+      paramLabel = "FRACTION",
+      defaultValue = "0.1",
+      description =
+          "OFA: fraction of each layer's channels every size keeps (the allocation's floor)."
+              + " Default: ${DEFAULT-VALUE}.")
+  double minChannelFraction;
+
+  void check(CommandSpec spec) {
+    Checks.positive(spec, "--checkpoint-every", checkpointEvery);
+    Checks.positive(spec, "--ofa-subnets-per-step", subnetsPerStep);
+    Checks.require(spec, smallestWeight > 0, "--ofa-smallest-weight must be positive");
+    Checks.require(spec, distillWeight >= 0, "--distill-weight must not be negative");
+    Checks.require(
+        spec,
+        minChannelFraction >= 0 && minChannelFraction <= 1,
+        "--ofa-min-channels must be 0 to 1");
+  }
+}
