@@ -243,11 +243,16 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 ofa);
 
         ArrayNode variants = Json.MAPPER.createArrayNode();
+        // Two halves for the overall progress: compressing every size, then measuring and
+        // publishing each; the methods' own counters nest in the first.
+        Progress.Counter halves = progress.counter("compress", "stage", 2);
+        halves.update(0, methodName + " compressing");
         List<CompressionMethod.Compressed> made =
             progress.stage(
                 "compress",
                 methodName + " sizes " + Arrays.toString(order),
                 () -> impl.compressAll(base, order, context));
+        halves.update(1, "measuring and publishing");
         Progress.Counter counter = progress.counter("compress", "variant", order.length);
         for (int i = 0; i < order.length; i++) {
           int size = order[i];
@@ -285,6 +290,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
           }
           counter.update(i + 1, name + " published");
         }
+        halves.update(2, "every variant published");
         if (report != null) {
           writeReport(
               baseRef.digest() != null

@@ -24,6 +24,7 @@ interface CompressionMethod {
   default List<Compressed> compressAll(DiffusionModel base, int[] sizes, Context context)
       throws Exception {
     List<Compressed> out = new ArrayList<>();
+    Progress.Counter done = context.progress().counter("compress", "size", sizes.length);
     try {
       for (int size : sizes) {
         DiffusionModel model =
@@ -33,6 +34,7 @@ interface CompressionMethod {
                     .progress()
                     .stage("compress", size + " %", () -> compress(base, size, context));
         out.add(new Compressed(size, model, Json.MAPPER.createObjectNode()));
+        done.update(out.size(), size + " % compressed");
       }
       return out;
     } catch (Exception | Error e) {

@@ -149,8 +149,8 @@ class TrainEvaluateSampleTest {
       ProgressReport progress = ProgressReport.read(s, "shapes").orElseThrow();
       assertThat(progress.percent()).isEqualTo(100);
       assertThat(progress.unit() + " " + progress.step() + "/" + progress.totalSteps())
-          .isEqualTo("variant 1/1");
-      assertThat(progress.message()).contains("shapes-50 published");
+          .isEqualTo("stage 2/2");
+      assertThat(progress.message()).contains("every variant published");
     }
 
     MainTest.Run eval =
