@@ -2,13 +2,11 @@ package dev.tailor.worker.cli;
 
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Importance;
 import dev.tailor.worker.prune.MagnitudeImportance;
 import dev.tailor.worker.prune.PruneResult;
-import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.TaylorImportance;
 import java.util.Locale;
 
@@ -28,7 +26,7 @@ final class BaselineMethod implements CompressionMethod {
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
     String task = "compress";
     ChannelGraph graph = ChannelGraph.of(base.config());
-    double keep = keepForParamRatio(graph, keepPercent / 100.0);
+    double keep = Baselines.keepForParamRatio(graph, keepPercent / 100.0);
     Importance importance =
         method == Baselines.Method.TAYLOR
             ? new TaylorImportance(
@@ -71,26 +69,5 @@ final class BaselineMethod implements CompressionMethod {
       pruned.model().close();
       throw e;
     }
-  }
-
-  /** The uniform channel fraction whose pruned config comes closest to {@code target} params. */
-  static double keepForParamRatio(ChannelGraph graph, double target) {
-    if (target >= 1) {
-      return 1;
-    }
-    long full = ModelStats.of(graph.config()).params();
-    double best = 1;
-    double bestErr = Double.MAX_VALUE;
-    for (int i = 0; i <= 400; i++) {
-      double keep = 0.05 + 0.95 * i / 400;
-      long params =
-          ModelStats.of(Pruner.resizedConfig(graph, Baselines.counts(graph, keep))).params();
-      double err = Math.abs((double) params / full - target);
-      if (err < bestErr - 1e-12) {
-        bestErr = err;
-        best = keep;
-      }
-    }
-    return best;
   }
 }

@@ -158,6 +158,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               + " full result could exceed.")
   Path report;
 
+  @Mixin ObsSettings obs;
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
 
@@ -189,7 +190,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
         "--name-prefix must be lower-case letters, digits, '.' and '-' (a Kubernetes name)");
     schedule.check(spec);
     eval.check(spec);
-    CompressionMethod impl = CompressionMethods.get(method);
+    obs.check(spec, method, sizes, finetuneSteps);
+    CompressionMethod impl = obs.configure(CompressionMethods.get(method));
     String methodName = CompressionMethods.canonical(method);
     int[] order = Arrays.stream(sizes).boxed().sorted((a, b) -> b - a).mapToInt(i -> i).toArray();
 
@@ -248,6 +250,9 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               lineage.put("baseDigest", baseRef.digest());
             }
             lineage.put("finetuneSteps", size == 100 ? 0 : finetuneSteps).put("seed", seed);
+            if (size != 100) {
+              impl.describe(lineage, variant);
+            }
             Path dir = work.resolve(name);
             ModelInputs.deleteQuietly(dir);
             VariantOutput.write(dir, variant, metrics, noise, lineage);

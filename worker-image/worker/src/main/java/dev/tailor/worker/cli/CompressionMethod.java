@@ -1,5 +1,6 @@
 package dev.tailor.worker.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
@@ -11,6 +12,9 @@ interface CompressionMethod {
    * fine-tuning or distillation the method prescribes. {@code base} must be left unchanged.
    */
   DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
+
+  /** Adds method-specific facts about a compressed {@code variant} to its lineage. */
+  default void describe(ObjectNode lineage, DiffusionModel variant) {}
 
   /**
    * What every method may use.

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -74,13 +75,23 @@ public final class Baselines {
 
   /** The uniform keep fraction whose pruned config comes closest to {@code target} MACs. */
   public static double keepForMacRatio(ChannelGraph graph, double target) {
-    long full = ModelStats.of(graph.config()).macs();
+    return keepFor(graph, target, ModelStats::macs);
+  }
+
+  /** The uniform channel fraction whose pruned config comes closest to {@code target} params. */
+  public static double keepForParamRatio(ChannelGraph graph, double target) {
+    return target >= 1 ? 1 : keepFor(graph, target, ModelStats::params);
+  }
+
+  private static double keepFor(
+      ChannelGraph graph, double target, ToLongFunction<ModelStats> measure) {
+    long full = measure.applyAsLong(ModelStats.of(graph.config()));
     double best = 1;
     double bestErr = Double.MAX_VALUE;
     for (int i = 0; i <= 400; i++) {
       double keep = 0.05 + 0.95 * i / 400;
       UNetConfig c = Pruner.resizedConfig(graph, counts(graph, keep));
-      double err = Math.abs((double) ModelStats.of(c).macs() / full - target);
+      double err = Math.abs((double) measure.applyAsLong(ModelStats.of(c)) / full - target);
       if (err < bestErr - 1e-12) {
         bestErr = err;
         best = keep;

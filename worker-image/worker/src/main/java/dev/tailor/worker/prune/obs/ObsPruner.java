@@ -197,6 +197,14 @@ public final class ObsPruner {
     return out;
   }
 
+  /**
+   * The fraction of zero weights in the layers {@code g} prunes; the parameter count of an
+   * unstructured or N:M variant is that of its dense shapes.
+   */
+  public static double zeroFraction(DiffusionModel model, Granularity g) {
+    return sparseResult(model, g, prunable(model, g), 0, 0, 0).sparsity();
+  }
+
   private static ObsResult sparseResult(
       DiffusionModel model,
       Granularity g,
