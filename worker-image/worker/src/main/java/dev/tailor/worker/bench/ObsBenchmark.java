@@ -84,6 +84,13 @@ public final class ObsBenchmark implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of data, training and calibration.")
   long seed = 1;
 
+  @Option(
+      names = "--base-dir",
+      description =
+          "A variant directory: load the base from it if it exists (its config overrides --size,"
+              + " --base and --mult; no training), else train the base and save it there.")
+  java.nio.file.Path baseDir;
+
   private record Row(
       String setting,
       String method,
@@ -100,46 +107,28 @@ public final class ObsBenchmark implements Callable<Integer> {
   }
 
   @Override
-  public Integer call() {
+  public Integer call() throws Exception {
     NoiseSchedule schedule = NoiseSchedule.linear(timesteps);
-    ShapesDataset train = new ShapesDataset(size, 50_000, seed);
-    ShapesDataset heldOut = new ShapesDataset(size, evalImages, seed + 1000);
-    EvalOptions eval =
-        EvalOptions.defaults(heldOut, schedule)
-            .withGrid(new EpsilonGrid(evalImages, 8, seed + 7))
-            .withSamples(samples, ddimSteps);
-    UNetConfig config = UNetConfig.ddpm(size, base, mult, 1, 4, 2);
-    long baseParams = ModelStats.of(config).params();
-    System.out.printf(
-        Locale.ROOT,
-        "base U-Net: %dx%d, widths %d x %s, %d params; %s%n",
-        size,
-        size,
-        base,
-        java.util.Arrays.toString(mult),
-        baseParams,
-        eval.grid());
+    boolean load = baseDir != null && java.nio.file.Files.isDirectory(baseDir);
     List<Row> rows = new ArrayList<>();
-    try (DiffusionModel baseModel = DiffusionModel.create(config, seed);
+    try (DiffusionModel baseModel =
+            load ? DiffusionModel.load(baseDir) : trained(schedule, baseDir);
         NDManager m = NDManager.newBaseManager()) {
-      TrainResult trained =
-          DiffusionTraining.run(
-              baseModel,
-              train,
-              TrainOptions.builder()
-                  .setSteps(trainSteps)
-                  .optBatchSize(batch)
-                  .optLearningRate(lr)
-                  .optSchedule(schedule)
-                  .optSeed(seed)
-                  .build());
+      UNetConfig config = baseModel.config();
+      ShapesDataset heldOut = new ShapesDataset(config.imageSize(), evalImages, seed + 1000);
+      EvalOptions eval =
+          EvalOptions.defaults(heldOut, schedule)
+              .withGrid(new EpsilonGrid(evalImages, 8, seed + 7))
+              .withSamples(samples, ddimSteps);
       System.out.printf(
           Locale.ROOT,
-          "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
-          trainSteps,
-          trained.seconds(),
-          trained.meanFirst(20),
-          trained.meanLast(20));
+          "base U-Net (%s): %dx%d, stem width %d, %d params; %s%n",
+          load ? "loaded from " + baseDir : "trained here",
+          config.imageSize(),
+          config.imageSize(),
+          config.stem(),
+          ModelStats.of(config).params(),
+          eval.grid());
       NDArray reference = Evaluator.samples(baseModel, m, eval);
       rows.add(measure("-", "base", baseModel, 0, null, 0, reference, eval, m));
 
@@ -196,6 +185,33 @@ public final class ObsBenchmark implements Callable<Integer> {
       }
     }
     return 0;
+  }
+
+  private DiffusionModel trained(NoiseSchedule schedule, java.nio.file.Path saveTo)
+      throws Exception {
+    DiffusionModel model = DiffusionModel.create(UNetConfig.ddpm(size, base, mult, 1, 4, 2), seed);
+    TrainResult trained =
+        DiffusionTraining.run(
+            model,
+            new ShapesDataset(size, 50_000, seed),
+            TrainOptions.builder()
+                .setSteps(trainSteps)
+                .optBatchSize(batch)
+                .optLearningRate(lr)
+                .optSchedule(schedule)
+                .optSeed(seed)
+                .build());
+    System.out.printf(
+        Locale.ROOT,
+        "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
+        trainSteps,
+        trained.seconds(),
+        trained.meanFirst(20),
+        trained.meanLast(20));
+    if (saveTo != null) {
+      model.save(saveTo);
+    }
+    return model;
   }
 
   private ObsResult prune(DiffusionModel model, Calibration calibration, ObsOptions o) {
