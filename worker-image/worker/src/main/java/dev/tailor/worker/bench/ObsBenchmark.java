@@ -43,7 +43,7 @@ import picocli.CommandLine.Option;
 public final class ObsBenchmark implements Callable<Integer> {
 
   @Option(names = "--train-steps", description = "Base model training steps.")
-  int trainSteps = 300;
+  int trainSteps = 150;
 
   @Option(names = "--batch", description = "Training batch size.")
   int batch = 8;
@@ -52,34 +52,34 @@ public final class ObsBenchmark implements Callable<Integer> {
   float lr = 0.002f;
 
   @Option(names = "--size", description = "Image size, pixels.")
-  int size = 32;
+  int size = 16;
 
   @Option(names = "--base", description = "Base channel width.")
   int base = 16;
 
   @Option(names = "--mult", split = ",", description = "Width multipliers per level.")
-  int[] mult = {1, 2, 2};
+  int[] mult = {1, 2};
 
   @Option(names = "--timesteps", description = "Diffusion timesteps T.")
   int timesteps = 1000;
 
   @Option(names = "--trajectories", description = "Calibration DDIM trajectories.")
-  int trajectories = 8;
+  int trajectories = 4;
 
   @Option(names = "--calibration-steps", description = "DDIM steps per calibration trajectory.")
-  int calibrationSteps = 10;
+  int calibrationSteps = 8;
 
   @Option(names = "--group-size", description = "Layers / channel groups per calibration pass.")
   int groupSize = 8;
 
   @Option(names = "--eval-images", description = "Held-out images of the eps-MSE grid.")
-  int evalImages = 64;
+  int evalImages = 32;
 
   @Option(names = "--samples", description = "Same-seed samples compared with the base.")
   int samples = 8;
 
   @Option(names = "--ddim-steps", description = "DDIM steps of those samples.")
-  int ddimSteps = 20;
+  int ddimSteps = 10;
 
   @Option(names = "--seed", description = "Seed of data, training and calibration.")
   long seed = 1;
