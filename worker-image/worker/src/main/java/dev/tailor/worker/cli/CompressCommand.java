@@ -170,6 +170,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               + " few seconds while the run goes on (the operator shows it in ModelFleet status).")
   boolean publishProgress;
 
+  @Mixin ObsSettings obs;
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
   @Mixin OfaSettings ofa;
@@ -203,7 +204,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
     schedule.check(spec);
     eval.check(spec);
     ofa.check(spec);
-    CompressionMethod impl = CompressionMethods.get(method);
+    obs.check(spec, method, sizes, finetuneSteps);
+    CompressionMethod impl = obs.configure(CompressionMethods.get(method));
     String methodName = CompressionMethods.canonical(method);
     int[] order = Arrays.stream(sizes).boxed().sorted((a, b) -> b - a).mapToInt(i -> i).toArray();
 

@@ -16,6 +16,9 @@ interface CompressionMethod {
    */
   DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
 
+  /** Adds method-specific facts about a compressed {@code variant} to its lineage. */
+  default void describe(ObjectNode lineage, DiffusionModel variant) {}
+
   /**
    * One variant per size ({@code sizes} largest first, in that order). By default each size is made
    * on its own by {@link #compress} and size 100 is a copy of the base; a method that makes every
@@ -33,7 +36,11 @@ interface CompressionMethod {
                 : context
                     .progress()
                     .stage("compress", size + " %", () -> compress(base, size, context));
-        out.add(new Compressed(size, model, Json.MAPPER.createObjectNode()));
+        ObjectNode details = Json.MAPPER.createObjectNode();
+        if (size != 100) {
+          describe(details, model);
+        }
+        out.add(new Compressed(size, model, details));
         done.update(out.size(), size + " % compressed");
       }
       return out;

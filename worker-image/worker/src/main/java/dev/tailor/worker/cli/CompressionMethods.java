@@ -19,6 +19,7 @@ final class CompressionMethods {
     AVAILABLE.put("OFA", new OfaMethod());
     AVAILABLE.put("Taylor", new BaselineMethod(Baselines.Method.TAYLOR));
     AVAILABLE.put("Magnitude", new BaselineMethod(Baselines.Method.MAGNITUDE));
+    AVAILABLE.put("OBS", new ObsMethod(null));
   }
 
   private CompressionMethods() {}

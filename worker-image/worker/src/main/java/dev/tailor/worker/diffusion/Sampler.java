@@ -72,9 +72,27 @@ public final class Sampler {
     return x.clip(-1, 1);
   }
 
+  /** Sees the noisy images {@code x} a sampler feeds the model at timestep {@code t}. */
+  @FunctionalInterface
+  public interface StepObserver {
+    void step(int t, NDArray x);
+  }
+
   /** DDIM with {@code steps} evenly spaced timesteps and η; returns images clipped to [−1, 1]. */
   public static NDArray ddim(
       DiffusionModel model, NoiseSchedule schedule, int steps, float eta, NDArray xT, long seed) {
+    return ddim(model, schedule, steps, eta, xT, seed, (t, x) -> {});
+  }
+
+  /** {@link #ddim} that also shows {@code observer} every step's input, first step first. */
+  public static NDArray ddim(
+      DiffusionModel model,
+      NoiseSchedule schedule,
+      int steps,
+      float eta,
+      NDArray xT,
+      long seed,
+      StepObserver observer) {
     NDManager parent = xT.getManager();
     Random rng = new Random(seed);
     Shape shape = xT.getShape();
@@ -87,6 +105,7 @@ public final class Sampler {
       try (NDManager m = parent.newSubManager()) {
         double ab = schedule.alphaBar(t);
         double abPrev = schedule.alphaBar(prev);
+        observer.step(t, x);
         NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
         NDArray x0 = x.sub(eps.mul(Math.sqrt(1 - ab))).div(Math.sqrt(ab)).clip(-1, 1);
         double sigma = eta * Math.sqrt((1 - abPrev) / (1 - ab) * (1 - ab / abPrev));

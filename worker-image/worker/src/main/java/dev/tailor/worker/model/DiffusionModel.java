@@ -7,7 +7,10 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.XavierInitializer;
 import ai.djl.util.Pair;
@@ -19,6 +22,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -39,6 +43,7 @@ public final class DiffusionModel implements AutoCloseable {
   private final Model model;
   private final UNet unet;
   private final Map<String, Parameter> parameters;
+  private final Map<Block, String> layers;
 
   private DiffusionModel(UNetConfig config, long seed) {
     this.config = config;
@@ -53,6 +58,18 @@ public final class DiffusionModel implements AutoCloseable {
       named.put(canonicalName(p.getKey()), p.getValue());
     }
     this.parameters = Collections.unmodifiableMap(named);
+    this.layers = new IdentityHashMap<>();
+    nameLayers(unet, "", layers);
+  }
+
+  private static void nameLayers(Block block, String prefix, Map<Block, String> out) {
+    for (Pair<String, Block> child : block.getChildren()) {
+      String name = prefix + canonicalName(child.getKey());
+      if (child.getValue() instanceof Conv2d || child.getValue() instanceof Linear) {
+        out.put(child.getValue(), name);
+      }
+      nameLayers(child.getValue(), name + ".", out);
+    }
   }
 
   /** A freshly initialised model (Xavier weights, zero biases, unit GroupNorm scales). */
@@ -175,6 +192,15 @@ public final class DiffusionModel implements AutoCloseable {
   /** Predicts ε for noisy images {@code x} (N, C, H, W) at float timesteps {@code t} (N). */
   public NDArray predict(NDArray x, NDArray t) {
     ParameterStore ps = new ParameterStore(x.getManager(), false);
+    return unet.forward(ps, new NDList(x, t), false).singletonOrThrow();
+  }
+
+  /**
+   * Like {@link #predict(NDArray, NDArray)}, telling {@code tap} the input of every conv and linear
+   * layer on the way.
+   */
+  public NDArray predict(NDArray x, NDArray t, LayerTap tap) {
+    ParameterStore ps = new LayerTap.Store(x.getManager(), layers, tap);
     return unet.forward(ps, new NDList(x, t), false).singletonOrThrow();
   }
 

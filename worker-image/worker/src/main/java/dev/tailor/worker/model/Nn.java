@@ -31,6 +31,9 @@ final class Nn {
   }
 
   static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
+    if (ps instanceof LayerTap.Store store) {
+      store.record(block, x);
+    }
     return block.forward(ps, new NDList(x), training).singletonOrThrow();
   }
 }

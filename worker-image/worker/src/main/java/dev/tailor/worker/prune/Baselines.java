@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -83,7 +84,7 @@ public final class Baselines {
   }
 
   private static double keepFor(
-      ChannelGraph graph, double target, java.util.function.ToLongFunction<ModelStats> measure) {
+      ChannelGraph graph, double target, ToLongFunction<ModelStats> measure) {
     long full = measure.applyAsLong(ModelStats.of(graph.config()));
     double best = 1;
     double bestErr = Double.MAX_VALUE;

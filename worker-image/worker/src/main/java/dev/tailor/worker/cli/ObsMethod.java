@@ -1,0 +1,91 @@
+package dev.tailor.worker.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelGraph;
+import dev.tailor.worker.prune.obs.Calibration;
+import dev.tailor.worker.prune.obs.Granularity;
+import dev.tailor.worker.prune.obs.ObsOptions;
+import dev.tailor.worker.prune.obs.ObsPruner;
+import dev.tailor.worker.prune.obs.ObsResult;
+import java.util.Locale;
+
+/**
+ * OBS-Diff: training-free one-shot pruning with timestep-aware Hessians ({@link ObsPruner}).
+ * Structured sizes are fractions of the base's parameters (uniform channel fraction, as for the
+ * baselines); unstructured sizes are the fraction of the pruned layers' weights kept.
+ */
+final class ObsMethod implements CompressionMethod {
+  private final ObsSettings settings;
+
+  /** {@code settings} null: the registered placeholder, configured per command. */
+  ObsMethod(ObsSettings settings) {
+    this.settings = settings;
+  }
+
+  @Override
+  public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
+    if (settings == null) {
+      throw new IllegalStateException("ObsMethod used without ObsSettings.configure");
+    }
+    ObsOptions o = settings.options();
+    String task = "compress";
+    try (Calibration calibration =
+        c.progress()
+            .stage(
+                task,
+                String.format(
+                    Locale.ROOT,
+                    "OBS: sampling %d calibration trajectories of %d DDIM steps",
+                    settings.trajectories,
+                    settings.steps),
+                () ->
+                    new Calibration(
+                        base, c.schedule(), settings.trajectories, settings.steps, c.seed() + 5))) {
+      ObsResult r;
+      if (o.granularity().kind() == Granularity.Kind.STRUCTURED) {
+        ChannelGraph graph = ChannelGraph.of(base.config());
+        double keep = Baselines.keepForParamRatio(graph, keepPercent / 100.0);
+        r = ObsPruner.structured(base, calibration, o, Baselines.counts(graph, keep));
+      } else {
+        r = ObsPruner.sparse(base, calibration, o, 1 - keepPercent / 100.0);
+      }
+      c.progress()
+          .info(
+              task,
+              String.format(
+                  Locale.ROOT,
+                  "%d%%: OBS %s, %s alpha: %d calibration passes, %.1f s calibration, %.1f s"
+                      + " solve%s",
+                  keepPercent,
+                  o.granularity(),
+                  o.alpha().name().toLowerCase(Locale.ROOT),
+                  r.rounds(),
+                  r.calibrationSeconds(),
+                  r.solveSeconds(),
+                  o.granularity().keepsDenseShapes()
+                      ? String.format(
+                          Locale.ROOT, ", %.1f %% of pruned weights zero", r.sparsity() * 100)
+                      : ""));
+      return r.model();
+    }
+  }
+
+  @Override
+  public void describe(ObjectNode lineage, DiffusionModel variant) {
+    ObsOptions o = settings.options();
+    ObjectNode obs = lineage.putObject("obs");
+    obs.put("granularity", o.granularity().toString())
+        .put("alpha", o.alpha().name().toLowerCase(Locale.ROOT))
+        .put("damping", o.damping())
+        .put("blockSize", o.blockSize())
+        .put("groupSize", o.groupSize())
+        .put("calibrationTrajectories", settings.trajectories)
+        .put("calibrationSteps", settings.steps)
+        .put("denseShapesWithZeros", o.granularity().keepsDenseShapes());
+    if (o.granularity().keepsDenseShapes()) {
+      obs.put("zeroFraction", ObsPruner.zeroFraction(variant, o.granularity()));
+    }
+  }
+}

@@ -1,0 +1,246 @@
+package dev.tailor.worker.prune.obs;
+
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.prune.ChannelGraph;
+import dev.tailor.worker.prune.Pruner;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+
+/**
+ * OBS-Diff (arXiv 2510.06751): training-free one-shot pruning of a diffusion U-Net with Optimal
+ * Brain Surgeon updates and timestep-aware Hessians. No training step anywhere.
+ *
+ * <p>Group-wise sequential: the layers (unstructured, N:M) or coupled channel groups (structured)
+ * are taken in execution order, {@link ObsOptions#groupSize()} at a time; each group's Hessians are
+ * collected on the model as pruned so far, so later groups calibrate on already-pruned inputs.
+ */
+public final class ObsPruner {
+  private ObsPruner() {}
+
+  /**
+   * Layers unstructured and N:M pruning leave dense: the image-facing first and last convs (3 input
+   * or output channels), as is usual for one-shot pruning.
+   */
+  public static final Set<String> DENSE_LAYERS = Set.of("stem", "out.conv");
+
+  /**
+   * Prunes a copy of {@code base}: {@code sparsity} of every prunable layer's weights
+   * (unstructured), or the N:M pattern ({@code sparsity} ignored). Shapes stay dense, with zeros.
+   */
+  public static ObsResult sparse(
+      DiffusionModel base, Calibration calibration, ObsOptions o, double sparsity) {
+    Granularity g = o.granularity();
+    if (!g.keepsDenseShapes()) {
+      throw new IllegalArgumentException("sparse() prunes unstructured or N:M, not " + g);
+    }
+    List<Layers.Layer> layers = prunable(base, g);
+    double[] alphas = o.alpha().weights(calibration.steps());
+    DiffusionModel model = base.copy();
+    double calibrationSeconds = 0;
+    double solveSeconds = 0;
+    int rounds = 0;
+    for (int from = 0; from < layers.size(); from += o.groupSize()) {
+      List<Layers.Layer> group =
+          layers.subList(from, Math.min(layers.size(), from + o.groupSize()));
+      long t0 = System.nanoTime();
+      Map<String, DMatrixRMaj> hessians = calibration.hessians(model, group, alphas);
+      long t1 = System.nanoTime();
+      for (Layers.Layer layer : group) {
+        DMatrixRMaj w = weights(model, layer.name());
+        DMatrixRMaj h = hessians.get(layer.name());
+        write(model, layer.name(), ObsSolver.prune(w, h, g, sparsity, o.damping(), o.blockSize()));
+      }
+      calibrationSeconds += (t1 - t0) / 1e9;
+      solveSeconds += (System.nanoTime() - t1) / 1e9;
+      rounds++;
+    }
+    return sparseResult(model, g, layers, rounds, calibrationSeconds, solveSeconds);
+  }
+
+  /**
+   * Magnitude pruning of the same layers with the same pattern, for comparison: the OBS solver with
+   * H = I (no calibration, no weight updates) and the whole layer as one block.
+   */
+  public static ObsResult magnitude(DiffusionModel base, Granularity g, double sparsity) {
+    List<Layers.Layer> layers = prunable(base, g);
+    DiffusionModel model = base.copy();
+    long t0 = System.nanoTime();
+    for (Layers.Layer layer : layers) {
+      DMatrixRMaj w = weights(model, layer.name());
+      DMatrixRMaj identity = CommonOps_DDRM.identity(w.numCols);
+      write(model, layer.name(), ObsSolver.prune(w, identity, g, sparsity, 0.01, w.numCols));
+    }
+    return sparseResult(model, g, layers, 0, 0, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /**
+   * Structured OBS: keeps {@code counts.get(group)} channels of each coupled channel group of
+   * {@link ChannelGraph} (groups not mentioned keep all), removing the others greedily by OBS error
+   * over every layer that reads them and updating those layers' remaining weights; the result is
+   * physically smaller (sliced by {@link Pruner#extract}).
+   */
+  public static ObsResult structured(
+      DiffusionModel base, Calibration calibration, ObsOptions o, Map<String, Integer> counts) {
+    double[] alphas = o.alpha().weights(calibration.steps());
+    List<String> units = new ArrayList<>();
+    ChannelGraph.of(base.config())
+        .groups()
+        .forEach(
+            (id, group) -> {
+              if (counts.getOrDefault(id, group.width()) < group.width()) {
+                units.add(id);
+              }
+            });
+    DiffusionModel model = base.copy();
+    double calibrationSeconds = 0;
+    double solveSeconds = 0;
+    int rounds = 0;
+    try {
+      for (int from = 0; from < units.size(); from += o.groupSize()) {
+        DiffusionModel current = model;
+        ChannelGraph graph = ChannelGraph.of(model.config());
+        Map<String, Layers.Layer> layers = Layers.of(model.config());
+        List<String> round = units.subList(from, Math.min(units.size(), from + o.groupSize()));
+        Map<String, Layers.Layer> readers = new LinkedHashMap<>();
+        for (String unit : round) {
+          for (ChannelGraph.Member m : graph.groups().get(unit).members()) {
+            if (m.axis() == 1) {
+              String layer = layerOf(m);
+              readers.put(layer, layers.get(layer));
+            }
+          }
+        }
+        long t0 = System.nanoTime();
+        Map<String, DMatrixRMaj> hessians = calibration.hessians(model, readers.values(), alphas);
+        long t1 = System.nanoTime();
+        Map<String, ObsSolver.Consumer> consumers = new LinkedHashMap<>();
+        readers.forEach(
+            (name, layer) ->
+                consumers.put(
+                    name,
+                    new ObsSolver.Consumer(
+                        weights(current, name), hessians.get(name), o.damping())));
+        Map<String, int[]> kept = new LinkedHashMap<>();
+        for (String unit : round) {
+          ChannelGraph.Group group = graph.groups().get(unit);
+          kept.put(
+              unit,
+              ObsSolver.removeChannels(
+                  columns(group, layers, consumers), group.width(), counts.get(unit)));
+        }
+        consumers.forEach((name, c) -> write(current, name, c.weights()));
+        DiffusionModel smaller = Pruner.extract(model, graph, kept);
+        model.close();
+        model = smaller;
+        calibrationSeconds += (t1 - t0) / 1e9;
+        solveSeconds += (System.nanoTime() - t1) / 1e9;
+        rounds++;
+      }
+    } catch (RuntimeException | Error e) {
+      model.close();
+      throw e;
+    }
+    return new ObsResult(
+        model, Granularity.STRUCTURED, rounds, calibrationSeconds, solveSeconds, 0, 0);
+  }
+
+  /** For each layer reading {@code group}: the weight columns each of its channels feeds. */
+  private static Map<ObsSolver.Consumer, int[][]> columns(
+      ChannelGraph.Group group,
+      Map<String, Layers.Layer> layers,
+      Map<String, ObsSolver.Consumer> consumers) {
+    Map<String, List<Integer>> offsets = new LinkedHashMap<>();
+    for (ChannelGraph.Member m : group.members()) {
+      if (m.axis() == 1) {
+        offsets.computeIfAbsent(layerOf(m), k -> new ArrayList<>()).add(m.offset());
+      }
+    }
+    Map<ObsSolver.Consumer, int[][]> out = new LinkedHashMap<>();
+    offsets.forEach(
+        (layer, offs) -> {
+          int taps = layers.get(layer).taps();
+          int[][] cols = new int[group.width()][offs.size() * taps];
+          for (int c = 0; c < group.width(); c++) {
+            int k = 0;
+            for (int off : offs) {
+              for (int j = 0; j < taps; j++) {
+                cols[c][k++] = (off + c) * taps + j;
+              }
+            }
+          }
+          out.put(consumers.get(layer), cols);
+        });
+    return out;
+  }
+
+  private static String layerOf(ChannelGraph.Member m) {
+    return m.param().substring(0, m.param().length() - ".weight".length());
+  }
+
+  /** The layers {@code g} prunes, in execution order. */
+  private static List<Layers.Layer> prunable(DiffusionModel model, Granularity g) {
+    List<Layers.Layer> out = new ArrayList<>();
+    for (Layers.Layer layer : Layers.of(model.config()).values()) {
+      long[] shape =
+          model.parameters().get(layer.name() + ".weight").getArray().getShape().getShape();
+      long cols = shape.length == 2 ? shape[1] : shape[1] * shape[2] * shape[3];
+      boolean fits = g.kind() != Granularity.Kind.N_M || cols % g.m() == 0;
+      if (!DENSE_LAYERS.contains(layer.name()) && fits) {
+        out.add(layer);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The fraction of zero weights in the layers {@code g} prunes; the parameter count of an
+   * unstructured or N:M variant is that of its dense shapes.
+   */
+  public static double zeroFraction(DiffusionModel model, Granularity g) {
+    return sparseResult(model, g, prunable(model, g), 0, 0, 0).sparsity();
+  }
+
+  private static ObsResult sparseResult(
+      DiffusionModel model,
+      Granularity g,
+      List<Layers.Layer> layers,
+      int rounds,
+      double calibrationSeconds,
+      double solveSeconds) {
+    long zeros = 0;
+    long total = 0;
+    for (Layers.Layer layer : layers) {
+      float[] w = model.parameters().get(layer.name() + ".weight").getArray().toFloatArray();
+      total += w.length;
+      for (float v : w) {
+        zeros += v == 0 ? 1 : 0;
+      }
+    }
+    return new ObsResult(model, g, rounds, calibrationSeconds, solveSeconds, zeros, total);
+  }
+
+  /** A layer's weight as a matrix [out, in·k·k]. */
+  static DMatrixRMaj weights(DiffusionModel model, String layer) {
+    var array = model.parameters().get(layer + ".weight").getArray();
+    float[] f = array.toFloatArray();
+    int rows = (int) array.getShape().get(0);
+    double[] d = new double[f.length];
+    for (int i = 0; i < f.length; i++) {
+      d[i] = f[i];
+    }
+    return new DMatrixRMaj(rows, f.length / rows, true, d);
+  }
+
+  static void write(DiffusionModel model, String layer, DMatrixRMaj w) {
+    float[] f = new float[w.getNumElements()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) w.data[i];
+    }
+    model.parameters().get(layer + ".weight").getArray().set(f);
+  }
+}

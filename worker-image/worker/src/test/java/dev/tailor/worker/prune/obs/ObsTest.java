@@ -1,0 +1,245 @@
+package dev.tailor.worker.prune.obs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import dev.tailor.worker.diffusion.Noise;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.ModelStats;
+import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelGraph;
+import dev.tailor.worker.prune.Pruner;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.junit.jupiter.api.Test;
+
+class ObsTest {
+
+  /** W [rows, cols] and the second moment of inputs with correlated, unevenly scaled features. */
+  private record Layer(DMatrixRMaj w, DMatrixRMaj h) {}
+
+  private static Layer randomLayer(int rows, int cols, long seed) {
+    Random rng = new Random(seed);
+    DMatrixRMaj w = new DMatrixRMaj(rows, cols);
+    w.data = rng.doubles(rows * cols).map(v -> rng.nextGaussian()).toArray();
+    int n = 4 * cols;
+    DMatrixRMaj z = new DMatrixRMaj(n, cols);
+    z.data = rng.doubles(n * cols).map(v -> rng.nextGaussian()).toArray();
+    DMatrixRMaj mix = new DMatrixRMaj(cols, cols);
+    for (int i = 0; i < cols; i++) {
+      for (int j = 0; j < cols; j++) {
+        mix.set(i, j, (i == j ? 1 + 3 * rng.nextDouble() : 0) + 0.4 * rng.nextGaussian());
+      }
+    }
+    DMatrixRMaj x = new DMatrixRMaj(n, cols);
+    CommonOps_DDRM.mult(z, mix, x);
+    DMatrixRMaj h = new DMatrixRMaj(cols, cols);
+    CommonOps_DDRM.multTransA(x, x, h);
+    CommonOps_DDRM.scale(1.0 / n, h);
+    return new Layer(w, h);
+  }
+
+  /** Layer-wise magnitude pruning, written independently of the solver: zero the smallest |w|. */
+  private static DMatrixRMaj magnitude(DMatrixRMaj w, double sparsity) {
+    DMatrixRMaj out = w.copy();
+    Integer[] order = new Integer[w.data.length];
+    Arrays.setAll(order, i -> i);
+    Arrays.sort(order, Comparator.comparingDouble(i -> Math.abs(w.data[i])));
+    for (int k = 0; k < Math.round(sparsity * order.length); k++) {
+      out.data[order[k]] = 0;
+    }
+    return out;
+  }
+
+  private static long zeros(DMatrixRMaj w) {
+    return Arrays.stream(w.data).filter(v -> v == 0).count();
+  }
+
+  @Test
+  void obsReconstructsALayerBetterThanMagnitudeAtTheSameSparsity() {
+    Layer l = randomLayer(32, 96, 3);
+    DMatrixRMaj obs = ObsSolver.prune(l.w(), l.h(), Granularity.UNSTRUCTURED, 0.5, 0.01, 32);
+    DMatrixRMaj mag = magnitude(l.w(), 0.5);
+    assertThat(zeros(obs)).isEqualTo(zeros(mag)).isEqualTo(32 * 96 / 2);
+    double eObs = ObsSolver.reconstructionError(l.w(), obs, l.h());
+    double eMag = ObsSolver.reconstructionError(l.w(), mag, l.h());
+    assertThat(eObs).isLessThan(0.6 * eMag);
+  }
+
+  @Test
+  void twoFourKeepsExactlyTwoNonZerosInEveryGroupOfFourAndBeatsMagnitude() {
+    Layer l = randomLayer(16, 64, 5);
+    Granularity g = Granularity.parse("2:4");
+    DMatrixRMaj obs = ObsSolver.prune(l.w(), l.h(), g, 0, 0.01, 128);
+    DMatrixRMaj mag = ObsSolver.prune(l.w(), CommonOps_DDRM.identity(64), g, 0, 0.01, 64);
+    for (DMatrixRMaj w : new DMatrixRMaj[] {obs, mag}) {
+      assertEveryGroupOfFourHasTwoNonZeros(w);
+    }
+    // with H = I the solver is plain magnitude: the kept weights are unchanged
+    for (int i = 0; i < mag.data.length; i++) {
+      assertThat(mag.data[i]).isIn(0.0, l.w().data[i]);
+    }
+    assertThat(ObsSolver.reconstructionError(l.w(), obs, l.h()))
+        .isLessThan(0.8 * ObsSolver.reconstructionError(l.w(), mag, l.h()));
+  }
+
+  private static void assertEveryGroupOfFourHasTwoNonZeros(DMatrixRMaj w) {
+    assertThat(w.numCols % 4).isZero();
+    for (int r = 0; r < w.numRows; r++) {
+      for (int c = 0; c < w.numCols; c += 4) {
+        int nonZero = 0;
+        for (int j = 0; j < 4; j++) {
+          nonZero += w.get(r, c + j) != 0 ? 1 : 0;
+        }
+        assertThat(nonZero).as("row %d, columns %d-%d", r, c, c + 3).isEqualTo(2);
+      }
+    }
+  }
+
+  @Test
+  void structuredObsRemovesWholeChannelsWithLessErrorThanMagnitude() {
+    int channels = 8;
+    int taps = 9;
+    Layer l = randomLayer(16, channels * taps, 7);
+    int[][] cols = new int[channels][];
+    for (int c = 0; c < channels; c++) {
+      int base = c * taps;
+      cols[c] = IntStream.range(base, base + taps).toArray();
+    }
+    ObsSolver.Consumer consumer = new ObsSolver.Consumer(l.w().copy(), l.h(), 0.01);
+    int[] kept = ObsSolver.removeChannels(Map.of(consumer, cols), channels, 4);
+    assertThat(kept).hasSize(4).isSorted();
+    DMatrixRMaj obs = consumer.weights();
+    for (int c = 0; c < channels; c++) {
+      boolean removed = Arrays.binarySearch(kept, c) < 0;
+      for (int col : cols[c]) {
+        for (int r = 0; r < 16; r++) {
+          assertThat(obs.get(r, col) == 0).isEqualTo(removed);
+        }
+      }
+    }
+    // magnitude: drop the 4 channels with the smallest L1 norm, no compensation
+    DMatrixRMaj mag = l.w().copy();
+    double[] l1 = new double[channels];
+    for (int c = 0; c < channels; c++) {
+      for (int col : cols[c]) {
+        for (int r = 0; r < 16; r++) {
+          l1[c] += Math.abs(mag.get(r, col));
+        }
+      }
+    }
+    IntStream.range(0, channels)
+        .boxed()
+        .sorted(Comparator.comparingDouble(c -> l1[c]))
+        .limit(4)
+        .forEach(
+            c -> {
+              for (int col : cols[c]) {
+                for (int r = 0; r < 16; r++) {
+                  mag.set(r, col, 0);
+                }
+              }
+            });
+    assertThat(ObsSolver.reconstructionError(l.w(), obs, l.h()))
+        .isLessThan(0.8 * ObsSolver.reconstructionError(l.w(), mag, l.h()));
+  }
+
+  @Test
+  void logAlphaFallsFromFirstToLastStepAndUniformIsFlat() {
+    double[] log = AlphaSchedule.LOG.weights(10);
+    assertThat(log[0]).isEqualTo(1.2);
+    assertThat(log[9]).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-12));
+    for (int k = 1; k < 10; k++) {
+      assertThat(log[k]).isLessThan(log[k - 1]);
+      if (k > 1) {
+        assertThat(log[k - 1] - log[k]).isLessThan(log[k - 2] - log[k - 1]);
+      }
+    }
+    assertThat(AlphaSchedule.UNIFORM.weights(4)).containsOnly(1.0);
+  }
+
+  @Test
+  void unfoldedInputRowsTimesTheFlatWeightAreTheConvolution() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = Noise.gaussian(m, new Shape(2, 3, 6, 6), 1);
+      NDArray w = Noise.gaussian(m, new Shape(5, 3, 3, 3), 2);
+      for (int stride : new int[] {1, 2}) {
+        NDArray conv =
+            Conv2d.conv2d(x, w, null, new Shape(stride, stride), new Shape(1, 1))
+                .singletonOrThrow()
+                .transpose(0, 2, 3, 1)
+                .reshape(-1, 5);
+        NDArray viaRows =
+            new Layers.Layer("l", 3, stride).rows(x).matMul(w.reshape(5, -1).transpose());
+        assertThat(viaRows.allClose(conv, 1e-4, 1e-4, false)).as("stride %d", stride).isTrue();
+      }
+    }
+  }
+
+  private static final UNetConfig TINY = UNetConfig.tiny();
+  private static final NoiseSchedule SCHEDULE = NoiseSchedule.linear(100);
+
+  @Test
+  void twoFourOnAModelPrunesEveryLayerButTheImageFacingOnesGroupByGroup() {
+    try (DiffusionModel base = DiffusionModel.create(TINY, 3);
+        Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4)) {
+      ObsOptions o =
+          ObsOptions.builder().optGranularity(Granularity.nm(2, 4)).optGroupSize(5).build();
+      ObsResult r = ObsPruner.sparse(base, cal, o, 0);
+      try (DiffusionModel pruned = r.model()) {
+        assertThat(pruned.config()).isEqualTo(base.config());
+        long layers = Layers.of(TINY).size() - ObsPruner.DENSE_LAYERS.size();
+        assertThat(r.rounds()).isEqualTo((int) ((layers + 4) / 5));
+        assertThat(r.sparsity()).isEqualTo(0.5);
+        for (Layers.Layer layer : Layers.of(TINY).values()) {
+          DMatrixRMaj w = ObsPruner.weights(pruned, layer.name());
+          if (ObsPruner.DENSE_LAYERS.contains(layer.name())) {
+            assertThat(zeros(w)).isZero();
+          } else {
+            assertEveryGroupOfFourHasTwoNonZeros(w);
+          }
+        }
+        assertThat(ObsPruner.weights(base, "mid.res0.conv1").data).doesNotContain(0.0);
+      }
+    }
+  }
+
+  @Test
+  void structuredObsYieldsTheDeclaredSmallerShapes() {
+    try (DiffusionModel base = DiffusionModel.create(TINY, 3);
+        Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4);
+        NDManager m = NDManager.newBaseManager()) {
+      ChannelGraph graph = ChannelGraph.of(TINY);
+      Map<String, Integer> counts = Baselines.counts(graph, 0.5);
+      ObsResult r =
+          ObsPruner.structured(base, cal, ObsOptions.builder().optGroupSize(3).build(), counts);
+      try (DiffusionModel pruned = r.model()) {
+        UNetConfig declared = Pruner.resizedConfig(graph, counts);
+        assertThat(pruned.config()).isEqualTo(declared);
+        assertThat(r.rounds()).isEqualTo((graph.groups().size() + 2) / 3);
+        Map<String, long[]> shapes = ModelStats.of(declared).shapes();
+        pruned
+            .parameters()
+            .forEach(
+                (name, p) ->
+                    assertThat(p.getArray().getShape().getShape())
+                        .as(name)
+                        .isEqualTo(shapes.get(name)));
+        assertThat(ModelStats.of(declared).params()).isLessThan(ModelStats.of(TINY).params() / 2);
+        NDArray out =
+            pruned.predict(Noise.gaussian(m, base.imageShape(2), 1), m.create(new float[] {5, 50}));
+        assertThat(out.isNaN().any().getBoolean()).isFalse();
+      }
+    }
+  }
+}
