@@ -236,12 +236,12 @@ public final class BaselineBenchmark {
         base.protocol().replaceAll("; latency:.*", ""));
   }
 
-  private static double median(List<Double> xs) {
+  static double median(List<Double> xs) {
     double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
     return a[a.length / 2];
   }
 
-  private static Map<String, String> parse(String[] args) {
+  static Map<String, String> parse(String[] args) {
     Map<String, String> o = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       if (!args[i].startsWith("--") || i + 1 >= args.length) {

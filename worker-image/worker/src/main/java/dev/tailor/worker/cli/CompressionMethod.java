@@ -3,6 +3,7 @@ package dev.tailor.worker.cli;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
 
 /** One compression method as {@code tailor-worker compress} drives it. */
 interface CompressionMethod {
@@ -11,6 +12,12 @@ interface CompressionMethod {
    * fine-tuning or distillation the method prescribes. {@code base} must be left unchanged.
    */
   DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
+
+  /**
+   * Refuses sizes this method cannot make from {@code base} before any work starts ({@link
+   * CliException}); by default every size is possible.
+   */
+  default void checkSizes(UNetConfig base, int[] keepPercents) {}
 
   /**
    * What every method may use.

@@ -18,6 +18,7 @@ final class CompressionMethods {
   static {
     AVAILABLE.put("Taylor", new BaselineMethod(Baselines.Method.TAYLOR));
     AVAILABLE.put("Magnitude", new BaselineMethod(Baselines.Method.MAGNITUDE));
+    AVAILABLE.put("LayerPrune", new LayerPruneMethod());
   }
 
   private CompressionMethods() {}
