@@ -1,17 +1,11 @@
 package dev.tailor.worker.bench;
 
-import dev.tailor.worker.data.ShapesDataset;
 import dev.tailor.worker.diffusion.DiffusionTraining;
-import dev.tailor.worker.diffusion.NoiseSchedule;
-import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
-import dev.tailor.worker.eval.EpsilonGrid;
 import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
-import dev.tailor.worker.eval.Latency;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.layer.BlockSelection;
@@ -20,7 +14,6 @@ import dev.tailor.worker.prune.layer.RemovableBlock;
 import dev.tailor.worker.prune.layer.RemovalError;
 import dev.tailor.worker.prune.layer.Selection;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,10 +33,9 @@ import java.util.Random;
  * <p>The default base has two residual blocks per level (three on the way up): with one, too few
  * blocks are removable on the down path to compare choices at 50 %.
  *
- * <p>Options ({@code --name value}): train-steps (200), retrain-steps (40), batch (8), lr (0.002),
- * size (32), base (16), mult (1,2,2), res-blocks (2), groups (4), heads (2), timesteps (1000),
- * reductions (0.3,0.5), calibration-batches (4), eval-images (64), eval-timesteps (8), samples (8),
- * ddim-steps (20), latency-batch (8), latency-rounds (5), seed (1).
+ * <p>Options ({@code --name value}): train-steps (200), retrain-steps (40), reductions (0.3,0.5),
+ * calibration-batches (4), and those of {@link BenchSetup}, with res-blocks 2 and batch 8 by
+ * default.
  */
 public final class LayerPruneBenchmark {
 
@@ -58,90 +50,33 @@ public final class LayerPruneBenchmark {
       double seconds) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = BaselineBenchmark.parse(args);
-    int trainSteps = Integer.parseInt(o.getOrDefault("train-steps", "200"));
-    int retrainSteps = Integer.parseInt(o.getOrDefault("retrain-steps", "40"));
-    int batch = Integer.parseInt(o.getOrDefault("batch", "8"));
-    float lr = Float.parseFloat(o.getOrDefault("lr", "0.002"));
-    int size = Integer.parseInt(o.getOrDefault("size", "32"));
-    int[] mult =
-        Arrays.stream(o.getOrDefault("mult", "1,2,2").split(","))
-            .mapToInt(Integer::parseInt)
-            .toArray();
-    double[] reductions =
-        Arrays.stream(o.getOrDefault("reductions", "0.3,0.5").split(","))
-            .mapToDouble(Double::parseDouble)
-            .toArray();
-    int calibration = Integer.parseInt(o.getOrDefault("calibration-batches", "4"));
-    long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-    int latencyBatch = Integer.parseInt(o.getOrDefault("latency-batch", "8"));
-    int latencyRounds = Integer.parseInt(o.getOrDefault("latency-rounds", "5"));
-
-    NoiseSchedule schedule =
-        NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
-    ShapesDataset train = new ShapesDataset(size, 50_000, seed);
-    ShapesDataset heldOut =
-        new ShapesDataset(size, Integer.parseInt(o.getOrDefault("eval-images", "64")), seed + 1000);
-    EvalOptions eval =
-        EvalOptions.defaults(heldOut, schedule)
-            .withGrid(
-                new EpsilonGrid(
-                    heldOut.size(),
-                    Integer.parseInt(o.getOrDefault("eval-timesteps", "8")),
-                    seed + 7))
-            .withSamples(
-                Integer.parseInt(o.getOrDefault("samples", "8")),
-                Integer.parseInt(o.getOrDefault("ddim-steps", "20")))
-            .withLatency(latencyBatch, 3);
-    UNetConfig config =
-        UNetConfig.ddpm(
-            size,
-            Integer.parseInt(o.getOrDefault("base", "16")),
-            mult,
-            Integer.parseInt(o.getOrDefault("res-blocks", "2")),
-            Integer.parseInt(o.getOrDefault("groups", "4")),
-            Integer.parseInt(o.getOrDefault("heads", "2")));
+    BenchSetup setup =
+        BenchSetup.parse(args, Map.of("res-blocks", "2", "batch", "8", "train-steps", "200"));
+    int trainSteps = setup.intOption("train-steps", 200);
+    int retrainSteps = setup.intOption("retrain-steps", 40);
+    double[] reductions = setup.doublesOption("reductions", "0.3,0.5");
+    int calibration = setup.intOption("calibration-batches", 4);
+    long seed = setup.seed();
+    UNetConfig config = setup.config();
+    EvalOptions eval = setup.eval();
     List<RemovableBlock> blocks = BlockSelection.removableBlocks(config);
+    System.out.println(setup.describe());
     System.out.printf(
         Locale.ROOT,
-        "base U-Net: %dx%d, %s, %d params, %.1f MMAC/image; %d removable blocks, removing all"
-            + " leaves %.1f %% of the parameters; %s%n",
-        size,
-        size,
-        o.getOrDefault("res-blocks", "2") + " res block(s)/level, mult " + Arrays.toString(mult),
-        ModelStats.of(config).params(),
-        ModelStats.of(config).macs() / 1e6,
+        "%d removable blocks; removing all of them leaves %.1f %% of the parameters%n",
         blocks.size(),
-        BlockSelection.smallestRatio(config) * 100,
-        eval.grid());
+        BlockSelection.smallestRatio(config) * 100);
 
     List<Row> rows = new ArrayList<>();
     try (DiffusionModel base = DiffusionModel.create(config, seed)) {
-      TrainResult trained =
-          DiffusionTraining.run(
-              base,
-              train,
-              TrainOptions.builder()
-                  .setSteps(trainSteps)
-                  .optBatchSize(batch)
-                  .optLearningRate(lr)
-                  .optSchedule(schedule)
-                  .optSeed(seed)
-                  .build());
-      System.out.printf(
-          Locale.ROOT,
-          "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
-          trainSteps,
-          trained.seconds(),
-          trained.meanFirst(20),
-          trained.meanLast(20));
+      TrainResult trained = setup.trainBase(base, trainSteps);
       rows.add(
           new Row(
               "base", null, base, null, Evaluator.evaluate(base, base, eval), trained.seconds()));
       Map<String, Double> scores;
       long start = System.nanoTime();
       try (RemovalError error =
-          new RemovalError(base, train, schedule, calibration, 16, seed + 3)) {
+          new RemovalError(base, setup.train(), setup.schedule(), calibration, 16, seed + 3)) {
         scores = error.singles(blocks);
       }
       System.out.printf(
@@ -173,7 +108,7 @@ public final class LayerPruneBenchmark {
               sel.removed().stream().mapToDouble(scores::get).sum());
           double pre;
           try (DiffusionModel cut = Pruner.removeBlocks(base, sel.removed())) {
-            pre = eval.grid().mse(cut, heldOut, schedule);
+            pre = eval.grid().mse(cut, setup.heldOut(), setup.schedule());
           }
           for (FeatureDistillation.Mode mode : FeatureDistillation.Mode.values()) {
             long t0 = System.nanoTime();
@@ -181,13 +116,9 @@ public final class LayerPruneBenchmark {
             TrainResult r =
                 DiffusionTraining.run(
                     student,
-                    train,
-                    TrainOptions.builder()
-                        .setSteps(retrainSteps)
-                        .optBatchSize(batch)
-                        .optLearningRate(lr / 2)
-                        .optSchedule(schedule)
-                        .optSeed(seed + 11)
+                    setup.train(),
+                    setup
+                        .finetune(retrainSteps)
                         .optObjective(new FeatureDistillation(base, mode))
                         .build());
             double seconds = (System.nanoTime() - t0) / 1e9;
@@ -210,14 +141,10 @@ public final class LayerPruneBenchmark {
           }
         }
       }
-      Map<String, List<Double>> lat = new LinkedHashMap<>();
-      for (int round = 0; round < latencyRounds; round++) {
-        for (Row row : rows) {
-          lat.computeIfAbsent(row.name(), k -> new ArrayList<>())
-              .add(Latency.msPerStep(row.model(), latencyBatch, 1, 5));
-        }
-      }
-      print(rows, lat, latencyBatch, trainSteps, retrainSteps);
+      Map<String, DiffusionModel> models = new LinkedHashMap<>();
+      rows.forEach(r -> models.put(r.name(), r.model()));
+      Map<String, List<Double>> lat = setup.latencies(models);
+      print(rows, lat, setup.latencyBatch(), trainSteps, retrainSteps);
     } finally {
       rows.stream().skip(1).forEach(r -> r.model().close());
     }
@@ -230,7 +157,7 @@ public final class LayerPruneBenchmark {
       int trainSteps,
       int retrainSteps) {
     Metrics base = rows.get(0).metrics();
-    double baseMs = BaselineBenchmark.median(lat.get("base"));
+    double baseMs = BenchSetup.median(lat.get("base"));
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -240,7 +167,7 @@ public final class LayerPruneBenchmark {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row row : rows) {
       Metrics m = row.metrics();
-      double ms = BaselineBenchmark.median(lat.get(row.name()));
+      double ms = BenchSetup.median(lat.get(row.name()));
       boolean isBase = row.selection() == null;
       System.out.printf(
           Locale.ROOT,

@@ -2,6 +2,8 @@ package dev.tailor.worker.cli;
 
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.UNetConfig;
 
@@ -39,5 +41,23 @@ interface CompressionMethod {
       int batchSize,
       float learningRate,
       long seed,
-      Progress progress) {}
+      Progress progress) {
+
+    /** Options for the optimiser steps after pruning; a method may replace the objective. */
+    TrainOptions.Builder finetuneOptions() {
+      return TrainOptions.builder()
+          .setSteps(finetuneSteps)
+          .optBatchSize(batchSize)
+          .optLearningRate(learningRate)
+          .optSchedule(schedule)
+          .optSeed(seed + 11);
+    }
+
+    /** Reports the mean loss of the last steps of {@code result} as "{@code what} 0.0812". */
+    void reportLoss(String task, String what, TrainResult result) {
+      int window = Math.max(1, Math.min(20, finetuneSteps / 5));
+      progress.info(
+          task, String.format(java.util.Locale.ROOT, "%s %.4f", what, result.meanLast(window)));
+    }
+  }
 }

@@ -75,12 +75,7 @@ final class LayerPruneMethod implements CompressionMethod {
     try {
       if (c.finetuneSteps() > 0) {
         TrainOptions options =
-            TrainOptions.builder()
-                .setSteps(c.finetuneSteps())
-                .optBatchSize(c.batchSize())
-                .optLearningRate(c.learningRate())
-                .optSchedule(c.schedule())
-                .optSeed(c.seed() + 11)
+            c.finetuneOptions()
                 .optObjective(new FeatureDistillation(base, FeatureDistillation.Mode.NORMALIZED))
                 .build();
         var result =
@@ -89,11 +84,7 @@ final class LayerPruneMethod implements CompressionMethod {
                     task,
                     "retraining " + c.finetuneSteps() + " steps with normalized distillation",
                     () -> DiffusionTraining.run(pruned, c.data(), options));
-        int window = Math.max(1, Math.min(20, c.finetuneSteps() / 5));
-        c.progress()
-            .info(
-                task,
-                String.format(Locale.ROOT, "distillation loss %.4f", result.meanLast(window)));
+        c.reportLoss(task, "distillation loss", result);
       }
       return pruned;
     } catch (Exception | Error e) {

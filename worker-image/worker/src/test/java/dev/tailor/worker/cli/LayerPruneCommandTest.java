@@ -24,30 +24,22 @@ class LayerPruneCommandTest {
     Path base = tmp.resolve("base");
     MainTest.Run train =
         MainTest.run(
-            "train",
-            "--steps",
-            "4",
-            "--batch-size",
-            "4",
-            "--data-count",
-            "16",
-            "--image-size",
-            "16",
-            "--base-channels",
-            "8",
-            "--channel-mult",
-            "1,2",
-            "--groups",
-            "4",
-            "--heads",
-            "2",
-            "--timesteps",
-            "100",
-            "--out",
-            base.toString(),
-            "--agreement-samples",
-            "0",
-            "-q");
+            concat(
+                new String[] {
+                  "train",
+                  "--steps",
+                  "4",
+                  "--batch-size",
+                  "4",
+                  "--data-count",
+                  "16",
+                  "--out",
+                  base.toString(),
+                  "--agreement-samples",
+                  "0",
+                  "-q"
+                },
+                TrainEvaluateSampleTest.TINY));
     assertThat(train.code()).as(train.err()).isZero();
     String[] common = {
       "compress",

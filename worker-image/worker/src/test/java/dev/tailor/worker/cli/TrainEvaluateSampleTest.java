@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainEvaluateSampleTest {
   @TempDir Path tmp;
 
-  private static final String[] TINY = {
+  static final String[] TINY = {
     "--image-size",
     "16",
     "--base-channels",
