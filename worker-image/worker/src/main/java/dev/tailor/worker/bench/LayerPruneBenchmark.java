@@ -129,15 +129,20 @@ public final class LayerPruneBenchmark {
                     pct,
                     choice.getKey(),
                     mode.name().toLowerCase(Locale.ROOT));
-            rows.add(
-                new Row(name, sel, student, pre, Evaluator.evaluate(student, base, eval), seconds));
+            Metrics m = Evaluator.evaluate(student, base, eval);
+            rows.add(new Row(name, sel, student, pre, m, seconds));
             System.out.printf(
                 Locale.ROOT,
-                "%s: retrained in %.0f s (distillation loss %.4f -> %.4f)%n",
+                "%s: retrained in %.0f s (distillation loss %.4f -> %.4f); eps-MSE %.4f -> %.4f,"
+                    + " PSNR %.2f dB, SSIM %.3f to base%n",
                 name,
                 seconds,
-                r.meanFirst(10),
-                r.meanLast(10));
+                r.meanFirst(5),
+                r.meanLast(5),
+                pre,
+                m.epsMse(),
+                m.psnrDbToReference(),
+                m.ssimToReference());
           }
         }
       }
