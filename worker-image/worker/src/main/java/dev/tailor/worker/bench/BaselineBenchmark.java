@@ -1,18 +1,10 @@
 package dev.tailor.worker.bench;
 
-import dev.tailor.worker.data.ShapesDataset;
-import dev.tailor.worker.diffusion.DiffusionTraining;
-import dev.tailor.worker.diffusion.NoiseSchedule;
-import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
-import dev.tailor.worker.eval.EpsilonGrid;
 import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
-import dev.tailor.worker.eval.Latency;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.model.ModelStats;
-import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.Importance;
 import dev.tailor.worker.prune.MagnitudeImportance;
@@ -21,7 +13,6 @@ import dev.tailor.worker.prune.TaylorImportance;
 import dev.tailor.worker.variant.VariantFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -53,57 +44,18 @@ public final class BaselineBenchmark {
       double trainSeconds) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = parse(args);
-    int trainSteps = Integer.parseInt(o.getOrDefault("train-steps", "600"));
-    int ftSteps = Integer.parseInt(o.getOrDefault("finetune-steps", "150"));
-    int batch = Integer.parseInt(o.getOrDefault("batch", "16"));
-    float lr = Float.parseFloat(o.getOrDefault("lr", "0.002"));
-    int size = Integer.parseInt(o.getOrDefault("size", "32"));
-    int base = Integer.parseInt(o.getOrDefault("base", "16"));
-    int[] mult =
-        Arrays.stream(o.getOrDefault("mult", "1,2,2").split(","))
-            .mapToInt(Integer::parseInt)
-            .toArray();
-    int res = Integer.parseInt(o.getOrDefault("res-blocks", "1"));
-    int groups = Integer.parseInt(o.getOrDefault("groups", "4"));
-    int heads = Integer.parseInt(o.getOrDefault("heads", "2"));
-    int timesteps = Integer.parseInt(o.getOrDefault("timesteps", "1000"));
-    double[] ratios =
-        Arrays.stream(o.getOrDefault("ratios", "0.75,0.5,0.25").split(","))
-            .mapToDouble(Double::parseDouble)
-            .toArray();
+    BenchSetup setup = BenchSetup.parse(args, Map.of());
+    Map<String, String> o = setup.options();
+    int trainSteps = setup.intOption("train-steps", 600);
+    int ftSteps = setup.intOption("finetune-steps", 150);
+    double[] ratios = setup.doublesOption("ratios", "0.75,0.5,0.25");
     List<String> methods = List.of(o.getOrDefault("methods", "magnitude,taylor").split(","));
-    long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-    int latencyBatch = Integer.parseInt(o.getOrDefault("latency-batch", "8"));
-    int latencyRounds = Integer.parseInt(o.getOrDefault("latency-rounds", "5"));
     Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
-
-    NoiseSchedule schedule = NoiseSchedule.linear(timesteps);
-    ShapesDataset train = new ShapesDataset(size, 50_000, seed);
-    EvalOptions eval = evalOptions(o, size, schedule, seed).withLatency(latencyBatch, 3);
-    UNetConfig config = UNetConfig.ddpm(size, base, mult, res, groups, heads);
-    System.out.printf(
-        Locale.ROOT,
-        "base U-Net: %dx%d, widths %d x %s, %d res block(s)/level, %d params, %.1f MMAC/image; %s%n",
-        size,
-        size,
-        base,
-        Arrays.toString(mult),
-        res,
-        ModelStats.of(config).params(),
-        ModelStats.of(config).macs() / 1e6,
-        eval.grid());
-    TrainOptions trainOptions =
-        TrainOptions.builder()
-            .setSteps(trainSteps)
-            .optBatchSize(batch)
-            .optLearningRate(lr)
-            .optSchedule(schedule)
-            .optSeed(seed)
-            .build();
+    EvalOptions eval = setup.eval();
+    System.out.println(setup.describe());
     List<Row> rows = new ArrayList<>();
-    try (DiffusionModel baseModel = DiffusionModel.create(config, seed)) {
-      TrainResult trained = trainBase(baseModel, train, trainOptions);
+    try (DiffusionModel baseModel = DiffusionModel.create(setup.config(), setup.seed())) {
+      TrainResult trained = setup.trainBase(baseModel, trainSteps);
       rows.add(
           new Row(
               "base",
@@ -116,22 +68,14 @@ public final class BaselineBenchmark {
         for (double ratio : ratios) {
           Importance importance =
               method.equalsIgnoreCase("taylor")
-                  ? new TaylorImportance(train, schedule, 8, batch, seed + 3)
+                  ? new TaylorImportance(
+                      setup.train(), setup.schedule(), 8, setup.batch(), setup.seed() + 3)
                   : new MagnitudeImportance();
           long start = System.nanoTime();
           PruneResult pruned = Baselines.pruneToMacRatio(baseModel, importance, ratio);
-          double pre = eval.grid().mse(pruned.model(), eval.heldOut(), schedule);
+          double pre = eval.grid().mse(pruned.model(), setup.heldOut(), setup.schedule());
           TrainResult ft =
-              Baselines.fineTune(
-                  pruned,
-                  train,
-                  TrainOptions.builder()
-                      .setSteps(ftSteps)
-                      .optBatchSize(batch)
-                      .optLearningRate(lr / 2)
-                      .optSchedule(schedule)
-                      .optSeed(seed + 11)
-                      .build());
+              Baselines.fineTune(pruned, setup.train(), setup.finetune(ftSteps).build());
           double seconds = (System.nanoTime() - start) / 1e9;
           String name =
               String.format(
@@ -146,15 +90,10 @@ public final class BaselineBenchmark {
               ft.meanLast(20));
         }
       }
-      // latency side by side: interleaved rounds over all models, median per model
-      Map<String, List<Double>> lat = new LinkedHashMap<>();
-      for (int r = 0; r < latencyRounds; r++) {
-        for (Row row : rows) {
-          lat.computeIfAbsent(row.name(), k -> new ArrayList<>())
-              .add(Latency.msPerStep(row.model(), latencyBatch, 1, 5));
-        }
-      }
-      print(rows, lat, latencyBatch, trainSteps, ftSteps);
+      Map<String, DiffusionModel> models = new LinkedHashMap<>();
+      rows.forEach(r -> models.put(r.name(), r.model()));
+      Map<String, List<Double>> lat = setup.latencies(models);
+      print(rows, lat, setup.latencyBatch(), trainSteps, ftSteps);
       if (out != null) {
         for (Row row : rows) {
           VariantFiles.write(out.resolve(row.name()), row.model(), row.metrics());
@@ -177,7 +116,7 @@ public final class BaselineBenchmark {
       int trainSteps,
       int ftSteps) {
     Metrics base = rows.get(0).metrics();
-    double baseMs = median(lat.get("base"));
+    double baseMs = BenchSetup.median(lat.get("base"));
     System.out.println();
     System.out.printf(
         Locale.ROOT,
@@ -186,7 +125,7 @@ public final class BaselineBenchmark {
     System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row row : rows) {
       Metrics m = row.metrics();
-      double ms = median(lat.get(row.name()));
+      double ms = BenchSetup.median(lat.get(row.name()));
       System.out.printf(
           Locale.ROOT,
           "| %s | %.0f %% | %,d | %.1f | %.2f | %s | %.4f | %s | %s | %.1f | %.2f |%n",
@@ -215,52 +154,5 @@ public final class BaselineBenchmark {
         ftSteps,
         lat.get("base").size(),
         base.protocol().replaceAll("; latency:.*", ""));
-  }
-
-  private static double median(List<Double> xs) {
-    double[] a = xs.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-    return a[a.length / 2];
-  }
-
-  /** Trains the base model in place and prints how the loss went. */
-  static TrainResult trainBase(DiffusionModel model, ShapesDataset train, TrainOptions options) {
-    TrainResult trained = DiffusionTraining.run(model, train, options);
-    System.out.printf(
-        Locale.ROOT,
-        "trained base: %d steps in %.0f s, loss %.4f -> %.4f%n",
-        options.steps(),
-        trained.seconds(),
-        trained.meanFirst(20),
-        trained.meanLast(20));
-    return trained;
-  }
-
-  /**
-   * The quality protocol of the benchmarks: held-out shapes and the ε-MSE grid ({@code
-   * eval-images}, {@code eval-timesteps}), same-seed DDIM samples ({@code samples}, {@code
-   * ddim-steps}); defaults 64, 8, 8, 20.
-   */
-  static EvalOptions evalOptions(Map<String, String> o, int px, NoiseSchedule schedule, long seed) {
-    ShapesDataset heldOut =
-        new ShapesDataset(px, Integer.parseInt(o.getOrDefault("eval-images", "64")), seed + 1000);
-    return EvalOptions.defaults(heldOut, schedule)
-        .withGrid(
-            new EpsilonGrid(
-                heldOut.size(), Integer.parseInt(o.getOrDefault("eval-timesteps", "8")), seed + 7))
-        .withSamples(
-            Integer.parseInt(o.getOrDefault("samples", "8")),
-            Integer.parseInt(o.getOrDefault("ddim-steps", "20")));
-  }
-
-  static Map<String, String> parse(String[] args) {
-    Map<String, String> o = new LinkedHashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      if (!args[i].startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException(
-            "expected --name value pairs, got " + Arrays.toString(args));
-      }
-      o.put(args[i].substring(2), args[++i]);
-    }
-    return o;
   }
 }

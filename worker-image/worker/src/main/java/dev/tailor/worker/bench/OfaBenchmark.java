@@ -8,7 +8,6 @@ import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
@@ -46,52 +45,33 @@ public final class OfaBenchmark {
       String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {}
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> o = BaselineBenchmark.parse(args);
-    int trainSteps = Integer.parseInt(o.getOrDefault("train-steps", "200"));
-    int ofaSteps = Integer.parseInt(o.getOrDefault("ofa-steps", "150"));
-    int batch = Integer.parseInt(o.getOrDefault("batch", "8"));
-    float lr = Float.parseFloat(o.getOrDefault("lr", "0.002"));
-    int px = Integer.parseInt(o.getOrDefault("size", "16"));
-    int width = Integer.parseInt(o.getOrDefault("base", "16"));
-    int[] mult = ints(o.getOrDefault("mult", "1,2"));
-    int res = Integer.parseInt(o.getOrDefault("res-blocks", "1"));
-    int groups = Integer.parseInt(o.getOrDefault("groups", "4"));
-    int heads = Integer.parseInt(o.getOrDefault("heads", "2"));
+    // A lighter quality protocol than the baseline benchmark's: this one evaluates 11 models.
+    BenchSetup setup =
+        BenchSetup.parse(
+            args,
+            Map.of(
+                "batch", "8",
+                "size", "16",
+                "mult", "1,2",
+                "eval-images", "32",
+                "eval-timesteps", "4",
+                "samples", "4",
+                "ddim-steps", "10"));
+    Map<String, String> o = setup.options();
+    int trainSteps = setup.intOption("train-steps", 200);
+    int ofaSteps = setup.intOption("ofa-steps", 150);
+    int batch = setup.batch();
+    float lr = setup.lr();
     int[] sizes = ints(o.getOrDefault("sizes", "100,75,50,25"));
-    long seed = Long.parseLong(o.getOrDefault("seed", "1"));
-    NoiseSchedule schedule =
-        NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
-    ShapesDataset train = new ShapesDataset(px, 50_000, seed);
-    // a lighter quality protocol than the baseline benchmark's: this one evaluates 11 models
-    o.putIfAbsent("eval-images", "32");
-    o.putIfAbsent("eval-timesteps", "4");
-    o.putIfAbsent("samples", "4");
-    o.putIfAbsent("ddim-steps", "10");
-    EvalOptions eval = BaselineBenchmark.evalOptions(o, px, schedule, seed).withLatency(1, 1);
-    UNetConfig config = UNetConfig.ddpm(px, width, mult, res, groups, heads);
-    System.out.printf(
-        Locale.ROOT,
-        "base U-Net: %dx%d, widths %d x %s, %d params; sizes %s; %s%n",
-        px,
-        px,
-        width,
-        Arrays.toString(mult),
-        ModelStats.of(config).params(),
-        Arrays.toString(sizes),
-        eval.grid());
+    long seed = setup.seed();
+    NoiseSchedule schedule = setup.schedule();
+    ShapesDataset train = setup.train();
+    EvalOptions eval = setup.eval().withLatency(1, 1);
+    UNetConfig config = setup.config();
+    System.out.println(setup.describe() + "; sizes " + Arrays.toString(sizes));
     List<Row> rows = new ArrayList<>();
     try (DiffusionModel base = DiffusionModel.create(config, seed)) {
-      TrainResult trained =
-          BaselineBenchmark.trainBase(
-              base,
-              train,
-              TrainOptions.builder()
-                  .setSteps(trainSteps)
-                  .optBatchSize(batch)
-                  .optLearningRate(lr)
-                  .optSchedule(schedule)
-                  .optSeed(seed)
-                  .build());
+      TrainResult trained = setup.trainBase(base, trainSteps);
       Metrics baseMetrics = Evaluator.evaluate(base, base, eval);
       rows.add(new Row("base", 100, trainSteps, trained.seconds(), Double.NaN, baseMetrics));
 

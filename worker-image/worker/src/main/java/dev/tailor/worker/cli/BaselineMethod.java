@@ -46,24 +46,14 @@ final class BaselineMethod implements CompressionMethod {
                 pruned.macRatio() * 100));
     try {
       if (c.finetuneSteps() > 0) {
-        TrainOptions options =
-            TrainOptions.builder()
-                .setSteps(c.finetuneSteps())
-                .optBatchSize(c.batchSize())
-                .optLearningRate(c.learningRate())
-                .optSchedule(c.schedule())
-                .optSeed(c.seed() + 11)
-                .optListener(c.progress().counter(task, "step", c.finetuneSteps())::trainingStep)
-                .build();
+        TrainOptions options = c.finetuneOptions().build();
         var result =
             c.progress()
                 .stage(
                     task,
                     "fine-tuning " + c.finetuneSteps() + " steps",
                     () -> Baselines.fineTune(pruned, c.data(), options));
-        int window = Math.max(1, Math.min(20, c.finetuneSteps() / 5));
-        c.progress()
-            .info(task, String.format(Locale.ROOT, "fine-tune loss %.4f", result.meanLast(window)));
+        c.reportLoss(task, "fine-tune loss", result);
       }
       return pruned.model();
     } catch (Exception | Error e) {

@@ -220,6 +220,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
           progress.stage("compress", "fetching " + model, () -> inputs.resolve(model, modelDigest));
       NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(baseRef.dir(), null));
       try (DiffusionModel base = inputs.load(baseRef)) {
+        impl.checkSizes(base.config(), order);
         int px = base.config().imageSize();
         ImageSource calibration =
             progress.stage(

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,6 +64,12 @@ interface CompressionMethod {
   record Compressed(int size, DiffusionModel model, ObjectNode details) {}
 
   /**
+   * Refuses sizes this method cannot make from {@code base} before any work starts ({@link
+   * CliException}); by default every size is possible.
+   */
+  default void checkSizes(UNetConfig base, int[] keepPercents) {}
+
+  /**
    * What every method may use.
    *
    * @param data calibration and fine-tuning images
@@ -83,5 +92,24 @@ interface CompressionMethod {
       float learningRate,
       long seed,
       Progress progress,
-      OfaSettings ofa) {}
+      OfaSettings ofa) {
+
+    /** Options for the optimiser steps after pruning; a method may replace the objective. */
+    TrainOptions.Builder finetuneOptions() {
+      return TrainOptions.builder()
+          .setSteps(finetuneSteps)
+          .optBatchSize(batchSize)
+          .optLearningRate(learningRate)
+          .optSchedule(schedule)
+          .optSeed(seed + 11)
+          .optListener(progress.counter("compress", "step", finetuneSteps)::trainingStep);
+    }
+
+    /** Reports the mean loss of the last steps of {@code result} as "{@code what} 0.0812". */
+    void reportLoss(String task, String what, TrainResult result) {
+      int window = Math.max(1, Math.min(20, finetuneSteps / 5));
+      progress.info(
+          task, String.format(java.util.Locale.ROOT, "%s %.4f", what, result.meanLast(window)));
+    }
+  }
 }

@@ -20,6 +20,7 @@ final class CompressionMethods {
     AVAILABLE.put("Taylor", new BaselineMethod(Baselines.Method.TAYLOR));
     AVAILABLE.put("Magnitude", new BaselineMethod(Baselines.Method.MAGNITUDE));
     AVAILABLE.put("OBS", new ObsMethod(null));
+    AVAILABLE.put("LayerPrune", new LayerPruneMethod());
   }
 
   private CompressionMethods() {}

@@ -65,7 +65,7 @@ public final class DiffusionTraining {
           NDArray x0 = data.batch(m, idx);
           NDArray eps = Noise.gaussian(m, x0.getShape(), rng);
           NDList inputs = new NDList(Noise.addNoise(schedule, x0, eps, t), Noise.timesteps(m, t));
-          losses[step] = trainBatch(trainer, inputs, new NDList(eps));
+          losses[step] = trainBatch(trainer, options.objective(), inputs, eps);
           if (!Double.isFinite(losses[step])) {
             throw new IllegalStateException(
                 "training loss became " + losses[step] + " at step " + step);
@@ -97,10 +97,10 @@ public final class DiffusionTraining {
   /**
    * One forward/backward pass, shaped like DJL's {@code EasyTrain.trainBatch}; returns the loss.
    */
-  static double trainBatch(Trainer trainer, NDList inputs, NDList labels) {
+  static double trainBatch(
+      Trainer trainer, TrainOptions.Objective objective, NDList inputs, NDArray eps) {
     try (GradientCollector collector = trainer.newGradientCollector()) {
-      NDList predictions = trainer.forward(inputs, labels);
-      NDArray loss = trainer.getLoss().evaluate(labels, predictions);
+      NDArray loss = objective.loss(trainer, inputs, eps);
       collector.backward(loss);
       return loss.getFloat();
     }

@@ -1,5 +1,9 @@
 package dev.tailor.worker.diffusion;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.training.Trainer;
+
 /**
  * Options of a {@link DiffusionTraining} run. Required: {@code steps}; everything else has a
  * default suited to the small built-in data.
@@ -14,6 +18,7 @@ public final class TrainOptions {
   private final NoiseSchedule schedule;
   private final float clipGrad;
   private final StepListener listener;
+  private final Objective objective;
 
   /** Told after every optimiser step, for progress reports. */
   @FunctionalInterface
@@ -25,6 +30,20 @@ public final class TrainOptions {
     void onStep(int done, double loss);
   }
 
+  /**
+   * The loss of one batch, computed inside the gradient collector. The default is the DDPM ε-MSE of
+   * the model's prediction; distillation replaces it.
+   */
+  @FunctionalInterface
+  public interface Objective {
+    /**
+     * @param trainer the trainer of the model being trained
+     * @param inputs the noisy images and their timesteps
+     * @param eps the noise that was added
+     */
+    NDArray loss(Trainer trainer, NDList inputs, NDArray eps);
+  }
+
   private TrainOptions(Builder b) {
     this.steps = b.steps;
     this.batchSize = b.batchSize;
@@ -34,6 +53,7 @@ public final class TrainOptions {
     this.schedule = b.schedule;
     this.clipGrad = b.clipGrad;
     this.listener = b.listener;
+    this.objective = b.objective;
   }
 
   public static Builder builder() {
@@ -73,6 +93,10 @@ public final class TrainOptions {
     return listener;
   }
 
+  public Objective objective() {
+    return objective;
+  }
+
   /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
   public static final class Builder {
     private int steps = -1;
@@ -83,6 +107,9 @@ public final class TrainOptions {
     private NoiseSchedule schedule = NoiseSchedule.linear(1000);
     private float clipGrad = 1f;
     private StepListener listener = (done, loss) -> {};
+    private Objective objective =
+        (trainer, inputs, eps) ->
+            trainer.getLoss().evaluate(new NDList(eps), trainer.forward(inputs, new NDList(eps)));
 
     private Builder() {}
 
@@ -123,6 +150,11 @@ public final class TrainOptions {
 
     public Builder optListener(StepListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    public Builder optObjective(Objective objective) {
+      this.objective = objective;
       return this;
     }
 

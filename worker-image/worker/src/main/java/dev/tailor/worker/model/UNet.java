@@ -47,6 +47,10 @@ public class UNet extends AbstractBlock {
   private final Linear timeFc1;
   private final Linear timeFc2;
   private final List<Step> steps = new ArrayList<>();
+
+  /** Indices of the steps that end a stage (each down level, the mid section, each up level). */
+  private final List<Integer> stageEnds = new ArrayList<>();
+
   private final float[] frequencies;
 
   public UNet(UNetConfig config) {
@@ -82,6 +86,7 @@ public class UNet extends AbstractBlock {
         width = level.resample();
         skips.push(width);
       }
+      stageEnds.add(steps.size() - 1);
     }
     UNetConfig.Mid mid = config.mid();
     width = addRes("mid.res0", mid.first(), width, size, Kind.RES);
@@ -94,6 +99,7 @@ public class UNet extends AbstractBlock {
               size));
     }
     width = addRes("mid.res1", mid.second(), width, size, Kind.RES);
+    stageEnds.add(steps.size() - 1);
     for (int i = 0; i < config.up().size(); i++) {
       UNetConfig.Level level = config.up().get(i);
       for (int j = 0; j < level.blocks().size(); j++) {
@@ -111,6 +117,7 @@ public class UNet extends AbstractBlock {
         size *= 2;
         width = level.resample();
       }
+      stageEnds.add(steps.size() - 1);
     }
     steps.add(
         new Step(Kind.OUT_NORM, addChildBlock("out.norm", new GroupNorm(width, g)), width, size));
@@ -150,13 +157,30 @@ public class UNet extends AbstractBlock {
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    return new NDList(run(ps, inputs, training, null));
+  }
+
+  /**
+   * The forward pass that also returns the activation at the end of every stage (each down level,
+   * the mid section, each up level, in execution order) after the output: {@code [ε, stage0, …]}.
+   * Removing blocks keeps these shapes, so a pruned student's features line up with its teacher's.
+   */
+  public NDList forwardWithStageFeatures(ParameterStore ps, NDList inputs, boolean training) {
+    NDList out = new NDList();
+    NDArray eps = run(ps, inputs, training, out);
+    out.add(0, eps);
+    return out;
+  }
+
+  private NDArray run(ParameterStore ps, NDList inputs, boolean training, NDList stageFeatures) {
     NDArray x = inputs.get(0);
     NDArray t = inputs.get(1);
     NDArray temb = Nn.apply(timeFc1, ps, timestepEmbedding(t), training);
     temb = Nn.apply(timeFc2, ps, Nn.silu(temb), training);
     Deque<NDArray> skips = new ArrayDeque<>();
     NDArray h = x;
-    for (Step step : steps) {
+    for (int i = 0; i < steps.size(); i++) {
+      Step step = steps.get(i);
       switch (step.kind()) {
         case STEM, DOWNSAMPLE -> {
           h = Nn.apply(step.block(), ps, h, training);
@@ -168,15 +192,21 @@ public class UNet extends AbstractBlock {
         }
         case RES -> h = residual(step, ps, h, temb, training);
         case UP_RES -> {
-          NDArray in = NDArrays.concat(new NDList(h, skips.pop()), 1);
-          h = residual(step, ps, in, temb, training);
+          // a removed up block drops its skip activation (see UNetConfig.ResBlock#removed)
+          NDArray skip = skips.pop();
+          if (step.block() != null) {
+            h = residual(step, ps, NDArrays.concat(new NDList(h, skip), 1), temb, training);
+          }
         }
         case ATTENTION, OUT_CONV -> h = Nn.apply(step.block(), ps, h, training);
         case UPSAMPLE -> h = Nn.apply(step.block(), ps, h.repeat(2, 2).repeat(3, 2), training);
         case OUT_NORM -> h = Nn.silu(Nn.apply(step.block(), ps, h, training));
       }
+      if (stageFeatures != null && stageEnds.contains(i)) {
+        stageFeatures.add(h);
+      }
     }
-    return new NDList(h);
+    return h;
   }
 
   private static NDArray residual(

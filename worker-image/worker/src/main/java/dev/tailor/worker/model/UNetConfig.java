@@ -58,7 +58,9 @@ public record UNetConfig(
    * @param hidden width between the two convs
    * @param out output width
    * @param skipConv whether the skip path is a 1×1 conv (required when input width ≠ out)
-   * @param removed the block is dropped and acts as identity (only where input width = out)
+   * @param removed the block is dropped and acts as identity (only where input width = out); on the
+   *     up path its skip activation is dropped with it, so the running activation's width must
+   *     equal out
    */
   public record ResBlock(int hidden, int out, boolean skipConv, boolean removed) {
     public ResBlock withWidths(int newHidden, int newOut) {

@@ -120,10 +120,12 @@ public final class UNetLayout {
   private Slot resBlock(String name, Channels in, UNetConfig.ResBlock b, int size, Visitor v) {
     Slot out = slot(name + ".out", b.out());
     if (b.removed()) {
+      // on the up path a removed block drops its skip activation and passes the stream through
+      Slot through = in.parts().get(0);
       require(
-          in.parts().size() == 1 && in.width() == b.out(),
+          through.width() == b.out(),
           name + " can only be removed where its input and output widths match");
-      v.identity(in.single(), out);
+      v.identity(through, out);
       return out;
     }
     Slot hidden = slot(name + ".hidden", b.hidden());

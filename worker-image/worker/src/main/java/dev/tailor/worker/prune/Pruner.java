@@ -83,7 +83,24 @@ public final class Pruner {
    * remaining weights are copied unchanged. This is the block-removal step of layer pruning.
    */
   public static DiffusionModel removeBlocks(DiffusionModel model, java.util.Set<String> blocks) {
-    UNetConfig c = model.config();
+    UNetConfig smaller = removedConfig(model.config(), blocks);
+    java.util.Set<String> keep = dev.tailor.worker.model.ModelStats.of(smaller).shapes().keySet();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList weights = new NDList();
+      for (NDArray w : model.weights(manager)) {
+        if (keep.contains(w.getName())) {
+          weights.add(w);
+        }
+      }
+      return DiffusionModel.withWeights(smaller, weights);
+    }
+  }
+
+  /**
+   * The config with the named blocks marked removed; {@link IllegalArgumentException} for an
+   * unknown name or a block that cannot act as identity.
+   */
+  public static UNetConfig removedConfig(UNetConfig c, java.util.Set<String> blocks) {
     java.util.Set<String> unknown = new java.util.HashSet<>(blocks);
     List<UNetConfig.Level> down = new ArrayList<>();
     for (int i = 0; i < c.down().size(); i++) {
@@ -108,28 +125,17 @@ public final class Pruner {
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("no such blocks: " + unknown);
     }
-    UNetConfig smaller =
-        new UNetConfig(
-                c.imageSize(),
-                c.inChannels(),
-                c.groups(),
-                c.sinusoidDim(),
-                c.timeDim(),
-                c.stem(),
-                down,
-                new UNetConfig.Mid(first, a, second),
-                up)
-            .validate();
-    java.util.Set<String> keep = dev.tailor.worker.model.ModelStats.of(smaller).shapes().keySet();
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDList weights = new NDList();
-      for (NDArray w : model.weights(manager)) {
-        if (keep.contains(w.getName())) {
-          weights.add(w);
-        }
-      }
-      return DiffusionModel.withWeights(smaller, weights);
-    }
+    return new UNetConfig(
+            c.imageSize(),
+            c.inChannels(),
+            c.groups(),
+            c.sinusoidDim(),
+            c.timeDim(),
+            c.stem(),
+            down,
+            new UNetConfig.Mid(first, a, second),
+            up)
+        .validate();
   }
 
   private static UNetConfig.Level removing(

@@ -1,0 +1,100 @@
+package dev.tailor.worker.prune.layer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.tailor.worker.data.ImageSource;
+import dev.tailor.worker.diffusion.Noise;
+import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.prune.Pruner;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+
+/**
+ * The one-shot criterion of LAPTOP-Diff: the output error of a model with some blocks removed,
+ * measured as the mean squared difference between its ε-prediction and the full model's on fixed
+ * calibration inputs (calibration images noised at random timesteps). The full model's outputs are
+ * computed once; each query builds the smaller model and runs the calibration batches through it.
+ */
+public final class RemovalError implements AutoCloseable {
+  private final DiffusionModel base;
+  private final NDManager manager;
+  private final NDList inputs = new NDList();
+  private final NDList reference = new NDList();
+
+  /**
+   * @param base the full model (left unchanged; must outlive this object)
+   * @param calibration images to noise
+   * @param schedule the base model's noise schedule
+   * @param batches calibration batches
+   * @param batchSize images per batch
+   * @param seed seed of the images, timesteps and noise drawn
+   */
+  public RemovalError(
+      DiffusionModel base,
+      ImageSource calibration,
+      NoiseSchedule schedule,
+      int batches,
+      int batchSize,
+      long seed) {
+    this.base = base;
+    this.manager = base.manager().newSubManager();
+    Random rng = new Random(seed);
+    for (int b = 0; b < batches; b++) {
+      int[] idx = new int[batchSize];
+      int[] t = new int[batchSize];
+      for (int i = 0; i < batchSize; i++) {
+        idx[i] = rng.nextInt(calibration.size());
+        t[i] = rng.nextInt(schedule.steps());
+      }
+      NDArray x0 = calibration.batch(manager, idx);
+      NDArray eps = Noise.gaussian(manager, x0.getShape(), rng);
+      NDArray xt = Noise.addNoise(schedule, x0, eps, t);
+      NDArray ts = Noise.timesteps(manager, t);
+      inputs.add(xt);
+      inputs.add(ts);
+      NDArray out = base.predict(xt, ts);
+      out.attach(manager);
+      reference.add(out);
+    }
+  }
+
+  /** Mean squared difference to the full model's ε-prediction with {@code removed} taken out. */
+  public double of(Set<String> removed) {
+    double sum = 0;
+    long count = 0;
+    try (DiffusionModel smaller = Pruner.removeBlocks(base, removed)) {
+      for (int b = 0; b < reference.size(); b++) {
+        try (NDManager m = manager.newSubManager()) {
+          // intermediates follow their inputs' manager: borrow the inputs so they are freed here
+          NDArray x = inputs.get(2 * b);
+          NDArray t = inputs.get(2 * b + 1);
+          x.tempAttach(m);
+          t.tempAttach(m);
+          NDArray ref = reference.get(b);
+          sum += smaller.predict(x, t).sub(ref).square().sum().getFloat();
+          count += ref.size();
+        }
+      }
+    }
+    return sum / count;
+  }
+
+  /** Each block's score: the error of removing it alone. */
+  public Map<String, Double> singles(List<RemovableBlock> blocks) {
+    Map<String, Double> scores = new LinkedHashMap<>();
+    for (RemovableBlock b : blocks) {
+      scores.put(b.name(), of(Set.of(b.name())));
+    }
+    return scores;
+  }
+
+  @Override
+  public void close() {
+    manager.close();
+  }
+}
