@@ -5,7 +5,9 @@
 --   Healthy      Ready=True for the generation the operator observed; a ModelVariant (an
 --                immutable record) once the operator has written its status
 --   Progressing  anything else: no status yet, an unobserved generation, Reconciling=True
-local hs = { status = "Progressing", message = "waiting for the Tailor operator" }
+local function result(status, message)
+  return { status = status, message = message }
+end
 
 local function condition(status, type)
   if status.conditions == nil then
@@ -28,52 +30,41 @@ end
 
 local status = obj.status
 if status == nil then
-  return hs
+  return result("Progressing", "waiting for the Tailor operator")
 end
 if obj.metadata.generation ~= nil and status.observedGeneration ~= nil
     and status.observedGeneration < obj.metadata.generation then
-  hs.message = "waiting for the operator to observe generation " .. obj.metadata.generation
-  return hs
-end
-
-local stalled = condition(status, "Stalled")
-if stalled ~= nil and stalled.status == "True" then
-  hs.status = "Degraded"
-  hs.message = describe(stalled)
-  return hs
-end
-if status.phase == "Failed" or status.phase == "Degraded" then
-  hs.status = "Degraded"
-  hs.message = "phase " .. status.phase
-  local ready = condition(status, "Ready")
-  if ready ~= nil then
-    hs.message = hs.message .. ": " .. describe(ready)
-  end
-  return hs
+  return result("Progressing",
+    "waiting for the operator to observe generation " .. obj.metadata.generation)
 end
 
 local ready = condition(status, "Ready")
+local stalled = condition(status, "Stalled")
 local reconciling = condition(status, "Reconciling")
+if stalled ~= nil and stalled.status == "True" then
+  return result("Degraded", describe(stalled))
+end
+if status.phase == "Failed" or status.phase == "Degraded" then
+  local why = ""
+  if ready ~= nil then
+    why = ": " .. describe(ready)
+  end
+  return result("Degraded", "phase " .. status.phase .. why)
+end
 if ready ~= nil and ready.status == "True" then
-  hs.status = "Healthy"
-  hs.message = describe(ready)
-  return hs
+  return result("Healthy", describe(ready))
 end
 if reconciling ~= nil and reconciling.status == "True" then
-  hs.message = describe(reconciling)
-  return hs
+  return result("Progressing", describe(reconciling))
 end
 if ready ~= nil and ready.status == "False" then
-  hs.status = "Degraded"
-  hs.message = describe(ready)
-  return hs
+  return result("Degraded", describe(ready))
 end
 if obj.kind == "ModelVariant" then
-  hs.status = "Healthy"
-  hs.message = "variant registered"
   if status.qualityGate ~= nil and status.qualityGate.passed == false then
-    hs.message = "variant registered; outside the quality gate: " .. (status.qualityGate.message or "")
+    return result("Healthy",
+      "variant registered; outside the quality gate: " .. (status.qualityGate.message or ""))
   end
-  return hs
+  return result("Healthy", "variant registered")
 end
-return hs
+return result("Progressing", "waiting for the Tailor operator")

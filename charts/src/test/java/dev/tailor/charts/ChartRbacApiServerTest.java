@@ -102,16 +102,12 @@ class ChartRbacApiServerTest {
             .until(
                 () ->
                     admin.batch().v1().jobs().inNamespace(ns.name()).list().getItems().size() == 1);
+        var shapes = admin.resources(ModelFleet.class).inNamespace(ns.name()).withName("shapes");
         ModelFleet compressing =
             await()
                 .atMost(TIMEOUT)
                 .until(
-                    () ->
-                        admin
-                            .resources(ModelFleet.class)
-                            .inNamespace(ns.name())
-                            .withName("shapes")
-                            .get(),
+                    shapes::get,
                     f ->
                         f.getStatus() != null
                             && f.getStatus().getPhase() == FleetPhase.COMPRESSING);
@@ -135,16 +131,7 @@ class ChartRbacApiServerTest {
 
         // Deleting the fleet goes through the operator's finalizer, removed with the chart's RBAC.
         admin.resource(compressing).delete();
-        await()
-            .atMost(TIMEOUT)
-            .until(
-                () ->
-                    admin
-                            .resources(ModelFleet.class)
-                            .inNamespace(ns.name())
-                            .withName("shapes")
-                            .get()
-                        == null);
+        await().atMost(TIMEOUT).until(() -> shapes.get() == null);
       } finally {
         operator.stop();
       }

@@ -1,5 +1,6 @@
 package dev.tailor.operator;
 
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import jakarta.enterprise.context.Dependent;
@@ -25,8 +26,23 @@ public class LeaderElection {
     if (!enabled) {
       return null;
     }
-    var builder = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName);
+    var builder =
+        LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
+            .withExitOnStopLeading(false)
+            .withLeaderCallbacks(new LeaderCallbacks(() -> {}, LeaderElection::exit, id -> {}));
     leaseNamespace.ifPresent(builder::withLeaseNamespace);
     return builder.build();
+  }
+
+  /**
+   * A pod that lost the lease must stop reconciling, so it exits and restarts as a follower. The
+   * operator SDK's own exit runs on the thread that stops leading, which on SIGTERM is a shutdown
+   * hook, where {@code System.exit} blocks forever; from a daemon thread it ends a running JVM and
+   * waits harmlessly for one already shutting down.
+   */
+  private static void exit() {
+    Thread exit = new Thread(() -> System.exit(1), "tailor-lost-lease");
+    exit.setDaemon(true);
+    exit.start();
   }
 }

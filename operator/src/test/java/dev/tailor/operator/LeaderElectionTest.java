@@ -17,5 +17,8 @@ class LeaderElectionTest {
         new LeaderElection().configuration(true, "prod-tailor", Optional.of("tailor-system"));
     assertThat(config.getLeaseName()).isEqualTo("prod-tailor");
     assertThat(config.getLeaseNamespace()).contains("tailor-system");
+    // The SDK's own exit would block a SIGTERM shutdown; the callback exits instead.
+    assertThat(config.isExitOnStopLeading()).isFalse();
+    assertThat(config.getLeaderCallbacks()).isPresent();
   }
 }
