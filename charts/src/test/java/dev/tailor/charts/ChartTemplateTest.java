@@ -1,0 +1,255 @@
+package dev.tailor.charts;
+
+import static dev.tailor.charts.TailorChart.all;
+import static dev.tailor.charts.TailorChart.one;
+import static dev.tailor.charts.TailorChart.render;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Lint and template the chart: what the defaults and other values render, and what is refused. */
+class ChartTemplateTest {
+  private static final String NS = "tailor-system";
+
+  @Test
+  void lintPassesStrict() {
+    LintResult lint = TailorChart.helm().lint().strict().call();
+    assertThat(lint.isFailed()).as(String.join("\n", lint.getMessages())).isFalse();
+  }
+
+  @Test
+  void chartCarriesTheGeneratedCrds() throws IOException {
+    Path generated = Path.of(System.getProperty("tailor.repoRoot"), "crds", "generated");
+    List<Path> sources;
+    try (Stream<Path> files = Files.list(generated)) {
+      sources = files.filter(p -> p.toString().endsWith(".yml")).sorted().toList();
+    }
+    assertThat(sources).hasSize(3);
+    for (Path source : sources) {
+      Path copy = TailorChart.dir().resolve("crds").resolve(source.getFileName());
+      assertThat(copy)
+          .as("the chart's copy of %s", source.getFileName())
+          .hasSameTextualContentAs(source);
+    }
+  }
+
+  @Test
+  void defaultsRunOneRestrictedOperatorWithoutLeaderElection() {
+    List<HasMetadata> objects = render("tailor", NS, Map.of());
+    Deployment d = one(objects, Deployment.class);
+    assertThat(d.getMetadata().getNamespace()).isEqualTo(NS);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(1);
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    assertThat(pod.getServiceAccountName())
+        .isEqualTo(one(objects, ServiceAccount.class).getMetadata().getName());
+    assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+    assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+    Container c = pod.getContainers().get(0);
+    assertThat(c.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+    assertThat(c.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+    assertThat(c.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+    assertThat(c.getVolumeMounts()).anySatisfy(m -> assertThat(m.getMountPath()).isEqualTo("/tmp"));
+    assertThat(pod.getVolumes()).anySatisfy(v -> assertThat(v.getEmptyDir()).isNotNull());
+    assertThat(c.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+    assertThat(c.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+    assertThat(c.getResources().getRequests()).containsKeys("cpu", "memory");
+    assertThat(c.getResources().getLimits()).containsKey("memory");
+    assertThat(env(c, "TAILOR_WORKER_IMAGE")).isEqualTo("tailor/worker:0.1.0");
+    assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
+    assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
+    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+    assertThat(all(objects, Role.class)).isEmpty();
+    assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
+
+    Service metrics = one(objects, Service.class);
+    assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+        .containsAllEntriesOf(metrics.getSpec().getSelector());
+    assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+  }
+
+  @Test
+  void rbacIsClusterWideOnlyForWhatNeedsIt() {
+    List<HasMetadata> objects = render("tailor", NS, Map.of());
+    List<ClusterRole> roles = all(objects, ClusterRole.class);
+    assertThat(roles).hasSize(2);
+    assertThat(roles.stream().flatMap(r -> r.getRules().stream()))
+        .allSatisfy(
+            rule -> {
+              assertThat(rule.getVerbs()).doesNotContain("*", "deletecollection");
+              assertThat(rule.getResources()).doesNotContain("*");
+              assertThat(rule.getApiGroups()).doesNotContain("*");
+            });
+    ClusterRole cluster = role(roles, "-cluster");
+    assertThat(resources(cluster))
+        .containsExactlyInAnyOrder("nodes", "deviceclasses", "deviceclasses/status");
+    assertThat(verbs(cluster, "nodes")).containsExactly("get", "list", "watch");
+    ClusterRole fleets = role(roles, "-fleets");
+    assertThat(resources(fleets))
+        .doesNotContain("nodes", "deviceclasses")
+        .contains("modelfleets", "jobs");
+    assertThat(verbs(fleets, "secrets")).containsExactly("get");
+    assertThat(verbs(fleets, "modelfleets/finalizers")).containsExactly("update");
+    String sa = one(objects, ServiceAccount.class).getMetadata().getName();
+    assertThat(all(objects, ClusterRoleBinding.class))
+        .hasSize(2)
+        .allSatisfy(
+            b -> {
+              assertThat(b.getSubjects())
+                  .singleElement()
+                  .satisfies(
+                      s -> {
+                        assertThat(s.getName()).isEqualTo(sa);
+                        assertThat(s.getNamespace()).isEqualTo(NS);
+                      });
+              assertThat(roles)
+                  .extracting(r -> r.getMetadata().getName())
+                  .contains(b.getRoleRef().getName());
+            });
+  }
+
+  @Test
+  void moreThanOneReplicaTurnsLeaderElectionOnWithALeaseRole() {
+    List<HasMetadata> objects = render("prod", NS, Map.of("replicaCount", 2));
+    Deployment d = one(objects, Deployment.class);
+    assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("true");
+    assertThat(env(c, "TAILOR_LEADER_ELECTION_LEASE_NAME")).isEqualTo("prod-tailor");
+    Role lease = one(objects, Role.class);
+    assertThat(lease.getMetadata().getNamespace()).isEqualTo(NS);
+    assertThat(lease.getRules())
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
+              assertThat(r.getResources()).containsExactly("leases");
+            });
+    RoleBinding binding = one(objects, RoleBinding.class);
+    assertThat(binding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
+    assertThat(binding.getSubjects().get(0).getName())
+        .isEqualTo(d.getSpec().getTemplate().getSpec().getServiceAccountName());
+  }
+
+  @Test
+  void serviceMonitorAppearsOnlyWhenEnabled() {
+    List<HasMetadata> objects =
+        render(
+            "tailor",
+            NS,
+            Map.of(
+                "metrics.serviceMonitor.enabled", true,
+                "metrics.serviceMonitor.interval", "15s",
+                "metrics.serviceMonitor.labels.release", "kube-prometheus"));
+    GenericKubernetesResource sm = one(objects, GenericKubernetesResource.class);
+    assertThat(sm.getKind()).isEqualTo("ServiceMonitor");
+    assertThat(sm.getMetadata().getLabels()).containsEntry("release", "kube-prometheus");
+    Map<String, Object> endpoint = sm.<List<Map<String, Object>>>get("spec", "endpoints").get(0);
+    assertThat(endpoint)
+        .containsEntry("port", "http")
+        .containsEntry("path", "/q/metrics")
+        .containsEntry("interval", "15s");
+    assertThat(sm.<Map<String, String>>get("spec", "selector", "matchLabels"))
+        .isEqualTo(one(objects, Service.class).getSpec().getSelector());
+  }
+
+  @Test
+  void otherValuesReachTheOperator() {
+    List<HasMetadata> objects =
+        render(
+            "tailor",
+            NS,
+            Map.of(
+                "image.repository", "registry.example.com/tailor/operator",
+                "image.tag", "1.2.3",
+                "image.pullPolicy", "Always",
+                "worker.image.repository", "registry.example.com/tailor/worker-cu124",
+                "worker.image.tag", "1.2.3",
+                "operator.progressInterval", "30s",
+                "operator.retryAfterExhausted", "10m",
+                "operator.logLevel", "DEBUG",
+                "serviceAccount.name", "tailor-sa"));
+    Container c =
+        one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(c.getImage()).isEqualTo("registry.example.com/tailor/operator:1.2.3");
+    assertThat(c.getImagePullPolicy()).isEqualTo("Always");
+    assertThat(env(c, "TAILOR_WORKER_IMAGE"))
+        .isEqualTo("registry.example.com/tailor/worker-cu124:1.2.3");
+    assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("30s");
+    assertThat(env(c, "TAILOR_RETRY_AFTER_EXHAUSTED")).isEqualTo("10m");
+    assertThat(env(c, "QUARKUS_LOG_CATEGORY__DEV_TAILOR__LEVEL")).isEqualTo("DEBUG");
+    assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "replicaCount, -1, replicaCount",
+    "replicaCount, two, replicaCount",
+    "image.pullPolicy, Sometimes, pullPolicy",
+    "operator.progressInterval, soon, progressInterval",
+    "operator.logLevel, LOUD, logLevel",
+    "metrics.service.port, 70000, port",
+    "metrics.serviceMonitor.enabled, maybe, enabled",
+    "replicas, 2, replicas"
+  })
+  void schemaRejectsBadValues(String key, String value, String named) {
+    assertThatThrownBy(() -> render("tailor", NS, Map.of(key, value)))
+        .hasMessageContaining("values don't meet the specifications of the schema")
+        .hasMessageContaining(named);
+  }
+
+  @Test
+  void anExistingServiceAccountMustBeNamed() {
+    assertThatThrownBy(() -> render("tailor", NS, Map.of("serviceAccount.create", false)))
+        .hasMessageContaining("serviceAccount.name must name an existing ServiceAccount");
+  }
+
+  private static String env(Container c, String name) {
+    return c.getEnv().stream()
+        .filter(e -> e.getName().equals(name))
+        .map(EnvVar::getValue)
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no env " + name + " in " + c.getEnv()));
+  }
+
+  private static ClusterRole role(List<ClusterRole> roles, String suffix) {
+    return roles.stream()
+        .filter(r -> r.getMetadata().getName().endsWith(suffix))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  private static List<String> resources(ClusterRole role) {
+    return role.getRules().stream().flatMap(r -> r.getResources().stream()).toList();
+  }
+
+  private static List<String> verbs(ClusterRole role, String resource) {
+    return role.getRules().stream()
+        .filter(r -> r.getResources().contains(resource))
+        .map(PolicyRule::getVerbs)
+        .findFirst()
+        .orElseThrow();
+  }
+}

@@ -1,0 +1,37 @@
+{{/* The release's full name, used for every object the chart creates. */}}
+{{- define "tailor.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Labels that select the operator's pods. */}}
+{{- define "tailor.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: operator
+{{- end -}}
+
+{{/* Labels on every object the chart creates. */}}
+{{- define "tailor.labels" -}}
+{{ include "tailor.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/part-of: tailor
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+
+{{- define "tailor.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "tailor.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name must name an existing ServiceAccount when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Leader election is on whenever more than one operator pod runs. */}}
+{{- define "tailor.leaderElection" -}}
+{{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
+{{- end -}}
