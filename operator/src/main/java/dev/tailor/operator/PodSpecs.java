@@ -11,6 +11,8 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -18,6 +20,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +123,58 @@ public final class PodSpecs {
         .withKey(key)
         .endSecretKeyRef()
         .endValueFrom()
+        .build();
+  }
+
+  /**
+   * A worker Job: one pod that runs the worker with {@code args} on a node of {@code dc} (its GPU
+   * request, tolerations and the store's environment) and leaves its report as its termination
+   * message, never restarted in place.
+   */
+  public static Job workerJob(
+      ObjectMeta metadata,
+      DeviceClass dc,
+      VariantStore store,
+      String image,
+      List<String> args,
+      Integer backoffLimit,
+      Long activeDeadlineSeconds) {
+    return new JobBuilder()
+        .withMetadata(metadata)
+        .withNewSpec()
+        .withBackoffLimit(backoffLimit)
+        .withActiveDeadlineSeconds(activeDeadlineSeconds)
+        .withNewTemplate()
+        .withNewMetadata()
+        .withLabels(metadata.getLabels())
+        .endMetadata()
+        .withNewSpec()
+        .withRestartPolicy("Never")
+        .withAffinity(affinity(dc))
+        .withTolerations(tolerations(dc))
+        .addNewContainer()
+        .withName(WORKER_CONTAINER)
+        .withImage(image)
+        .withArgs(args)
+        .withEnv(storeEnv(store))
+        .withTerminationMessagePath(REPORT_PATH)
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withResources(gpus(dc))
+        .endContainer()
+        .endSpec()
+        .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  /** Metadata of an object the operator owns through {@code owner}, in its namespace. */
+  public static ObjectMeta ownedMetadata(
+      String name, HasMetadata owner, Map<String, String> labels) {
+    return new ObjectMetaBuilder()
+        .withName(name)
+        .withNamespace(owner.getMetadata().getNamespace())
+        .withLabels(labels)
+        .withOwnerReferences(controlledBy(owner))
         .build();
   }
 

@@ -9,7 +9,6 @@ import dev.tailor.api.v1alpha1.fleet.Training;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -57,37 +56,14 @@ public final class CompressionJobs {
     Compression c = spec.getCompression();
     String name = name(fleet);
     Map<String, String> labels = Labels.forFleet(fleet.getMetadata().getName(), COMPONENT);
-    return new JobBuilder()
-        .withNewMetadata()
-        .withName(name)
-        .withNamespace(fleet.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withOwnerReferences(PodSpecs.controlledBy(fleet))
-        .endMetadata()
-        .withNewSpec()
-        .withBackoffLimit(c.getWorker().getBackoffLimit())
-        .withActiveDeadlineSeconds(c.getWorker().getActiveDeadlineSeconds())
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAffinity(PodSpecs.affinity(worker))
-        .withTolerations(PodSpecs.tolerations(worker))
-        .addNewContainer()
-        .withName(PodSpecs.WORKER_CONTAINER)
-        .withImage(image)
-        .withArgs(args(fleet, name))
-        .withEnv(PodSpecs.storeEnv(spec.getStore()))
-        .withTerminationMessagePath(PodSpecs.REPORT_PATH)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(PodSpecs.gpus(worker))
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+    return PodSpecs.workerJob(
+        PodSpecs.ownedMetadata(name, fleet, labels),
+        worker,
+        spec.getStore(),
+        image,
+        args(fleet, name),
+        c.getWorker().getBackoffLimit(),
+        c.getWorker().getActiveDeadlineSeconds());
   }
 
   static List<String> args(ModelFleet fleet, String name) {

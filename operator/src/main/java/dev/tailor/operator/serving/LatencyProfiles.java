@@ -9,7 +9,6 @@ import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -49,28 +48,12 @@ public final class LatencyProfiles {
         new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
     labels.put(VARIANT_LABEL, mv.getMetadata().getName());
     labels.put(ServingResources.CLASS_LABEL, cls);
-    return new JobBuilder()
-        .withNewMetadata()
-        .withName(name(mv, cls))
-        .withNamespace(fleet.getMetadata().getNamespace())
-        .withLabels(labels)
-        .withOwnerReferences(PodSpecs.controlledBy(mv))
-        .endMetadata()
-        .withNewSpec()
-        .withBackoffLimit(1)
-        .withActiveDeadlineSeconds(900L)
-        .withNewTemplate()
-        .withNewMetadata()
-        .withLabels(labels)
-        .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAffinity(PodSpecs.affinity(dc))
-        .withTolerations(PodSpecs.tolerations(dc))
-        .addNewContainer()
-        .withName(PodSpecs.WORKER_CONTAINER)
-        .withImage(image)
-        .withArgs(
+    return PodSpecs.workerJob(
+        PodSpecs.ownedMetadata(name(mv, cls), mv, labels),
+        dc,
+        fleet.getSpec().getStore(),
+        image,
+        List.of(
             "evaluate",
             "--latency",
             "--model",
@@ -80,16 +63,9 @@ public final class LatencyProfiles {
             "--batch-size",
             "1",
             "--report",
-            PodSpecs.REPORT_PATH)
-        .withEnv(PodSpecs.storeEnv(fleet.getSpec().getStore()))
-        .withTerminationMessagePath(PodSpecs.REPORT_PATH)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(PodSpecs.gpus(dc))
-        .endContainer()
-        .endSpec()
-        .endTemplate()
-        .endSpec()
-        .build();
+            PodSpecs.REPORT_PATH),
+        1,
+        900L);
   }
 
   /**

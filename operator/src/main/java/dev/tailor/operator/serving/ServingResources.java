@@ -68,6 +68,11 @@ public final class ServingResources {
     return l;
   }
 
+  private static io.fabric8.kubernetes.api.model.ObjectMeta metadata(
+      ModelFleet fleet, String deviceClass) {
+    return PodSpecs.ownedMetadata(name(fleet, deviceClass), fleet, labels(fleet, deviceClass));
+  }
+
   /** The class's autoscaling: its own, else the fleet's serving default, else none. */
   public static Autoscaling autoscaling(ModelFleet fleet, DeviceClassTarget target) {
     if (target.getAutoscaling() != null) {
@@ -112,12 +117,9 @@ public final class ServingResources {
     env.add(new EnvVar("TMPDIR", "/tmp", null));
     Deployment d =
         new DeploymentBuilder()
-            .withNewMetadata()
-            .withName(name(fleet, cls))
-            .withNamespace(fleet.getMetadata().getNamespace())
-            .withLabels(labels(fleet, cls))
+            .withMetadata(metadata(fleet, cls))
+            .editMetadata()
             .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
-            .withOwnerReferences(PodSpecs.controlledBy(fleet))
             .endMetadata()
             .withNewSpec()
             .withReplicas(autoscaling(fleet, target) == null ? replicas(fleet, target) : null)
@@ -213,12 +215,7 @@ public final class ServingResources {
   public static Service service(ModelFleet fleet, String deviceClass) {
     Service s =
         new ServiceBuilder()
-            .withNewMetadata()
-            .withName(name(fleet, deviceClass))
-            .withNamespace(fleet.getMetadata().getNamespace())
-            .withLabels(labels(fleet, deviceClass))
-            .withOwnerReferences(PodSpecs.controlledBy(fleet))
-            .endMetadata()
+            .withMetadata(metadata(fleet, deviceClass))
             .withNewSpec()
             .withType("ClusterIP")
             .withSelector(selector(fleet, deviceClass))
@@ -236,12 +233,7 @@ public final class ServingResources {
   public static HorizontalPodAutoscaler hpa(ModelFleet fleet, String deviceClass, Autoscaling a) {
     HorizontalPodAutoscaler h =
         new HorizontalPodAutoscalerBuilder()
-            .withNewMetadata()
-            .withName(name(fleet, deviceClass))
-            .withNamespace(fleet.getMetadata().getNamespace())
-            .withLabels(labels(fleet, deviceClass))
-            .withOwnerReferences(PodSpecs.controlledBy(fleet))
-            .endMetadata()
+            .withMetadata(metadata(fleet, deviceClass))
             .withNewSpec()
             .withNewScaleTargetRef()
             .withApiVersion("apps/v1")

@@ -3,7 +3,6 @@ package dev.tailor.operator.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.Condition;
@@ -12,14 +11,12 @@ import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
-import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -37,7 +34,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -49,8 +45,8 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 class FleetApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(45);
   @Inject KubernetesClient client;
-  private final String suffix = UUID.randomUUID().toString().substring(0, 6);
-  private final String ns = "fleet-" + suffix;
+  private String suffix;
+  private String ns;
   private Path store;
   private Path build;
   private FleetFixtures fx;
@@ -59,18 +55,14 @@ class FleetApiServerTest {
   void setUp() throws IOException {
     store = Files.createTempDirectory("tailor-store-");
     build = Files.createTempDirectory("tailor-variants-");
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
-    fx = new FleetFixtures(client, ns, suffix);
-    fx.createDeviceClasses();
+    fx = FleetFixtures.setUp(client, "fleet-");
+    ns = fx.ns();
+    suffix = fx.suffix();
   }
 
   @AfterEach
   void tearDown() {
-    client.resources(DeviceClass.class).withLabel("test", suffix).delete();
-    client.namespaces().withName(ns).delete();
+    fx.tearDown();
   }
 
   @Test
@@ -489,13 +481,11 @@ class FleetApiServerTest {
   }
 
   private void useFileStore(ModelFleet f) {
-    VariantStore fileStore = new VariantStore();
-    fileStore.setUri(storeUri());
-    f.getSpec().setStore(fileStore);
+    FleetFixtures.useFileStore(f, store);
   }
 
   private String storeUri() {
-    return "file://" + store.toAbsolutePath();
+    return FleetFixtures.storeUri(store);
   }
 
   private List<Job> compressionJobs() {

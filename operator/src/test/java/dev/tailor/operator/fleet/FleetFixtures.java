@@ -28,6 +28,39 @@ import java.util.Map;
 record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
+  /** A fresh namespace {@code <prefix><suffix>} and the sample DeviceClasses, renamed for it. */
+  static FleetFixtures setUp(KubernetesClient client, String prefix) {
+    String suffix = java.util.UUID.randomUUID().toString().substring(0, 6);
+    FleetFixtures fx = new FleetFixtures(client, prefix + suffix, suffix);
+    client
+        .namespaces()
+        .resource(
+            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                .withNewMetadata()
+                .withName(fx.ns())
+                .endMetadata()
+                .build())
+        .create();
+    fx.createDeviceClasses();
+    return fx;
+  }
+
+  void tearDown() {
+    client.resources(DeviceClass.class).withLabel("test", suffix).delete();
+    client.namespaces().withName(ns).delete();
+  }
+
+  /** Points the fleet at a {@code file://} store in {@code dir}. */
+  static void useFileStore(ModelFleet f, Path dir) {
+    dev.tailor.api.v1alpha1.fleet.VariantStore s = new dev.tailor.api.v1alpha1.fleet.VariantStore();
+    s.setUri(storeUri(dir));
+    f.getSpec().setStore(s);
+  }
+
+  static String storeUri(Path dir) {
+    return "file://" + dir.toAbsolutePath();
+  }
+
   void createDeviceClasses() {
     for (String dc : List.of("a100-40gb", "l4", "t4", "a100-mig-1g-5gb")) {
       DeviceClass c = load("deviceclass-" + dc + ".yaml", DeviceClass.class);

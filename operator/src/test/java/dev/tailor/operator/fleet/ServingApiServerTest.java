@@ -15,10 +15,8 @@ import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
-import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.operator.serving.ServingResources;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
@@ -36,7 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,26 +50,22 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 @DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
 class ServingApiServerTest {
   @Inject KubernetesClient client;
-  private final String suffix = UUID.randomUUID().toString().substring(0, 6);
-  private final String ns = "serve-" + suffix;
+  private String suffix;
+  private String ns;
   private FleetFixtures fx;
   private Path store;
 
   @BeforeEach
   void setUp() throws IOException {
     store = Files.createTempDirectory("tailor-store-");
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
-    fx = new FleetFixtures(client, ns, suffix);
-    fx.createDeviceClasses();
+    fx = FleetFixtures.setUp(client, "serve-");
+    ns = fx.ns();
+    suffix = fx.suffix();
   }
 
   @AfterEach
   void tearDown() {
-    client.resources(DeviceClass.class).withLabel("test", suffix).delete();
-    client.namespaces().withName(ns).delete();
+    fx.tearDown();
   }
 
   @Test
@@ -338,12 +331,10 @@ class ServingApiServerTest {
   }
 
   private void useFileStore(ModelFleet f) {
-    VariantStore s = new VariantStore();
-    s.setUri(storeUri());
-    f.getSpec().setStore(s);
+    FleetFixtures.useFileStore(f, store);
   }
 
   private String storeUri() {
-    return "file://" + store.toAbsolutePath();
+    return FleetFixtures.storeUri(store);
   }
 }
