@@ -5,6 +5,7 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.Calibration;
 import dev.tailor.api.v1alpha1.fleet.Compression;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetSpec;
+import dev.tailor.api.v1alpha1.fleet.ObsSettings;
 import dev.tailor.api.v1alpha1.fleet.Training;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
@@ -88,13 +89,32 @@ public final class CompressionJobs {
           List.of("--data", cal.getUri(), "--data-count", String.valueOf(cal.getSamples())));
     }
     Training t = c.getTraining();
-    if (t != null) {
+    boolean obs = c.getMethod() == dev.tailor.api.v1alpha1.common.CompressionMethod.OBS;
+    if (t != null && !obs) {
       args.addAll(
           List.of(
               "--finetune-steps", String.valueOf(t.getSteps()),
               "--batch-size", String.valueOf(t.getBatchSize()),
-              "--learning-rate", String.valueOf(t.getLearningRate()),
-              "--seed", String.valueOf(t.getSeed())));
+              "--learning-rate", String.valueOf(t.getLearningRate())));
+    }
+    if (t != null) {
+      args.addAll(List.of("--seed", String.valueOf(t.getSeed())));
+    }
+    if (obs && c.getObs() != null) {
+      // OBS-Diff is training-free: no fine-tuning steps, its own settings instead.
+      ObsSettings o = c.getObs();
+      args.addAll(
+          List.of(
+              "--obs-granularity",
+              switch (o.getGranularity()) {
+                case STRUCTURED -> "structured";
+                case UNSTRUCTURED -> "unstructured";
+                case NM -> o.getNmPattern();
+              },
+              "--obs-damping",
+              String.valueOf(o.getDampingPercent() / 100),
+              "--obs-block-size",
+              String.valueOf(o.getBlockSize())));
     }
     args.addAll(List.of("--store", spec.getStore().getUri()));
     args.addAll(List.of("--name-prefix", name));
