@@ -221,10 +221,11 @@ public final class ObsBenchmark implements Callable<Integer> {
     return ObsPruner.sparse(model, calibration, o, 0.5);
   }
 
-  /** Channels kept per group so that about 70 % of the parameters remain. */
+  /**
+   * Channels kept per group and attention heads kept so that about 70 % of the parameters remain.
+   */
   private static Map<String, Integer> structuredCounts(DiffusionModel model) {
-    ChannelGraph graph = ChannelGraph.of(model.config());
-    return Baselines.counts(graph, Baselines.keepForParamRatio(graph, 0.7));
+    return ObsPruner.structuredCountsForParamRatio(ChannelGraph.of(model.config()), 0.7);
   }
 
   private Row magnitudeRow(

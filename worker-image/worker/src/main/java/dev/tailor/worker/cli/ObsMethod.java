@@ -2,7 +2,6 @@ package dev.tailor.worker.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.obs.Calibration;
 import dev.tailor.worker.prune.obs.Granularity;
@@ -46,8 +45,12 @@ final class ObsMethod implements CompressionMethod {
       ObsResult r;
       if (o.granularity().kind() == Granularity.Kind.STRUCTURED) {
         ChannelGraph graph = ChannelGraph.of(base.config());
-        double keep = Baselines.keepForParamRatio(graph, keepPercent / 100.0);
-        r = ObsPruner.structured(base, calibration, o, Baselines.counts(graph, keep));
+        r =
+            ObsPruner.structured(
+                base,
+                calibration,
+                o,
+                ObsPruner.structuredCountsForParamRatio(graph, keepPercent / 100.0));
       } else {
         r = ObsPruner.sparse(base, calibration, o, 1 - keepPercent / 100.0);
       }

@@ -139,6 +139,12 @@ public record UNetConfig(
     return ddpm(16, 8, new int[] {1, 2}, 1, 4, 2);
   }
 
+  /** Returns a copy with the given down levels, mid section and up levels. */
+  public UNetConfig withSections(List<Level> newDown, Mid newMid, List<Level> newUp) {
+    return new UNetConfig(
+        imageSize, inChannels, groups, sinusoidDim, timeDim, stem, newDown, newMid, newUp);
+  }
+
   /** Returns a copy with every residual block transformed by {@code f}. */
   public UNetConfig mapBlocks(UnaryOperator<ResBlock> f) {
     return new UNetConfig(

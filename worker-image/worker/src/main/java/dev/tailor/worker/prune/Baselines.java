@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.DoubleFunction;
 import java.util.function.ToLongFunction;
 import java.util.stream.IntStream;
 
@@ -75,22 +76,34 @@ public final class Baselines {
 
   /** The uniform keep fraction whose pruned config comes closest to {@code target} MACs. */
   public static double keepForMacRatio(ChannelGraph graph, double target) {
-    return keepFor(graph, target, ModelStats::macs);
+    return keepFor(graph, target, ModelStats::macs, keep -> counts(graph, keep));
   }
 
   /** The uniform keep fraction whose pruned config comes closest to {@code target} parameters. */
   public static double keepForParamRatio(ChannelGraph graph, double target) {
-    return target >= 1 ? 1 : keepFor(graph, target, ModelStats::params);
+    return keepForParamRatio(graph, target, keep -> counts(graph, keep));
+  }
+
+  /**
+   * The keep fraction whose pruned config, with {@code countsFor.apply(keep)} as in {@link
+   * Pruner#resizedConfig}, comes closest to {@code target} parameters.
+   */
+  public static double keepForParamRatio(
+      ChannelGraph graph, double target, DoubleFunction<Map<String, Integer>> countsFor) {
+    return target >= 1 ? 1 : keepFor(graph, target, ModelStats::params, countsFor);
   }
 
   private static double keepFor(
-      ChannelGraph graph, double target, ToLongFunction<ModelStats> measure) {
+      ChannelGraph graph,
+      double target,
+      ToLongFunction<ModelStats> measure,
+      DoubleFunction<Map<String, Integer>> countsFor) {
     long full = measure.applyAsLong(ModelStats.of(graph.config()));
     double best = 1;
     double bestErr = Double.MAX_VALUE;
     for (int i = 0; i <= 400; i++) {
       double keep = 0.05 + 0.95 * i / 400;
-      UNetConfig c = Pruner.resizedConfig(graph, counts(graph, keep));
+      UNetConfig c = Pruner.resizedConfig(graph, countsFor.apply(keep));
       double err = Math.abs((double) measure.applyAsLong(ModelStats.of(c)) / full - target);
       if (err < bestErr - 1e-12) {
         bestErr = err;

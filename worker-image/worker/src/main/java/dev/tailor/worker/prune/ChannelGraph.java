@@ -19,7 +19,7 @@ import java.util.Map;
  *
  * <p>Pruning a group to a subset of its channels therefore keeps every tensor consistent; {@link
  * Pruner#extract} does the slicing. Fixed spaces (image channels, time embedding, attention inner
- * widths) are never pruned here.
+ * widths) are never pruned here; attention heads are removed whole by {@link Pruner#keepHeads}.
  */
 public final class ChannelGraph {
 

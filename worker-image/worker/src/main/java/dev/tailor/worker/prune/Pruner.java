@@ -23,6 +23,82 @@ public final class Pruner {
   private Pruner() {}
 
   /**
+   * The key of {@code counts} (in {@link #resizedConfig}) that sets how many attention heads of
+   * {@code mid.attn} remain; heads are not a {@link ChannelGraph} group but are sliced by {@link
+   * #keepHeads}.
+   */
+  public static final String HEADS = "mid.attn.heads";
+
+  /**
+   * A new model keeping only the attention heads {@code heads} (indices into {@code mid.attn}'s
+   * heads, any order) with the same head width: the q, k and v rows of the fused qkv conv for those
+   * heads and the matching input columns of the output projection; every other weight is copied.
+   */
+  public static DiffusionModel keepHeads(DiffusionModel model, int[] heads) {
+    UNetConfig.Attention a = model.config().mid().attention();
+    int[] k = heads.clone();
+    Arrays.sort(k);
+    for (int i = 0; i < k.length; i++) {
+      if (k[i] < 0 || k[i] >= a.heads() || (i > 0 && k[i] == k[i - 1])) {
+        throw new IllegalArgumentException("bad attention head index " + k[i]);
+      }
+    }
+    if (a.removed() || k.length == 0) {
+      throw new IllegalArgumentException("mid.attn must be present and keep at least one head");
+    }
+    int[] inner = headChannels(a, k);
+    int[] qkv = new int[3 * inner.length];
+    for (int part = 0; part < 3; part++) {
+      for (int i = 0; i < inner.length; i++) {
+        qkv[part * inner.length + i] = part * a.dim() + inner[i];
+      }
+    }
+    Map<String, int[]> rows = Map.of("mid.attn.qkv.weight", qkv, "mid.attn.qkv.bias", qkv);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDList sliced = new NDList();
+      for (NDArray w : model.weights(manager)) {
+        long[] shape = w.getShape().getShape();
+        int axis = w.getName().equals("mid.attn.proj.weight") ? 1 : 0;
+        int[] idx = axis == 1 ? inner : rows.get(w.getName());
+        NDArray out = w;
+        if (idx != null) {
+          float[] data = select(w.toFloatArray(), shape, axis, idx);
+          shape[axis] = idx.length;
+          out = manager.create(data, new Shape(shape));
+          out.setName(w.getName());
+        }
+        sliced.add(out);
+      }
+      return DiffusionModel.withWeights(withHeads(model.config(), k.length), sliced);
+    }
+  }
+
+  /** The inner channels (of q, k or v, and of the projection's input) of the given heads. */
+  public static int[] headChannels(UNetConfig.Attention a, int[] heads) {
+    int hd = a.dim() / a.heads();
+    int[] out = new int[heads.length * hd];
+    for (int i = 0; i < heads.length; i++) {
+      for (int j = 0; j < hd; j++) {
+        out[i * hd + j] = heads[i] * hd + j;
+      }
+    }
+    return out;
+  }
+
+  /** {@code c} with {@code heads} attention heads in {@code mid.attn}, each as wide as before. */
+  public static UNetConfig withHeads(UNetConfig c, int heads) {
+    UNetConfig.Attention a = c.mid().attention();
+    return c.withSections(
+            c.down(),
+            new UNetConfig.Mid(
+                c.mid().first(),
+                new UNetConfig.Attention(heads, a.dim() / a.heads() * heads, a.removed()),
+                c.mid().second()),
+            c.up())
+        .validate();
+  }
+
+  /**
    * A new model holding only the kept channels. {@code kept} maps group id to kept channel indices
    * (any order; they are sorted); groups not mentioned keep all channels.
    */
@@ -125,17 +201,7 @@ public final class Pruner {
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("no such blocks: " + unknown);
     }
-    return new UNetConfig(
-            c.imageSize(),
-            c.inChannels(),
-            c.groups(),
-            c.sinusoidDim(),
-            c.timeDim(),
-            c.stem(),
-            down,
-            new UNetConfig.Mid(first, a, second),
-            up)
-        .validate();
+    return c.withSections(down, new UNetConfig.Mid(first, a, second), up).validate();
   }
 
   private static UNetConfig.Level removing(
@@ -152,11 +218,16 @@ public final class Pruner {
     return new UNetConfig.Level(out, l.resample());
   }
 
-  /** The config after keeping {@code counts.get(group)} channels in each group (default: all). */
+  /**
+   * The config after keeping {@code counts.get(group)} channels in each group (default: all) and
+   * {@code counts.get(HEADS)} attention heads (default: all).
+   */
   public static UNetConfig resizedConfig(ChannelGraph graph, Map<String, Integer> counts) {
-    return resize(
-        graph.config(),
-        slot -> graph.groupOf(slot) == null ? null : counts.get(graph.groupOf(slot)));
+    UNetConfig c =
+        resize(
+            graph.config(),
+            slot -> graph.groupOf(slot) == null ? null : counts.get(graph.groupOf(slot)));
+    return counts.containsKey(HEADS) ? withHeads(c, counts.get(HEADS)) : c;
   }
 
   private static Map<String, int[]> normalise(ChannelGraph graph, Map<String, int[]> kept) {

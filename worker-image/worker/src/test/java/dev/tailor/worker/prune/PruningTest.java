@@ -12,6 +12,7 @@ import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -51,6 +52,43 @@ class PruningTest {
         assertThat(pruned.predict(x, t).allClose(base.predict(x, t), 1e-5, 1e-5, false)).isTrue();
         assertThat(r.macRatio()).isEqualTo(1.0);
       }
+    }
+  }
+
+  @Test
+  void slicingAwayHeadsEqualsZeroingTheirValues() {
+    UNetConfig fourHeads = UNetConfig.ddpm(16, 16, new int[] {1, 2}, 1, 4, 4);
+    UNetConfig.Attention a = fourHeads.mid().attention();
+    try (DiffusionModel base = DiffusionModel.create(fourHeads, 5);
+        DiffusionModel sliced = Pruner.keepHeads(base, new int[] {3, 1});
+        DiffusionModel zeroed = base.copy();
+        NDManager m = NDManager.newBaseManager()) {
+      assertThat(sliced.config()).isEqualTo(Pruner.withHeads(fourHeads, 2)).isNotEqualTo(fourHeads);
+      assertThat(sliced.config().mid().attention())
+          .isEqualTo(new UNetConfig.Attention(2, a.dim() / 2, false));
+      ModelStats stats = ModelStats.of(sliced.config());
+      sliced
+          .parameters()
+          .forEach(
+              (name, p) ->
+                  assertThat(p.getArray().getShape().getShape())
+                      .as(name)
+                      .isEqualTo(stats.shapes().get(name)));
+      // without their values, heads 0 and 2 add nothing to the attention output
+      for (String name : new String[] {"mid.attn.qkv.weight", "mid.attn.qkv.bias"}) {
+        NDArray w = zeroed.parameters().get(name).getArray();
+        float[] data = w.toFloatArray();
+        int perRow = data.length / (3 * a.dim());
+        for (int c : Pruner.headChannels(a, new int[] {0, 2})) {
+          Arrays.fill(data, (2 * a.dim() + c) * perRow, (2 * a.dim() + c + 1) * perRow, 0f);
+        }
+        w.set(data);
+      }
+      NDArray x = Noise.gaussian(m, base.imageShape(2), 1);
+      NDArray t = m.create(new float[] {10, 600});
+      NDArray expected = zeroed.predict(x, t);
+      assertThat(sliced.predict(x, t).allClose(expected, 1e-5, 1e-5, false)).isTrue();
+      assertThat(base.predict(x, t).allClose(expected, 1e-4, 1e-4, false)).isFalse();
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.tailor.worker.prune.obs;
 
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.ArrayList;
@@ -78,11 +80,40 @@ public final class ObsPruner {
     return sparseResult(model, g, layers, 0, 0, (System.nanoTime() - t0) / 1e9);
   }
 
+  /** The layer that reads the attention heads' channels. */
+  private static final String ATTENTION_PROJECTION = "mid.attn.proj";
+
+  /**
+   * Channels kept per group and, under {@link Pruner#HEADS}, attention heads kept for a uniform
+   * keep fraction: {@link Baselines#counts} plus round(keep · heads), at least one head.
+   */
+  public static Map<String, Integer> structuredCounts(ChannelGraph graph, double keep) {
+    Map<String, Integer> counts = Baselines.counts(graph, keep);
+    UNetConfig.Attention a = graph.config().mid().attention();
+    if (!a.removed()) {
+      counts.put(Pruner.HEADS, Math.max(1, (int) Math.round(keep * a.heads())));
+    }
+    return counts;
+  }
+
+  /**
+   * {@link #structuredCounts} for the keep fraction whose pruned config (channels and heads) comes
+   * closest to {@code target} of the parameters.
+   */
+  public static Map<String, Integer> structuredCountsForParamRatio(
+      ChannelGraph graph, double target) {
+    return structuredCounts(
+        graph, Baselines.keepForParamRatio(graph, target, k -> structuredCounts(graph, k)));
+  }
+
   /**
    * Structured OBS: keeps {@code counts.get(group)} channels of each coupled channel group of
    * {@link ChannelGraph} (groups not mentioned keep all), removing the others greedily by OBS error
    * over every layer that reads them and updating those layers' remaining weights; the result is
-   * physically smaller (sliced by {@link Pruner#extract}).
+   * physically smaller (sliced by {@link Pruner#extract}). Then, if {@code counts.get(}{@link
+   * Pruner#HEADS}{@code )} asks for fewer attention heads, whole heads are removed the same way,
+   * each head a block of the output projection's input columns (OBS cost Σ_rows w_B (H⁻¹_BB)⁻¹
+   * w_Bᵀ, with the update on the remaining columns), and sliced by {@link Pruner#keepHeads}.
    */
   public static ObsResult structured(
       DiffusionModel base, Calibration calibration, ObsOptions o, Map<String, Integer> counts) {
@@ -135,6 +166,31 @@ public final class ObsPruner {
         }
         consumers.forEach((name, c) -> write(current, name, c.weights()));
         DiffusionModel smaller = Pruner.extract(model, graph, kept);
+        model.close();
+        model = smaller;
+        calibrationSeconds += (t1 - t0) / 1e9;
+        solveSeconds += (System.nanoTime() - t1) / 1e9;
+        rounds++;
+      }
+      UNetConfig.Attention a = model.config().mid().attention();
+      int heads = counts.getOrDefault(Pruner.HEADS, a.heads());
+      if (!a.removed() && heads < a.heads()) {
+        if (heads < 1) {
+          throw new IllegalArgumentException("structured OBS keeps at least one attention head");
+        }
+        long t0 = System.nanoTime();
+        Layers.Layer proj = Layers.of(model.config()).get(ATTENTION_PROJECTION);
+        DMatrixRMaj h = calibration.hessians(model, List.of(proj), alphas).get(proj.name());
+        long t1 = System.nanoTime();
+        ObsSolver.Consumer consumer =
+            new ObsSolver.Consumer(weights(model, proj.name()), h, o.damping());
+        int[][] columns = new int[a.heads()][];
+        for (int head = 0; head < a.heads(); head++) {
+          columns[head] = Pruner.headChannels(a, new int[] {head});
+        }
+        int[] kept = ObsSolver.removeChannels(Map.of(consumer, columns), a.heads(), heads);
+        write(model, proj.name(), consumer.weights());
+        DiffusionModel smaller = Pruner.keepHeads(model, kept);
         model.close();
         model = smaller;
         calibrationSeconds += (t1 - t0) / 1e9;

@@ -11,7 +11,6 @@ import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
-import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.Arrays;
@@ -220,13 +219,17 @@ class ObsTest {
         Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4);
         NDManager m = NDManager.newBaseManager()) {
       ChannelGraph graph = ChannelGraph.of(TINY);
-      Map<String, Integer> counts = Baselines.counts(graph, 0.5);
+      Map<String, Integer> counts = ObsPruner.structuredCounts(graph, 0.5);
       ObsResult r =
           ObsPruner.structured(base, cal, ObsOptions.builder().optGroupSize(3).build(), counts);
       try (DiffusionModel pruned = r.model()) {
         UNetConfig declared = Pruner.resizedConfig(graph, counts);
         assertThat(pruned.config()).isEqualTo(declared);
-        assertThat(r.rounds()).isEqualTo((graph.groups().size() + 2) / 3);
+        // TINY has two heads: half the budget removes one of them, after the channel rounds
+        assertThat(TINY.mid().attention().heads()).isEqualTo(2);
+        assertThat(declared.mid().attention())
+            .isEqualTo(new UNetConfig.Attention(1, TINY.mid().attention().dim() / 2, false));
+        assertThat(r.rounds()).isEqualTo((graph.groups().size() + 2) / 3 + 1);
         Map<String, long[]> shapes = ModelStats.of(declared).shapes();
         pruned
             .parameters()
