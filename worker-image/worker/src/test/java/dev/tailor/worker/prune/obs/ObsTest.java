@@ -15,11 +15,13 @@ import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.CommonOps_DDRM;
+import org.ejml.dense.row.MatrixFeatures_DDRM;
 import org.junit.jupiter.api.Test;
 
 class ObsTest {
@@ -244,5 +246,53 @@ class ObsTest {
         assertThat(out.isNaN().any().getBoolean()).isFalse();
       }
     }
+  }
+
+  @Test
+  void headRemovalCompensatesTheOutputProjection() {
+    UNetConfig.Attention a = TINY.mid().attention();
+    int hd = a.dim() / a.heads();
+    ObsOptions o = ObsOptions.builder().build();
+    try (DiffusionModel base = DiffusionModel.create(TINY, 3);
+        Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4)) {
+      ObsResult r = ObsPruner.structured(base, cal, o, Map.of(Pruner.HEADS, 1));
+      try (DiffusionModel pruned = r.model()) {
+        assertThat(pruned.config()).isEqualTo(Pruner.withHeads(TINY, 1));
+        assertThat(r.rounds()).isEqualTo(1);
+        // the kept head's q rows are copied unchanged; only the projection is updated
+        DMatrixRMaj q =
+            CommonOps_DDRM.extract(
+                ObsPruner.weights(pruned, "mid.attn.qkv"), 0, hd, 0, TINY.mid().first().out());
+        DMatrixRMaj full = ObsPruner.weights(base, "mid.attn.qkv");
+        int kept =
+            IntStream.range(0, a.heads())
+                .filter(
+                    head ->
+                        MatrixFeatures_DDRM.isEquals(
+                            CommonOps_DDRM.extract(
+                                full, head * hd, (head + 1) * hd, 0, full.numCols),
+                            q))
+                .findFirst()
+                .orElseThrow();
+        Layers.Layer proj = Layers.of(TINY).get("mid.attn.proj");
+        DMatrixRMaj h =
+            cal.hessians(base, List.of(proj), o.alpha().weights(cal.steps())).get(proj.name());
+        DMatrixRMaj w = ObsPruner.weights(base, proj.name());
+        try (DiffusionModel plain = Pruner.keepHeads(base, new int[] {kept})) {
+          double obs = ObsSolver.reconstructionError(w, widened(pruned, w, kept * hd), h);
+          double sliced = ObsSolver.reconstructionError(w, widened(plain, w, kept * hd), h);
+          assertThat(obs).isLessThan(0.9 * sliced);
+        }
+      }
+    }
+  }
+
+  /**
+   * The one-head projection of {@code model} placed at column {@code at} of a zero W-sized matrix.
+   */
+  private static DMatrixRMaj widened(DiffusionModel model, DMatrixRMaj w, int at) {
+    DMatrixRMaj out = new DMatrixRMaj(w.numRows, w.numCols);
+    CommonOps_DDRM.insert(ObsPruner.weights(model, "mid.attn.proj"), out, 0, at);
+    return out;
   }
 }
