@@ -13,8 +13,8 @@ final class ObsSettings {
       paramLabel = "G",
       defaultValue = "structured",
       description =
-          "OBS: structured (whole channels and attention heads; physically smaller variants, a size is % of"
-              + " parameters), unstructured (a size is % of the pruned layers' weights kept) or"
+          "OBS: structured (whole channels and attention heads; physically smaller variants, a size is %% of"
+              + " parameters), unstructured (a size is %% of the pruned layers' weights kept) or"
               + " N:M such as 2:4 (N kept in every M; needs --sizes 100*N/M). Unstructured and"
               + " N:M variants keep dense shapes with zeros. Default: ${DEFAULT-VALUE}.")
   String granularity;
