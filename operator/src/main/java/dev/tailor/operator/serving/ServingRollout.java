@@ -214,8 +214,11 @@ public final class ServingRollout {
     String ns = fleet.getMetadata().getNamespace();
     int unmeasured = 0;
     for (ModelVariant mv : servable) {
-      if (VariantSelection.fitOn(mv, cls).isPresent()
-          || VariantSelection.misfit(mv, dc).filter(m -> m.startsWith("peak memory")).isPresent()) {
+      var m = mv.getSpec().getMetrics();
+      boolean tooBig =
+          m != null
+              && VariantSelection.budgetMisfit(VariantSelection.memoryMiB(m), null, dc).isPresent();
+      if (VariantSelection.fitOn(mv, cls).isPresent() || tooBig) {
         continue;
       }
       String jobName = LatencyProfiles.name(mv, cls);

@@ -38,9 +38,7 @@ final class OfaMethod implements CompressionMethod {
                     .optLearningRate(c.learningRate())
                     .optSchedule(c.schedule())
                     .optSeed(c.seed())
-                    .optListener(
-                        (done, loss) ->
-                            counter.update(done, String.format(Locale.ROOT, "loss %.4f", loss)))
+                    .optListener(counter::trainingStep)
                     .build())
             .optCalibrationBatches(c.calibrationBatches())
             .optDistillWeight(s.distillWeight)
