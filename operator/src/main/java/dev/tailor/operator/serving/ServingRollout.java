@@ -154,16 +154,12 @@ public final class ServingRollout {
       apply(
           ServingResources.service(fleet, cls),
           caches.services().get(new ResourceID(name, ns)).orElse(null),
-          Service.class,
+          caches.services(),
           fleet);
       Autoscaling a = ServingResources.autoscaling(fleet, target);
       Optional<HorizontalPodAutoscaler> hpa = caches.hpas().get(new ResourceID(name, ns));
       if (a != null) {
-        apply(
-            ServingResources.hpa(fleet, cls, a),
-            hpa.orElse(null),
-            HorizontalPodAutoscaler.class,
-            fleet);
+        apply(ServingResources.hpa(fleet, cls, a), hpa.orElse(null), caches.hpas(), fleet);
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }
@@ -354,7 +350,7 @@ public final class ServingRollout {
     Deployment desired = ServingResources.deployment(fleet, target, dc, mv, image);
     boolean autoscaled = desired.getSpec().getReplicas() == null;
     if (actual == null) {
-      Deployment created = create(desired, Deployment.class, fleet);
+      Deployment created = create(desired, caches.deployments(), fleet);
       events.record(
           fleet,
           EventRecorder.NORMAL,
@@ -373,7 +369,7 @@ public final class ServingRollout {
       // The HPA owns replicas: keep whatever it set.
       desired.getSpec().setReplicas(actual.getSpec().getReplicas());
     }
-    Deployment updated = update(desired, actual, Deployment.class, fleet);
+    Deployment updated = update(desired, actual, caches.deployments(), fleet);
     if (!mv.getMetadata().getName().equals(from)) {
       events.record(
           fleet,
@@ -387,21 +383,24 @@ public final class ServingRollout {
   /**
    * Creates {@code desired} if absent, replaces its spec if it drifted; otherwise writes nothing.
    */
-  private <T extends HasMetadata> void apply(T desired, T actual, Class<T> type, ModelFleet fleet) {
+  private <T extends HasMetadata> void apply(
+      T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
     if (actual == null) {
-      create(desired, type, fleet);
+      create(desired, cache, fleet);
     } else if (!ServingResources.upToDate(desired, actual)) {
-      update(desired, actual, type, fleet);
+      update(desired, actual, cache, fleet);
     }
   }
 
-  private <T extends HasMetadata> T create(T desired, Class<T> type, ModelFleet fleet) {
+  private <T extends HasMetadata> T create(
+      T desired, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
     T created = client.resource(desired).create();
-    source(type).handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
+    cache.handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
     return created;
   }
 
-  private <T extends HasMetadata> T update(T desired, T actual, Class<T> type, ModelFleet fleet) {
+  private <T extends HasMetadata> T update(
+      T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
     desired.getMetadata().setResourceVersion(actual.getMetadata().getResourceVersion());
     // Keep what others annotate (the Deployment controller's revision, say); ours win.
     Map<String, String> annotations = new java.util.LinkedHashMap<>();
@@ -424,18 +423,7 @@ public final class ServingRollout {
       // Changed since the cache saw it: its newer version is on its way and reconciles again.
       return actual;
     }
-    source(type).handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
+    cache.handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
     return updated;
-  }
-
-  @SuppressWarnings("unchecked")
-  private <T extends HasMetadata> InformerEventSource<T, ModelFleet> source(Class<T> type) {
-    if (type == Deployment.class) {
-      return (InformerEventSource<T, ModelFleet>) caches.deployments();
-    }
-    if (type == Service.class) {
-      return (InformerEventSource<T, ModelFleet>) caches.services();
-    }
-    return (InformerEventSource<T, ModelFleet>) caches.hpas();
   }
 }

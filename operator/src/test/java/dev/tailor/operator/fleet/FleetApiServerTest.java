@@ -169,13 +169,7 @@ class FleetApiServerTest {
     fx.awaitSettled();
     long writes = ApiServerMetrics.writes(client, "modelvariants", "");
     long statusWrites = ApiServerMetrics.writes(client, "modelfleets", "status");
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+    fx.touchFleet();
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);

@@ -133,6 +133,18 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
             });
   }
 
+  /** Edits the fleet's metadata only, which makes the operator reconcile it with nothing to do. */
+  void touchFleet() {
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+                io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+  }
+
   ModelFleet awaitFleet(java.util.function.Predicate<ModelFleet> done) {
     return await()
         .atMost(TIMEOUT)

@@ -284,13 +284,7 @@ class ServingApiServerTest {
     fx.awaitFleet(f -> readyReplicasOfFirstClass(f) == 2 && firstClassReady(f));
     // A scale as the HPA makes under load, then a reconcile (a metadata edit): kept too.
     client.apps().deployments().inNamespace(ns).withName(name).scale(3);
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+    fx.touchFleet();
     fx.awaitFleet(f -> readyReplicasOfFirstClass(f) == 3);
     assertThat(
             client
