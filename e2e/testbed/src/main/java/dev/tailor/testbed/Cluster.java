@@ -35,8 +35,18 @@ public final class Cluster implements AutoCloseable {
     this.controlPlane = controlPlane;
     this.stateDir = stateDir;
     this.client = new KubernetesClientBuilder().withConfig(config).build();
-    this.agent = new NodeAgent(client);
+    this.agent = new NodeAgent(client, podsDir(stateDir));
     agent.register(GpuNode.standardFleet());
+  }
+
+  private static Path podsDir(Path stateDir) {
+    try {
+      return stateDir != null
+          ? stateDir.resolve("pods")
+          : Files.createTempDirectory("tailor-testbed-pods-");
+    } catch (IOException e) {
+      throw new TestbedException("cannot create a folder for pods: " + e.getMessage(), e);
+    }
   }
 
   /** Starts a local control plane with state in a new temporary folder, removed on close. */

@@ -7,26 +7,41 @@ import io.fabric8.kubernetes.api.model.NodeCondition;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Plays the kubelet for simulated nodes: keeps each node's Ready heartbeat fresh (the node
- * lifecycle controller marks a silent node NotReady after about 40 s), reports pods bound to its
- * nodes as Running and Ready (a pod that has left Pending is left alone, so a test can finish it as
- * Succeeded or Failed), and completes the deletion of their pods, which without a kubelet would
- * stay Terminating forever.
+ * lifecycle controller marks a silent node NotReady after about 40 s) and looks after the pods
+ * bound to its nodes. Pods whose images are all {@linkplain LocalImage local images} really run, as
+ * local processes with their own pod IP on the loopback ({@link LocalPod}); they are stopped with
+ * SIGTERM and their grace period when the pod is deleted. Other pods are only reported Running and
+ * Ready (a pod that has left Pending is left alone, so a test can finish it as Succeeded or
+ * Failed). Without a kubelet, deleted pods would stay Terminating forever; the agent completes
+ * their deletion.
  */
 public final class NodeAgent implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NodeAgent.class);
@@ -42,9 +57,25 @@ public final class NodeAgent implements AutoCloseable {
             return t;
           });
   private final SharedIndexInformer<Pod> pods;
+  private final List<LocalImage> images = new CopyOnWriteArrayList<>();
+  private final Path podsDir;
+  private final Map<String, LocalPod> running = new ConcurrentHashMap<>();
+  private final AtomicInteger nextIp = new AtomicInteger();
+  private final ExecutorService stopper =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "tailor-node-agent-stop");
+            t.setDaemon(true);
+            return t;
+          });
 
-  public NodeAgent(KubernetesClient client) {
+  /**
+   * An agent for {@code client}'s cluster; pods it runs as processes get a folder under {@code
+   * podsDir} for their volumes and container logs.
+   */
+  public NodeAgent(KubernetesClient client, Path podsDir) {
     this.client = client;
+    this.podsDir = podsDir;
     this.pods =
         client
             .pods()
@@ -68,6 +99,11 @@ public final class NodeAgent implements AutoCloseable {
         this::beat, HEARTBEAT_SECONDS, HEARTBEAT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /** From now on, pods whose images are all local ones run as local processes. */
+  public void runLocally(LocalImage image) {
+    images.add(image);
+  }
+
   /** Creates (or replaces) the nodes and starts playing their kubelet. */
   public void register(List<GpuNode> gpuNodes) {
     for (GpuNode n : gpuNodes) {
@@ -83,12 +119,28 @@ public final class NodeAgent implements AutoCloseable {
     if (node == null || !nodes.contains(node)) {
       return;
     }
+    String uid = pod.getMetadata().getUid();
     try {
       if (pod.getMetadata().getDeletionTimestamp() != null) {
-        client.pods().resource(pod).withGracePeriod(0).delete();
+        LocalPod local = running.remove(uid);
+        if (local == null) {
+          client.pods().resource(pod).withGracePeriod(0).delete();
+        } else {
+          long grace =
+              Objects.requireNonNullElse(pod.getMetadata().getDeletionGracePeriodSeconds(), 30L);
+          stopper.execute(
+              () -> {
+                local.stop(Duration.ofSeconds(grace));
+                deleteNow(pod);
+              });
+        }
       } else if (pod.getStatus().getPhase() == null
           || "Pending".equals(pod.getStatus().getPhase())) {
-        markRunning(pod);
+        if (LocalPod.runnable(pod, images)) {
+          run(pod);
+        } else {
+          markRunning(pod);
+        }
       }
     } catch (KubernetesClientException e) {
       // A newer version of the pod will come through the informer; log and wait for it.
@@ -98,6 +150,49 @@ public final class NodeAgent implements AutoCloseable {
           pod.getMetadata().getName(),
           e.getMessage());
     }
+  }
+
+  private void run(Pod pod) {
+    String uid = pod.getMetadata().getUid();
+    if (running.containsKey(uid)) {
+      return;
+    }
+    int n = nextIp.incrementAndGet();
+    // The pod network: e2e/bin/provision-control-plane routes 10.244.0.0/16 to the loopback.
+    String ip = "10.244." + (n / 250) + "." + (n % 250 + 1);
+    Path dir =
+        podsDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName());
+    LocalPod local = new LocalPod(client, pod, ip, dir, images, status -> report(pod, status));
+    running.put(uid, local);
+    local.start();
+  }
+
+  private void report(Pod pod, PodStatus status) {
+    try {
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .subresource("status")
+          .patch(
+              PatchContext.of(PatchType.STRATEGIC_MERGE),
+              Serialization.asJson(Map.of("status", status)));
+    } catch (KubernetesClientException e) {
+      LOG.debug("status of pod {}: {}", pod.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  private void deleteNow(Pod pod) {
+    try {
+      client.pods().resource(pod).withGracePeriod(0).delete();
+    } catch (KubernetesClientException e) {
+      LOG.debug("deleting pod {}: {}", pod.getMetadata().getName(), e.getMessage());
+    }
+  }
+
+  /** The folder of a pod this agent runs as processes (volumes, {@code <container>.log}). */
+  public Optional<Path> podDir(Pod pod) {
+    return Optional.ofNullable(running.get(pod.getMetadata().getUid())).map(LocalPod::dir);
   }
 
   private void markRunning(Pod pod) {
@@ -169,5 +264,8 @@ public final class NodeAgent implements AutoCloseable {
   public void close() {
     heartbeat.shutdownNow();
     pods.close();
+    running.values().parallelStream().forEach(p -> p.stop(Duration.ofSeconds(10)));
+    running.clear();
+    stopper.shutdownNow();
   }
 }

@@ -52,6 +52,15 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
   @Mixin ModelSource model;
 
   @Option(
+      names = "--host",
+      paramLabel = "ADDRESS",
+      defaultValue = "${env:TAILOR_SERVE_HOST:-0.0.0.0}",
+      description =
+          "Address to listen on (env TAILOR_SERVE_HOST; the sandbox's node agent sets it to the"
+              + " pod's IP). Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(
       names = "--port",
       paramLabel = "PORT",
       defaultValue = "8080",
@@ -251,6 +260,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
     try {
       return InferenceServer.start(
           new ServerSettings(
+              host,
               port,
               steps,
               maxConcurrency,
@@ -260,7 +270,9 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               Duration.ofMillis(faultLatencyMs)));
     } catch (IOException e) {
       throw new CliException(
-          ExitCodes.FAILED, "cannot listen on port " + port + ": " + ExitCodes.reason(e), e);
+          ExitCodes.FAILED,
+          "cannot listen on " + host + ":" + port + ": " + ExitCodes.reason(e),
+          e);
     }
   }
 

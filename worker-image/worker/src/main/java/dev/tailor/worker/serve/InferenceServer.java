@@ -76,7 +76,7 @@ public final class InferenceServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    this.http = HttpServer.create(new InetSocketAddress(settings.port()), 0);
+    this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
     http.setExecutor(executor);
     http.createContext("/v1/generate", this::generate);
     http.createContext("/healthz", ex -> probe(ex, "/healthz", true, "ok"));

@@ -5,6 +5,7 @@ import java.time.Duration;
 /**
  * How the inference server listens, admits and drains.
  *
+ * @param host address to listen on (0.0.0.0: every interface)
  * @param port TCP port; 0 picks a free one
  * @param defaultSteps denoising steps of a request that names none
  * @param maxConcurrency generations running at once
@@ -15,6 +16,7 @@ import java.time.Duration;
  * @param faultLatency for rollout tests only: delay added to every admitted generate request
  */
 public record ServerSettings(
+    String host,
     int port,
     int defaultSteps,
     int maxConcurrency,

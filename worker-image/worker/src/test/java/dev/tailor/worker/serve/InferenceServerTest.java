@@ -42,7 +42,7 @@ class InferenceServerTest {
 
   private static ServerSettings settings(
       int concurrency, int queue, Duration drain, double errorRate, Duration latency) {
-    return new ServerSettings(0, 3, concurrency, queue, drain, errorRate, latency);
+    return new ServerSettings("127.0.0.1", 0, 3, concurrency, queue, drain, errorRate, latency);
   }
 
   private static ServerSettings plain() {
