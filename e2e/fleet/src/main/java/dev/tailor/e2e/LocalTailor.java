@@ -1,0 +1,357 @@
+package dev.tailor.e2e;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.InstallCommand;
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.Cluster;
+import dev.tailor.testbed.LocalImage;
+import dev.tailor.testbed.Manifests;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.EndpointSubset;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+/**
+ * Tailor running on this machine: the local control plane whose node agent runs the worker and
+ * operator images as processes, an S3 store (s3proxy), and the operator installed from the Helm
+ * chart into {@value #OPERATOR_NAMESPACE}. What the sandbox and the end-to-end tests share.
+ */
+public final class LocalTailor implements AutoCloseable {
+  public static final String OPERATOR_NAMESPACE = "tailor-system";
+  public static final String MODELS_BUCKET = "tailor-models";
+  public static final String VARIANTS_BUCKET = "tailor-variants";
+  public static final String STORE_SECRET = "tailor-store";
+  private static final String RELEASE = "tailor";
+
+  private final Path root;
+  private final Path cache;
+  private final Consumer<String> log;
+  private final Cluster cluster;
+  private final ObjectStore store;
+
+  private LocalTailor(
+      Path root, Path cache, Consumer<String> log, Cluster cluster, ObjectStore store) {
+    this.root = root;
+    this.cache = cache;
+    this.log = log;
+    this.cluster = cluster;
+    this.store = store;
+  }
+
+  /**
+   * Starts the control plane and the simulated fleet, the store (buckets under a fresh folder) and
+   * the operator; returns once the operator is Ready.
+   *
+   * @param root the repository, whose build output provides the images
+   * @param cache where trained base models and PyTorch's unpacked natives are kept between runs
+   */
+  public static LocalTailor start(Path root, Path cache, Consumer<String> log) throws Exception {
+    log.accept("Starting the local control plane and the simulated GPU fleet...");
+    Cluster cluster = Cluster.startLocal();
+    ObjectStore store = null;
+    try {
+      for (LocalImage image : LocalImages.all(root, cache)) {
+        cluster.nodeAgent().runLocally(image);
+      }
+      Path stateDir = cluster.controlPlane().orElseThrow().stateDir();
+      store = ObjectStore.start(stateDir.resolve("s3"), MODELS_BUCKET, VARIANTS_BUCKET);
+      log.accept("S3 store (s3proxy) at " + store.endpoint());
+      LocalTailor t = new LocalTailor(root, cache, log, cluster, store);
+      t.installOperator();
+      return t;
+    } catch (Exception | Error e) {
+      if (store != null) {
+        store.close();
+      }
+      cluster.close();
+      throw e;
+    }
+  }
+
+  public KubernetesClient client() {
+    return cluster.client();
+  }
+
+  public Cluster cluster() {
+    return cluster;
+  }
+
+  public ObjectStore store() {
+    return store;
+  }
+
+  private void installOperator() {
+    log.accept("Installing the operator from the Helm chart into " + OPERATOR_NAMESPACE + "...");
+    InstallCommand install =
+        new Helm(root.resolve("charts/target/chart/tailor"))
+            .install()
+            .withName(RELEASE)
+            .withNamespace(OPERATOR_NAMESPACE)
+            .createNamespace()
+            .withKubeConfig(cluster.controlPlane().orElseThrow().kubeconfig())
+            .set("image.repository", LocalImages.OPERATOR)
+            .set("worker.image.repository", LocalImages.WORKER)
+            .set("operator.progressInterval", "2s")
+            .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    install.call();
+    awaitUntil(
+        "the operator to be Ready",
+        Duration.ofMinutes(3),
+        () ->
+            client().apps().deployments().inNamespace(OPERATOR_NAMESPACE).list().getItems().stream()
+                .anyMatch(LocalTailor::ready));
+    log.accept("Operator ready.");
+  }
+
+  private static boolean ready(Deployment d) {
+    return d.getStatus() != null
+        && d.getStatus().getReadyReplicas() != null
+        && d.getStatus().getReadyReplicas() >= 1;
+  }
+
+  /**
+   * Trains a base model with the worker's {@code train} on its built-in shapes data (or takes it
+   * from the cache, keyed by the arguments) and publishes it to the models bucket.
+   *
+   * @return the model's URI and digest, as a ModelFleet's spec.baseModel names them
+   */
+  public StoredVariant publishBaseModel(String name, List<String> trainArgs) throws Exception {
+    Path model = cache.resolve("models").resolve(name + "-" + key(trainArgs));
+    if (!Files.isDirectory(model)) {
+      log.accept("Training base model " + name + " (" + String.join(" ", trainArgs) + ")...");
+      Path tmp = model.resolveSibling(model.getFileName() + ".tmp");
+      deleteRecursively(tmp);
+      List<String> cmd = new ArrayList<>();
+      cmd.add(root.resolve("worker-image/bin/tailor-worker").toString());
+      cmd.add("train");
+      cmd.addAll(trainArgs);
+      cmd.addAll(List.of("--out", tmp.toString()));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      pb.environment()
+          .put("TAILOR_WORKER_HOME", root.resolve("worker-image/worker/target").toString());
+      pb.environment().put("ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString());
+      Process p = pb.start();
+      List<String> lines = new ArrayList<>();
+      try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          lines.add(line);
+          log.accept("  train: " + line);
+        }
+      }
+      if (p.waitFor() != 0) {
+        throw new IOException(
+            "training the base model failed: "
+                + (lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1)));
+      }
+      Files.move(tmp, model);
+    }
+    try (ArtifactStore models =
+        ArtifactStores.open("s3://" + MODELS_BUCKET + "/shapes", store.settings())) {
+      StoredVariant v = models.write(name, model);
+      log.accept("Base model " + name + " published: " + v.digest());
+      return v;
+    }
+  }
+
+  /** The URI of base model {@code name} as {@link #publishBaseModel} published it. */
+  public static String baseModelUri(String name) {
+    return "s3://" + MODELS_BUCKET + "/shapes/" + name;
+  }
+
+  /** Applies the sample DeviceClasses and, in {@code namespace}, the store's credentials. */
+  public List<DeviceClass> applyDeviceClasses(String namespace) throws IOException {
+    List<HasMetadata> loaded =
+        Manifests.load(client(), Manifests.yamlFiles(root.resolve("crds/samples")));
+    List<HasMetadata> classes =
+        loaded.stream().filter(r -> "DeviceClass".equals(r.getKind())).toList();
+    Manifests.apply(client(), classes);
+    client()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+        .createOr(n -> n.update());
+    client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(STORE_SECRET)
+                .withNamespace(namespace)
+                .endMetadata()
+                .addToStringData("AWS_ACCESS_KEY_ID", ObjectStore.ACCESS_KEY)
+                .addToStringData("AWS_SECRET_ACCESS_KEY", ObjectStore.SECRET_KEY)
+                .build())
+        .createOr(s -> s.update());
+    return classes.stream()
+        .map(r -> client().resources(DeviceClass.class).withName(r.getMetadata().getName()).get())
+        .toList();
+  }
+
+  /** The sample ModelFleet, pointed at this machine's store. */
+  public ModelFleet sampleFleet() throws IOException {
+    ModelFleet fleet =
+        client()
+            .resources(ModelFleet.class)
+            .load(root.resolve("crds/samples/modelfleet-shapes.yaml").toFile())
+            .item();
+    fleet.getSpec().getStore().setEndpoint(store.endpoint().toString());
+    fleet.getSpec().getStore().setPathStyle(true);
+    fleet
+        .getSpec()
+        .getStore()
+        .setUri("s3://" + VARIANTS_BUCKET + "/" + fleet.getMetadata().getName());
+    return fleet;
+  }
+
+  /**
+   * Waits for {@code fleet} to meet {@code done}, printing each change of its phase, compression
+   * progress and class phases.
+   */
+  public ModelFleet awaitFleet(
+      String namespace, String name, Duration timeout, Predicate<ModelFleet> done) {
+    Instant deadline = Instant.now().plus(timeout);
+    String last = "";
+    while (true) {
+      ModelFleet f =
+          client().resources(ModelFleet.class).inNamespace(namespace).withName(name).get();
+      String line = FleetTable.progressLine(f);
+      if (!line.equals(last)) {
+        log.accept(line);
+        last = line;
+      }
+      if (f != null && done.test(f)) {
+        return f;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(
+            "fleet "
+                + namespace
+                + "/"
+                + name
+                + " did not get there within "
+                + timeout
+                + "; last: "
+                + line);
+      }
+      sleep(Duration.ofSeconds(1));
+    }
+  }
+
+  /** Whether the fleet serves every device class: phase Serving and condition Ready true. */
+  public static boolean serving(ModelFleet f) {
+    return f.getStatus() != null
+        && f.getStatus().getPhase() == FleetPhase.SERVING
+        && f.getStatus().getConditions() != null
+        && f.getStatus().getConditions().stream()
+            .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /** One ready server of the class's Service, as {@code http://ip:port}. */
+  public Optional<URI> serverUrl(String namespace, String service) {
+    Endpoints ep = client().endpoints().inNamespace(namespace).withName(service).get();
+    if (ep == null || ep.getSubsets() == null) {
+      return Optional.empty();
+    }
+    for (EndpointSubset s : ep.getSubsets()) {
+      List<EndpointAddress> ready = s.getAddresses();
+      if (ready != null && !ready.isEmpty() && !s.getPorts().isEmpty()) {
+        return Optional.of(
+            URI.create("http://" + ready.get(0).getIp() + ":" + s.getPorts().get(0).getPort()));
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code POST /v1/generate} on a server: the PNG it answers. */
+  public static byte[] generate(URI server, long seed) throws IOException, InterruptedException {
+    HttpResponse<byte[]> res =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(server.resolve("/v1/generate"))
+                    .timeout(Duration.ofSeconds(60))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"seed\": " + seed + "}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    if (res.statusCode() != 200) {
+      throw new IOException(
+          server
+              + " answered "
+              + res.statusCode()
+              + ": "
+              + new String(res.body(), StandardCharsets.UTF_8));
+    }
+    return res.body();
+  }
+
+  static void awaitUntil(String what, Duration timeout, java.util.function.BooleanSupplier done) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (!done.getAsBoolean()) {
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+      }
+      sleep(Duration.ofMillis(500));
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted", e);
+    }
+  }
+
+  private static String key(List<String> args) throws Exception {
+    byte[] h =
+        MessageDigest.getInstance("SHA-256")
+            .digest(String.join("\u0000", args).getBytes(StandardCharsets.UTF_8));
+    return HexFormat.of().formatHex(h, 0, 6);
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /** Stops the operator and every pod's process, the store and the control plane. */
+  @Override
+  public void close() {
+    cluster.close();
+    try {
+      store.close();
+    } catch (Exception e) {
+      log.accept("stopping the store: " + e.getMessage());
+    }
+  }
+}

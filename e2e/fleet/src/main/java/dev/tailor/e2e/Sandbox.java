@@ -1,0 +1,211 @@
+package dev.tailor.e2e;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.Provisioner;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The README's first command: the whole job on this machine. Starts the local control plane with
+ * the simulated GPU fleet (its node agent running the worker and operator images as processes), an
+ * S3 store and the operator from the Helm chart; trains the base model (cached); applies the sample
+ * DeviceClasses and ModelFleet; follows the compression and the rollout; and prints a table per
+ * device class with the URL of one server, which answers {@code POST /v1/generate} with a PNG.
+ */
+@Command(
+    name = "sandbox",
+    mixinStandardHelpOptions = true,
+    description =
+        "Runs Tailor's whole job on this machine: control plane, GPU fleet, store, operator, sample fleet.")
+public final class Sandbox implements Callable<Integer> {
+  /** The sandbox's base model: small enough to train on two CPU cores in a few minutes. */
+  static final List<String> BASE_MODEL =
+      List.of(
+          "--image-size",
+          "16",
+          "--base-channels",
+          "16",
+          "--steps",
+          "150",
+          "--batch-size",
+          "8",
+          "--seed",
+          "7");
+
+  private static final String NAMESPACE = "default";
+
+  @Option(
+      names = "--exit",
+      description = "Tear everything down and exit once the fleet serves (a smoke run).")
+  boolean exitWhenUp;
+
+  @Option(
+      names = "--down",
+      description = "Stop a sandbox running in another terminal, and wait until it is gone.")
+  boolean down;
+
+  @Option(
+      names = "--timeout",
+      description = "How long to wait for the fleet to be Ready (default: ${DEFAULT-VALUE}).")
+  Duration timeout = Duration.ofMinutes(30);
+
+  @Option(
+      names = "--cache",
+      description = "Models and unpacked natives kept between runs (default: ${DEFAULT-VALUE}).")
+  Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "sandbox");
+
+  public static void main(String[] args) {
+    System.exit(
+        new CommandLine(new Sandbox())
+            .setExecutionExceptionHandler(
+                (e, cmd, parsed) -> {
+                  cmd.getErr().println("sandbox: " + e.getMessage());
+                  return 1;
+                })
+            .execute(args));
+  }
+
+  private Path pidFile() {
+    return cache.resolve("sandbox.pid");
+  }
+
+  private Path kubeconfig() {
+    return cache.resolve("kubeconfig");
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (down) {
+      return stopOther();
+    }
+    Files.createDirectories(cache);
+    Optional<ProcessHandle> other = running();
+    if (other.isPresent()) {
+      System.err.println(
+          "sandbox: already running (pid "
+              + other.get().pid()
+              + "); stop it with e2e/sandbox --down");
+      return 1;
+    }
+    Files.writeString(pidFile(), Long.toString(ProcessHandle.current().pid()));
+    Instant start = Instant.now();
+    Path root = Provisioner.repoRoot();
+    LocalTailor tailor = LocalTailor.start(root, cache, Sandbox::say);
+    Thread shutdown =
+        new Thread(
+            () -> {
+              say("Stopping the sandbox...");
+              tailor.close();
+              deleteQuietly(kubeconfig());
+              deleteQuietly(pidFile());
+            },
+            "sandbox-shutdown");
+    Runtime.getRuntime().addShutdownHook(shutdown);
+    Files.copy(
+        tailor.cluster().controlPlane().orElseThrow().kubeconfig(),
+        kubeconfig(),
+        StandardCopyOption.REPLACE_EXISTING);
+
+    StoredVariant base = tailor.publishBaseModel("base", BASE_MODEL);
+    tailor.applyDeviceClasses(NAMESPACE);
+    ModelFleet fleet = tailor.sampleFleet();
+    fleet.getMetadata().setNamespace(NAMESPACE);
+    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base"));
+    fleet.getSpec().getBaseModel().setDigest(base.digest());
+    // The sample's calibration set lives in a bucket this machine has not got: use the worker's
+    // built-in shapes, and a fine-tuning budget a CPU finishes in minutes.
+    fleet.getSpec().getCompression().setCalibration(null);
+    fleet.getSpec().getCompression().getTraining().setSteps(40);
+    fleet.getSpec().getCompression().getTraining().setBatchSize(8);
+    tailor.client().resource(fleet).createOr(f -> f.update());
+    say(
+        "Applied the sample DeviceClasses and ModelFleet "
+            + NAMESPACE
+            + "/"
+            + fleet.getMetadata().getName()
+            + "; kubeconfig: "
+            + kubeconfig());
+    say(
+        "  kubectl --kubeconfig "
+            + kubeconfig()
+            + " get deviceclasses,modelfleets,modelvariants,pods -o wide");
+
+    ModelFleet ready =
+        tailor.awaitFleet(NAMESPACE, fleet.getMetadata().getName(), timeout, LocalTailor::serving);
+    List<FleetTable.Row> rows =
+        FleetTable.rows(tailor.client(), ready, svc -> tailor.serverUrl(NAMESPACE, svc));
+    System.out.println();
+    System.out.print(FleetTable.format(rows));
+    System.out.println();
+    for (FleetTable.Row r : rows) {
+      if (r.url().isPresent()) {
+        byte[] png = LocalTailor.generate(r.url().get(), 1);
+        say(r.deviceClass() + ": POST /v1/generate answered a " + png.length + "-byte PNG");
+      }
+    }
+    URI example = rows.stream().flatMap(r -> r.url().stream()).findFirst().orElseThrow();
+    say(
+        "Try: curl -s -X POST -d '{\"seed\": 3}' "
+            + example.resolve("/v1/generate")
+            + " -o sample.png");
+    say(
+        String.format(
+            "Sandbox ready in %d s.", Duration.between(start, Instant.now()).toSeconds()));
+    if (exitWhenUp) {
+      say("Stopping (--exit).");
+      return 0;
+    }
+    say("Press Ctrl-C (or run e2e/sandbox --down) to stop it and everything it started.");
+    Thread.currentThread().join();
+    return 0;
+  }
+
+  private Optional<ProcessHandle> running() {
+    try {
+      if (!Files.exists(pidFile())) {
+        return Optional.empty();
+      }
+      return ProcessHandle.of(Long.parseLong(Files.readString(pidFile()).strip()))
+          .filter(ProcessHandle::isAlive);
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty();
+    }
+  }
+
+  private int stopOther() {
+    Optional<ProcessHandle> other = running();
+    if (other.isEmpty()) {
+      say("No sandbox is running.");
+      return 0;
+    }
+    say("Stopping the sandbox (pid " + other.get().pid() + ")...");
+    other.get().destroy();
+    other.get().onExit().join();
+    say("Stopped.");
+    return 0;
+  }
+
+  private static void say(String line) {
+    System.out.println(line);
+  }
+
+  private static void deleteQuietly(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort: the file only points at a sandbox that is gone
+    }
+  }
+}

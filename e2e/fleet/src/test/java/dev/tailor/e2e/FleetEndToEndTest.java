@@ -1,0 +1,225 @@
+package dev.tailor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.GpuNode;
+import dev.tailor.testbed.Provisioner;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+
+/**
+ * The whole job on the test bed, as the sandbox runs it: the operator from the Helm chart and the
+ * worker run as real processes on the simulated nodes, the store is s3proxy. A fleet is compressed
+ * and served, its base model changed, and it is deleted. Tiny models keep it to a few minutes on
+ * two cores.
+ */
+@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+class FleetEndToEndTest {
+  private static final String NS = "e2e";
+  private static final String FLEET = "shapes";
+  private static final List<String> TINY =
+      List.of("--image-size", "8", "--base-channels", "8", "--steps", "20", "--batch-size", "4");
+  private static final Duration TIMEOUT = Duration.ofMinutes(12);
+  private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
+
+  private static LocalTailor tailor;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
+    tailor = LocalTailor.start(Provisioner.repoRoot(), cache, System.out::println);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (tailor != null) {
+      tailor.close();
+    }
+  }
+
+  @Test
+  void fleetIsCompressedServedUpgradedAndDeleted() throws Exception {
+    KubernetesClient client = tailor.client();
+    StoredVariant baseA = tailor.publishBaseModel("base-a", concat(TINY, "--seed", "1"));
+    StoredVariant baseB = tailor.publishBaseModel("base-b", concat(TINY, "--seed", "2"));
+    assertThat(baseA.digest()).isNotEqualTo(baseB.digest());
+    tailor.applyDeviceClasses(NS);
+
+    ModelFleet fleet = tailor.sampleFleet();
+    fleet.getMetadata().setName(FLEET);
+    fleet.getMetadata().setNamespace(NS);
+    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-a"));
+    fleet.getSpec().getBaseModel().setDigest(baseA.digest());
+    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
+    fleet.getSpec().getCompression().setCalibration(null);
+    fleet.getSpec().getCompression().getTraining().setSteps(4);
+    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
+    fleet.getSpec().getCompression().getQualityGate().setMaxEpsMseRatio(null);
+    fleet.getSpec().getCompression().getQualityGate().setMinSsim(null);
+    fleet.getSpec().setDeviceClasses(List.of(target("l4", null), target("a100-mig-1g-5gb", 50)));
+    fleet.getSpec().getServing().setSamplerSteps(4);
+    fleet.getSpec().getServing().setAutoscaling(null);
+    fleet.getSpec().getServing().setRollout(null);
+    fleet.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
+    client.resource(fleet).create();
+
+    // Compression runs the real worker in a Job; its variants land in the store and the API.
+    ModelFleet served = tailor.awaitFleet(NS, FLEET, TIMEOUT, LocalTailor::serving);
+    Job job =
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(NS)
+            .withLabel("app.kubernetes.io/component", "compression")
+            .list()
+            .getItems()
+            .get(0);
+    assertThat(job.getStatus().getSucceeded()).isEqualTo(1);
+    List<ModelVariant> first = variants(client);
+    assertThat(first)
+        .extracting(v -> v.getSpec().getLineage().getSize())
+        .containsExactlyInAnyOrder(100, 50);
+    assertThat(storedVariants())
+        .containsAll(first.stream().map(v -> v.getMetadata().getName()).toList());
+
+    // Each class is served on its own hardware and answers with an image.
+    Map<String, String> nodesOf =
+        Map.of("l4", "NVIDIA-L4", "a100-mig-1g-5gb", "NVIDIA-A100-SXM4-40GB-MIG-1g.5gb");
+    for (DeviceClassServingStatus c : served.getStatus().getDeviceClasses()) {
+      assertThat(c.getReadyReplicas()).as(c.getName()).isGreaterThanOrEqualTo(1);
+      for (Pod p : servingPods(client, c.getName())) {
+        String product =
+            client
+                .nodes()
+                .withName(p.getSpec().getNodeName())
+                .get()
+                .getMetadata()
+                .getLabels()
+                .get(GpuNode.PRODUCT);
+        assertThat(product).as(p.getMetadata().getName()).isEqualTo(nodesOf.get(c.getName()));
+      }
+      assertThat(png(c.getName())).as(c.getName()).startsWith(PNG_MAGIC);
+    }
+    assertThat(served.getStatus().getDeviceClasses())
+        .filteredOn(c -> c.getName().equals("a100-mig-1g-5gb"))
+        .extracting(DeviceClassServingStatus::getSize)
+        .containsExactly(50);
+    Set<String> firstServed = servedVariants(served);
+
+    // A new base model: new variants replace the old ones, which go with their files.
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(NS)
+        .withName(FLEET)
+        .edit(
+            f -> {
+              f.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-b"));
+              f.getSpec().getBaseModel().setDigest(baseB.digest());
+              return f;
+            });
+    ModelFleet upgraded =
+        tailor.awaitFleet(
+            NS,
+            FLEET,
+            TIMEOUT,
+            f ->
+                LocalTailor.serving(f)
+                    && baseB.digest().equals(f.getStatus().getBaseDigest())
+                    && servedVariants(f).stream().noneMatch(firstServed::contains)
+                    && variants(client).size() == 2);
+    for (DeviceClassServingStatus c : upgraded.getStatus().getDeviceClasses()) {
+      assertThat(png(c.getName())).as(c.getName()).startsWith(PNG_MAGIC);
+    }
+    List<String> second = variants(client).stream().map(v -> v.getMetadata().getName()).toList();
+    assertThat(second)
+        .doesNotContainAnyElementsOf(first.stream().map(v -> v.getMetadata().getName()).toList());
+    LocalTailor.awaitUntil(
+        "the superseded variants' files to go",
+        TIMEOUT,
+        () ->
+            storedVariants().stream()
+                .noneMatch(n -> first.stream().anyMatch(v -> v.getMetadata().getName().equals(n))));
+
+    // Deleting the fleet removes everything it owns, and (retention Delete) its stored files.
+    client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).delete();
+    LocalTailor.awaitUntil(
+        "the fleet and everything it owns to go",
+        TIMEOUT,
+        () ->
+            client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).get() == null
+                && variants(client).isEmpty()
+                && client.apps().deployments().inNamespace(NS).list().getItems().isEmpty()
+                && client.services().inNamespace(NS).list().getItems().isEmpty()
+                && client.batch().v1().jobs().inNamespace(NS).list().getItems().isEmpty()
+                && client.pods().inNamespace(NS).list().getItems().isEmpty());
+    assertThat(storedVariants()).isEmpty();
+  }
+
+  private static DeviceClassTarget target(String name, Integer size) {
+    DeviceClassTarget t = new DeviceClassTarget();
+    t.setName(name);
+    t.setSize(size);
+    return t;
+  }
+
+  private static List<String> concat(List<String> args, String... more) {
+    return java.util.stream.Stream.concat(args.stream(), Arrays.stream(more)).toList();
+  }
+
+  private static List<ModelVariant> variants(KubernetesClient client) {
+    return client.resources(ModelVariant.class).inNamespace(NS).list().getItems();
+  }
+
+  private static Set<String> servedVariants(ModelFleet f) {
+    return f.getStatus().getDeviceClasses().stream()
+        .map(DeviceClassServingStatus::getVariant)
+        .collect(Collectors.toSet());
+  }
+
+  private static List<Pod> servingPods(KubernetesClient client, String deviceClass) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel("tailor.dev/device-class", deviceClass)
+        .withLabel("app.kubernetes.io/component", "inference")
+        .list()
+        .getItems();
+  }
+
+  private static byte[] png(String deviceClass) throws Exception {
+    URI server = tailor.serverUrl(NS, FLEET + "-" + deviceClass).orElseThrow();
+    return LocalTailor.generate(server, 7);
+  }
+
+  private static List<String> storedVariants() {
+    try (ArtifactStore store =
+        ArtifactStores.open(
+            "s3://" + LocalTailor.VARIANTS_BUCKET + "/" + FLEET, tailor.store().settings())) {
+      return store.list();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}
