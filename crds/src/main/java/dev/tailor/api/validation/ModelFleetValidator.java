@@ -24,6 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 final class ModelFleetValidator {
+  /** The worker's generated shapes, a calibration set that needs no store. */
+  static final String BUILTIN_DATA = "builtin:shapes";
 
   static final Pattern DNS_SUBDOMAIN =
       Pattern.compile("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$");
@@ -93,7 +95,7 @@ final class ModelFleetValidator {
       v.add(
           "spec.compression.calibration.uri",
           "is required; set it to a folder or .tar of images at " + Uris.MODEL_SCHEMES_ALLOWED);
-    } else {
+    } else if (!BUILTIN_DATA.equals(c.getCalibration().getUri())) {
       Uris.check(
           v,
           "spec.compression.calibration.uri",

@@ -62,6 +62,18 @@ class SpecValidatorTest {
     }
 
     @Test
+    void builtInShapesAsCalibrationData() {
+      spec.getCompression().getCalibration().setUri("builtin:shapes");
+      assertThat(validate()).isEmpty();
+      spec.getCompression().getCalibration().setUri("builtin:faces");
+      assertThat(validate())
+          .containsExactly(
+              v(
+                  "spec.compression.calibration.uri",
+                  "scheme \"builtin\" is not supported; use " + MODEL_URIS));
+    }
+
+    @Test
     void relativeFileUri() {
       spec.getBaseModel().setUri("file://models/shapes");
       assertThat(validate())

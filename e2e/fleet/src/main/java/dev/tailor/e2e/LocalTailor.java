@@ -152,13 +152,14 @@ public final class LocalTailor implements AutoCloseable {
       cmd.add("train");
       cmd.addAll(trainArgs);
       cmd.addAll(List.of("--out", tmp.toString()));
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+      // The JSON result on stdout is in the model's folder too; show the progress on stderr.
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment()
           .put("TAILOR_WORKER_HOME", root.resolve("worker-image/worker/target").toString());
       pb.environment().put("ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString());
       Process p = pb.start();
       List<String> lines = new ArrayList<>();
-      try (var out = p.inputReader(StandardCharsets.UTF_8)) {
+      try (var out = p.errorReader(StandardCharsets.UTF_8)) {
         for (String line = out.readLine(); line != null; line = out.readLine()) {
           lines.add(line);
           log.accept("  train: " + line);

@@ -72,7 +72,8 @@ class FleetEndToEndTest {
     fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-a"));
     fleet.getSpec().getBaseModel().setDigest(baseA.digest());
     fleet.getSpec().getCompression().setSizes(List.of(100, 50));
-    fleet.getSpec().getCompression().setCalibration(null);
+    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
+    fleet.getSpec().getCompression().getCalibration().setSamples(64);
     fleet.getSpec().getCompression().getTraining().setSteps(4);
     fleet.getSpec().getCompression().getTraining().setBatchSize(4);
     fleet.getSpec().getCompression().getQualityGate().setMaxEpsMseRatio(null);

@@ -17,9 +17,9 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Calibration {
   @JsonPropertyDescription(
-      "Image data: a folder or a .tar archive of PNG/JPEG images, at s3://bucket/prefix, file:///path or https://host/path.")
+      "Image data: a folder or a .tar archive of PNG/JPEG images, at s3://bucket/prefix, file:///path or https://host/path; or builtin:shapes, the worker's own generated shapes (demos and tests).")
   @Required
-  @Pattern("^(s3|file|https?)://.+$")
+  @Pattern("^((s3|file|https?)://.+|builtin:shapes)$")
   @Size(max = 2048)
   private String uri;
 
