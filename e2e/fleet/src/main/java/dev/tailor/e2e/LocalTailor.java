@@ -4,7 +4,9 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.InstallCommand;
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
@@ -14,11 +16,11 @@ import dev.tailor.testbed.Manifests;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -185,13 +187,29 @@ public final class LocalTailor implements AutoCloseable {
     return "s3://" + MODELS_BUCKET + "/shapes/" + name;
   }
 
-  /** Applies the sample DeviceClasses and, in {@code namespace}, the store's credentials. */
+  /**
+   * How much slower than the GPU it stands in for this machine's CPU is taken to be: the sample
+   * DeviceClasses' step latency budgets are multiplied by it, since the profiling Jobs measure the
+   * variants on the CPU.
+   */
+  public static final double CPU_LATENCY_SCALE = 10;
+
+  /**
+   * Applies the sample DeviceClasses (latency budgets times {@link #CPU_LATENCY_SCALE}) and, in
+   * {@code namespace}, the store's credentials.
+   */
   public List<DeviceClass> applyDeviceClasses(String namespace) throws IOException {
-    List<HasMetadata> loaded =
-        Manifests.load(client(), Manifests.yamlFiles(root.resolve("crds/samples")));
-    List<HasMetadata> classes =
-        loaded.stream().filter(r -> "DeviceClass".equals(r.getKind())).toList();
-    Manifests.apply(client(), classes);
+    List<DeviceClass> classes = new ArrayList<>();
+    for (Path file : Manifests.yamlFiles(root.resolve("crds/samples"))) {
+      if (file.getFileName().toString().startsWith("deviceclass-")) {
+        DeviceClass dc = client().resources(DeviceClass.class).load(file.toFile()).item();
+        Double budget = dc.getSpec().getStepLatencyBudgetSeconds();
+        if (budget != null) {
+          dc.getSpec().setStepLatencyBudgetSeconds(budget * CPU_LATENCY_SCALE);
+        }
+        classes.add(client().resource(dc).createOr(NonDeletingOperation::update));
+      }
+    }
     client()
         .resource(
             new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
@@ -207,9 +225,7 @@ public final class LocalTailor implements AutoCloseable {
                 .addToStringData("AWS_SECRET_ACCESS_KEY", ObjectStore.SECRET_KEY)
                 .build())
         .createOr(s -> s.update());
-    return classes.stream()
-        .map(r -> client().resources(DeviceClass.class).withName(r.getMetadata().getName()).get())
-        .toList();
+    return classes;
   }
 
   /** The sample ModelFleet, pointed at this machine's store. */
@@ -269,6 +285,27 @@ public final class LocalTailor implements AutoCloseable {
         && f.getStatus().getConditions() != null
         && f.getStatus().getConditions().stream()
             .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+  }
+
+  /**
+   * Whether the fleet has got as far as it will without a change: compression over and every class
+   * either serving or without a variant that fits, or the fleet failed.
+   */
+  public static boolean settled(ModelFleet f) {
+    if (f.getStatus() == null) {
+      return false;
+    }
+    if (f.getStatus().getPhase() == FleetPhase.FAILED) {
+      return true;
+    }
+    var c = f.getStatus().getCompression();
+    var classes = f.getStatus().getDeviceClasses();
+    return c != null
+        && (c.getState() == JobState.SUCCEEDED || c.getState() == JobState.FAILED)
+        && classes != null
+        && !classes.isEmpty()
+        && classes.stream()
+            .allMatch(d -> d.getPhase() == ClassPhase.SERVING || d.getPhase() == ClassPhase.NO_FIT);
   }
 
   /** One ready server of the class's Service, as {@code http://ip:port}. */

@@ -1,6 +1,7 @@
 package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import java.io.IOException;
@@ -129,6 +130,8 @@ public final class Sandbox implements Callable<Integer> {
     fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
     fleet.getSpec().getCompression().getTraining().setSteps(40);
     fleet.getSpec().getCompression().getTraining().setBatchSize(8);
+    // Forty steps of fine-tuning leave the smaller sizes far from the base model's samples.
+    fleet.getSpec().getCompression().getQualityGate().setMinSsim(0.1);
     tailor.client().resource(fleet).createOr(f -> f.update());
     say(
         "Applied the sample DeviceClasses and ModelFleet "
@@ -143,12 +146,21 @@ public final class Sandbox implements Callable<Integer> {
             + " get deviceclasses,modelfleets,modelvariants,pods -o wide");
 
     ModelFleet ready =
-        tailor.awaitFleet(NAMESPACE, fleet.getMetadata().getName(), timeout, LocalTailor::serving);
+        tailor.awaitFleet(
+            NAMESPACE,
+            fleet.getMetadata().getName(),
+            timeout,
+            f -> LocalTailor.serving(f) || LocalTailor.settled(f));
     List<FleetTable.Row> rows =
         FleetTable.rows(tailor.client(), ready, svc -> tailor.serverUrl(NAMESPACE, svc));
     System.out.println();
     System.out.print(FleetTable.format(rows));
     System.out.println();
+    if (!LocalTailor.serving(ready)) {
+      ready.getStatus().getDeviceClasses().stream()
+          .filter(d -> d.getPhase() != ClassPhase.SERVING)
+          .forEach(d -> say("Not served: " + d.getName() + ": " + d.getMessage()));
+    }
     for (FleetTable.Row r : rows) {
       if (r.url().isPresent()) {
         byte[] png = LocalTailor.generate(r.url().get(), 1);
