@@ -38,6 +38,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import sun.misc.Signal;
 
 /**
  * Tailor running on this machine: the local control plane whose node agent runs the worker and
@@ -122,6 +123,11 @@ public final class LocalTailor implements AutoCloseable {
             .set("operator.progressInterval", "2s")
             .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     install.call();
+    // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an
+    // install; hand them back to the JVM so Ctrl-C and --down run the shutdown hooks.
+    for (String name : List.of("INT", "TERM")) {
+      Signal.handle(new Signal(name), s -> System.exit(128 + s.getNumber()));
+    }
     awaitUntil(
         "the operator to be Ready",
         Duration.ofMinutes(3),
