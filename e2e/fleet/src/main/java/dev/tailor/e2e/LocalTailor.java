@@ -36,6 +36,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import sun.misc.Signal;
@@ -57,6 +58,7 @@ public final class LocalTailor implements AutoCloseable {
   private final Consumer<String> log;
   private final Cluster cluster;
   private final ObjectStore store;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private LocalTailor(
       Path root, Path cache, Consumer<String> log, Cluster cluster, ObjectStore store) {
@@ -86,6 +88,8 @@ public final class LocalTailor implements AutoCloseable {
       store = ObjectStore.start(stateDir.resolve("s3"), MODELS_BUCKET, VARIANTS_BUCKET);
       log.accept("S3 store (s3proxy) at " + store.endpoint());
       LocalTailor t = new LocalTailor(root, cache, log, cluster, store);
+      // However this JVM ends, the pods' processes must not outlive it.
+      Runtime.getRuntime().addShutdownHook(new Thread(t::close, "tailor-local-shutdown"));
       t.installOperator();
       return t;
     } catch (Exception | Error e) {
@@ -391,6 +395,9 @@ public final class LocalTailor implements AutoCloseable {
   /** Stops the operator and every pod's process, the store and the control plane. */
   @Override
   public void close() {
+    if (closed.getAndSet(true)) {
+      return;
+    }
     cluster.close();
     try {
       store.close();

@@ -25,6 +25,9 @@ public record LocalImage(
 
     /** Where a path inside the container lies on this machine (under a volume mount or not). */
     Path hostPath(String containerPath);
+
+    /** The pod's labels. */
+    Map<String, String> labels();
   }
 
   /** Whether {@code image} (with any tag or digest) is this one. */

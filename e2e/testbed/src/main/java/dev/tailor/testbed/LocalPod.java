@@ -150,6 +150,11 @@ final class LocalPod implements LocalImage.Pod {
     return Path.of(containerPath);
   }
 
+  @Override
+  public Map<String, String> labels() {
+    return Objects.requireNonNullElse(pod.getMetadata().getLabels(), Map.of());
+  }
+
   Path dir() {
     return dir;
   }

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -60,7 +61,9 @@ public final class NodeAgent implements AutoCloseable {
   private final List<LocalImage> images = new CopyOnWriteArrayList<>();
   private final Path podsDir;
   private final Map<String, LocalPod> running = new ConcurrentHashMap<>();
-  private final AtomicInteger nextIp = new AtomicInteger();
+  // Each agent starts at a random place in the pod network, so pods of two test beds on one
+  // machine (or processes a killed one left behind) do not share addresses.
+  private final AtomicInteger nextIp = new AtomicInteger(new Random().nextInt(40_000));
   private final ExecutorService stopper =
       Executors.newCachedThreadPool(
           r -> {

@@ -102,21 +102,26 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
           "On SIGTERM, how long admitted requests may take to finish. Default: ${DEFAULT-VALUE}.")
   int drainTimeoutSeconds;
 
-  // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help.
+  // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help. The
+  // environment variables let a test bed make the pods of one chosen variant bad.
   @Option(
       names = "--fault-error-rate",
       hidden = true,
       paramLabel = "X",
-      defaultValue = "0",
-      description = "TESTING ROLLOUTS ONLY: answer this fraction of generate requests with 500.")
+      defaultValue = "${env:TAILOR_FAULT_ERROR_RATE:-0}",
+      description =
+          "TESTING ROLLOUTS ONLY: answer this fraction of generate requests with 500 (env"
+              + " TAILOR_FAULT_ERROR_RATE).")
   double faultErrorRate;
 
   @Option(
       names = "--fault-latency-ms",
       hidden = true,
       paramLabel = "N",
-      defaultValue = "0",
-      description = "TESTING ROLLOUTS ONLY: add this delay to every generate request.")
+      defaultValue = "${env:TAILOR_FAULT_LATENCY_MS:-0}",
+      description =
+          "TESTING ROLLOUTS ONLY: add this delay to every generate request (env"
+              + " TAILOR_FAULT_LATENCY_MS).")
   long faultLatencyMs;
 
   @Mixin ScheduleOptions schedule;
