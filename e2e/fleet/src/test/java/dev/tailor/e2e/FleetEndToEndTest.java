@@ -104,8 +104,8 @@ class FleetEndToEndTest {
     assertThat(first)
         .extracting(v -> v.getSpec().getLineage().getSize())
         .containsExactlyInAnyOrder(100, 50);
-    assertThat(storedVariants())
-        .containsAll(first.stream().map(v -> v.getMetadata().getName()).toList());
+    List<String> firstFiles = first.stream().map(FleetEndToEndTest::storedName).toList();
+    assertThat(storedVariants()).containsAll(firstFiles);
 
     // Each class is served on its own hardware and answers with an image.
     Map<String, String> nodesOf =
@@ -161,9 +161,9 @@ class FleetEndToEndTest {
     LocalTailor.awaitUntil(
         "the superseded variants' files to go",
         TIMEOUT,
-        () ->
-            storedVariants().stream()
-                .noneMatch(n -> first.stream().anyMatch(v -> v.getMetadata().getName().equals(n))));
+        () -> storedVariants().stream().noneMatch(firstFiles::contains));
+    assertThat(storedVariants())
+        .containsAll(variants(client).stream().map(FleetEndToEndTest::storedName).toList());
 
     // Deleting the fleet removes everything it owns, and (retention Delete) its stored files.
     client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).delete();
@@ -193,6 +193,12 @@ class FleetEndToEndTest {
 
   private static List<ModelVariant> variants(KubernetesClient client) {
     return client.resources(ModelVariant.class).inNamespace(NS).list().getItems();
+  }
+
+  /** The variant's name in the store: the last segment of its artifact URI. */
+  private static String storedName(ModelVariant v) {
+    String uri = v.getSpec().getArtifact().getUri();
+    return uri.substring(uri.lastIndexOf('/') + 1);
   }
 
   private static Set<String> servedVariants(ModelFleet f) {
