@@ -81,7 +81,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   static final String DEPLOYMENTS = "deployments";
   static final String SERVICES = "services";
   static final String HPAS = "hpas";
-  static final String JOB_LABEL = "tailor.dev/compression-job";
+  static final String JOB_LABEL = CompressionJobs.VARIANT_LABEL;
   static final String CLASS_INDEX = "referenced-deviceclasses";
   static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
   static final String REASON_JOB_FAILED = "CompressionFailed";
