@@ -109,6 +109,8 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
   List<String> operatorProperties = new ArrayList<>();
 
   private final Map<String, Long> setupSeconds = new LinkedHashMap<>();
+  private volatile Cluster running;
+  private volatile OperatorProcess runningOperator;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new FleetScaleBenchmark()).execute(args));
@@ -129,15 +131,13 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
             List.of("--service-cluster-ip-range=10.0.0.0/16"),
             // The test bed has no metrics API: an HPA controller would only fail on every HPA
             // every 15 s and record an Event each time, which is load on 2 cores, not on Tailor.
-            List.of(
-                "--controllers=*,-horizontalpodautoscaling",
-                // Its default 20 requests/s would take minutes over the ReplicaSets, pods,
-                // Endpoints and EndpointSlices of thousands of Deployments and Services.
-                "--kube-api-qps=100",
-                "--kube-api-burst=200"));
+            List.of("--controllers=*,-horizontalpodautoscaling"));
     log("starting the control plane with the simulated GPU fleet...");
     ExecutorService pool = Executors.newFixedThreadPool(floorThreads);
     try (Cluster cluster = Cluster.startLocal(options)) {
+      // Ctrl-C stops the control plane and the operator too.
+      Runtime.getRuntime().addShutdownHook(new Thread(this::stop, "bench-fleet-scale-stop"));
+      running = cluster;
       ControlPlane cp = cluster.controlPlane().orElseThrow();
       KubernetesClient admin = cluster.client();
       Result r = new Result();
@@ -218,6 +218,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
                   operatorJvmArgs,
                   operatorProperties(),
                   operatorLog)) {
+        runningOperator = operator;
         r.operatorStart = Instant.now();
         Instant deadline = r.operatorStart.plus(Duration.ofMinutes(timeoutMinutes));
         while (r.statusDone == null || r.objectsDone == null) {
@@ -275,6 +276,17 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
       throw e;
     } finally {
       pool.shutdownNow();
+    }
+  }
+
+  private void stop() {
+    OperatorProcess o = runningOperator;
+    if (o != null) {
+      o.close();
+    }
+    Cluster c = running;
+    if (c != null) {
+      c.close();
     }
   }
 

@@ -45,6 +45,8 @@ final class OperatorProcess implements AutoCloseable {
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("KUBECONFIG", kubeconfig.toString());
+    // As the chart sets it: two malloc arenas instead of eight per core for 50 reconcile threads.
+    pb.environment().put("MALLOC_ARENA_MAX", "2");
     try {
       return new OperatorProcess(pb.start(), log);
     } catch (IOException e) {
