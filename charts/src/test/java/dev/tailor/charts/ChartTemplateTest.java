@@ -81,7 +81,7 @@ class ChartTemplateTest {
     assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
     assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
-    assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx192m");
+    assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("50");
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");

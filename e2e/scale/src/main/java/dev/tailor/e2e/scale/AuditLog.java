@@ -28,7 +28,8 @@ final class AuditLog {
    * One request: when the API server received it, its verb, resource (with subresource) and HTTP
    * status code.
    */
-  record Request(Instant received, String user, String verb, String resource, int code) {
+  record Request(
+      Instant received, String user, String verb, String resource, int code, String message) {
     boolean isWrite() {
       return WRITES.contains(verb);
     }
@@ -124,7 +125,8 @@ final class AuditLog {
             e.path("user").path("username").asText(),
             verb,
             resource,
-            e.path("responseStatus").path("code").asInt(0)));
+            e.path("responseStatus").path("code").asInt(0),
+            e.path("responseStatus").path("message").asText("")));
   }
 
   /** verb → resource → count, both sorted. */

@@ -101,7 +101,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
       names = "--operator-jvm-args",
       split = " ",
       description = "the operator JVM's options (default: ${DEFAULT-VALUE}, as the chart's)")
-  List<String> operatorJvmArgs = List.of("-XX:MaxRAMPercentage=75");
+  List<String> operatorJvmArgs = List.of("-Xmx144m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   @Option(
       names = "--operator-property",
@@ -259,14 +259,17 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
         }
         r.settled = Duration.between(lastWrite, Instant.now()).toSeconds() >= settleSeconds;
         r.steadyStart = Instant.now();
+        long reconcilesBefore = operator.reconciles("modelfleet");
         log("steady state: counting the operator's requests for " + steadySeconds + " s...");
         Thread.sleep(steadySeconds * 1000L);
         operator.ensureAlive();
         r.steadyEnd = Instant.now();
+        r.steadyReconciles = operator.reconciles("modelfleet") - reconcilesBefore;
         Thread.sleep(2000); // requests received in the window reach the log once answered
         r.cpuTotal = operator.cpu();
         r.peakRss = operator.peakRssBytes();
         r.rssNow = operator.rssBytes();
+        fanOut(admin, operator, created, r);
       }
       r.requests = AuditLog.read(cp.auditLog());
       System.out.println(report(r));
@@ -288,6 +291,46 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
     if (c != null) {
       c.close();
     }
+  }
+
+  /**
+   * A node's change reaches only the fleets it concerns: takes the product label off one node of
+   * the first served class, so that class (and no other) loses a node, and counts the fleet
+   * reconciles and operator writes that follow.
+   */
+  private void fanOut(
+      KubernetesClient admin, OperatorProcess operator, List<ModelFleet> fleets, Result r)
+      throws InterruptedException {
+    String cls = fleets.get(0).getSpec().getDeviceClasses().get(0).getName();
+    DeviceClass dc = admin.resources(DeviceClass.class).withName(cls).get();
+    io.fabric8.kubernetes.api.model.Node node =
+        admin.nodes().list().getItems().stream()
+            .filter(
+                n ->
+                    dev.tailor.api.v1alpha1.device.GpuNodeSelectors.matches(
+                        dc.getSpec().getSelector(), n.getMetadata().getLabels()))
+            .findFirst()
+            .orElseThrow();
+    r.fanOutClass = cls;
+    r.fanOutNode = node.getMetadata().getName();
+    r.fanOutFleets =
+        fleets.stream()
+            .filter(
+                f -> f.getSpec().getDeviceClasses().stream().anyMatch(t -> cls.equals(t.getName())))
+            .count();
+    long before = operator.reconciles("modelfleet");
+    r.fanOutStart = Instant.now();
+    admin
+        .nodes()
+        .withName(r.fanOutNode)
+        .edit(
+            n -> {
+              n.getMetadata().getLabels().remove("nvidia.com/gpu.product");
+              return n;
+            });
+    Thread.sleep(15_000);
+    r.fanOutEnd = Instant.now();
+    r.fanOutReconciles = operator.reconciles("modelfleet") - before;
   }
 
   private List<String> operatorProperties() {
@@ -415,13 +458,32 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
     s.append(
         String.format(
             Locale.ROOT,
-            "%nSteady state (%d s, %s): %d write(s) by the operator, %d request(s) in all%n",
+            "%nSteady state (%d s, %s): %d write(s) by the operator, %d request(s) in all,"
+                + " %d ModelFleet reconciles%n",
             steadySeconds,
             r.settled
                 ? "after " + settleSeconds + " s without a write"
                 : "NOT settled: it still wrote within " + settleSeconds + " s after 10 min",
             writes,
-            steady.size()));
+            steady.size(),
+            r.steadyReconciles));
+    if (r.fanOutNode != null) {
+      List<AuditLog.Request> fan =
+          AuditLog.of(r.requests, OPERATOR_USER, r.fanOutStart, r.fanOutEnd);
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%nFan-out: node %s lost its product label, so DeviceClass %s lost a node."
+                  + " Within 15 s: %d ModelFleet reconciles (%d of the %d fleets serve %s),"
+                  + " operator writes: %s%n",
+              r.fanOutNode,
+              r.fanOutClass,
+              r.fanOutReconciles,
+              r.fanOutFleets,
+              fleets,
+              r.fanOutClass,
+              AuditLog.byVerb(fan.stream().filter(AuditLog.Request::isWrite).toList())));
+    }
     return s.toString();
   }
 
@@ -448,7 +510,14 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
                   .filter(AuditLog.Request::failed)
                   .collect(
                       Collectors.groupingBy(
-                          (AuditLog.Request q) -> q.verb() + " " + q.resource() + " " + q.code(),
+                          (AuditLog.Request q) ->
+                              q.verb()
+                                  + " "
+                                  + q.resource()
+                                  + " "
+                                  + q.code()
+                                  + " "
+                                  + q.message().replaceAll("\"[^\"]*\"", "\"…\""),
                           java.util.TreeMap::new,
                           Collectors.counting()))
                   .toString())
@@ -618,5 +687,12 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
     long peakRss;
     long rssNow;
     List<AuditLog.Request> requests = List.of();
+    String fanOutClass;
+    String fanOutNode;
+    long fanOutFleets;
+    long fanOutReconciles;
+    long steadyReconciles;
+    Instant fanOutStart;
+    Instant fanOutEnd;
   }
 }

@@ -19,10 +19,12 @@ final class OperatorProcess implements AutoCloseable {
   private static final long CLOCK_TICKS = clockTicks();
   private final Process process;
   private final Path log;
+  private final int httpPort;
 
-  private OperatorProcess(Process process, Path log) {
+  private OperatorProcess(Process process, Path log, int httpPort) {
     this.process = process;
     this.log = log;
+    this.httpPort = httpPort;
   }
 
   /**
@@ -39,7 +41,8 @@ final class OperatorProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmArgs);
-    cmd.add("-Dquarkus.http.port=" + freePort());
+    int port = freePort();
+    cmd.add("-Dquarkus.http.port=" + port);
     properties.forEach(p -> cmd.add("-D" + p));
     cmd.addAll(List.of("-jar", jar.toString()));
     ProcessBuilder pb =
@@ -48,9 +51,36 @@ final class OperatorProcess implements AutoCloseable {
     // As the chart sets it: two malloc arenas instead of eight per core for 50 reconcile threads.
     pb.environment().put("MALLOC_ARENA_MAX", "2");
     try {
-      return new OperatorProcess(pb.start(), log);
+      return new OperatorProcess(pb.start(), log, port);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot start the operator: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The operator's own count of reconciles of a controller ({@code tailor_reconciles_total}), from
+   * its metrics endpoint.
+   */
+  long reconciles(String controller) {
+    try {
+      var c =
+          (java.net.HttpURLConnection)
+              java.net
+                  .URI
+                  .create("http://127.0.0.1:" + httpPort + "/q/metrics")
+                  .toURL()
+                  .openConnection();
+      String text;
+      try (var in = c.getInputStream()) {
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      String prefix = "tailor_reconciles_total{controller=\"" + controller + "\"";
+      return text.lines()
+          .filter(l -> l.startsWith(prefix))
+          .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+          .sum();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the operator's metrics", e);
     }
   }
 
