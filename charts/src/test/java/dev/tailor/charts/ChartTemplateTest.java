@@ -195,7 +195,6 @@ class ChartTemplateTest {
                 "operator.retryAfterExhausted", "10m",
                 "operator.logLevel", "DEBUG",
                 "operator.reconcileThreads", "16",
-                "operator.writesPerSecond", "20",
                 "serviceAccount.name", "tailor-sa"));
     Container c =
         one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -207,7 +206,6 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_RETRY_AFTER_EXHAUSTED")).isEqualTo("10m");
     assertThat(env(c, "QUARKUS_LOG_CATEGORY__DEV_TAILOR__LEVEL")).isEqualTo("DEBUG");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
-    assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("20");
     assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
   }
 
