@@ -54,6 +54,10 @@ import picocli.CommandLine.Option;
 public final class FleetScaleBenchmark implements Callable<Integer> {
   static final String OPERATOR_USER = "tailor-operator";
   static final String FLOOR_USER = "tailor-floor";
+
+  /** The worker image both sides put in the Deployments (no pod runs it here). */
+  static final String WORKER_IMAGE = "tailor/worker:latest";
+
   private static final String SERVING_SELECTOR =
       Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
 
@@ -186,7 +190,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
               .collect(Collectors.toMap(dc -> dc.getMetadata().getName(), Function.identity()));
       List<HasMetadata> desired = new ArrayList<>();
       variants.forEach(
-          (f, vs) -> desired.addAll(ScaleFixtures.serving(f, byName, vs, "tailor/worker:latest")));
+          (f, vs) -> desired.addAll(ScaleFixtures.serving(f, byName, vs, WORKER_IMAGE)));
       Map<String, Set<String>> expected =
           desired.stream()
               .collect(
@@ -335,7 +339,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
 
   private List<String> operatorProperties() {
     List<String> p = new ArrayList<>();
-    p.add("tailor.worker.image=tailor/worker:latest");
+    p.add("tailor.worker.image=" + WORKER_IMAGE);
     p.addAll(operatorProperties);
     return p;
   }
