@@ -41,7 +41,8 @@ public final class ControlPlane implements AutoCloseable {
    * @param users more users, each with its own token (all in {@code system:masters}), so their
    *     requests can be told apart
    * @param auditUsers whether the API server writes an audit log ({@link #auditLog()}) of those
-   *     users' requests: one JSON line a request, metadata only (verb, resource, user, time)
+   *     users' requests, metadata only (verb, resource, user, time, status code): a JSON line per
+   *     request when answered, and for a watch also when it starts
    * @param apiServerArgs more kube-apiserver flags (a flag given twice: the later one counts)
    * @param controllerManagerArgs more kube-controller-manager flags
    */
@@ -81,7 +82,7 @@ public final class ControlPlane implements AutoCloseable {
     return start(dir, Options.defaults());
   }
 
-  /** {@link #start(Path)} with more users, an audit log or controller-manager flags. */
+  /** {@link #start(Path)} with more users, an audit log or more flags for the components. */
   public static ControlPlane start(Path dir, Options options) {
     Path bin = Provisioner.controlPlaneBinaries();
     ControlPlane cp = new ControlPlane(dir, options);
