@@ -81,6 +81,10 @@ class ChartTemplateTest {
     assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
     assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+    assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
+    assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
+    assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
+    assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -190,6 +194,7 @@ class ChartTemplateTest {
                 "operator.progressInterval", "30s",
                 "operator.retryAfterExhausted", "10m",
                 "operator.logLevel", "DEBUG",
+                "operator.reconcileThreads", "32",
                 "serviceAccount.name", "tailor-sa"));
     Container c =
         one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -200,6 +205,7 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("30s");
     assertThat(env(c, "TAILOR_RETRY_AFTER_EXHAUSTED")).isEqualTo("10m");
     assertThat(env(c, "QUARKUS_LOG_CATEGORY__DEV_TAILOR__LEVEL")).isEqualTo("DEBUG");
+    assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("32");
     assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
   }
 

@@ -1,9 +1,8 @@
 package dev.tailor.operator;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -17,15 +16,10 @@ import java.util.concurrent.ConcurrentHashMap;
 @ApplicationScoped
 public class OperatorMetrics {
   private final MeterRegistry registry;
-  private final MultiGauge variants;
   private final Map<String, Integer> variantsByFleet = new ConcurrentHashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.variants =
-        MultiGauge.builder("tailor.fleet.variants")
-            .description("ModelVariants registered for a fleet's current compression")
-            .register(registry);
   }
 
   public void reconciled(String controller) {
@@ -52,14 +46,18 @@ public class OperatorMetrics {
         .record(d);
   }
 
+  /**
+   * One gauge per fleet, registered on its first count and reading the latest: a count that changes
+   * costs a map write, not a re-registration of every fleet's gauge.
+   */
   public void variants(String fleet, int count) {
-    if (Integer.valueOf(count).equals(variantsByFleet.put(fleet, count))) {
+    if (variantsByFleet.put(fleet, count) != null) {
       return;
     }
-    variants.register(
-        variantsByFleet.entrySet().stream()
-            .map(e -> MultiGauge.Row.of(Tags.of("fleet", e.getKey()), e.getValue()))
-            .toList(),
-        true);
+    Gauge.builder(
+            "tailor.fleet.variants", variantsByFleet, m -> m.getOrDefault(fleet, 0).doubleValue())
+        .description("ModelVariants registered for a fleet's current compression")
+        .tag("fleet", fleet)
+        .register(registry);
   }
 }

@@ -51,17 +51,24 @@ public final class Cluster implements AutoCloseable {
 
   /** Starts a local control plane with state in a new temporary folder, removed on close. */
   public static Cluster startLocal() {
+    return startLocal(ControlPlane.Options.defaults());
+  }
+
+  /**
+   * A local control plane started with {@code options} (more users, an audit log), its state in a
+   * new temporary folder removed on close.
+   */
+  public static Cluster startLocal(ControlPlane.Options options) {
     try {
-      Path dir = Files.createTempDirectory("tailor-testbed-");
-      return startLocal(dir);
+      return startLocal(Files.createTempDirectory("tailor-testbed-"), options);
     } catch (IOException e) {
       throw new TestbedException(
           "cannot create a folder for the control plane: " + e.getMessage(), e);
     }
   }
 
-  static Cluster startLocal(Path dir) {
-    ControlPlane cp = ControlPlane.start(dir);
+  private static Cluster startLocal(Path dir, ControlPlane.Options options) {
+    ControlPlane cp = ControlPlane.start(dir, options);
     try {
       return new Cluster(cp, dir, cp.adminConfig());
     } catch (RuntimeException e) {

@@ -16,7 +16,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -33,23 +35,57 @@ public final class ControlPlane implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlPlane.class);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * What a benchmark needs beyond the defaults.
+   *
+   * @param users more users, each with its own token (all in {@code system:masters}), so their
+   *     requests can be told apart
+   * @param auditUsers whether the API server writes an audit log ({@link #auditLog()}) of those
+   *     users' requests, metadata only (verb, resource, user, time, status code): a JSON line per
+   *     request when answered, and for a watch also when it starts
+   * @param apiServerArgs more kube-apiserver flags (a flag given twice: the later one counts)
+   * @param controllerManagerArgs more kube-controller-manager flags
+   */
+  public record Options(
+      List<String> users,
+      boolean auditUsers,
+      List<String> apiServerArgs,
+      List<String> controllerManagerArgs) {
+    public static Options defaults() {
+      return new Options(List.of(), false, List.of(), List.of());
+    }
+  }
+
   private final Path dir;
+  private final Options options;
   private final List<Process> processes = new ArrayList<>();
   private final String token;
+  private final Map<String, String> userTokens = new LinkedHashMap<>();
   private final int apiPort;
 
-  private ControlPlane(Path dir) {
+  private ControlPlane(Path dir, Options options) {
     this.dir = dir;
-    this.token = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+    this.options = options;
+    this.token = newToken();
+    options.users().forEach(u -> userTokens.put(u, newToken()));
     this.apiPort = freePort();
+  }
+
+  private static String newToken() {
+    return HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
   }
 
   /**
    * Provisions the binaries if needed and starts a fresh control plane whose state lives in dir.
    */
   public static ControlPlane start(Path dir) {
+    return start(dir, Options.defaults());
+  }
+
+  /** {@link #start(Path)} with more users, an audit log or more flags for the components. */
+  public static ControlPlane start(Path dir, Options options) {
     Path bin = Provisioner.controlPlaneBinaries();
-    ControlPlane cp = new ControlPlane(dir);
+    ControlPlane cp = new ControlPlane(dir, options);
     try {
       cp.startAll(bin);
       return cp;
@@ -66,10 +102,10 @@ public final class ControlPlane implements AutoCloseable {
   private void startAll(Path bin) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path pki = Pki.create(dir.resolve("pki"));
-    Files.writeString(
-        dir.resolve("tokens.csv"),
-        token + ",admin,admin,\"system:masters\"\n",
-        StandardCharsets.UTF_8);
+    StringBuilder tokens = new StringBuilder(token + ",admin,admin,\"system:masters\"\n");
+    userTokens.forEach(
+        (user, t) -> tokens.append(t + "," + user + "," + user + ",\"system:masters\"\n"));
+    Files.writeString(dir.resolve("tokens.csv"), tokens, StandardCharsets.UTF_8);
 
     int etcdPort = freePort();
     int etcdPeerPort = freePort();
@@ -86,40 +122,70 @@ public final class ControlPlane implements AutoCloseable {
             "--initial-cluster=default=http://127.0.0.1:" + etcdPeerPort,
             "--logger=zap"));
 
-    launch(
-        "kube-apiserver",
-        List.of(
-            bin.resolve("kube-apiserver").toString(),
-            "--etcd-servers=" + etcdUrl,
-            "--secure-port=" + apiPort,
-            "--bind-address=127.0.0.1",
-            "--advertise-address=127.0.0.1",
-            "--tls-cert-file=" + pki.resolve("server.crt"),
-            "--tls-private-key-file=" + pki.resolve("server.key"),
-            "--client-ca-file=" + pki.resolve("ca.crt"),
-            "--token-auth-file=" + dir.resolve("tokens.csv"),
-            "--service-account-issuer=https://kubernetes.default.svc",
-            "--service-account-key-file=" + pki.resolve("sa.pub"),
-            "--service-account-signing-key-file=" + pki.resolve("sa.key"),
-            "--service-cluster-ip-range=10.0.0.0/24",
-            "--authorization-mode=RBAC",
-            "--insecure-port=0",
-            "--allow-privileged=true"));
+    List<String> audit = new ArrayList<>();
+    if (options.auditUsers() && !userTokens.isEmpty()) {
+      // One event per request: watches when they start, everything else when answered.
+      Path policy = dir.resolve("audit-policy.yaml");
+      Files.writeString(
+          policy,
+          """
+          apiVersion: audit.k8s.io/v1
+          kind: Policy
+          omitStages: ["RequestReceived"]
+          rules:
+          - level: Metadata
+            users: [%s]
+          - level: None
+          """
+              .formatted(
+                  String.join(
+                      ", ", userTokens.keySet().stream().map(u -> "\"" + u + "\"").toList())),
+          StandardCharsets.UTF_8);
+      audit.add("--audit-policy-file=" + policy);
+      audit.add("--audit-log-path=" + auditLog());
+    }
+    List<String> apiServer =
+        new ArrayList<>(
+            List.of(
+                bin.resolve("kube-apiserver").toString(),
+                "--etcd-servers=" + etcdUrl,
+                "--secure-port=" + apiPort,
+                "--bind-address=127.0.0.1",
+                "--advertise-address=127.0.0.1",
+                "--tls-cert-file=" + pki.resolve("server.crt"),
+                "--tls-private-key-file=" + pki.resolve("server.key"),
+                "--client-ca-file=" + pki.resolve("ca.crt"),
+                "--token-auth-file=" + dir.resolve("tokens.csv"),
+                "--service-account-issuer=https://kubernetes.default.svc",
+                "--service-account-key-file=" + pki.resolve("sa.pub"),
+                "--service-account-signing-key-file=" + pki.resolve("sa.key"),
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--authorization-mode=RBAC",
+                "--insecure-port=0",
+                "--allow-privileged=true"));
+    apiServer.addAll(audit);
+    apiServer.addAll(options.apiServerArgs());
+    launch("kube-apiserver", apiServer);
     awaitApiServer(pki.resolve("ca.crt"));
 
-    Path kubeconfig = writeKubeconfig(pki.resolve("ca.crt"));
-    launch(
-        "kube-controller-manager",
-        List.of(
-            bin.resolve("kube-controller-manager").toString(),
-            "--kubeconfig=" + kubeconfig,
-            "--service-account-private-key-file=" + pki.resolve("sa.key"),
-            "--root-ca-file=" + pki.resolve("ca.crt"),
-            "--leader-elect=false",
-            "--bind-address=127.0.0.1",
-            "--secure-port=0",
-            "--port=0",
-            "--use-service-account-credentials=false"));
+    Path kubeconfig = writeKubeconfig(pki.resolve("ca.crt"), "kubeconfig", token);
+    for (var user : userTokens.entrySet()) {
+      writeKubeconfig(pki.resolve("ca.crt"), "kubeconfig-" + user.getKey(), user.getValue());
+    }
+    List<String> controllerManager =
+        new ArrayList<>(
+            List.of(
+                bin.resolve("kube-controller-manager").toString(),
+                "--kubeconfig=" + kubeconfig,
+                "--service-account-private-key-file=" + pki.resolve("sa.key"),
+                "--root-ca-file=" + pki.resolve("ca.crt"),
+                "--leader-elect=false",
+                "--bind-address=127.0.0.1",
+                "--secure-port=0",
+                "--port=0",
+                "--use-service-account-credentials=false"));
+    controllerManager.addAll(options.controllerManagerArgs());
+    launch("kube-controller-manager", controllerManager);
     launch(
         "kube-scheduler",
         List.of(
@@ -191,8 +257,8 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
-  private Path writeKubeconfig(Path caCert) throws IOException {
-    Path file = dir.resolve("kubeconfig");
+  private Path writeKubeconfig(Path caCert, String fileName, String userToken) throws IOException {
+    Path file = dir.resolve(fileName);
     String yaml =
         """
         apiVersion: v1
@@ -214,7 +280,7 @@ public final class ControlPlane implements AutoCloseable {
             namespace: default
         current-context: tailor
         """
-            .formatted(masterUrl(), caCert, token);
+            .formatted(masterUrl(), caCert, userToken);
     Files.writeString(file, yaml, StandardCharsets.UTF_8);
     return file;
   }
@@ -225,6 +291,25 @@ public final class ControlPlane implements AutoCloseable {
 
   public Path kubeconfig() {
     return dir.resolve("kubeconfig");
+  }
+
+  /** The kubeconfig of a user from {@link Options#users()}. */
+  public Path kubeconfig(String user) {
+    return dir.resolve("kubeconfig-" + user);
+  }
+
+  /** Fabric8 configuration for a user from {@link Options#users()}. */
+  public Config userConfig(String user) {
+    String t = userTokens.get(user);
+    if (t == null) {
+      throw new IllegalArgumentException("no user " + user + " in this control plane's options");
+    }
+    return new ConfigBuilder(adminConfig()).withOauthToken(t).build();
+  }
+
+  /** The audit log of {@link Options#auditUsers()}: one JSON event a line. */
+  public Path auditLog() {
+    return dir.resolve("audit.log");
   }
 
   public Path stateDir() {

@@ -3,8 +3,10 @@ package dev.tailor.operator.device;
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.device.DeviceClassStatus;
 import dev.tailor.api.v1alpha1.device.GpuNodeSelectors;
+import dev.tailor.operator.Informers;
 import dev.tailor.operator.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Node;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -28,7 +30,12 @@ import org.jboss.logging.Logger;
  * GPUs, the products seen. Node events reach only the classes the node matches now or matched at
  * their last reconcile, so a label change that moves a node between classes updates both.
  */
-@ControllerConfiguration(name = "deviceclass")
+@ControllerConfiguration(
+    name = "deviceclass",
+    informer =
+        @Informer(
+            itemStore = Informers.PrunedItemStore.class,
+            informerListLimit = Informers.LIST_PAGE))
 public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   private static final Logger LOG = Logger.getLogger(DeviceClassReconciler.class);
   static final String NODES = "nodes";
@@ -47,7 +54,7 @@ public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   public List<EventSource<?, DeviceClass>> prepareEventSources(
       EventSourceContext<DeviceClass> context) {
     var config =
-        InformerEventSourceConfiguration.from(Node.class, DeviceClass.class)
+        Informers.lean(InformerEventSourceConfiguration.from(Node.class, DeviceClass.class))
             .withName(NODES)
             // Heartbeats rewrite every node every few seconds; only what the status depends on
             // is worth a reconcile.

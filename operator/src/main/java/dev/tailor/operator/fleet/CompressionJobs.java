@@ -30,6 +30,9 @@ import java.util.stream.Collectors;
 public final class CompressionJobs {
   public static final String COMPONENT = "compression";
 
+  /** On a ModelVariant: the compression Job that made it. */
+  public static final String VARIANT_LABEL = "tailor.dev/compression-job";
+
   private CompressionJobs() {}
 
   /** Ten hex digits of sha256 over the canonical JSON of what the compression depends on. */

@@ -23,6 +23,7 @@ import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.api.validation.SpecValidator;
 import dev.tailor.api.validation.Violation;
 import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PodSpecs;
@@ -38,6 +39,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -71,7 +73,12 @@ import org.jboss.logging.Logger;
  * in the fleet's status. Problems end in a condition and an Event; nothing is launched for a bad
  * spec. Status is written only when it changed.
  */
-@ControllerConfiguration(name = "modelfleet")
+@ControllerConfiguration(
+    name = "modelfleet",
+    informer =
+        @Informer(
+            itemStore = Informers.PrunedItemStore.class,
+            informerListLimit = Informers.LIST_PAGE))
 public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
   static final String CLASSES = "deviceclasses";
@@ -81,7 +88,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   static final String DEPLOYMENTS = "deployments";
   static final String SERVICES = "services";
   static final String HPAS = "hpas";
-  static final String JOB_LABEL = "tailor.dev/compression-job";
+  static final String JOB_LABEL = CompressionJobs.VARIANT_LABEL;
   static final String CLASS_INDEX = "referenced-deviceclasses";
   static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
   static final String REASON_JOB_FAILED = "CompressionFailed";
@@ -118,7 +125,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         .getPrimaryCache()
         .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
     var classes =
-        InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class)
+        Informers.lean(InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class))
             .withName(CLASSES)
             .withSecondaryToPrimaryMapper(
                 dc ->
@@ -143,7 +150,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     var jobs = byFleetLabel(Job.class, JOBS, workers);
     var pods = byFleetLabel(Pod.class, PODS, workers);
     var variants =
-        InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class)
+        Informers.lean(InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class))
             .withName(VARIANTS)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
             .build();
@@ -162,7 +169,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> owned(Class<R> type, String name, String selector) {
-    return InformerEventSourceConfiguration.from(type, ModelFleet.class)
+    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
@@ -173,7 +180,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> byFleetLabel(
           Class<R> type, String name, String selector) {
-    return InformerEventSourceConfiguration.from(type, ModelFleet.class)
+    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(
@@ -244,12 +251,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     }
     status.setCompression(cs);
     List<ModelVariant> compressed =
-        source(context, ModelVariant.class, VARIANTS)
-            .list(
-                fleet.getMetadata().getNamespace(),
-                mv ->
-                    ownedBy(mv, fleet)
-                        && jobName.equals(mv.getMetadata().getLabels().get(JOB_LABEL)))
+        owned(fleet, context).stream()
+            .filter(mv -> jobName.equals(mv.getMetadata().getLabels().get(JOB_LABEL)))
             .toList();
     if (job.isEmpty() && !compressed.isEmpty()) {
       // The Job is gone (deleted by hand, or by a TTL) but its variants are registered: done.
@@ -354,10 +357,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    */
   private void collectSuperseded(
       ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
-    List<ModelVariant> owned =
-        source(context, ModelVariant.class, VARIANTS)
-            .list(fleet.getMetadata().getNamespace(), mv -> ownedBy(mv, fleet))
-            .toList();
+    List<ModelVariant> owned = owned(fleet, context);
     List<ModelVariant> superseded = VariantCollector.superseded(status, jobName, owned);
     if (superseded.isEmpty()) {
       return;
@@ -403,6 +403,16 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                 : "; their files stay in the store (retention Retain)"));
   }
 
+  /**
+   * The fleet's ModelVariants, from the informer's index of owners (not a scan of the namespace's
+   * variants).
+   */
+  private static List<ModelVariant> owned(ModelFleet fleet, Context<ModelFleet> context) {
+    return source(context, ModelVariant.class, VARIANTS).getSecondaryResources(fleet).stream()
+        .filter(mv -> ownedBy(mv, fleet))
+        .toList();
+  }
+
   private static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
     return mv.getMetadata().getOwnerReferences() != null
         && mv.getMetadata().getOwnerReferences().stream()
@@ -421,10 +431,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         || !fleet.getSpec().getStore().deletesArtifacts()) {
       return DeleteControl.defaultDelete();
     }
-    List<ModelVariant> owned =
-        source(context, ModelVariant.class, VARIANTS)
-            .list(fleet.getMetadata().getNamespace(), mv -> ownedBy(mv, fleet))
-            .toList();
+    List<ModelVariant> owned = owned(fleet, context);
     try {
       List<String> deleted = VariantCollector.deleteArtifacts(context.getClient(), fleet, owned);
       LOG.infof(
