@@ -10,6 +10,7 @@ import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
@@ -26,6 +27,7 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PodSpecs;
+import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
@@ -93,6 +95,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final String workerImage;
   private final Duration progressInterval;
   private final Duration retryAfterExhausted;
+  private final Optional<PrometheusAnalysis> prometheus;
   private final Clock clock = Clock.systemUTC();
 
   public FleetReconciler(
@@ -103,12 +106,20 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       @ConfigProperty(name = "tailor.progress.interval", defaultValue = "10s")
           Duration progressInterval,
       @ConfigProperty(name = "tailor.retry.after-exhausted", defaultValue = "5m")
-          Duration retryAfterExhausted) {
+          Duration retryAfterExhausted,
+      @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl) {
     this.events = events;
     this.metrics = metrics;
     this.workerImage = workerImage;
     this.progressInterval = progressInterval;
     this.retryAfterExhausted = retryAfterExhausted;
+    this.prometheus = PrometheusAnalysis.of(prometheusUrl);
+    this.prometheus.ifPresentOrElse(
+        p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
+        () ->
+            LOG.info(
+                "no Prometheus configured (tailor.prometheus.url): canary steps are pauses without"
+                    + " analysis"));
   }
 
   @Override
@@ -279,13 +290,19 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       registered = compressed;
       describeVariants(fleet, status, status.getBaseDigest(), compressed);
     }
-    serve(fleet, status, classes, registered, context);
+    Optional<Duration> upgrading = serve(fleet, status, classes, registered, context);
     if (!registered.isEmpty()) {
       collectSuperseded(fleet, status, jobName, context);
     }
     UpdateControl<ModelFleet> control = finish(fleet, old, status);
-    // The worker's progress lives in the store, which sends no events: look again while it runs.
-    return cs.getState() == JobState.RUNNING ? control.rescheduleAfter(progressInterval) : control;
+    // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
+    // sends events: look again while a compression runs or a class upgrades.
+    Optional<Duration> next =
+        cs.getState() == JobState.RUNNING
+            ? Optional.of(
+                upgrading.filter(d -> d.compareTo(progressInterval) < 0).orElse(progressInterval))
+            : upgrading;
+    return next.map(control::rescheduleAfter).orElse(control);
   }
 
   /**
@@ -293,7 +310,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    * the fleet's readiness from the classes'. Until the current compression has variants, what
    * serves keeps serving.
    */
-  private void serve(
+  private Optional<Duration> serve(
       ModelFleet fleet,
       ModelFleetStatus status,
       Map<String, DeviceClass> classes,
@@ -314,14 +331,16 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                 source(context, Job.class, JOBS),
                 source(context, Pod.class, PODS),
                 source(context, ModelVariant.class, VARIANTS)),
-            workerImage);
+            workerImage,
+            prometheus,
+            clock.instant());
     List<DeviceClassServingStatus> served =
         rollout.reconcile(fleet, classes, servable, status.getDeviceClasses());
     status.setDeviceClasses(served);
     long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
     status.setClassesReady(ready + "/" + served.size());
     if (registered.isEmpty()) {
-      return;
+      return rollout.requeue();
     }
     if (ready == served.size()) {
       String msg = "every device class serves its chosen variant";
@@ -343,9 +362,14 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                       .toList());
       set(status, ConditionTypes.ROLLED_OUT, FALSE, "RollingOut", msg);
       set(status, ConditionTypes.READY, FALSE, "RollingOut", msg);
-      set(status, ConditionTypes.RECONCILING, TRUE, "RollingOut", msg);
-      status.setPhase(FleetPhase.ROLLING_OUT);
+      boolean degraded = served.stream().anyMatch(c -> c.getPhase() == ClassPhase.DEGRADED);
+      String reason = degraded ? "Degraded" : "RollingOut";
+      set(status, ConditionTypes.ROLLED_OUT, FALSE, reason, msg);
+      set(status, ConditionTypes.READY, FALSE, reason, msg);
+      set(status, ConditionTypes.RECONCILING, degraded ? FALSE : TRUE, reason, msg);
+      status.setPhase(degraded ? FleetPhase.DEGRADED : FleetPhase.ROLLING_OUT);
     }
+    return rollout.requeue();
   }
 
   /**
