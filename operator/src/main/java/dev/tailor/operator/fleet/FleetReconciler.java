@@ -47,6 +47,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -210,7 +211,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     List<Violation> violations = SpecValidator.validate(fleet);
     if (!violations.isEmpty()) {
       stall(fleet, status, ConditionTypes.REASON_INVALID_SPEC, SpecValidator.summary(violations));
-      return finish(fleet, old, status);
+      return finish(fleet, old, status, context);
     }
     Map<String, DeviceClass> classes = new java.util.LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
@@ -233,7 +234,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
           status,
           REASON_CLASS_NOT_FOUND,
           String.join("; ", missing) + "; create it or fix the name");
-      return finish(fleet, old, status);
+      return finish(fleet, old, status, context);
     }
     set(
         status,
@@ -294,7 +295,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     if (!registered.isEmpty()) {
       collectSuperseded(fleet, status, jobName, context);
     }
-    UpdateControl<ModelFleet> control = finish(fleet, old, status);
+    UpdateControl<ModelFleet> control = finish(fleet, old, status, context);
     // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
     // sends events: look again while a compression runs or a class upgrades.
     Optional<Duration> next =
@@ -822,12 +823,21 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         || !java.util.Objects.equals(message.isEmpty() ? null : message, before.get().getMessage());
   }
 
+  /**
+   * Writes the status if it changed, and caches what was written: the next reconcile must see it
+   * even before the informer does, since the rollout's state machine lives there (a stale status
+   * would start a canary twice or repeat a step).
+   */
   private UpdateControl<ModelFleet> finish(
-      ModelFleet fleet, ModelFleetStatus old, ModelFleetStatus status) {
-    if (status.equals(old)) {
-      return UpdateControl.noUpdate();
+      ModelFleet fleet,
+      ModelFleetStatus old,
+      ModelFleetStatus status,
+      Context<ModelFleet> context) {
+    if (!status.equals(old)) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          fleet, statusPatch(fleet, status), context);
     }
-    return UpdateControl.patchStatus(statusPatch(fleet, status));
+    return UpdateControl.noUpdate();
   }
 
   /** A ModelFleet carrying only the name and {@code status}, for a status patch. */

@@ -11,6 +11,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -89,10 +90,12 @@ public final class PrometheusAnalysis {
     OptionalDouble total;
     OptionalDouble errors;
     OptionalDouble p95;
+    // One evaluation time for the three queries, so that they see the same samples.
+    Instant at = Instant.now();
     try {
-      total = query(requestsQuery(namespace, podRegex, window, null));
-      errors = query(requestsQuery(namespace, podRegex, window, "error"));
-      p95 = query(p95Query(namespace, podRegex, window));
+      total = query(requestsQuery(namespace, podRegex, window, null), at);
+      errors = query(requestsQuery(namespace, podRegex, window, "error"), at);
+      p95 = query(p95Query(namespace, podRegex, window), at);
     } catch (IOException e) {
       return new Result(
           Verdict.INCONCLUSIVE,
@@ -107,7 +110,7 @@ public final class PrometheusAnalysis {
           Verdict.INCONCLUSIVE,
           "no requests reached the canary in the last " + window.toSeconds() + " s");
     }
-    double errorRate = errors.orElse(0) / requests;
+    double errorRate = Math.min(1, errors.orElse(0) / requests);
     double maxErrorRate =
         thresholds.getMaxErrorRate() == null ? 0.01 : thresholds.getMaxErrorRate();
     double maxP95 =
@@ -130,14 +133,19 @@ public final class PrometheusAnalysis {
     return new Result(errorsOk && latencyOk ? Verdict.PASSED : Verdict.FAILED, summary);
   }
 
-  /** The value of an instant query that yields one sample, or empty when it yields none. */
-  OptionalDouble query(String promql) throws IOException, InterruptedException {
+  /**
+   * The value at {@code at} of an instant query that yields one sample, or empty when it yields
+   * none.
+   */
+  OptionalDouble query(String promql, Instant at) throws IOException, InterruptedException {
     HttpRequest request =
         HttpRequest.newBuilder(
                 URI.create(
                     url
                         + "/api/v1/query?query="
-                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)))
+                        + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                        + "&time="
+                        + String.format(Locale.ROOT, "%.3f", at.toEpochMilli() / 1000.0)))
             .timeout(Duration.ofSeconds(10))
             .GET()
             .build();
