@@ -49,7 +49,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -78,9 +77,6 @@ class CanaryRolloutApiServerTest {
 
   @Inject KubernetesClient client;
   @Inject Operator running;
-
-  @ConfigProperty(name = "tailor.prometheus.url")
-  String prometheusUrl;
 
   private FleetFixtures fx;
   private String ns;
@@ -218,7 +214,7 @@ class CanaryRolloutApiServerTest {
             "tailor/worker:latest",
             Duration.ofSeconds(10),
             Duration.ofMinutes(5),
-            Optional.of(prometheusUrl)));
+            Optional.of(PrometheusResource.prometheus().url().toString())));
     restarted.start();
     try {
       ModelFleet done =
