@@ -81,6 +81,7 @@ class ChartTemplateTest {
     assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
     assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+    assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -190,6 +191,7 @@ class ChartTemplateTest {
                 "operator.progressInterval", "30s",
                 "operator.retryAfterExhausted", "10m",
                 "operator.logLevel", "DEBUG",
+                "prometheus.url", "http://prometheus-operated.monitoring:9090",
                 "serviceAccount.name", "tailor-sa"));
     Container c =
         one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -200,6 +202,8 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("30s");
     assertThat(env(c, "TAILOR_RETRY_AFTER_EXHAUSTED")).isEqualTo("10m");
     assertThat(env(c, "QUARKUS_LOG_CATEGORY__DEV_TAILOR__LEVEL")).isEqualTo("DEBUG");
+    assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
+        .isEqualTo("http://prometheus-operated.monitoring:9090");
     assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
   }
 
@@ -210,6 +214,7 @@ class ChartTemplateTest {
     "image.pullPolicy, Sometimes, pullPolicy",
     "operator.progressInterval, soon, progressInterval",
     "operator.logLevel, LOUD, logLevel",
+    "prometheus.url, prometheus:9090, url",
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
     "replicas, 2, replicas"
