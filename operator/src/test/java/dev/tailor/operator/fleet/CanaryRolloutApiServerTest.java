@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Analysis;
+import dev.tailor.api.v1alpha1.fleet.Autoscaling;
 import dev.tailor.api.v1alpha1.fleet.CanaryStep;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
@@ -185,6 +186,79 @@ class CanaryRolloutApiServerTest {
 
   @Test
   @Order(3)
+  void classesUpgradeOneAtATimeAndAnHpaClassesShareIsOfItsCurrentReplicas() throws Exception {
+    String a100 = "a100-40gb-" + fx.suffix();
+    String t4 = "t4-" + fx.suffix();
+    createFleet(
+        f -> {
+          DeviceClassTarget fixed = target(a100, 2);
+          DeviceClassTarget scaled = target(t4, null);
+          Autoscaling a = new Autoscaling();
+          a.setMinReplicas(2);
+          a.setMaxReplicas(4);
+          scaled.setAutoscaling(a);
+          f.getSpec().setDeviceClasses(List.of(fixed, scaled));
+          f.getSpec().getServing().getRollout().setSteps(List.of(CanaryStep.of(50, 6)));
+        });
+    // Both serve, and the real HPA controller has raised the T4 class to its minimum of 2.
+    fx.awaitFleet(
+        f ->
+            "2/2".equals(f.getStatus().getClassesReady())
+                && f.getStatus().getDeviceClasses().stream()
+                    .allMatch(c -> Integer.valueOf(2).equals(c.getReadyReplicas())));
+    String second = upgrade();
+    Set<String> progressingTogether = new ConcurrentSkipListSet<>();
+    Set<String> t4Shares = new ConcurrentSkipListSet<>();
+    Set<Integer> t4Stable = new ConcurrentSkipListSet<>();
+    await()
+        .atMost(ROLLOUT_TIMEOUT)
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              ModelFleet f = fleet();
+              List<DeviceClassServingStatus> classes = f.getStatus().getDeviceClasses();
+              List<String> progressing =
+                  classes.stream()
+                      .filter(
+                          c ->
+                              c.getRollout() != null
+                                  && c.getRollout().getState() == RolloutState.PROGRESSING)
+                      .map(DeviceClassServingStatus::getName)
+                      .toList();
+              if (progressing.size() > 1) {
+                progressingTogether.add(String.join(",", progressing));
+              }
+              for (DeviceClassServingStatus c : classes) {
+                ClassRolloutStatus ro = c.getRollout();
+                if (c.getName().equals(t4)
+                    && ro != null
+                    && ro.getState() == RolloutState.PROGRESSING
+                    && ro.getStepStartTime() != null) {
+                  t4Shares.add(ro.getCanaryReplicas() + "@" + ro.getCanaryPercent() + "%");
+                  t4Stable.add(deployment(t4, "").getSpec().getReplicas());
+                }
+              }
+              return f;
+            },
+            f ->
+                f.getStatus().getDeviceClasses().stream()
+                    .allMatch(
+                        c ->
+                            Boolean.TRUE.equals(c.getReady())
+                                && c.getVariant().startsWith("shapes-50-")
+                                && c.getRollout() != null
+                                && c.getRollout().getState() == RolloutState.SUCCEEDED));
+    assertThat(progressingTogether).isEmpty();
+    // Half of the HPA's 2 current replicas; the HPA's stable replicas are left alone.
+    assertThat(t4Shares).containsExactly("1@50%");
+    assertThat(t4Stable).containsExactly(2);
+    assertThat(messages("RolloutSucceeded")).hasSize(2);
+    assertThat(fleet().getStatus().getDeviceClasses())
+        .allSatisfy(c -> assertThat(c.getVariant()).isEqualTo(second));
+  }
+
+  @Test
+  @Order(4)
   void aRestartedOperatorResumesFromTheRecordedStep() throws Exception {
     serveFirstVariant();
     String second = upgrade();
@@ -237,21 +311,34 @@ class CanaryRolloutApiServerTest {
     }
   }
 
+  private static DeviceClassTarget target(String name, Integer replicas) {
+    DeviceClassTarget t = new DeviceClassTarget();
+    t.setName(name);
+    t.setSize(50);
+    t.setReplicas(replicas);
+    return t;
+  }
+
+  private Deployment deployment(String cls, String suffix) {
+    return client.apps().deployments().inNamespace(ns).withName("shapes-" + cls + suffix).get();
+  }
+
   /**
-   * Creates the fleet (one T4 class (8 GPUs: room for the canary beside 4 stable replicas), 4
-   * replicas, two short steps) and waits until it serves.
+   * Creates the fleet with one T4 class of 4 replicas (8 T4 GPUs: room for the canary beside them)
+   * and waits until it serves.
    */
   private String serveFirstVariant() throws IOException {
+    createFleet(f -> f.getSpec().setDeviceClasses(List.of(target("t4-" + fx.suffix(), 4))));
+    return served(fx.awaitFleet(f -> Boolean.TRUE.equals(served(f).getReady()))).getVariant();
+  }
+
+  /** Creates the fleet with short steps, {@code change}d, and plays its first compression. */
+  private void createFleet(java.util.function.Consumer<ModelFleet> change) throws IOException {
     client
         .resource(
             fx.fleet(
                 f -> {
                   FleetFixtures.useFileStore(f, store);
-                  DeviceClassTarget t4 = new DeviceClassTarget();
-                  t4.setName("t4-" + fx.suffix());
-                  t4.setSize(50);
-                  t4.setReplicas(4);
-                  f.getSpec().setDeviceClasses(List.of(t4));
                   f.getSpec().getServing().setAutoscaling(null);
                   Rollout r = new Rollout();
                   r.setSteps(List.of(CanaryStep.of(25, 6), CanaryStep.of(50, 6)));
@@ -263,10 +350,10 @@ class CanaryRolloutApiServerTest {
                   r.setFailureLimit(0);
                   r.setProgressDeadlineSeconds(300);
                   f.getSpec().getServing().setRollout(r);
+                  change.accept(f);
                 }))
         .create();
     fx.completeCompression(FleetFixtures.storeUri(store), Map.of(100, 0.02, 50, 0.022));
-    return served(fx.awaitFleet(f -> Boolean.TRUE.equals(served(f).getReady()))).getVariant();
   }
 
   /** Changes the base model, plays the new compression, and returns the variant it rolls out. */
