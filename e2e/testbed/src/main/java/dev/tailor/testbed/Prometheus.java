@@ -154,12 +154,12 @@ public final class Prometheus implements AutoCloseable {
   }
 
   /**
-   * From now on scrapes {@code port} of every Running pod with an IP in {@code namespace} that has
+   * From now on scrapes {@code port} of every Running pod with an IP, in any namespace, that has
    * the label {@code labelKey} (the pods the node agent runs as processes have their own IPs).
    */
-  public void scrapePods(KubernetesClient client, String namespace, String labelKey, int port) {
+  public void scrapePods(KubernetesClient client, String labelKey, int port) {
     SharedIndexInformer<Pod> informer =
-        client.pods().inNamespace(namespace).withLabel(labelKey).runnableInformer(0);
+        client.pods().inAnyNamespace().withLabel(labelKey).runnableInformer(0);
     Runnable sync =
         () ->
             setTargets(
@@ -171,7 +171,11 @@ public final class Prometheus implements AutoCloseable {
                         p ->
                             new Target(
                                 p.getStatus().getPodIP() + ":" + port,
-                                Map.of("namespace", namespace, "pod", p.getMetadata().getName())))
+                                Map.of(
+                                    "namespace",
+                                    p.getMetadata().getNamespace(),
+                                    "pod",
+                                    p.getMetadata().getName())))
                     .toList());
     informer.addEventHandler(
         new ResourceEventHandler<>() {
