@@ -105,7 +105,10 @@ class CanaryEndToEndTest {
     rollout.setProgressDeadlineSeconds(480);
     fleet.getSpec().getServing().setRollout(rollout);
     client.resource(fleet).create();
-    String first = servedVariant(tailor.awaitFleet(NS, FLEET, TIMEOUT, LocalTailor::serving));
+    String first =
+        servedVariant(
+            tailor.awaitFleet(NS, FLEET, TIMEOUT, f -> Boolean.TRUE.equals(cls(f).getReady())));
+    System.out.println("canary-e2e: serving " + first + "; starting the load and the upgrade");
 
     try (Load load = new Load(client)) {
       // A good variant: every step, the operator killed in the middle, full promotion.
@@ -123,13 +126,14 @@ class CanaryEndToEndTest {
       Pod operator =
           client.pods().inNamespace(LocalTailor.OPERATOR_NAMESPACE).list().getItems().get(0);
       client.resource(operator).delete();
+      System.out.println("canary-e2e: deleted the operator pod during the canary step");
       ModelFleet promoted =
           tailor.awaitFleet(
               NS,
               FLEET,
               TIMEOUT,
               f ->
-                  LocalTailor.serving(f)
+                  Boolean.TRUE.equals(cls(f).getReady())
                       && cls(f).getRollout() != null
                       && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
       String second = servedVariant(promoted);
