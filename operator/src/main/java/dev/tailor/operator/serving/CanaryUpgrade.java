@@ -158,23 +158,7 @@ final class CanaryUpgrade {
     }
 
     Rollout spec = spec(fleet);
-    if (spec.getStrategy() == RolloutStrategy.RECREATE) {
-      if (canary != null && replicas(canary) > 0) {
-        writes.scale(canary, 0);
-      }
-      writes.apply(deployment(chosen, Track.STABLE, stableReplicas), stable);
-      upgrading.add(cls);
-      ro = started(stableVariant, want, 0);
-      ro.setMessage("Recreate: every replica moves to " + want + " at once, without analysis");
-      events.record(
-          fleet,
-          EventRecorder.NORMAL,
-          "RolloutStarted",
-          "DeviceClass " + cls + ": " + stableVariant + " -> " + want + " (Recreate)");
-      requeue = POLL;
-      return ro;
-    }
-
+    boolean recreate = spec.getStrategy() == RolloutStrategy.RECREATE;
     if (ro != null
         && ro.getState() == RolloutState.ROLLED_BACK
         && want.equals(ro.getCanaryVariant())) {
@@ -200,23 +184,40 @@ final class CanaryUpgrade {
         return ro;
       }
       upgrading.add(cls);
-      ro = started(stableVariant, want, spec.getSteps().size());
+      ro = started(stableVariant, want, recreate ? 0 : spec.getSteps().size());
       events.record(
           fleet,
           EventRecorder.NORMAL,
           "RolloutStarted",
           "DeviceClass "
               + cls
-              + ": canary "
-              + want
-              + " beside "
-              + stableVariant
-              + ", steps "
-              + String.join(
-                  ", ",
-                  spec.getSteps().stream()
-                      .map(s -> s.getReplicaPercent() + "% for " + s.getDurationSeconds() + " s")
-                      .toList()));
+              + ": "
+              + (recreate
+                  ? stableVariant + " -> " + want + " (Recreate)"
+                  : "canary "
+                      + want
+                      + " beside "
+                      + stableVariant
+                      + ", steps "
+                      + String.join(
+                          ", ",
+                          spec.getSteps().stream()
+                              .map(
+                                  s ->
+                                      s.getReplicaPercent()
+                                          + "% for "
+                                          + s.getDurationSeconds()
+                                          + " s")
+                              .toList())));
+    }
+    if (recreate) {
+      if (canary != null && replicas(canary) > 0) {
+        writes.scale(canary, 0);
+      }
+      writes.apply(deployment(chosen, Track.STABLE, stableReplicas), stable);
+      ro.setMessage("Recreate: every replica moves to " + want + " at once, without analysis");
+      requeue = POLL;
+      return ro;
     }
     return progress(spec, chosen, stable, canary, total, autoscaled, ro, upgrading);
   }

@@ -16,6 +16,7 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
+import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PrometheusResource;
@@ -186,6 +187,31 @@ class CanaryRolloutApiServerTest {
 
   @Test
   @Order(3)
+  void recreateMovesEveryReplicaAtOnceWithoutACanary() throws Exception {
+    createFleet(
+        f -> {
+          f.getSpec().setDeviceClasses(List.of(target("t4-" + fx.suffix(), 2)));
+          f.getSpec().getServing().getRollout().setStrategy(RolloutStrategy.RECREATE);
+        });
+    fx.awaitFleet(f -> Boolean.TRUE.equals(served(f).getReady()));
+    String second = upgrade();
+    ModelFleet done =
+        fx.awaitFleet(
+            f ->
+                second.equals(served(f).getVariant())
+                    && Boolean.TRUE.equals(served(f).getReady())
+                    && served(f).getRollout() != null
+                    && served(f).getRollout().getState() == RolloutState.SUCCEEDED);
+    assertThat(served(done).getRollout().getStableVariant()).isEqualTo(second);
+    assertThat(stable().getSpec().getStrategy().getRollingUpdate().getMaxSurge().getStrVal())
+        .isEqualTo("100%");
+    assertThat(canary()).isNull();
+    assertThat(messages("RolloutStarted")).singleElement().asString().endsWith("(Recreate)");
+    assertThat(reasons()).doesNotContain("CanaryPromoted");
+  }
+
+  @Test
+  @Order(4)
   void classesUpgradeOneAtATimeAndAnHpaClassesShareIsOfItsCurrentReplicas() throws Exception {
     String a100 = "a100-40gb-" + fx.suffix();
     String t4 = "t4-" + fx.suffix();
@@ -258,7 +284,7 @@ class CanaryRolloutApiServerTest {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aRestartedOperatorResumesFromTheRecordedStep() throws Exception {
     serveFirstVariant();
     String second = upgrade();
