@@ -118,8 +118,13 @@ final class CanaryUpgrade {
     boolean holdsSlot = ro != null && ro.getState() == RolloutState.PROGRESSING;
 
     if (want.equals(stableVariant)) {
-      writes.apply(deployment(chosen, Track.STABLE, stableReplicas), stable);
+      stable = writes.apply(deployment(chosen, Track.STABLE, stableReplicas), stable);
       boolean promoted = ServingRollout.rolledOut(stable);
+      if (ro != null && ro.getState() == RolloutState.QUEUED) {
+        ro.setState(RolloutState.SUCCEEDED);
+        ro.setCanaryVariant(null);
+        ro.setMessage("upgrade abandoned while queued: the fleet chose " + want + " again");
+      }
       if (canary != null && promoted && replicas(canary) > 0) {
         writes.scale(canary, 0);
       }
