@@ -84,7 +84,8 @@ class ChartRbacApiServerTest {
               metrics,
               "tailor/worker:test",
               Duration.ofSeconds(10),
-              Duration.ofMinutes(5)));
+              Duration.ofMinutes(5),
+              java.util.Optional.empty()));
       operator.start(); // fails when an informer may not list or watch its resources
       try {
         try (var samples = Files.list(SAMPLES)) {

@@ -85,6 +85,7 @@ class ChartTemplateTest {
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");
+    assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -185,17 +186,18 @@ class ChartTemplateTest {
         render(
             "tailor",
             NS,
-            Map.of(
-                "image.repository", "registry.example.com/tailor/operator",
-                "image.tag", "1.2.3",
-                "image.pullPolicy", "Always",
-                "worker.image.repository", "registry.example.com/tailor/worker-cu124",
-                "worker.image.tag", "1.2.3",
-                "operator.progressInterval", "30s",
-                "operator.retryAfterExhausted", "10m",
-                "operator.logLevel", "DEBUG",
-                "operator.reconcileThreads", "32",
-                "serviceAccount.name", "tailor-sa"));
+            Map.ofEntries(
+                Map.entry("image.repository", "registry.example.com/tailor/operator"),
+                Map.entry("image.tag", "1.2.3"),
+                Map.entry("image.pullPolicy", "Always"),
+                Map.entry("worker.image.repository", "registry.example.com/tailor/worker-cu124"),
+                Map.entry("worker.image.tag", "1.2.3"),
+                Map.entry("operator.progressInterval", "30s"),
+                Map.entry("operator.retryAfterExhausted", "10m"),
+                Map.entry("operator.logLevel", "DEBUG"),
+                Map.entry("operator.reconcileThreads", "32"),
+                Map.entry("prometheus.url", "http://prometheus-operated.monitoring:9090"),
+                Map.entry("serviceAccount.name", "tailor-sa")));
     Container c =
         one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(c.getImage()).isEqualTo("registry.example.com/tailor/operator:1.2.3");
@@ -206,6 +208,8 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_RETRY_AFTER_EXHAUSTED")).isEqualTo("10m");
     assertThat(env(c, "QUARKUS_LOG_CATEGORY__DEV_TAILOR__LEVEL")).isEqualTo("DEBUG");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("32");
+    assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
+        .isEqualTo("http://prometheus-operated.monitoring:9090");
     assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
   }
 
@@ -216,6 +220,7 @@ class ChartTemplateTest {
     "image.pullPolicy, Sometimes, pullPolicy",
     "operator.progressInterval, soon, progressInterval",
     "operator.logLevel, LOUD, logLevel",
+    "prometheus.url, prometheus:9090, url",
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
     "replicas, 2, replicas"

@@ -4,6 +4,7 @@ import dev.tailor.testbed.LocalImage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Tailor's two images as the node agent runs them on this machine: the built jars in place of the
@@ -25,19 +26,33 @@ public final class LocalImages {
    * as the image's prewarmed ENGINE_CACHE_DIR is.
    */
   public static List<LocalImage> all(Path repoRoot, Path cache) {
+    return all(repoRoot, cache, pod -> Map.of());
+  }
+
+  /**
+   * As {@link #all(Path, Path)}, with {@code workerEnv}'s variables added to each worker pod's
+   * environment (a test's fault switches, keyed on the pod's labels).
+   */
+  public static List<LocalImage> all(
+      Path repoRoot, Path cache, Function<LocalImage.Pod, Map<String, String>> workerEnv) {
     Path workerHome = repoRoot.resolve("worker-image/worker/target");
     LocalImage worker =
         new LocalImage(
             WORKER,
             List.of(repoRoot.resolve("worker-image/bin/tailor-worker").toString()),
-            pod ->
-                Map.of(
-                    "TAILOR_WORKER_HOME", workerHome.toString(),
-                    "ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString(),
-                    "DJL_OFFLINE", "true",
-                    // Small heaps and one GC thread: several JVMs share a few cores.
-                    "JAVA_OPTS", "-Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
-                    "TAILOR_SERVE_HOST", pod.ip()));
+            pod -> {
+              Map<String, String> env =
+                  new java.util.HashMap<>(
+                      Map.of(
+                          "TAILOR_WORKER_HOME", workerHome.toString(),
+                          "ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString(),
+                          "DJL_OFFLINE", "true",
+                          // Small heaps and one GC thread: several JVMs share a few cores.
+                          "JAVA_OPTS", "-Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                          "TAILOR_SERVE_HOST", pod.ip()));
+              env.putAll(workerEnv.apply(pod));
+              return env;
+            });
     Path quarkusRun = repoRoot.resolve("operator/target/quarkus-app/quarkus-run.jar");
     LocalImage operator =
         new LocalImage(

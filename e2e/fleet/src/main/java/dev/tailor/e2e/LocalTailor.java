@@ -14,6 +14,7 @@ import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Cluster;
 import dev.tailor.testbed.LocalImage;
 import dev.tailor.testbed.Manifests;
+import dev.tailor.testbed.Prometheus;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -36,8 +37,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import sun.misc.Signal;
@@ -52,6 +55,7 @@ public final class LocalTailor implements AutoCloseable {
   public static final String MODELS_BUCKET = "tailor-models";
   public static final String VARIANTS_BUCKET = "tailor-variants";
   public static final String STORE_SECRET = "tailor-store";
+  private static final String CANARY_LABEL = "tailor.dev/track";
   private static final String RELEASE = "tailor";
 
   private final Path root;
@@ -60,14 +64,22 @@ public final class LocalTailor implements AutoCloseable {
   private final Cluster cluster;
   private final ObjectStore store;
   private final AtomicBoolean closed = new AtomicBoolean();
+  private final Prometheus prometheus;
+  private volatile Map<String, String> canaryEnv = Map.of();
 
   private LocalTailor(
-      Path root, Path cache, Consumer<String> log, Cluster cluster, ObjectStore store) {
+      Path root,
+      Path cache,
+      Consumer<String> log,
+      Cluster cluster,
+      ObjectStore store,
+      Prometheus prometheus) {
     this.root = root;
     this.cache = cache;
     this.log = log;
     this.cluster = cluster;
     this.store = store;
+    this.prometheus = prometheus;
   }
 
   /**
@@ -81,19 +93,36 @@ public final class LocalTailor implements AutoCloseable {
     log.accept("Starting the local control plane and the simulated GPU fleet...");
     Cluster cluster = Cluster.startLocal();
     ObjectStore store = null;
+    Prometheus prometheus = null;
     try {
-      for (LocalImage image : LocalImages.all(root, cache)) {
+      AtomicReference<LocalTailor> self = new AtomicReference<>();
+      for (LocalImage image :
+          LocalImages.all(
+              root,
+              cache,
+              pod ->
+                  "canary".equals(pod.labels().get(CANARY_LABEL)) && self.get() != null
+                      ? self.get().canaryEnv
+                      : Map.of())) {
         cluster.nodeAgent().runLocally(image);
       }
       Path stateDir = cluster.controlPlane().orElseThrow().stateDir();
       store = ObjectStore.start(stateDir.resolve("s3"), MODELS_BUCKET, VARIANTS_BUCKET);
       log.accept("S3 store (s3proxy) at " + store.endpoint());
-      LocalTailor t = new LocalTailor(root, cache, log, cluster, store);
+      // A real Prometheus scraping the inference pods, for the operator's canary analysis.
+      prometheus = Prometheus.start(stateDir.resolve("prometheus"), Duration.ofSeconds(2));
+      prometheus.scrapePods(cluster.client(), CANARY_LABEL, 8080);
+      log.accept("Prometheus at " + prometheus.url());
+      LocalTailor t = new LocalTailor(root, cache, log, cluster, store, prometheus);
+      self.set(t);
       // However this JVM ends, the pods' processes must not outlive it.
       Runtime.getRuntime().addShutdownHook(new Thread(t::close, "tailor-local-shutdown"));
       t.installOperator();
       return t;
     } catch (Exception | Error e) {
+      if (prometheus != null) {
+        prometheus.close();
+      }
       if (store != null) {
         store.close();
       }
@@ -114,6 +143,19 @@ public final class LocalTailor implements AutoCloseable {
     return store;
   }
 
+  /** The Prometheus the operator's canary analysis queries (chart value prometheus.url). */
+  public Prometheus prometheus() {
+    return prometheus;
+  }
+
+  /**
+   * Extra environment for inference pods of a canary started from now on, e.g. the worker's fault
+   * switch {@code TAILOR_FAULT_ERROR_RATE=1} to make a rolled-out variant fail.
+   */
+  public void setCanaryEnvironment(Map<String, String> env) {
+    canaryEnv = Map.copyOf(env);
+  }
+
   private void installOperator() {
     log.accept("Installing the operator from the Helm chart into " + OPERATOR_NAMESPACE + "...");
     InstallCommand install =
@@ -126,6 +168,7 @@ public final class LocalTailor implements AutoCloseable {
             .set("image.repository", LocalImages.OPERATOR)
             .set("worker.image.repository", LocalImages.WORKER)
             .set("operator.progressInterval", "2s")
+            .set("prometheus.url", prometheus.url().toString())
             .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     install.call();
     // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an
@@ -400,6 +443,7 @@ public final class LocalTailor implements AutoCloseable {
       return;
     }
     cluster.close();
+    prometheus.close();
     try {
       store.close();
     } catch (Exception e) {

@@ -8,6 +8,8 @@ import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.GateAction;
+import dev.tailor.api.v1alpha1.fleet.Rollout;
+import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
@@ -83,7 +85,9 @@ class FleetEndToEndTest {
     fleet.getSpec().setDeviceClasses(List.of(target("l4", null), target("a100-mig-1g-5gb", 50)));
     fleet.getSpec().getServing().setSamplerSteps(4);
     fleet.getSpec().getServing().setAutoscaling(null);
-    fleet.getSpec().getServing().setRollout(null);
+    // This test's upgrade replaces every replica at once; CanaryEndToEndTest covers the canary.
+    fleet.getSpec().getServing().setRollout(new Rollout());
+    fleet.getSpec().getServing().getRollout().setStrategy(RolloutStrategy.RECREATE);
     fleet.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
     client.resource(fleet).create();
 

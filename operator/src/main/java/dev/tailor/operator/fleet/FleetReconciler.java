@@ -10,6 +10,7 @@ import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.common.Conditions;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
@@ -27,6 +28,7 @@ import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PodSpecs;
+import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
@@ -47,6 +49,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -100,6 +103,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final String workerImage;
   private final Duration progressInterval;
   private final Duration retryAfterExhausted;
+  private final Optional<PrometheusAnalysis> prometheus;
   private final Clock clock = Clock.systemUTC();
 
   public FleetReconciler(
@@ -110,12 +114,20 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       @ConfigProperty(name = "tailor.progress.interval", defaultValue = "10s")
           Duration progressInterval,
       @ConfigProperty(name = "tailor.retry.after-exhausted", defaultValue = "5m")
-          Duration retryAfterExhausted) {
+          Duration retryAfterExhausted,
+      @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl) {
     this.events = events;
     this.metrics = metrics;
     this.workerImage = workerImage;
     this.progressInterval = progressInterval;
     this.retryAfterExhausted = retryAfterExhausted;
+    this.prometheus = PrometheusAnalysis.of(prometheusUrl);
+    this.prometheus.ifPresentOrElse(
+        p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
+        () ->
+            LOG.info(
+                "no Prometheus configured (tailor.prometheus.url): canary steps are pauses without"
+                    + " analysis"));
   }
 
   @Override
@@ -206,7 +218,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     List<Violation> violations = SpecValidator.validate(fleet);
     if (!violations.isEmpty()) {
       stall(fleet, status, ConditionTypes.REASON_INVALID_SPEC, SpecValidator.summary(violations));
-      return finish(fleet, old, status);
+      return finish(fleet, old, status, context);
     }
     Map<String, DeviceClass> classes = new java.util.LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
@@ -229,7 +241,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
           status,
           REASON_CLASS_NOT_FOUND,
           String.join("; ", missing) + "; create it or fix the name");
-      return finish(fleet, old, status);
+      return finish(fleet, old, status, context);
     }
     set(
         status,
@@ -282,13 +294,19 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       registered = compressed;
       describeVariants(fleet, status, status.getBaseDigest(), compressed);
     }
-    serve(fleet, status, classes, registered, context);
+    Optional<Duration> upgrading = serve(fleet, status, classes, registered, context);
     if (!registered.isEmpty()) {
       collectSuperseded(fleet, status, jobName, context);
     }
-    UpdateControl<ModelFleet> control = finish(fleet, old, status);
-    // The worker's progress lives in the store, which sends no events: look again while it runs.
-    return cs.getState() == JobState.RUNNING ? control.rescheduleAfter(progressInterval) : control;
+    UpdateControl<ModelFleet> control = finish(fleet, old, status, context);
+    // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
+    // sends events: look again while a compression runs or a class upgrades.
+    Optional<Duration> next =
+        cs.getState() == JobState.RUNNING
+            ? Optional.of(
+                upgrading.filter(d -> d.compareTo(progressInterval) < 0).orElse(progressInterval))
+            : upgrading;
+    return next.map(control::rescheduleAfter).orElse(control);
   }
 
   /**
@@ -296,7 +314,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    * the fleet's readiness from the classes'. Until the current compression has variants, what
    * serves keeps serving.
    */
-  private void serve(
+  private Optional<Duration> serve(
       ModelFleet fleet,
       ModelFleetStatus status,
       Map<String, DeviceClass> classes,
@@ -317,14 +335,16 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                 source(context, Job.class, JOBS),
                 source(context, Pod.class, PODS),
                 source(context, ModelVariant.class, VARIANTS)),
-            workerImage);
+            workerImage,
+            prometheus,
+            clock.instant());
     List<DeviceClassServingStatus> served =
         rollout.reconcile(fleet, classes, servable, status.getDeviceClasses());
     status.setDeviceClasses(served);
     long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
     status.setClassesReady(ready + "/" + served.size());
     if (registered.isEmpty()) {
-      return;
+      return rollout.requeue();
     }
     if (ready == served.size()) {
       String msg = "every device class serves its chosen variant";
@@ -346,9 +366,14 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                       .toList());
       set(status, ConditionTypes.ROLLED_OUT, FALSE, "RollingOut", msg);
       set(status, ConditionTypes.READY, FALSE, "RollingOut", msg);
-      set(status, ConditionTypes.RECONCILING, TRUE, "RollingOut", msg);
-      status.setPhase(FleetPhase.ROLLING_OUT);
+      boolean degraded = served.stream().anyMatch(c -> c.getPhase() == ClassPhase.DEGRADED);
+      String reason = degraded ? "Degraded" : "RollingOut";
+      set(status, ConditionTypes.ROLLED_OUT, FALSE, reason, msg);
+      set(status, ConditionTypes.READY, FALSE, reason, msg);
+      set(status, ConditionTypes.RECONCILING, degraded ? FALSE : TRUE, reason, msg);
+      status.setPhase(degraded ? FleetPhase.DEGRADED : FleetPhase.ROLLING_OUT);
     }
+    return rollout.requeue();
   }
 
   /**
@@ -805,12 +830,21 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         || !java.util.Objects.equals(message.isEmpty() ? null : message, before.get().getMessage());
   }
 
+  /**
+   * Writes the status if it changed, and caches what was written: the next reconcile must see it
+   * even before the informer does, since the rollout's state machine lives there (a stale status
+   * would start a canary twice or repeat a step).
+   */
   private UpdateControl<ModelFleet> finish(
-      ModelFleet fleet, ModelFleetStatus old, ModelFleetStatus status) {
-    if (status.equals(old)) {
-      return UpdateControl.noUpdate();
+      ModelFleet fleet,
+      ModelFleetStatus old,
+      ModelFleetStatus status,
+      Context<ModelFleet> context) {
+    if (!status.equals(old)) {
+      PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
+          fleet, statusPatch(fleet, status), context);
     }
-    return UpdateControl.patchStatus(statusPatch(fleet, status));
+    return UpdateControl.noUpdate();
   }
 
   /** A ModelFleet carrying only the name and {@code status}, for a status patch. */

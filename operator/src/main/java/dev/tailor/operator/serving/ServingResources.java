@@ -5,6 +5,7 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.api.v1alpha1.fleet.Serving;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
@@ -37,6 +38,13 @@ import java.util.Map;
 public final class ServingResources {
   public static final String COMPONENT = "inference";
   public static final String CLASS_LABEL = "tailor.dev/device-class";
+
+  /**
+   * Which of a class's two Deployments a pod belongs to: {@code stable} or {@code canary}. The
+   * Service selects both; each Deployment selects its own.
+   */
+  public static final String TRACK_LABEL = "tailor.dev/track";
+
   public static final String VARIANT_ANNOTATION = "tailor.dev/variant";
   public static final String DIGEST_ANNOTATION = "tailor.dev/variant-digest";
   public static final String HASH_ANNOTATION = "tailor.dev/desired-hash";
@@ -51,6 +59,31 @@ public final class ServingResources {
     return Labels.name(fleet.getMetadata().getName(), deviceClass);
   }
 
+  /** The two Deployments of a class: the stable one and, during a canary rollout, the canary. */
+  public enum Track {
+    STABLE("stable"),
+    CANARY("canary");
+
+    private final String label;
+
+    Track(String label) {
+      this.label = label;
+    }
+
+    /** The value of {@link #TRACK_LABEL}. */
+    public String label() {
+      return label;
+    }
+  }
+
+  /** Name of the class's Deployment on {@code track}: the stable one is named like the Service. */
+  public static String name(ModelFleet fleet, String deviceClass, Track track) {
+    return track == Track.STABLE
+        ? name(fleet, deviceClass)
+        : Labels.name(fleet.getMetadata().getName(), deviceClass + "-" + track.label());
+  }
+
+  /** The Service's selector: both tracks of the class. */
   static Map<String, String> selector(ModelFleet fleet, String deviceClass) {
     Map<String, String> s = new LinkedHashMap<>();
     s.put(Labels.FLEET, fleet.getMetadata().getName());
@@ -86,7 +119,7 @@ public final class ServingResources {
   }
 
   /** Fixed replicas when the class does not autoscale. */
-  static int replicas(ModelFleet fleet, DeviceClassTarget target) {
+  public static int replicas(ModelFleet fleet, DeviceClassTarget target) {
     if (target.getReplicas() != null) {
       return target.getReplicas();
     }
@@ -95,13 +128,29 @@ public final class ServingResources {
   }
 
   /**
-   * The desired Deployment. With autoscaling its {@code replicas} is null: the HPA owns the field
-   * and the operator never writes it.
+   * The desired Deployment of {@code mv} on {@code track}, with {@code replicas} (null: the HPA
+   * owns the field and the operator never writes it). With the Recreate strategy the stable
+   * Deployment surges every replica at once; otherwise one at a time. Either way a serving pod goes
+   * only once its replacement is Ready.
    */
   public static Deployment deployment(
-      ModelFleet fleet, DeviceClassTarget target, DeviceClass dc, ModelVariant mv, String image) {
+      ModelFleet fleet,
+      DeviceClassTarget target,
+      DeviceClass dc,
+      ModelVariant mv,
+      String image,
+      Track track,
+      Integer replicas) {
     String cls = dc.getMetadata().getName();
     Serving serving = fleet.getSpec().getServing();
+    Map<String, String> podLabels = new LinkedHashMap<>(labels(fleet, cls));
+    podLabels.put(TRACK_LABEL, track.label());
+    Map<String, String> podSelector = new LinkedHashMap<>(selector(fleet, cls));
+    podSelector.put(TRACK_LABEL, track.label());
+    boolean recreate =
+        serving != null
+            && serving.getRollout() != null
+            && serving.getRollout().getStrategy() == RolloutStrategy.RECREATE;
     List<String> args = new ArrayList<>();
     args.addAll(List.of("serve", "--model", mv.getSpec().getArtifact().getUri()));
     args.addAll(List.of("--model-digest", mv.getSpec().getArtifact().getDigest()));
@@ -117,26 +166,25 @@ public final class ServingResources {
     env.add(new EnvVar("TMPDIR", "/tmp", null));
     Deployment d =
         new DeploymentBuilder()
-            .withMetadata(metadata(fleet, cls))
+            .withMetadata(PodSpecs.ownedMetadata(name(fleet, cls, track), fleet, podLabels))
             .editMetadata()
             .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
             .endMetadata()
             .withNewSpec()
-            .withReplicas(autoscaling(fleet, target) == null ? replicas(fleet, target) : null)
+            .withReplicas(replicas)
             .withNewSelector()
-            .withMatchLabels(selector(fleet, cls))
+            .withMatchLabels(podSelector)
             .endSelector()
-            // A serving pod goes only once its replacement is Ready.
             .withNewStrategy()
             .withType("RollingUpdate")
             .withNewRollingUpdate()
-            .withMaxSurge(new IntOrString(1))
+            .withMaxSurge(recreate ? new IntOrString("100%") : new IntOrString(1))
             .withMaxUnavailable(new IntOrString(0))
             .endRollingUpdate()
             .endStrategy()
             .withNewTemplate()
             .withNewMetadata()
-            .withLabels(labels(fleet, cls))
+            .withLabels(podLabels)
             .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
             .addToAnnotations(DIGEST_ANNOTATION, mv.getSpec().getArtifact().getDigest())
             .endMetadata()

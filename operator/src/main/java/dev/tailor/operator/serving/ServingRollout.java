@@ -5,11 +5,15 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
+import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -18,14 +22,18 @@ import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Serves a fleet's variants on its device classes: per class, the chosen variant in a Deployment on
@@ -46,13 +54,23 @@ public final class ServingRollout {
   private final EventRecorder events;
   private final Caches caches;
   private final String image;
+  private final Optional<PrometheusAnalysis> prometheus;
+  private final Instant now;
+  private Duration requeue;
 
   public ServingRollout(
-      KubernetesClient client, EventRecorder events, Caches caches, String image) {
+      KubernetesClient client,
+      EventRecorder events,
+      Caches caches,
+      String image,
+      Optional<PrometheusAnalysis> prometheus,
+      Instant now) {
     this.client = client;
     this.events = events;
     this.caches = caches;
     this.image = image;
+    this.prometheus = prometheus;
+    this.now = now;
   }
 
   /**
@@ -68,13 +86,26 @@ public final class ServingRollout {
       List<ModelVariant> servable,
       List<DeviceClassServingStatus> previous) {
     List<DeviceClassServingStatus> out = new ArrayList<>();
+    // The classes upgrading now, so that no more than maxClassesUpgrading do at once.
+    Set<String> upgrading = new java.util.TreeSet<>();
+    if (previous != null) {
+      Set<String> listed =
+          fleet.getSpec().getDeviceClasses().stream()
+              .map(DeviceClassTarget::getName)
+              .collect(java.util.stream.Collectors.toSet());
+      previous.stream()
+          .filter(p -> listed.contains(p.getName()))
+          .filter(
+              p -> p.getRollout() != null && p.getRollout().getState() == RolloutState.PROGRESSING)
+          .forEach(p -> upgrading.add(p.getName()));
+    }
     for (DeviceClassTarget target : fleet.getSpec().getDeviceClasses()) {
       DeviceClass dc = classes.get(target.getName());
       Optional<DeviceClassServingStatus> before =
           previous == null
               ? Optional.empty()
               : previous.stream().filter(p -> target.getName().equals(p.getName())).findFirst();
-      out.add(reconcileClass(fleet, target, dc, servable, before));
+      out.add(reconcileClass(fleet, target, dc, servable, before, upgrading));
     }
     removeDroppedClasses(fleet);
     return out;
@@ -121,17 +152,24 @@ public final class ServingRollout {
       DeviceClassTarget target,
       DeviceClass dc,
       List<ModelVariant> servable,
-      Optional<DeviceClassServingStatus> before) {
+      Optional<DeviceClassServingStatus> before,
+      Set<String> upgrading) {
     String cls = target.getName();
     String name = ServingResources.name(fleet, cls);
     String ns = fleet.getMetadata().getNamespace();
-    Deployment actual = caches.deployments().get(new ResourceID(name, ns)).orElse(null);
+    Deployment stable = caches.deployments().get(new ResourceID(name, ns)).orElse(null);
+    Deployment canary =
+        caches
+            .deployments()
+            .get(new ResourceID(ServingResources.name(fleet, cls, Track.CANARY), ns))
+            .orElse(null);
     DeviceClassServingStatus s = new DeviceClassServingStatus();
     s.setName(cls);
     before.ifPresent(
         b -> {
           s.setVariant(b.getVariant());
           s.setSize(b.getSize());
+          s.setRollout(b.getRollout() == null ? null : Serialization.clone(b.getRollout()));
         });
 
     int unmeasured =
@@ -150,7 +188,6 @@ public final class ServingRollout {
                         + " variants profiled")
                 : VariantSelection.choose(target, dc, servable);
     if (choice.variant() != null) {
-      actual = applyDeployment(fleet, target, dc, choice.variant(), actual);
       apply(
           ServingResources.service(fleet, cls),
           caches.services().get(new ResourceID(name, ns)).orElse(null),
@@ -163,38 +200,137 @@ public final class ServingRollout {
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }
+      ModelVariant mv = choice.variant();
+      if (stable == null) {
+        stable =
+            create(
+                ServingResources.deployment(
+                    fleet,
+                    target,
+                    dc,
+                    mv,
+                    image,
+                    Track.STABLE,
+                    a == null ? ServingResources.replicas(fleet, target) : null),
+                caches.deployments(),
+                fleet);
+        events.record(
+            fleet,
+            EventRecorder.NORMAL,
+            "ServingStarted",
+            "serving " + mv.getMetadata().getName() + " on DeviceClass " + cls);
+      } else {
+        // With an HPA, the shares apply to its current replica count.
+        int total =
+            a == null
+                ? ServingResources.replicas(fleet, target)
+                : hpa.map(HorizontalPodAutoscaler::getStatus)
+                    .map(st -> st.getCurrentReplicas())
+                    .filter(r -> r != null && r > 0)
+                    .orElse(Math.max(1, CanaryUpgrade.replicas(stable)));
+        CanaryUpgrade upgrade =
+            new CanaryUpgrade(fleet, target, dc, image, events, prometheus, writes(fleet), now);
+        s.setRollout(
+            upgrade.reconcile(mv, stable, canary, total, a != null, s.getRollout(), upgrading));
+        upgrade.requeue().ifPresent(this::requeueWithin);
+        stable = caches.deployments().get(new ResourceID(name, ns)).orElse(stable);
+        canary =
+            caches
+                .deployments()
+                .get(new ResourceID(ServingResources.name(fleet, cls, Track.CANARY), ns))
+                .orElse(null);
+      }
     }
 
     String chosen = choice.variant() == null ? null : choice.variant().getMetadata().getName();
-    int replicas =
-        actual == null || actual.getSpec().getReplicas() == null
-            ? 0
-            : actual.getSpec().getReplicas();
-    int ready =
-        actual == null
-                || actual.getStatus() == null
-                || actual.getStatus().getReadyReplicas() == null
-            ? 0
-            : actual.getStatus().getReadyReplicas();
-    s.setReplicas(actual == null ? null : replicas);
-    s.setReadyReplicas(actual == null ? null : ready);
-    boolean complete = actual != null && rolledOut(actual);
-    boolean serving = chosen != null && complete && chosen.equals(templateVariant(actual));
+    int replicas = CanaryUpgrade.replicas(stable) + CanaryUpgrade.replicas(canary);
+    int ready = CanaryUpgrade.ready(stable) + CanaryUpgrade.ready(canary);
+    s.setReplicas(stable == null ? null : replicas);
+    s.setReadyReplicas(stable == null ? null : ready);
+    boolean complete = stable != null && rolledOut(stable) && CanaryUpgrade.replicas(canary) == 0;
+    boolean serving = chosen != null && complete && chosen.equals(templateVariant(stable));
     if (serving) {
       s.setVariant(chosen);
       s.setSize(choice.variant().getSpec().getLineage().getSize());
+    } else if (stable != null && rolledOut(stable) && s.getVariant() == null) {
+      s.setVariant(templateVariant(stable));
     }
+    ClassRolloutStatus ro = s.getRollout();
+    boolean degraded =
+        chosen != null
+            && ro != null
+            && ro.getState() == RolloutState.ROLLED_BACK
+            && chosen.equals(ro.getCanaryVariant());
     s.setReady(serving);
     s.setPhase(
         serving
             ? ClassPhase.SERVING
-            : chosen != null
-                ? ClassPhase.ROLLING_OUT
-                : servable.isEmpty()
-                    ? ClassPhase.WAITING
-                    : unmeasured > 0 ? ClassPhase.PROFILING : ClassPhase.NO_FIT);
-    s.setMessage(message(dc, choice, serving, chosen, ready, replicas));
+            : degraded
+                ? ClassPhase.DEGRADED
+                : chosen != null
+                    ? ClassPhase.ROLLING_OUT
+                    : servable.isEmpty()
+                        ? ClassPhase.WAITING
+                        : unmeasured > 0 ? ClassPhase.PROFILING : ClassPhase.NO_FIT);
+    boolean upgradingNow =
+        ro != null
+            && chosen != null
+            && (ro.getState() == RolloutState.PROGRESSING || ro.getState() == RolloutState.QUEUED);
+    s.setMessage(
+        degraded || (upgradingNow && !serving)
+            ? ro.getMessage()
+            : message(dc, choice, serving, chosen, ready, replicas));
     return s;
+  }
+
+  private void requeueWithin(Duration d) {
+    requeue = requeue == null || d.compareTo(requeue) < 0 ? d : requeue;
+  }
+
+  /** When the fleet should be looked at again because a class is upgrading, if one is. */
+  public Optional<Duration> requeue() {
+    return Optional.ofNullable(requeue);
+  }
+
+  private CanaryUpgrade.Writes writes(ModelFleet fleet) {
+    return new CanaryUpgrade.Writes() {
+      @Override
+      public Deployment apply(Deployment desired, Deployment actual) {
+        if (actual == null) {
+          return create(desired, caches.deployments(), fleet);
+        }
+        if (desired.getSpec().getReplicas() == null) {
+          // The HPA owns replicas: keep whatever it set (the hash is of the desired state).
+          if (ServingResources.upToDate(desired, actual)) {
+            return actual;
+          }
+          desired.getSpec().setReplicas(actual.getSpec().getReplicas());
+        } else if (ServingResources.upToDate(desired, actual)
+            && Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas())) {
+          return actual;
+        }
+        return update(desired, actual, caches.deployments(), fleet);
+      }
+
+      @Override
+      public Deployment scale(Deployment actual, int replicas) {
+        Deployment updated =
+            client
+                .apps()
+                .deployments()
+                .inNamespace(actual.getMetadata().getNamespace())
+                .withName(actual.getMetadata().getName())
+                .edit(
+                    d -> {
+                      d.getSpec().setReplicas(replicas);
+                      return d;
+                    });
+        caches
+            .deployments()
+            .handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
+        return updated;
+      }
+    };
   }
 
   /**
@@ -339,45 +475,6 @@ public final class ServingRollout {
   static String templateVariant(Deployment d) {
     var a = d.getSpec().getTemplate().getMetadata().getAnnotations();
     return a == null ? null : a.get(ServingResources.VARIANT_ANNOTATION);
-  }
-
-  private Deployment applyDeployment(
-      ModelFleet fleet,
-      DeviceClassTarget target,
-      DeviceClass dc,
-      ModelVariant mv,
-      Deployment actual) {
-    Deployment desired = ServingResources.deployment(fleet, target, dc, mv, image);
-    boolean autoscaled = desired.getSpec().getReplicas() == null;
-    if (actual == null) {
-      Deployment created = create(desired, caches.deployments(), fleet);
-      events.record(
-          fleet,
-          EventRecorder.NORMAL,
-          "ServingStarted",
-          "serving " + mv.getMetadata().getName() + " on DeviceClass " + target.getName());
-      return created;
-    }
-    boolean replicasDrifted =
-        !autoscaled
-            && !Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas());
-    if (ServingResources.upToDate(desired, actual) && !replicasDrifted) {
-      return actual;
-    }
-    String from = templateVariant(actual);
-    if (autoscaled) {
-      // The HPA owns replicas: keep whatever it set.
-      desired.getSpec().setReplicas(actual.getSpec().getReplicas());
-    }
-    Deployment updated = update(desired, actual, caches.deployments(), fleet);
-    if (!mv.getMetadata().getName().equals(from)) {
-      events.record(
-          fleet,
-          EventRecorder.NORMAL,
-          "RolloutStarted",
-          "DeviceClass " + target.getName() + ": " + from + " -> " + mv.getMetadata().getName());
-    }
-    return updated;
   }
 
   /**

@@ -171,6 +171,32 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   }
 
   /**
+   * Plays the compression Job {@code jobName} of an upgrade (other Jobs may exist): waits for its
+   * running pod, stores its variants and ends the pod with the worker's report.
+   */
+  void completeCompression(String storeUri, Map<Integer, Double> epsBySize, String jobName)
+      throws IOException {
+    Pod pod =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () ->
+                    client
+                        .pods()
+                        .inNamespace(ns)
+                        .withLabel("job-name", jobName)
+                        .list()
+                        .getItems()
+                        .stream()
+                        .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                        .findFirst()
+                        .orElse(null),
+                java.util.Objects::nonNull);
+    Path build = Files.createTempDirectory("tailor-variants-");
+    finishPod(pod, "Succeeded", 0, storeVariants(storeUri, build, jobName, epsBySize));
+  }
+
+  /**
    * Plays the latency profiling Jobs of one device class: waits until {@code secondsBySize} has a
    * running profiling pod for each size, and ends each with the report {@code evaluate --latency}
    * writes. Returns the nodes the pods ran on.

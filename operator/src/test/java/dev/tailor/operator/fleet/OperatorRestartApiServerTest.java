@@ -83,7 +83,8 @@ class OperatorRestartApiServerTest {
             new OperatorMetrics(new SimpleMeterRegistry()),
             "tailor/worker:latest",
             java.time.Duration.ofSeconds(10),
-            java.time.Duration.ofMinutes(5)));
+            java.time.Duration.ofMinutes(5),
+            java.util.Optional.empty()));
     restarted.start();
     try {
       fixtures.finishPod(fixtures.awaitRunningWorker(), "Succeeded", 0, null);

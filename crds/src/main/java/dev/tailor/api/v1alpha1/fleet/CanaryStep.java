@@ -22,7 +22,7 @@ public class CanaryStep {
   private Integer replicaPercent;
 
   @JsonPropertyDescription(
-      "How long, in seconds, to pause and analyse before the next step. Default: 300.")
+      "How long, in seconds, the step lasts once its canary replicas are Ready, analysed every analysis.intervalSeconds; the next step starts when it ends with the last check passed. Default: 300.")
   @Default("300")
   @Min(0)
   @Max(86400)

@@ -16,6 +16,12 @@ public enum ClassPhase {
   /** The chosen variant's pods are being started or replaced. */
   @JsonProperty("RollingOut")
   ROLLING_OUT("RollingOut"),
+  /**
+   * The chosen variant failed its canary analysis (or its progress deadline) and was rolled back;
+   * the previous variant keeps serving.
+   */
+  @JsonProperty("Degraded")
+  DEGRADED("Degraded"),
   /** Every desired replica serves the chosen variant. */
   @JsonProperty("Serving")
   SERVING("Serving");

@@ -11,23 +11,36 @@ import java.util.Objects;
 @JsonClassDescription("Rollout progress of one device class.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ClassRolloutStatus {
-  @JsonPropertyDescription("Idle, Progressing, Paused, Succeeded, RolledBack or Failed.")
+  @JsonPropertyDescription(
+      "Queued (waiting for another class's upgrade, see maxClassesUpgrading), Progressing, Succeeded, RolledBack or Failed.")
   private RolloutState state;
 
-  @JsonPropertyDescription("Variant served before the rollout.")
-  private String fromVariant;
+  @JsonPropertyDescription(
+      "Variant of the stable Deployment, which keeps serving until the canary is promoted.")
+  private String stableVariant;
 
-  @JsonPropertyDescription("Variant being rolled out.")
-  private String toVariant;
+  @JsonPropertyDescription(
+      "Variant of the canary Deployment being rolled out; unset when no canary runs.")
+  private String canaryVariant;
 
-  @JsonPropertyDescription("Index of the current canary step, from 0.")
+  @JsonPropertyDescription(
+      "Index of the current canary step, from 0; equal to the number of steps while the canary is promoted to every replica.")
   @Min(0)
   private Integer step;
 
-  @JsonPropertyDescription("Share of replicas, in percent, currently on toVariant.")
+  @JsonPropertyDescription("Number of canary steps of this rollout.")
+  @Min(0)
+  private Integer stepCount;
+
+  @JsonPropertyDescription(
+      "Share of replicas, in percent, the current step gives the canary (its traffic weight: traffic follows replica share).")
   @Min(0)
   @Max(100)
   private Integer canaryPercent;
+
+  @JsonPropertyDescription("Replicas of the canary Deployment for the current step.")
+  @Min(0)
+  private Integer canaryReplicas;
 
   @JsonPropertyDescription("Failed analysis checks in the current step.")
   @Min(0)
@@ -36,7 +49,18 @@ public class ClassRolloutStatus {
   @JsonPropertyDescription("When the rollout of this class started, RFC 3339.")
   private String startTime;
 
-  @JsonPropertyDescription("Last analysis result or reason for a rollback.")
+  @JsonPropertyDescription(
+      "When the current step's canary replicas were all Ready, RFC 3339; the step's duration counts from here, also across operator restarts.")
+  private String stepStartTime;
+
+  @JsonPropertyDescription("When the canary was last analysed, RFC 3339.")
+  private String lastAnalysisTime;
+
+  @JsonPropertyDescription(
+      "Result of the last analysis: measured error rate and p95 latency against the thresholds.")
+  private String lastAnalysis;
+
+  @JsonPropertyDescription("What the rollout is doing or why it rolled back.")
   private String message;
 
   public RolloutState getState() {
@@ -47,20 +71,20 @@ public class ClassRolloutStatus {
     this.state = state;
   }
 
-  public String getFromVariant() {
-    return fromVariant;
+  public String getStableVariant() {
+    return stableVariant;
   }
 
-  public void setFromVariant(String fromVariant) {
-    this.fromVariant = fromVariant;
+  public void setStableVariant(String stableVariant) {
+    this.stableVariant = stableVariant;
   }
 
-  public String getToVariant() {
-    return toVariant;
+  public String getCanaryVariant() {
+    return canaryVariant;
   }
 
-  public void setToVariant(String toVariant) {
-    this.toVariant = toVariant;
+  public void setCanaryVariant(String canaryVariant) {
+    this.canaryVariant = canaryVariant;
   }
 
   public Integer getStep() {
@@ -71,12 +95,28 @@ public class ClassRolloutStatus {
     this.step = step;
   }
 
+  public Integer getStepCount() {
+    return stepCount;
+  }
+
+  public void setStepCount(Integer stepCount) {
+    this.stepCount = stepCount;
+  }
+
   public Integer getCanaryPercent() {
     return canaryPercent;
   }
 
   public void setCanaryPercent(Integer canaryPercent) {
     this.canaryPercent = canaryPercent;
+  }
+
+  public Integer getCanaryReplicas() {
+    return canaryReplicas;
+  }
+
+  public void setCanaryReplicas(Integer canaryReplicas) {
+    this.canaryReplicas = canaryReplicas;
   }
 
   public Integer getFailedChecks() {
@@ -93,6 +133,30 @@ public class ClassRolloutStatus {
 
   public void setStartTime(String startTime) {
     this.startTime = startTime;
+  }
+
+  public String getStepStartTime() {
+    return stepStartTime;
+  }
+
+  public void setStepStartTime(String stepStartTime) {
+    this.stepStartTime = stepStartTime;
+  }
+
+  public String getLastAnalysisTime() {
+    return lastAnalysisTime;
+  }
+
+  public void setLastAnalysisTime(String lastAnalysisTime) {
+    this.lastAnalysisTime = lastAnalysisTime;
+  }
+
+  public String getLastAnalysis() {
+    return lastAnalysis;
+  }
+
+  public void setLastAnalysis(String lastAnalysis) {
+    this.lastAnalysis = lastAnalysis;
   }
 
   public String getMessage() {
@@ -113,19 +177,36 @@ public class ClassRolloutStatus {
     }
     ClassRolloutStatus that = (ClassRolloutStatus) o;
     return Objects.equals(state, that.state)
-        && Objects.equals(fromVariant, that.fromVariant)
-        && Objects.equals(toVariant, that.toVariant)
+        && Objects.equals(stableVariant, that.stableVariant)
+        && Objects.equals(canaryVariant, that.canaryVariant)
         && Objects.equals(step, that.step)
+        && Objects.equals(stepCount, that.stepCount)
         && Objects.equals(canaryPercent, that.canaryPercent)
+        && Objects.equals(canaryReplicas, that.canaryReplicas)
         && Objects.equals(failedChecks, that.failedChecks)
         && Objects.equals(startTime, that.startTime)
+        && Objects.equals(stepStartTime, that.stepStartTime)
+        && Objects.equals(lastAnalysisTime, that.lastAnalysisTime)
+        && Objects.equals(lastAnalysis, that.lastAnalysis)
         && Objects.equals(message, that.message);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        state, fromVariant, toVariant, step, canaryPercent, failedChecks, startTime, message);
+        state,
+        stableVariant,
+        canaryVariant,
+        step,
+        stepCount,
+        canaryPercent,
+        canaryReplicas,
+        failedChecks,
+        startTime,
+        stepStartTime,
+        lastAnalysisTime,
+        lastAnalysis,
+        message);
   }
 
   @Override
@@ -133,26 +214,29 @@ public class ClassRolloutStatus {
     return "ClassRolloutStatus{"
         + "state="
         + state
-        + ", "
-        + "fromVariant="
-        + fromVariant
-        + ", "
-        + "toVariant="
-        + toVariant
-        + ", "
-        + "step="
+        + ", stableVariant="
+        + stableVariant
+        + ", canaryVariant="
+        + canaryVariant
+        + ", step="
         + step
-        + ", "
-        + "canaryPercent="
+        + ", stepCount="
+        + stepCount
+        + ", canaryPercent="
         + canaryPercent
-        + ", "
-        + "failedChecks="
+        + ", canaryReplicas="
+        + canaryReplicas
+        + ", failedChecks="
         + failedChecks
-        + ", "
-        + "startTime="
+        + ", startTime="
         + startTime
-        + ", "
-        + "message="
+        + ", stepStartTime="
+        + stepStartTime
+        + ", lastAnalysisTime="
+        + lastAnalysisTime
+        + ", lastAnalysis="
+        + lastAnalysis
+        + ", message="
         + message
         + "}";
   }

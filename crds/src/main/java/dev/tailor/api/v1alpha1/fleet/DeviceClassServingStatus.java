@@ -34,13 +34,13 @@ public class DeviceClassServingStatus {
       "Whether this class serves its chosen variant with all desired replicas ready.")
   private Boolean ready;
 
-  @JsonPropertyDescription("Waiting, Profiling, NoFit, RollingOut or Serving.")
+  @JsonPropertyDescription("Waiting, Profiling, NoFit, RollingOut, Degraded or Serving.")
   private ClassPhase phase;
 
   @JsonPropertyDescription("Why the class is not ready, e.g. no variant fits its budgets.")
   private String message;
 
-  @JsonPropertyDescription("Progress of an upgrade on this class.")
+  @JsonPropertyDescription("Progress of the last upgrade on this class; absent until one starts.")
   private ClassRolloutStatus rollout;
 
   public String getName() {

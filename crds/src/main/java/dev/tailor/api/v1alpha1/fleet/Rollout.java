@@ -16,7 +16,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Rollout {
   @JsonPropertyDescription(
-      "Canary (shift replicas step by step, analyse, roll back on failure) or Recreate (replace all replicas at once). Default: Canary.")
+      "Canary (a canary Deployment of the new variant beside the stable one takes each step's share of replicas, is analysed and rolled back on failure) or Recreate (every replica moves to the new variant at once, without analysis; old pods go as new ones turn Ready). Default: Canary.")
   @Default("Canary")
   private RolloutStrategy strategy = RolloutStrategy.CANARY;
 
@@ -33,14 +33,14 @@ public class Rollout {
   private Analysis analysis = new Analysis();
 
   @JsonPropertyDescription(
-      "Failed analysis checks tolerated in a step before the class rolls back. Default: 2.")
+      "Failed analysis checks tolerated during a rollout; one more rolls the class back. Default: 2.")
   @Default("2")
   @Min(0)
   @Max(100)
   private Integer failureLimit = 2;
 
   @JsonPropertyDescription(
-      "Longest time, in seconds, a class may take to finish its rollout before it rolls back. Default: 3600.")
+      "Longest time, in seconds, a class may take from the start of its rollout to full promotion before it rolls back (time spent Queued does not count). Default: 3600.")
   @Default("3600")
   @Min(60)
   @Max(604800)

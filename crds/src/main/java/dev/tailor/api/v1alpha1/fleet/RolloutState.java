@@ -4,24 +4,18 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 
 /** Rollout state of one device class. */
 public enum RolloutState {
-  /** No rollout in progress. */
-  @JsonProperty("Idle")
-  IDLE("Idle"),
-  /** Stepping through canary steps. */
+  /** Waiting for a slot: as many classes as maxClassesUpgrading are upgrading already. */
+  @JsonProperty("Queued")
+  QUEUED("Queued"),
+  /** Stepping through the canary steps, or promoting the canary to every replica. */
   @JsonProperty("Progressing")
   PROGRESSING("Progressing"),
-  /** Waiting between steps. */
-  @JsonProperty("Paused")
-  PAUSED("Paused"),
   /** The new variant serves every replica. */
   @JsonProperty("Succeeded")
   SUCCEEDED("Succeeded"),
-  /** Analysis failed or the deadline passed; the previous variant serves again. */
+  /** Analysis failed or the deadline passed; the canary is gone and the stable variant serves. */
   @JsonProperty("RolledBack")
-  ROLLED_BACK("RolledBack"),
-  /** Could not roll out or back. */
-  @JsonProperty("Failed")
-  FAILED("Failed");
+  ROLLED_BACK("RolledBack");
 
   private final String value;
 

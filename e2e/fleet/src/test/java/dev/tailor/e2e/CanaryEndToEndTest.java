@@ -1,0 +1,309 @@
+package dev.tailor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.Analysis;
+import dev.tailor.api.v1alpha1.fleet.CanaryStep;
+import dev.tailor.api.v1alpha1.fleet.ClassPhase;
+import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.fleet.GateAction;
+import dev.tailor.api.v1alpha1.fleet.Rollout;
+import dev.tailor.api.v1alpha1.fleet.RolloutState;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.Provisioner;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.EndpointSubset;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
+
+/**
+ * Issue #12's acceptance on the test bed: the operator from the Helm chart with a real Prometheus
+ * (Debian's package) scraping the real worker's inference servers, and a load generator sending
+ * requests to the class's Service endpoints throughout. A good variant is promoted through every
+ * step while no request fails, with the operator pod killed mid-rollout; a variant whose servers
+ * fail every request (the worker's test-only fault switch, set on the canary's pods) is rolled back
+ * while the stable variant keeps serving.
+ */
+@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+class CanaryEndToEndTest {
+  private static final String NS = "canary";
+  private static final String FLEET = "shapes";
+  private static final String CLASS = "t4";
+  private static final List<String> TINY =
+      List.of("--image-size", "8", "--base-channels", "8", "--steps", "20", "--batch-size", "4");
+  private static final Duration TIMEOUT = Duration.ofMinutes(10);
+
+  private static LocalTailor tailor;
+
+  @BeforeAll
+  static void start() throws Exception {
+    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
+    tailor = LocalTailor.start(Provisioner.repoRoot(), cache, System.out::println);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (tailor != null) {
+      tailor.close();
+    }
+  }
+
+  @Test
+  void aGoodVariantIsPromotedWithoutFailedRequestsAndABadOneIsRolledBack() throws Exception {
+    KubernetesClient client = tailor.client();
+    StoredVariant baseA = tailor.publishBaseModel("base-a", concat("--seed", "1"));
+    StoredVariant baseB = tailor.publishBaseModel("base-b", concat("--seed", "2"));
+    StoredVariant baseC = tailor.publishBaseModel("base-c", concat("--seed", "3"));
+    tailor.applyDeviceClasses(NS);
+
+    ModelFleet fleet = tailor.sampleFleet();
+    fleet.getMetadata().setName(FLEET);
+    fleet.getMetadata().setNamespace(NS);
+    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-a"));
+    fleet.getSpec().getBaseModel().setDigest(baseA.digest());
+    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
+    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
+    fleet.getSpec().getCompression().getCalibration().setSamples(64);
+    fleet.getSpec().getCompression().getTraining().setSteps(4);
+    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
+    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
+    DeviceClassTarget t4 = new DeviceClassTarget();
+    t4.setName(CLASS);
+    t4.setSize(50);
+    t4.setReplicas(2);
+    fleet.getSpec().setDeviceClasses(List.of(t4));
+    fleet.getSpec().getServing().setSamplerSteps(4);
+    fleet.getSpec().getServing().setAutoscaling(null);
+    Rollout rollout = new Rollout();
+    rollout.setSteps(List.of(CanaryStep.of(50, 20)));
+    Analysis analysis = new Analysis();
+    analysis.setIntervalSeconds(10);
+    analysis.setMaxErrorRate(0.05);
+    analysis.setMaxP95LatencySeconds(30.0);
+    rollout.setAnalysis(analysis);
+    rollout.setFailureLimit(1);
+    rollout.setProgressDeadlineSeconds(480);
+    fleet.getSpec().getServing().setRollout(rollout);
+    client.resource(fleet).create();
+    String first =
+        servedVariant(
+            tailor.awaitFleet(NS, FLEET, TIMEOUT, f -> Boolean.TRUE.equals(cls(f).getReady())));
+    System.out.println("canary-e2e: serving " + first + "; starting the load and the upgrade");
+
+    try (Load load = new Load(client)) {
+      // A good variant: every step, the operator killed in the middle, full promotion.
+      upgradeTo("base-b", baseB);
+      tailor.awaitFleet(
+          NS,
+          FLEET,
+          TIMEOUT,
+          f -> {
+            ClassRolloutStatus ro = cls(f).getRollout();
+            return ro != null
+                && ro.getState() == RolloutState.PROGRESSING
+                && ro.getStepStartTime() != null;
+          });
+      Pod operator =
+          client.pods().inNamespace(LocalTailor.OPERATOR_NAMESPACE).list().getItems().get(0);
+      client.resource(operator).delete();
+      System.out.println("canary-e2e: deleted the operator pod during the canary step");
+      ModelFleet promoted =
+          tailor.awaitFleet(
+              NS,
+              FLEET,
+              TIMEOUT,
+              f ->
+                  Boolean.TRUE.equals(cls(f).getReady())
+                      && cls(f).getRollout() != null
+                      && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
+      String second = servedVariant(promoted);
+      assertThat(second).isNotEqualTo(first);
+      assertThat(cls(promoted).getRollout().getLastAnalysis()).startsWith("passed: error rate 0");
+      assertThat(messages(client, "RolloutStarted")).hasSize(1);
+      assertThat(messages(client, "CanaryPromoted")).hasSize(1);
+      assertThat(messages(client, "RolloutSucceeded")).hasSize(1);
+      assertThat(
+              client
+                  .pods()
+                  .inNamespace(LocalTailor.OPERATOR_NAMESPACE)
+                  .list()
+                  .getItems()
+                  .get(0)
+                  .getMetadata()
+                  .getUid())
+          .isNotEqualTo(operator.getMetadata().getUid());
+      assertThat(load.failures()).as("failed requests: %s", load.errors()).isZero();
+      assertThat(load.succeeded()).isPositive();
+
+      // A bad variant: its canary fails every request and is rolled back; the stable one serves.
+      tailor.setCanaryEnvironment(Map.of("TAILOR_FAULT_ERROR_RATE", "1"));
+      load.reset();
+      upgradeTo("base-c", baseC);
+      ModelFleet rolledBack =
+          tailor.awaitFleet(
+              NS,
+              FLEET,
+              TIMEOUT,
+              f ->
+                  cls(f).getRollout() != null
+                      && cls(f).getRollout().getState() == RolloutState.ROLLED_BACK);
+      DeviceClassServingStatus c = cls(rolledBack);
+      assertThat(c.getPhase()).isEqualTo(ClassPhase.DEGRADED);
+      assertThat(c.getVariant()).isEqualTo(second);
+      assertThat(c.getMessage()).contains("rolled back", "error rate 1.0000", second);
+      assertThat(messages(client, "RolledBack")).singleElement().asString().contains("error rate");
+      assertThat(load.stableFailures()).as("stable failures: %s", load.errors()).isZero();
+      load.reset();
+      Thread.sleep(5000);
+      assertThat(load.failures())
+          .as("failed requests after the rollback: %s", load.errors())
+          .isZero();
+      assertThat(load.succeeded()).isPositive();
+    }
+  }
+
+  private static void upgradeTo(String model, StoredVariant base) {
+    tailor
+        .client()
+        .resources(ModelFleet.class)
+        .inNamespace(NS)
+        .withName(FLEET)
+        .edit(
+            f -> {
+              f.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri(model));
+              f.getSpec().getBaseModel().setDigest(base.digest());
+              return f;
+            });
+  }
+
+  /**
+   * Sends requests one after another to a random ready endpoint of the class's Service (as
+   * kube-proxy would, read afresh for every request), and counts what failed, on which track.
+   */
+  private static final class Load implements AutoCloseable {
+    private final KubernetesClient client;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicInteger ok = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final AtomicInteger stableFailed = new AtomicInteger();
+    private final List<String> errors = Collections.synchronizedList(new ArrayList<>());
+    private final Thread thread;
+
+    Load(KubernetesClient client) {
+      this.client = client;
+      thread = new Thread(this::run, "canary-load");
+      thread.setDaemon(true);
+      thread.start();
+    }
+
+    private void run() {
+      long seed = 0;
+      while (running.get()) {
+        Endpoints ep = client.endpoints().inNamespace(NS).withName(FLEET + "-" + CLASS).get();
+        List<EndpointAddress> ready = new ArrayList<>();
+        int port = 8080;
+        if (ep != null && ep.getSubsets() != null) {
+          for (EndpointSubset s : ep.getSubsets()) {
+            if (s.getAddresses() != null && !s.getPorts().isEmpty()) {
+              ready.addAll(s.getAddresses());
+              port = s.getPorts().get(0).getPort();
+            }
+          }
+        }
+        if (!ready.isEmpty()) {
+          EndpointAddress a = ready.get(ThreadLocalRandom.current().nextInt(ready.size()));
+          String pod = a.getTargetRef() == null ? "?" : a.getTargetRef().getName();
+          try {
+            LocalTailor.generate(URI.create("http://" + a.getIp() + ":" + port), seed++);
+            ok.incrementAndGet();
+          } catch (Exception e) {
+            failed.incrementAndGet();
+            if (!pod.contains("-canary-")) {
+              stableFailed.incrementAndGet();
+            }
+            errors.add(pod + ": " + e.getMessage());
+          }
+        }
+        sleep(100);
+      }
+    }
+
+    int failures() {
+      return failed.get();
+    }
+
+    int stableFailures() {
+      return stableFailed.get();
+    }
+
+    int succeeded() {
+      return ok.get();
+    }
+
+    List<String> errors() {
+      return List.copyOf(errors.subList(0, Math.min(errors.size(), 10)));
+    }
+
+    void reset() {
+      ok.set(0);
+      failed.set(0);
+      stableFailed.set(0);
+      errors.clear();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      running.set(false);
+      thread.join(30_000);
+    }
+  }
+
+  private static DeviceClassServingStatus cls(ModelFleet f) {
+    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
+        ? new DeviceClassServingStatus()
+        : f.getStatus().getDeviceClasses().get(0);
+  }
+
+  private static String servedVariant(ModelFleet f) {
+    return cls(f).getVariant();
+  }
+
+  private static List<String> messages(KubernetesClient client, String reason) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()))
+        .map(Event::getMessage)
+        .toList();
+  }
+
+  private static List<String> concat(String... more) {
+    return Stream.concat(TINY.stream(), Stream.of(more)).toList();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
