@@ -339,7 +339,15 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             prometheus,
             clock.instant());
     List<DeviceClassServingStatus> served =
-        rollout.reconcile(fleet, classes, servable, status.getDeviceClasses());
+        rollout.reconcile(
+            fleet,
+            classes,
+            servable,
+            registered.isEmpty()
+                ? "waiting for the compression's variants"
+                : "no variant passed the quality gate (see condition QualityGatePassed); set"
+                    + " spec.compression.qualityGate.onFailure: Keep to serve them anyway",
+            status.getDeviceClasses());
     status.setDeviceClasses(served);
     long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
     status.setClassesReady(ready + "/" + served.size());

@@ -78,12 +78,14 @@ public final class ServingRollout {
    *
    * @param servable the current compression's variants that may serve; empty while it has none
    *     (what serves now keeps serving)
+   * @param whyNone why {@code servable} is empty, for the classes' status when it is
    * @param previous the classes' status from before, for the variant that served until now
    */
   public List<DeviceClassServingStatus> reconcile(
       ModelFleet fleet,
       Map<String, DeviceClass> classes,
       List<ModelVariant> servable,
+      String whyNone,
       List<DeviceClassServingStatus> previous) {
     List<DeviceClassServingStatus> out = new ArrayList<>();
     // The classes upgrading now, so that no more than maxClassesUpgrading do at once.
@@ -105,7 +107,7 @@ public final class ServingRollout {
           previous == null
               ? Optional.empty()
               : previous.stream().filter(p -> target.getName().equals(p.getName())).findFirst();
-      out.add(reconcileClass(fleet, target, dc, servable, before, upgrading));
+      out.add(reconcileClass(fleet, target, dc, servable, whyNone, before, upgrading));
     }
     removeDroppedClasses(fleet);
     return out;
@@ -152,6 +154,7 @@ public final class ServingRollout {
       DeviceClassTarget target,
       DeviceClass dc,
       List<ModelVariant> servable,
+      String whyNone,
       Optional<DeviceClassServingStatus> before,
       Set<String> upgrading) {
     String cls = target.getName();
@@ -176,7 +179,7 @@ public final class ServingRollout {
         servable.isEmpty() || target.getSize() != null ? 0 : profileLatency(fleet, dc, servable);
     VariantSelection.Choice choice =
         servable.isEmpty()
-            ? VariantSelection.Choice.none("waiting for the compression's variants")
+            ? VariantSelection.Choice.none(whyNone)
             : unmeasured > 0
                 ? VariantSelection.Choice.none(
                     "measuring latency on "

@@ -117,6 +117,41 @@ class FleetApiServerTest {
   }
 
   @Test
+  void whenTheGateRejectsEveryVariantTheClassesSaySoInsteadOfWaiting() throws Exception {
+    client
+        .resource(
+            fx.fleet(
+                f -> {
+                  useFileStore(f);
+                  // Every stored variant's SSIM to the reference is 0.9.
+                  f.getSpec().getCompression().getQualityGate().setMinSsim(0.95);
+                }))
+        .create();
+    Job job = awaitSingleJob();
+    Pod pod = fx.awaitRunningWorker();
+    String result =
+        FleetFixtures.storeVariants(
+            storeUri(), build, job.getMetadata().getName(), Map.of(100, 0.020, 50, 0.024));
+    fx.finishPod(pod, "Succeeded", 0, result);
+
+    ModelFleet done =
+        fx.awaitFleet(
+            f ->
+                f.getStatus().getVariantCount() != null
+                    && f.getStatus().getDeviceClasses() != null
+                    && !f.getStatus().getDeviceClasses().isEmpty());
+    assertThat(done.getStatus().getVariants())
+        .extracting(v -> v.getQualityGatePassed())
+        .containsOnly(false);
+    assertThat(done.getStatus().getDeviceClasses())
+        .allSatisfy(
+            c ->
+                assertThat(c.getMessage())
+                    .startsWith("no variant passed the quality gate")
+                    .contains("onFailure: Keep"));
+  }
+
+  @Test
   void theVariantsOfASucceededJobBecomeVerifiedModelVariantsJudgedByTheQualityGate()
       throws Exception {
     ModelFleet fleet = client.resource(fx.fleet(this::useFileStore)).create();

@@ -166,9 +166,17 @@ final class ScaleFixtures {
       if (chosen == null) {
         continue; // nothing fits the class: the operator serves nothing there either
       }
-      out.add(ServingResources.deployment(fleet, t, dc, chosen, image));
-      out.add(ServingResources.service(fleet, t.getName()));
       var autoscaling = ServingResources.autoscaling(fleet, t);
+      out.add(
+          ServingResources.deployment(
+              fleet,
+              t,
+              dc,
+              chosen,
+              image,
+              ServingResources.Track.STABLE,
+              autoscaling == null ? ServingResources.replicas(fleet, t) : null));
+      out.add(ServingResources.service(fleet, t.getName()));
       if (autoscaling != null) {
         HorizontalPodAutoscaler hpa = ServingResources.hpa(fleet, t.getName(), autoscaling);
         out.add(hpa);
