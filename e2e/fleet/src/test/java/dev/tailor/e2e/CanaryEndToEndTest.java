@@ -13,7 +13,6 @@ import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.artifacts.StoredVariant;
-import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -21,7 +20,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -30,11 +28,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Issue #12's acceptance on the test bed: the operator from the Helm chart with a real Prometheus
@@ -44,36 +38,18 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * fail every request (the worker's test-only fault switch, set on the canary's pods) is rolled back
  * while the stable variant keeps serving.
  */
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
-class CanaryEndToEndTest {
+class CanaryEndToEndTest extends LocalTailorTest {
   private static final String NS = "canary";
   private static final String FLEET = "shapes";
   private static final String CLASS = "t4";
-  private static final List<String> TINY =
-      List.of("--image-size", "8", "--base-channels", "8", "--steps", "20", "--batch-size", "4");
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
-
-  private static LocalTailor tailor;
-
-  @BeforeAll
-  static void start() throws Exception {
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
-    tailor = LocalTailor.start(Provisioner.repoRoot(), cache, System.out::println);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tailor != null) {
-      tailor.close();
-    }
-  }
 
   @Test
   void aGoodVariantIsPromotedWithoutFailedRequestsAndABadOneIsRolledBack() throws Exception {
     KubernetesClient client = tailor.client();
-    StoredVariant baseA = tailor.publishBaseModel("base-a", concat("--seed", "1"));
-    StoredVariant baseB = tailor.publishBaseModel("base-b", concat("--seed", "2"));
-    StoredVariant baseC = tailor.publishBaseModel("base-c", concat("--seed", "3"));
+    StoredVariant baseA = tinyBaseModel("base-a", 1);
+    StoredVariant baseB = tinyBaseModel("base-b", 2);
+    StoredVariant baseC = tinyBaseModel("base-c", 3);
     tailor.applyDeviceClasses(NS);
 
     ModelFleet fleet = tailor.sampleFleet();
@@ -293,10 +269,6 @@ class CanaryEndToEndTest {
         .filter(e -> reason.equals(e.getReason()))
         .map(Event::getMessage)
         .toList();
-  }
-
-  private static List<String> concat(String... more) {
-    return Stream.concat(TINY.stream(), Stream.of(more)).toList();
   }
 
   private static void sleep(long ms) {

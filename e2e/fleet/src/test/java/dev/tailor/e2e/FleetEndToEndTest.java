@@ -14,22 +14,16 @@ import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.GpuNode;
-import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * The whole job on the test bed, as the sandbox runs it: the operator from the Helm chart and the
@@ -37,35 +31,17 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * and served, its base model changed, and it is deleted. Tiny models keep it to a few minutes on
  * two cores.
  */
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
-class FleetEndToEndTest {
+class FleetEndToEndTest extends LocalTailorTest {
   private static final String NS = "e2e";
   private static final String FLEET = "shapes";
-  private static final List<String> TINY =
-      List.of("--image-size", "8", "--base-channels", "8", "--steps", "20", "--batch-size", "4");
   private static final Duration TIMEOUT = Duration.ofMinutes(12);
   private static final byte[] PNG_MAGIC = {(byte) 0x89, 'P', 'N', 'G'};
-
-  private static LocalTailor tailor;
-
-  @BeforeAll
-  static void start() throws Exception {
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
-    tailor = LocalTailor.start(Provisioner.repoRoot(), cache, System.out::println);
-  }
-
-  @AfterAll
-  static void stop() {
-    if (tailor != null) {
-      tailor.close();
-    }
-  }
 
   @Test
   void fleetIsCompressedServedUpgradedAndDeleted() throws Exception {
     KubernetesClient client = tailor.client();
-    StoredVariant baseA = tailor.publishBaseModel("base-a", concat(TINY, "--seed", "1"));
-    StoredVariant baseB = tailor.publishBaseModel("base-b", concat(TINY, "--seed", "2"));
+    StoredVariant baseA = tinyBaseModel("base-a", 1);
+    StoredVariant baseB = tinyBaseModel("base-b", 2);
     assertThat(baseA.digest()).isNotEqualTo(baseB.digest());
     tailor.applyDeviceClasses(NS);
 
@@ -189,10 +165,6 @@ class FleetEndToEndTest {
     t.setName(name);
     t.setSize(size);
     return t;
-  }
-
-  private static List<String> concat(List<String> args, String... more) {
-    return java.util.stream.Stream.concat(args.stream(), Arrays.stream(more)).toList();
   }
 
   private static List<ModelVariant> variants(KubernetesClient client) {

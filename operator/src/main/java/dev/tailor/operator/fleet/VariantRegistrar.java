@@ -15,7 +15,7 @@ import dev.tailor.artifacts.S3Settings;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.operator.Labels;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -112,20 +112,7 @@ public final class VariantRegistrar {
     String fleetName = fleet.getMetadata().getName();
     ModelVariant mv = new ModelVariant();
     Map<String, String> labels = new HashMap<>(Labels.forFleet(fleetName, "variant"));
-    mv.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(name(fleet, e.size()))
-            .withNamespace(fleet.getMetadata().getNamespace())
-            .withLabels(labels)
-            .addNewOwnerReference()
-            .withApiVersion(fleet.getApiVersion())
-            .withKind(fleet.getKind())
-            .withName(fleetName)
-            .withUid(fleet.getMetadata().getUid())
-            .withController(true)
-            .withBlockOwnerDeletion(true)
-            .endOwnerReference()
-            .build());
+    mv.setMetadata(PodSpecs.ownedMetadata(name(fleet, e.size()), fleet, labels));
     ModelVariantSpec spec = new ModelVariantSpec();
     spec.setFleet(fleetName);
     spec.setFleetGeneration(fleet.getMetadata().getGeneration());

@@ -11,12 +11,12 @@ import dev.tailor.api.v1alpha1.variant.Lineage;
 import dev.tailor.api.v1alpha1.variant.ModelVariantSpec;
 import dev.tailor.api.v1alpha1.variant.VariantMetrics;
 import dev.tailor.operator.Labels;
+import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.fleet.CompressionJobs;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.VariantSelection;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -106,20 +106,7 @@ final class ScaleFixtures {
       ModelVariant mv = new ModelVariant();
       Map<String, String> labels = new HashMap<>(Labels.forFleet(name, "variant"));
       labels.put(CompressionJobs.VARIANT_LABEL, job);
-      mv.setMetadata(
-          new ObjectMetaBuilder()
-              .withName(Labels.name(name, size + "-" + hash))
-              .withNamespace(fleet.getMetadata().getNamespace())
-              .withLabels(labels)
-              .addNewOwnerReference()
-              .withApiVersion(fleet.getApiVersion())
-              .withKind(fleet.getKind())
-              .withName(name)
-              .withUid(fleet.getMetadata().getUid())
-              .withController(true)
-              .withBlockOwnerDeletion(true)
-              .endOwnerReference()
-              .build());
+      mv.setMetadata(PodSpecs.ownedMetadata(Labels.name(name, size + "-" + hash), fleet, labels));
       ModelVariantSpec spec = new ModelVariantSpec();
       spec.setFleet(name);
       spec.setFleetGeneration(fleet.getMetadata().getGeneration());
