@@ -9,7 +9,6 @@ import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
-import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.artifacts.StoredVariant;
@@ -52,17 +51,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
     StoredVariant baseC = tinyBaseModel("base-c", 3);
     tailor.applyDeviceClasses(NS);
 
-    ModelFleet fleet = tailor.sampleFleet();
-    fleet.getMetadata().setName(FLEET);
-    fleet.getMetadata().setNamespace(NS);
-    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-a"));
-    fleet.getSpec().getBaseModel().setDigest(baseA.digest());
-    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
-    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
-    fleet.getSpec().getCompression().getCalibration().setSamples(64);
-    fleet.getSpec().getCompression().getTraining().setSteps(4);
-    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
-    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
+    ModelFleet fleet = tinyFleet(NS, FLEET, "base-a", baseA);
     DeviceClassTarget t4 = new DeviceClassTarget();
     t4.setName(CLASS);
     t4.setSize(50);

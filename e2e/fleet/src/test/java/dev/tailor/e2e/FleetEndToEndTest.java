@@ -7,7 +7,6 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
-import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.artifacts.ArtifactStore;
@@ -45,19 +44,7 @@ class FleetEndToEndTest extends LocalTailorTest {
     assertThat(baseA.digest()).isNotEqualTo(baseB.digest());
     tailor.applyDeviceClasses(NS);
 
-    ModelFleet fleet = tailor.sampleFleet();
-    fleet.getMetadata().setName(FLEET);
-    fleet.getMetadata().setNamespace(NS);
-    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri("base-a"));
-    fleet.getSpec().getBaseModel().setDigest(baseA.digest());
-    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
-    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
-    fleet.getSpec().getCompression().getCalibration().setSamples(64);
-    fleet.getSpec().getCompression().getTraining().setSteps(4);
-    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
-    // Four fine-tuning steps on a model trained for twenty: keep the variants whatever the gate
-    // says.
-    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
+    ModelFleet fleet = tinyFleet(NS, FLEET, "base-a", baseA);
     fleet.getSpec().setDeviceClasses(List.of(target("l4", null), target("a100-mig-1g-5gb", 50)));
     fleet.getSpec().getServing().setSamplerSteps(4);
     fleet.getSpec().getServing().setAutoscaling(null);

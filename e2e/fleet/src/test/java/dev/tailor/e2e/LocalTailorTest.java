@@ -1,7 +1,10 @@
 package dev.tailor.e2e;
 
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -46,5 +49,26 @@ abstract class LocalTailorTest {
             "4",
             "--seed",
             Integer.toString(seed)));
+  }
+
+  /**
+   * The sample fleet on a tiny base model published as {@code baseName}: sizes 100 and 50, the
+   * built-in calibration data, four fine-tuning steps, and variants kept whatever the quality gate
+   * says (four steps on a model trained for twenty pass no realistic gate).
+   */
+  static ModelFleet tinyFleet(String ns, String name, String baseName, StoredVariant base)
+      throws IOException {
+    ModelFleet fleet = tailor.sampleFleet();
+    fleet.getMetadata().setName(name);
+    fleet.getMetadata().setNamespace(ns);
+    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri(baseName));
+    fleet.getSpec().getBaseModel().setDigest(base.digest());
+    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
+    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
+    fleet.getSpec().getCompression().getCalibration().setSamples(64);
+    fleet.getSpec().getCompression().getTraining().setSteps(4);
+    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
+    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
+    return fleet;
   }
 }
