@@ -27,8 +27,6 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -297,11 +295,7 @@ class CanaryRolloutApiServerTest {
     String stepStart = served(inStep).getRollout().getStepStartTime();
     String started = served(inStep).getRollout().getStartTime();
 
-    KubernetesClient fresh =
-        new KubernetesClientBuilder()
-            .withConfig(client.getConfiguration())
-            .withHttpClientFactory(new VertxHttpClientFactory())
-            .build();
+    KubernetesClient fresh = FleetFixtures.clientLike(client);
     running.stop();
     client = fresh;
     fx = new FleetFixtures(fresh, ns, fx.suffix());

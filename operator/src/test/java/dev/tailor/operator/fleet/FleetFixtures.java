@@ -11,7 +11,9 @@ import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -151,6 +153,17 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
         .until(
             () -> client.resources(ModelFleet.class).inNamespace(ns).withName("shapes").get(),
             f -> f != null && f.getStatus() != null && done.test(f));
+  }
+
+  /**
+   * A new client to the same API server: a restarted operator gets its own, as a new pod would
+   * (stopping an operator closes its client).
+   */
+  static KubernetesClient clientLike(KubernetesClient client) {
+    return new KubernetesClientBuilder()
+        .withConfig(client.getConfiguration())
+        .withHttpClientFactory(new VertxHttpClientFactory())
+        .build();
   }
 
   /**

@@ -13,8 +13,6 @@ import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
 import io.javaoperatorsdk.operator.Operator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -66,11 +64,7 @@ class OperatorRestartApiServerTest {
     fixtures.awaitRunningWorker();
 
     // The operator's stop closes its client; the restarted one gets its own, as a new pod would.
-    KubernetesClient fresh =
-        new KubernetesClientBuilder()
-            .withConfig(client.getConfiguration())
-            .withHttpClientFactory(new VertxHttpClientFactory())
-            .build();
+    KubernetesClient fresh = FleetFixtures.clientLike(client);
     running.stop();
     client = fresh;
     fixtures = new FleetFixtures(fresh, ns, suffix);
