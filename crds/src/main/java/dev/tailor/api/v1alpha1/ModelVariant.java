@@ -48,6 +48,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     jsonPath = ".spec.metrics.macs",
     type = AdditionalPrinterColumn.Type.INTEGER)
 @AdditionalPrinterColumn(
+    name = "FD",
+    jsonPath = ".spec.metrics.frechetDistance",
+    type = AdditionalPrinterColumn.Type.NUMBER)
+@AdditionalPrinterColumn(
     name = "Eps-MSE",
     jsonPath = ".spec.metrics.epsMse",
     type = AdditionalPrinterColumn.Type.NUMBER)

@@ -119,7 +119,7 @@ final class ModelFleetValidator {
         validateObs(v, c.getObs());
       }
     }
-    validateQualityGate(v, c.getQualityGate());
+    validateQualityGate(v, c);
   }
 
   private static void validateObs(Violations v, ObsSettings obs) {
@@ -139,9 +139,23 @@ final class ModelFleetValidator {
     }
   }
 
-  private static void validateQualityGate(Violations v, QualityGate gate) {
+  private static void validateQualityGate(Violations v, Compression c) {
+    QualityGate gate = c.getQualityGate();
     if (gate == null) {
       return;
+    }
+    if (gate.getMaxFrechetRatio() != null) {
+      if (gate.getMaxFrechetRatio() < 1.0) {
+        v.add(
+            "spec.compression.qualityGate.maxFrechetRatio",
+            gate.getMaxFrechetRatio()
+                + " would reject a variant as good as the base model; use 1.0 or more");
+      }
+      if (c.getSampleQuality() == null) {
+        v.add(
+            "spec.compression.qualityGate.maxFrechetRatio",
+            "needs spec.compression.sampleQuality (the real images the FD is measured against)");
+      }
     }
     if (gate.getMaxEpsMseRatio() != null && gate.getMaxEpsMseRatio() < 1.0) {
       v.add(

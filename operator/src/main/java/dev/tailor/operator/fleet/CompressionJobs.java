@@ -6,6 +6,7 @@ import dev.tailor.api.v1alpha1.fleet.Calibration;
 import dev.tailor.api.v1alpha1.fleet.Compression;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetSpec;
 import dev.tailor.api.v1alpha1.fleet.ObsSettings;
+import dev.tailor.api.v1alpha1.fleet.SampleQuality;
 import dev.tailor.api.v1alpha1.fleet.Training;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
@@ -90,6 +91,16 @@ public final class CompressionJobs {
     if (cal != null && cal.getUri() != null) {
       args.addAll(
           List.of("--data", cal.getUri(), "--data-count", String.valueOf(cal.getSamples())));
+    }
+    SampleQuality q = c.getSampleQuality();
+    if (q != null) {
+      // the real held-out images serve both the sample-quality metric and the ε-MSE grid
+      args.addAll(
+          List.of(
+              "--held-out", q.getRealImagesUri(),
+              "--quality-data", q.getRealImagesUri(),
+              "--quality-samples", String.valueOf(q.getSamples()),
+              "--quality-steps", String.valueOf(q.getSamplerSteps())));
     }
     Training t = c.getTraining();
     boolean obs = c.getMethod() == dev.tailor.api.v1alpha1.common.CompressionMethod.OBS;

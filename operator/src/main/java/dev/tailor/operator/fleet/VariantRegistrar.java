@@ -60,6 +60,7 @@ public final class VariantRegistrar {
       throws IOException, RejectedResult {
     List<ModelVariant> out = new ArrayList<>();
     Map<Integer, Double> epsBySize = new HashMap<>();
+    Map<Integer, Double> fdBySize = new HashMap<>();
     try (ArtifactStore store = open(client, fleet)) {
       List<StoredVariant> stored = new ArrayList<>();
       List<JsonNode> metrics = new ArrayList<>();
@@ -84,10 +85,15 @@ public final class VariantRegistrar {
         }
         JsonNode m = store.readJson(e.name(), VariantManifest.METRICS_FILE, e.digest());
         epsBySize.put(e.size(), m.path("epsMse").asDouble());
+        JsonNode fd = m.path("sampleQuality").path("frechetDistance");
+        if (fd.isNumber()) {
+          fdBySize.put(e.size(), fd.asDouble());
+        }
         stored.add(v);
         metrics.add(m);
       }
       Double baseEps = epsBySize.get(100);
+      Double baseFd = fdBySize.get(100);
       for (int i = 0; i < stored.size(); i++) {
         out.add(
             variant(
@@ -96,7 +102,8 @@ public final class VariantRegistrar {
                 result.variants().get(i),
                 stored.get(i),
                 metrics.get(i),
-                baseEps));
+                baseEps,
+                baseFd));
       }
     }
     return out;
@@ -108,7 +115,8 @@ public final class VariantRegistrar {
       CompressionResult.Entry e,
       StoredVariant stored,
       JsonNode m,
-      Double baseEps) {
+      Double baseEps,
+      Double baseFd) {
     String fleetName = fleet.getMetadata().getName();
     ModelVariant mv = new ModelVariant();
     Map<String, String> labels = new HashMap<>(Labels.forFleet(fleetName, "variant"));
@@ -133,6 +141,15 @@ public final class VariantRegistrar {
     metrics.setMacs(m.path("macs").asLong());
     metrics.setEpsMse(m.path("epsMse").asDouble());
     metrics.setBaseEpsMse(baseEps);
+    JsonNode quality = m.path("sampleQuality");
+    if (quality.path("frechetDistance").isNumber()) {
+      metrics.setFrechetDistance(quality.get("frechetDistance").asDouble());
+      metrics.setBaseFrechetDistance(baseFd);
+      metrics.setPrecision(quality.path("precision").asDouble());
+      metrics.setRecall(quality.path("recall").asDouble());
+      metrics.setQualitySamples(quality.path("samples").asInt());
+      metrics.setQualitySamplerSteps(quality.path("samplerSteps").asInt());
+    }
     if (m.hasNonNull("psnrDbToReference")) {
       metrics.setPsnrDb(m.get("psnrDbToReference").asDouble());
     }

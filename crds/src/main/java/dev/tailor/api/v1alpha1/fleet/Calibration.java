@@ -17,14 +17,14 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class Calibration {
   @JsonPropertyDescription(
-      "Image data: a folder or a .tar archive of PNG/JPEG images, at s3://bucket/prefix, file:///path or https://host/path; or builtin:shapes, the worker's own generated shapes (demos and tests).")
+      "Image data: a folder or a .tar archive of PNG/JPEG images, or an IDX images file (e.g. file:///usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz from Debian's dataset-fashion-mnist), at s3://bucket/prefix, file:///path or https://host/path; or builtin:shapes, the worker's own generated shapes (demos and tests).")
   @Required
   @Pattern("^((s3|file|https?)://.+|builtin:shapes)$")
   @Size(max = 2048)
   private String uri;
 
   @JsonPropertyDescription(
-      "How the data at uri is laid out: Auto (detect from the URI), ImageFolder or Tar. Default: Auto.")
+      "How the data at uri is laid out: Auto (detect from the URI), ImageFolder, Tar or Idx. Default: Auto.")
   @Default("Auto")
   private DataFormat format = DataFormat.AUTO;
 

@@ -39,6 +39,10 @@ public class Compression {
   private ObsSettings obs;
 
   @JsonPropertyDescription(
+      "How sample quality is measured: FD and precision/recall against real held-out images on Tailor's Fashion-MNIST classifier features. Default: not measured (the quality gate then judges the proxies only).")
+  private SampleQuality sampleQuality;
+
+  @JsonPropertyDescription(
       "Quality every variant must reach to be served. Default: the QualityGate defaults.")
   @Default("{}")
   private QualityGate qualityGate = new QualityGate();
@@ -95,6 +99,14 @@ public class Compression {
     this.qualityGate = qualityGate;
   }
 
+  public SampleQuality getSampleQuality() {
+    return sampleQuality;
+  }
+
+  public void setSampleQuality(SampleQuality sampleQuality) {
+    this.sampleQuality = sampleQuality;
+  }
+
   public WorkerPlacement getWorker() {
     return worker;
   }
@@ -117,13 +129,15 @@ public class Compression {
         && Objects.equals(calibration, that.calibration)
         && Objects.equals(training, that.training)
         && Objects.equals(obs, that.obs)
+        && Objects.equals(sampleQuality, that.sampleQuality)
         && Objects.equals(qualityGate, that.qualityGate)
         && Objects.equals(worker, that.worker);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(method, sizes, calibration, training, obs, qualityGate, worker);
+    return Objects.hash(
+        method, sizes, calibration, training, obs, sampleQuality, qualityGate, worker);
   }
 
   @Override
@@ -143,6 +157,9 @@ public class Compression {
         + ", "
         + "obs="
         + obs
+        + ", "
+        + "sampleQuality="
+        + sampleQuality
         + ", "
         + "qualityGate="
         + qualityGate

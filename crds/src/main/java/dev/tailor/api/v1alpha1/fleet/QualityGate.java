@@ -9,11 +9,12 @@ import io.fabric8.generator.annotation.Min;
 import java.util.Objects;
 
 /**
- * Minimum quality a variant must reach to be served. Metrics are proxies measured on a fixed
- * held-out grid against the base model.
+ * Minimum quality a variant must reach to be served: the sample-quality metric (FD on Tailor's
+ * Fashion-MNIST classifier features, when measured) and the proxies (ε-MSE on a fixed held-out
+ * grid, same-seed agreement), each against the base model.
  */
 @JsonClassDescription(
-    "Minimum quality a variant must reach to be served. Metrics are proxies measured on a fixed held-out grid against the base model.")
+    "Minimum quality a variant must reach to be served: the sample-quality metric (FD on Tailor's Fashion-MNIST classifier features, when compression.sampleQuality measures it) and the proxies (epsilon-MSE on a fixed held-out grid, same-seed agreement), each against the base model.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class QualityGate {
   @JsonPropertyDescription(
@@ -22,6 +23,12 @@ public class QualityGate {
   @Min(1)
   @Max(1000)
   private Double maxEpsMseRatio = 1.5;
+
+  @JsonPropertyDescription(
+      "Largest accepted ratio of the variant's FD on Tailor's Fashion-MNIST classifier features to the 100% variant's (1.0 = no worse); needs compression.sampleQuality. Default: no FD requirement.")
+  @Min(1)
+  @Max(1000)
+  private Double maxFrechetRatio;
 
   @JsonPropertyDescription(
       "Smallest accepted mean SSIM between same-seed samples of the variant and the base model, 0 to 1. Default: 0.5.")
@@ -47,6 +54,14 @@ public class QualityGate {
 
   public void setMaxEpsMseRatio(Double maxEpsMseRatio) {
     this.maxEpsMseRatio = maxEpsMseRatio;
+  }
+
+  public Double getMaxFrechetRatio() {
+    return maxFrechetRatio;
+  }
+
+  public void setMaxFrechetRatio(Double maxFrechetRatio) {
+    this.maxFrechetRatio = maxFrechetRatio;
   }
 
   public Double getMinSsim() {
@@ -83,6 +98,7 @@ public class QualityGate {
     }
     QualityGate that = (QualityGate) o;
     return Objects.equals(maxEpsMseRatio, that.maxEpsMseRatio)
+        && Objects.equals(maxFrechetRatio, that.maxFrechetRatio)
         && Objects.equals(minSsim, that.minSsim)
         && Objects.equals(minPsnrDb, that.minPsnrDb)
         && Objects.equals(onFailure, that.onFailure);
@@ -90,7 +106,7 @@ public class QualityGate {
 
   @Override
   public int hashCode() {
-    return Objects.hash(maxEpsMseRatio, minSsim, minPsnrDb, onFailure);
+    return Objects.hash(maxEpsMseRatio, maxFrechetRatio, minSsim, minPsnrDb, onFailure);
   }
 
   @Override
@@ -98,6 +114,9 @@ public class QualityGate {
     return "QualityGate{"
         + "maxEpsMseRatio="
         + maxEpsMseRatio
+        + ", "
+        + "maxFrechetRatio="
+        + maxFrechetRatio
         + ", "
         + "minSsim="
         + minSsim

@@ -17,6 +17,11 @@ public class QualityGateResult {
   @Min(0)
   private Double epsMseRatio;
 
+  @JsonPropertyDescription(
+      "frechetDistance / baseFrechetDistance as evaluated (FD on Tailor's Fashion-MNIST classifier features).")
+  @Min(0)
+  private Double frechetRatio;
+
   @JsonPropertyDescription("The failed thresholds, e.g. 'ssim 0.41 < minSsim 0.5', or 'passed'.")
   private String message;
 
@@ -34,6 +39,14 @@ public class QualityGateResult {
 
   public void setEpsMseRatio(Double epsMseRatio) {
     this.epsMseRatio = epsMseRatio;
+  }
+
+  public Double getFrechetRatio() {
+    return frechetRatio;
+  }
+
+  public void setFrechetRatio(Double frechetRatio) {
+    this.frechetRatio = frechetRatio;
   }
 
   public String getMessage() {
@@ -55,12 +68,13 @@ public class QualityGateResult {
     QualityGateResult that = (QualityGateResult) o;
     return Objects.equals(passed, that.passed)
         && Objects.equals(epsMseRatio, that.epsMseRatio)
+        && Objects.equals(frechetRatio, that.frechetRatio)
         && Objects.equals(message, that.message);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(passed, epsMseRatio, message);
+    return Objects.hash(passed, epsMseRatio, frechetRatio, message);
   }
 
   @Override
@@ -71,6 +85,9 @@ public class QualityGateResult {
         + ", "
         + "epsMseRatio="
         + epsMseRatio
+        + ", "
+        + "frechetRatio="
+        + frechetRatio
         + ", "
         + "message="
         + message

@@ -8,11 +8,12 @@ import io.fabric8.generator.annotation.Min;
 import java.util.Objects;
 
 /**
- * Quality and cost measured by the compression worker on its own hardware. Quality metrics are
- * proxies (no FID), named as such.
+ * Quality and cost measured by the compression worker on its own hardware: the sample-quality
+ * metric (FD and precision/recall on Tailor's Fashion-MNIST classifier features, when the fleet
+ * measures it) and the proxies (ε-MSE, same-seed agreement), named as such.
  */
 @JsonClassDescription(
-    "Quality and cost measured by the compression worker on its own hardware. Quality metrics are proxies (no FID), named as such.")
+    "Quality and cost measured by the compression worker on its own hardware: the sample-quality metric (FD and precision/recall on Tailor's Fashion-MNIST classifier features, when the fleet's compression.sampleQuality asks for it; not FID) and the proxies (epsilon-MSE, same-seed agreement), named as such.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VariantMetrics {
   @JsonPropertyDescription("Parameter count.")
@@ -42,6 +43,35 @@ public class VariantMetrics {
   private Double ssim;
 
   @JsonPropertyDescription(
+      "FD on Tailor's Fashion-MNIST classifier features between the variant's samples and real held-out images; lower is better.")
+  @Min(0)
+  private Double frechetDistance;
+
+  @JsonPropertyDescription("Same metric for the 100% variant, for the quality gate ratio.")
+  @Min(0)
+  private Double baseFrechetDistance;
+
+  @JsonPropertyDescription(
+      "Share of the variant's samples within the real images' feature manifold (k-NN precision), 0 to 1.")
+  @Min(0)
+  @Max(1)
+  private Double precision;
+
+  @JsonPropertyDescription(
+      "Share of real images within the samples' feature manifold (k-NN recall), 0 to 1.")
+  @Min(0)
+  @Max(1)
+  private Double recall;
+
+  @JsonPropertyDescription("Samples (and real images) behind the FD, precision and recall.")
+  @Min(0)
+  private Integer qualitySamples;
+
+  @JsonPropertyDescription("DDIM steps of each of those samples.")
+  @Min(0)
+  private Integer qualitySamplerSteps;
+
+  @JsonPropertyDescription(
       "Latency of one denoising step at batch size 1, in seconds, on the compression hardware.")
   @Min(0)
   private Double stepLatencySeconds;
@@ -49,6 +79,54 @@ public class VariantMetrics {
   @JsonPropertyDescription("Peak GPU (or host) memory during inference at batch size 1, in MiB.")
   @Min(0)
   private Integer peakMemoryMiB;
+
+  public Double getFrechetDistance() {
+    return frechetDistance;
+  }
+
+  public void setFrechetDistance(Double frechetDistance) {
+    this.frechetDistance = frechetDistance;
+  }
+
+  public Double getBaseFrechetDistance() {
+    return baseFrechetDistance;
+  }
+
+  public void setBaseFrechetDistance(Double baseFrechetDistance) {
+    this.baseFrechetDistance = baseFrechetDistance;
+  }
+
+  public Double getPrecision() {
+    return precision;
+  }
+
+  public void setPrecision(Double precision) {
+    this.precision = precision;
+  }
+
+  public Double getRecall() {
+    return recall;
+  }
+
+  public void setRecall(Double recall) {
+    this.recall = recall;
+  }
+
+  public Integer getQualitySamples() {
+    return qualitySamples;
+  }
+
+  public void setQualitySamples(Integer qualitySamples) {
+    this.qualitySamples = qualitySamples;
+  }
+
+  public Integer getQualitySamplerSteps() {
+    return qualitySamplerSteps;
+  }
+
+  public void setQualitySamplerSteps(Integer qualitySamplerSteps) {
+    this.qualitySamplerSteps = qualitySamplerSteps;
+  }
 
   public Long getParameters() {
     return parameters;
@@ -130,13 +208,32 @@ public class VariantMetrics {
         && Objects.equals(psnrDb, that.psnrDb)
         && Objects.equals(ssim, that.ssim)
         && Objects.equals(stepLatencySeconds, that.stepLatencySeconds)
-        && Objects.equals(peakMemoryMiB, that.peakMemoryMiB);
+        && Objects.equals(peakMemoryMiB, that.peakMemoryMiB)
+        && Objects.equals(frechetDistance, that.frechetDistance)
+        && Objects.equals(baseFrechetDistance, that.baseFrechetDistance)
+        && Objects.equals(precision, that.precision)
+        && Objects.equals(recall, that.recall)
+        && Objects.equals(qualitySamples, that.qualitySamples)
+        && Objects.equals(qualitySamplerSteps, that.qualitySamplerSteps);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        parameters, macs, epsMse, baseEpsMse, psnrDb, ssim, stepLatencySeconds, peakMemoryMiB);
+        parameters,
+        macs,
+        epsMse,
+        baseEpsMse,
+        psnrDb,
+        ssim,
+        stepLatencySeconds,
+        peakMemoryMiB,
+        frechetDistance,
+        baseFrechetDistance,
+        precision,
+        recall,
+        qualitySamples,
+        qualitySamplerSteps);
   }
 
   @Override
@@ -165,6 +262,18 @@ public class VariantMetrics {
         + ", "
         + "peakMemoryMiB="
         + peakMemoryMiB
+        + ", frechetDistance="
+        + frechetDistance
+        + ", baseFrechetDistance="
+        + baseFrechetDistance
+        + ", precision="
+        + precision
+        + ", recall="
+        + recall
+        + ", qualitySamples="
+        + qualitySamples
+        + ", qualitySamplerSteps="
+        + qualitySamplerSteps
         + "}";
   }
 }

@@ -32,8 +32,11 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * Reads training or calibration images from a URI: a folder of PNG/JPEG files (searched
- * recursively) or a {@code .tar}, {@code .tar.gz} or {@code .tgz} archive of them, on a local path
- * ({@code file://}) or in S3 ({@code s3://bucket/prefix}, connection from {@link S3Settings}).
+ * recursively), a {@code .tar}, {@code .tar.gz} or {@code .tgz} archive of them, or an IDX images
+ * file ({@code *-images-idx3-ubyte}, gzip-compressed or not, as Debian's {@code
+ * dataset-fashion-mnist} ships; its labels are read from the {@code *-labels-idx1-ubyte} file
+ * beside it when there is one), on a local path ({@code file://}) or in S3 ({@code
+ * s3://bucket/prefix}, connection from {@link S3Settings}).
  *
  * <p>Images come back in a deterministic order, sorted by their path within the folder or archive
  * (so a folder and a tar of it read the same), center-cropped to a square and resized to the
@@ -90,13 +93,16 @@ public final class ImageDatasetReader implements AutoCloseable {
     if (limit < 1) {
       throw new IllegalArgumentException("image limit must be at least 1, got " + limit);
     }
-    StoreLocation loc;
-    try {
-      loc = StoreLocation.parse(uri);
-    } catch (IllegalArgumentException e) {
-      throw new DatasetException("cannot read dataset: " + e.getMessage());
-    }
+    StoreLocation loc = location(uri);
     String where = loc.toUriString();
+    if (isIdxImagesUri(uri)) {
+      IdxImages idx = readIdx(uri, limit).fitted(size);
+      List<DatasetImage> out = new ArrayList<>(idx.count());
+      for (int i = 0; i < idx.count(); i++) {
+        out.add(new DatasetImage(String.format(Locale.ROOT, "%05d", i), idx.image(i)));
+      }
+      return out;
+    }
     List<DatasetImage> images =
         switch (loc.kind()) {
           case FILE -> readLocal(loc.path(), where, size, limit);
@@ -107,6 +113,87 @@ public final class ImageDatasetReader implements AutoCloseable {
           "cannot read dataset " + where + ": it holds no .png, .jpg or .jpeg images");
     }
     return images;
+  }
+
+  /** Whether {@code uri} names an IDX images file (by its name: {@code *idx3-ubyte*}). */
+  public static boolean isIdxImagesUri(String uri) {
+    return IdxFormat.isImagesName(uri);
+  }
+
+  /**
+   * The first {@code limit} images of the IDX images file at {@code uri}, at their own size, with
+   * the labels of the labels file beside it if it exists.
+   *
+   * @throws DatasetException if the file cannot be read or is not an IDX images file
+   */
+  public IdxImages readIdx(String uri, int limit) throws IOException {
+    if (limit < 1) {
+      throw new IllegalArgumentException("image limit must be at least 1, got " + limit);
+    }
+    StoreLocation loc = location(uri);
+    String where = loc.toUriString();
+    String labelsName = IdxFormat.labelsNameFor(where);
+    try {
+      IdxImages images;
+      int[] labels = null;
+      if (loc.kind() == StoreLocation.Kind.FILE) {
+        try (InputStream in = Files.newInputStream(loc.path())) {
+          images = IdxFormat.readImages(in, where, limit);
+        } catch (NoSuchFileException e) {
+          throw new DatasetException("cannot read dataset " + where + ": no such file");
+        }
+        Path labelsPath =
+            labelsName == null ? null : loc.path().resolveSibling(lastSegment(labelsName));
+        if (labelsPath != null && Files.isRegularFile(labelsPath)) {
+          try (InputStream in = Files.newInputStream(labelsPath)) {
+            labels = IdxFormat.readLabels(in, labelsName, limit);
+          }
+        }
+      } else {
+        S3Client client = client();
+        try (InputStream in = client.getObject(b -> b.bucket(loc.bucket()).key(loc.key()))) {
+          images = IdxFormat.readImages(in, where, limit);
+        } catch (NoSuchKeyException e) {
+          throw new DatasetException("cannot read dataset " + where + ": no such object");
+        }
+        if (labelsName != null) {
+          String key =
+              loc.key().substring(0, loc.key().lastIndexOf('/') + 1) + lastSegment(labelsName);
+          try (InputStream in = client.getObject(b -> b.bucket(loc.bucket()).key(key))) {
+            labels = IdxFormat.readLabels(in, labelsName, limit);
+          } catch (NoSuchKeyException e) {
+            labels = null;
+          }
+        }
+      }
+      if (labels != null && labels.length != images.count()) {
+        throw new DatasetException(
+            "cannot read dataset "
+                + where
+                + ": "
+                + images.count()
+                + " images but "
+                + labels.length
+                + " labels in "
+                + labelsName);
+      }
+      return new IdxImages(images.count(), images.rows(), images.cols(), images.pixels(), labels);
+    } catch (SdkException e) {
+      ArtifactException wrapped = S3ArtifactStore.wrap("read dataset " + where, e);
+      throw new DatasetException(wrapped.getMessage(), e);
+    }
+  }
+
+  private static StoreLocation location(String uri) throws DatasetException {
+    try {
+      return StoreLocation.parse(uri);
+    } catch (IllegalArgumentException e) {
+      throw new DatasetException("cannot read dataset: " + e.getMessage());
+    }
+  }
+
+  private static String lastSegment(String name) {
+    return name.substring(name.lastIndexOf('/') + 1);
   }
 
   private List<DatasetImage> readLocal(Path path, String where, int size, int limit)

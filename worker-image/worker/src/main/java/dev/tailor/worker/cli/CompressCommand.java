@@ -6,10 +6,12 @@ import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
+import dev.tailor.worker.quality.SampleQuality;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -77,8 +79,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
       paramLabel = "URI",
       defaultValue = DataInputs.BUILTIN_SHAPES,
       description =
-          "Calibration and fine-tuning images: builtin:shapes, or a folder / .tar / .tar.gz on a"
-              + " path or s3://. Default: ${DEFAULT-VALUE}.")
+          "Calibration and fine-tuning images: builtin:shapes, or a folder / .tar / .tar.gz of"
+              + " PNG/JPEG or an IDX images file on a path or s3://. Default: ${DEFAULT-VALUE}.")
   String data;
 
   @Option(
@@ -256,6 +258,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 methodName + " sizes " + Arrays.toString(order),
                 () -> impl.compressAll(base, order, context));
         halves.update(1, "measuring and publishing");
+        SampleQuality.Reference quality = eval.qualityReference(progress, "compress", px);
+        EvalOptions evalOptions = eval.options(heldOut, noise).withQuality(quality);
         Progress.Counter counter = progress.counter("compress", "variant", order.length);
         for (int i = 0; i < order.length; i++) {
           int size = order[i];
@@ -265,7 +269,10 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 progress.stage(
                     "compress",
                     name + ": measuring against the base",
-                    () -> Evaluator.evaluate(variant, base, eval.options(heldOut, noise)));
+                    () -> Evaluator.evaluate(variant, base, evalOptions));
+            if (metrics.sampleQuality() != null) {
+              progress.info("compress", name + ": " + metrics.sampleQuality().summary());
+            }
             ObjectNode lineage = Json.MAPPER.createObjectNode();
             lineage.put("producedBy", "compress").put("method", methodName).put("size", size);
             lineage.put("baseUri", baseRef.uri());
@@ -294,6 +301,9 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
           counter.update(i + 1, name + " published");
         }
         halves.update(2, "every variant published");
+        if (quality != null) {
+          quality.close();
+        }
         if (report != null) {
           writeReport(
               baseRef.digest() != null

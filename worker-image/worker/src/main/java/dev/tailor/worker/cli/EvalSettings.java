@@ -4,6 +4,9 @@ import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.eval.EpsilonGrid;
 import dev.tailor.worker.eval.EvalOptions;
+import dev.tailor.worker.quality.FashionClassifier;
+import dev.tailor.worker.quality.PrecisionRecall;
+import dev.tailor.worker.quality.SampleQuality;
 import java.io.IOException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -16,7 +19,7 @@ final class EvalSettings {
       defaultValue = DataInputs.BUILTIN_SHAPES,
       description =
           "Held-out images for the eps-MSE grid: builtin:shapes, or a folder / .tar / .tar.gz of"
-              + " PNG/JPEG on a path or s3://. Default: ${DEFAULT-VALUE}.")
+              + " PNG/JPEG or an IDX images file on a path or s3://. Default: ${DEFAULT-VALUE}.")
   String heldOut;
 
   @Option(
@@ -72,6 +75,38 @@ final class EvalSettings {
   long sampleSeed;
 
   @Option(
+      names = "--quality-data",
+      paramLabel = "URI",
+      description =
+          "Real images for the sample-quality metric (FD and precision/recall on Tailor's"
+              + " Fashion-MNIST classifier features), e.g. Fashion-MNIST's test set"
+              + " file:///usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz; without it"
+              + " the metric is not computed.")
+  String qualityData;
+
+  @Option(
+      names = "--quality-samples",
+      paramLabel = "N",
+      defaultValue = "256",
+      description =
+          "Samples generated for the metric, and real images compared. Default: ${DEFAULT-VALUE}.")
+  int qualitySamples;
+
+  @Option(
+      names = "--quality-steps",
+      paramLabel = "N",
+      defaultValue = "20",
+      description = "DDIM steps of each of those samples. Default: ${DEFAULT-VALUE}.")
+  int qualitySteps;
+
+  @Option(
+      names = "--quality-seed",
+      paramLabel = "SEED",
+      defaultValue = "7",
+      description = "Seed of those samples' start noise. Default: ${DEFAULT-VALUE}.")
+  long qualitySeed;
+
+  @Option(
       names = "--latency-batch",
       paramLabel = "N",
       defaultValue = "8",
@@ -92,11 +127,52 @@ final class EvalSettings {
     Checks.nonNegative(spec, "--agreement-samples", samples);
     Checks.positive(spec, "--agreement-steps", ddimSteps);
     Checks.positive(spec, "--latency-batch", latencyBatch);
+    if (qualityData != null) {
+      Checks.location(spec, "--quality-data", qualityData, true);
+      Checks.require(
+          spec,
+          qualitySamples > PrecisionRecall.DEFAULT_K,
+          "--quality-samples must exceed " + PrecisionRecall.DEFAULT_K + ", got " + qualitySamples);
+      Checks.positive(spec, "--quality-steps", qualitySteps);
+    }
     Checks.positive(spec, "--latency-runs", latencyRuns);
   }
 
   ImageSource openHeldOut(int imageSize) throws IOException {
     return DataInputs.open(heldOut, imageSize, gridImages, heldOutSeed);
+  }
+
+  /**
+   * The real images' side of the sample-quality metric at {@code imageSize}, or null without {@code
+   * --quality-data}: the classifier loaded and the first {@code --quality-samples} real images
+   * embedded, once for every model the command measures.
+   */
+  SampleQuality.Reference qualityReference(Progress progress, String task, int imageSize)
+      throws Exception {
+    if (qualityData == null) {
+      return null;
+    }
+    return progress.stage(
+        task,
+        "embedding " + qualitySamples + " real images of " + qualityData + " for the FD",
+        () -> qualityReference(imageSize));
+  }
+
+  private SampleQuality.Reference qualityReference(int imageSize) throws IOException {
+    SampleQuality.Options o =
+        new SampleQuality.Options(qualityData, qualitySamples, qualitySteps, qualitySeed);
+    ImageSource real = DataInputs.open(qualityData, imageSize, qualitySamples, heldOutSeed);
+    if (real.size() < qualitySamples) {
+      throw new CliException(
+          ExitCodes.USAGE,
+          "--quality-data "
+              + qualityData
+              + " holds "
+              + real.size()
+              + " images, fewer than --quality-samples "
+              + qualitySamples);
+    }
+    return SampleQuality.reference(FashionClassifier.fashionMnist(), real, o);
   }
 
   EvalOptions options(ImageSource heldOutImages, NoiseSchedule schedule) {
@@ -108,6 +184,7 @@ final class EvalSettings {
         ddimSteps,
         sampleSeed,
         latencyBatch,
-        latencyRuns);
+        latencyRuns,
+        null);
   }
 }

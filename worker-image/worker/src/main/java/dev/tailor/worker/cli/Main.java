@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
       CompressCommand.class,
       EvaluateCommand.class,
       SampleCommand.class,
-      ServeCommand.class
+      ServeCommand.class,
+      TrainClassifierCommand.class
     },
     footer = {
       "",

@@ -157,7 +157,11 @@ final class Progress {
      * An optimiser step finished ({@link dev.tailor.worker.diffusion.TrainOptions.StepListener}).
      */
     void trainingStep(int done, double loss) {
-      update(done, String.format(Locale.ROOT, "loss %.4f", loss));
+      update(
+          done,
+          Double.isNaN(loss)
+              ? "skipped (loss or gradients not finite)"
+              : String.format(Locale.ROOT, "loss %.4f", loss));
     }
 
     /** {@code done} of the total are finished; {@code detail} (e.g. the loss) may be null. */

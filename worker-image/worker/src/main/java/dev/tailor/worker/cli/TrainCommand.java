@@ -12,6 +12,7 @@ import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.quality.SampleQuality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,8 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
       paramLabel = "URI",
       defaultValue = DataInputs.BUILTIN_SHAPES,
       description =
-          "Training images: builtin:shapes, or a folder / .tar / .tar.gz of PNG/JPEG on a path or"
+          "Training images: builtin:shapes, or a folder / .tar / .tar.gz of PNG/JPEG or an IDX images file"
+              + " (e.g. Fashion-MNIST's train-images-idx3-ubyte.gz) on a path or"
               + " s3://bucket/key. Default: ${DEFAULT-VALUE}.")
   String data;
 
@@ -157,6 +159,20 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
   Path out;
 
   @Option(
+      names = "--snapshot-step",
+      paramLabel = "N",
+      description =
+          "Also write the model as it stood after step N (its EMA weights) to --snapshot-out, for"
+              + " example an early checkpoint to compare the finished model with.")
+  Integer snapshotStep;
+
+  @Option(
+      names = "--snapshot-out",
+      paramLabel = "DIR",
+      description = "Directory for the --snapshot-step variant; must not exist or be empty.")
+  Path snapshotOut;
+
+  @Option(
       names = "--store",
       paramLabel = "URI",
       description =
@@ -192,6 +208,20 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
         "--name must be lower-case letters, digits, '.', '_', '-' (path segments split by '/')");
     schedule.check(spec);
     eval.check(spec);
+    Checks.require(
+        spec,
+        (snapshotStep == null) == (snapshotOut == null),
+        "--snapshot-step and --snapshot-out go together");
+    if (snapshotStep != null) {
+      Checks.require(
+          spec,
+          snapshotStep >= 1 && snapshotStep < steps,
+          "--snapshot-step must be in [1, --steps), got " + snapshotStep);
+      Checks.require(
+          spec,
+          !Files.exists(snapshotOut) || isEmptyDir(snapshotOut),
+          "--snapshot-out " + snapshotOut + " exists and is not an empty directory");
+    }
     if (out != null) {
       Checks.require(
           spec,
@@ -215,7 +245,13 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
     Path dir = out != null ? out : Files.createTempDirectory("tailor-train-");
     try (DiffusionModel model = DiffusionModel.create(arch, seed)) {
       Progress.Counter counter = progress.counter("train", "step", steps);
-      TrainOptions options =
+      ObjectNode lineage = Json.MAPPER.createObjectNode();
+      lineage.put("producedBy", "train");
+      ObjectNode training = lineage.putObject("training");
+      training.put("data", data).put("images", train.size()).put("steps", steps);
+      training.put("batchSize", batchSize).put("learningRate", learningRate);
+      training.put("emaDecay", emaDecay).put("seed", seed);
+      TrainOptions.Builder builder =
           TrainOptions.builder()
               .setSteps(steps)
               .optBatchSize(batchSize)
@@ -223,8 +259,12 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
               .optEmaDecay(emaDecay)
               .optSeed(seed)
               .optSchedule(noise)
-              .optListener(counter::trainingStep)
-              .build();
+              .optListener(counter::trainingStep);
+      if (snapshotStep != null) {
+        builder.optSnapshot(
+            snapshotStep, () -> writeSnapshot(model, heldOut, noise, lineage.deepCopy(), progress));
+      }
+      TrainOptions options = builder.build();
       progress.info(
           "train",
           "training " + steps + " steps of batch " + batchSize + " on " + train.size() + " images");
@@ -244,17 +284,22 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
         throw new CliException(
             ExitCodes.FAILED, "training diverged (loss is not finite); lower --learning-rate");
       }
-      Metrics metrics =
-          progress.stage(
-              "train",
-              "measuring on held-out images",
-              () -> Evaluator.evaluate(model, null, eval.options(heldOut, noise)));
-      ObjectNode lineage = Json.MAPPER.createObjectNode();
-      lineage.put("producedBy", "train");
-      ObjectNode training = lineage.putObject("training");
-      training.put("data", data).put("images", train.size()).put("steps", steps);
-      training.put("batchSize", batchSize).put("learningRate", learningRate);
-      training.put("emaDecay", emaDecay).put("seed", seed);
+      Metrics metrics;
+      try (SampleQuality.Reference quality =
+          eval.qualityReference(progress, "train", arch.imageSize())) {
+        metrics =
+            progress.stage(
+                "train",
+                "measuring on held-out images",
+                () ->
+                    Evaluator.evaluate(
+                        model, null, eval.options(heldOut, noise).withQuality(quality)));
+      }
+      if (metrics.sampleQuality() != null) {
+        progress.info("train", metrics.sampleQuality().summary());
+      }
+      training.put("skippedSteps", result.skippedSteps());
+      training.put("trainSeconds", result.seconds());
       training.put("lossFirst", result.meanFirst(window)).put("lossLast", result.meanLast(window));
       VariantOutput.write(dir, model, metrics, noise, lineage);
 
@@ -280,6 +325,25 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
       if (out == null) {
         ModelInputs.deleteQuietly(dir);
       }
+    }
+  }
+
+  private void writeSnapshot(
+      DiffusionModel model,
+      ImageSource heldOut,
+      NoiseSchedule noise,
+      ObjectNode lineage,
+      Progress progress) {
+    try {
+      ((ObjectNode) lineage.get("training")).put("snapshotOfStep", snapshotStep);
+      Metrics metrics = Evaluator.evaluate(model, null, eval.options(heldOut, noise));
+      VariantOutput.write(snapshotOut, model, metrics, noise, lineage);
+      progress.info("train", "wrote the model after step " + snapshotStep + " to " + snapshotOut);
+    } catch (Exception e) {
+      throw new CliException(
+          ExitCodes.FAILED,
+          "cannot write --snapshot-out " + snapshotOut + ": " + ExitCodes.reason(e),
+          e);
     }
   }
 

@@ -19,8 +19,14 @@ import java.util.Random;
  * DDPM training (Ho et al. 2020, the "simple" ε-prediction loss) with Adam, gradient clipping and
  * an exponential moving average of the weights. Batches, timesteps and noise are drawn from one
  * seeded {@link Random}, so a seed and a model fix the run.
+ *
+ * <p>A step whose loss or gradients are not finite is skipped (its gradients zeroed, no update), as
+ * mixed-precision trainers do, and counted: PyTorch's vectorised CPU kernels were seen to return
+ * NaN now and then ({@link CpuKernels}). More than {@value #MAX_CONSECUTIVE_SKIPS} in a row is
+ * divergence, and fails the run.
  */
 public final class DiffusionTraining {
+  static final int MAX_CONSECUTIVE_SKIPS = 5;
 
   private DiffusionTraining() {}
 
@@ -50,10 +56,12 @@ public final class DiffusionTraining {
                     .build())
             .optDevices(new ai.djl.Device[] {model.manager().getDevice()});
     List<Parameter> params = new ArrayList<>(model.parameters().values());
+    int skipped = 0;
     try (Trainer trainer = model.djlModel().newTrainer(config);
         NDManager emaManager = model.manager().newSubManager()) {
       trainer.initialize(model.block().inputShapes(b));
       NDList ema = options.emaDecay() > 0 ? copyOf(params, emaManager) : null;
+      int skippedInARow = 0;
       for (int step = 0; step < options.steps(); step++) {
         try (NDManager m = model.manager().newSubManager()) {
           int[] idx = new int[b];
@@ -65,13 +73,26 @@ public final class DiffusionTraining {
           NDArray x0 = data.batch(m, idx);
           NDArray eps = Noise.gaussian(m, x0.getShape(), rng);
           NDList inputs = new NDList(Noise.addNoise(schedule, x0, eps, t), Noise.timesteps(m, t));
-          losses[step] = trainBatch(trainer, options.objective(), inputs, eps);
-          if (!Double.isFinite(losses[step])) {
-            throw new IllegalStateException(
-                "training loss became " + losses[step] + " at step " + step);
+          double loss = trainBatch(trainer, options.objective(), inputs, eps);
+          if (!Double.isFinite(loss) || !finiteGradients(params)) {
+            if (++skippedInARow > MAX_CONSECUTIVE_SKIPS) {
+              throw new IllegalStateException(
+                  "training diverged: loss or gradients not finite for "
+                      + skippedInARow
+                      + " steps in a row, up to step "
+                      + (step + 1));
+            }
+            skipped++;
+            losses[step] = Double.NaN;
+            params.forEach(
+                p -> p.getArray().getGradient().zerosLike().copyTo(p.getArray().getGradient()));
+            options.listener().onStep(step + 1, Double.NaN);
+            continue;
           }
+          skippedInARow = 0;
+          losses[step] = loss;
           trainer.step();
-          options.listener().onStep(step + 1, losses[step]);
+          options.listener().onStep(step + 1, loss);
           if (ema != null) {
             // warm-up as in common DDPM code: short runs are not dominated by the initial weights
             float d = Math.min(options.emaDecay(), (1f + step) / (10f + step));
@@ -79,6 +100,9 @@ public final class DiffusionTraining {
               NDArray w = params.get(i).getArray().stopGradient();
               ema.get(i).muli(d).addi(w.mul(1 - d));
             }
+          }
+          if (step + 1 == options.snapshotStep()) {
+            snapshot(params, ema, options.snapshot());
           }
         }
       }
@@ -91,7 +115,39 @@ public final class DiffusionTraining {
     // parameters left attached to autograd make later inference several times slower
     params.forEach(p -> p.getArray().setRequiresGradient(false));
     return new TrainResult(
-        options.steps(), losses, (System.nanoTime() - start) / 1e9, options.emaDecay() > 0);
+        options.steps(),
+        losses,
+        (System.nanoTime() - start) / 1e9,
+        options.emaDecay() > 0,
+        skipped);
+  }
+
+  private static boolean finiteGradients(List<Parameter> params) {
+    double sum = 0;
+    for (Parameter p : params) {
+      sum += p.getArray().getGradient().sum().getFloat();
+    }
+    return Double.isFinite(sum);
+  }
+
+  /**
+   * Runs {@code action} with the EMA weights (if any) in the model, then puts the raw ones back.
+   */
+  private static void snapshot(List<Parameter> params, NDList ema, Runnable action) {
+    if (ema == null) {
+      action.run();
+      return;
+    }
+    try (NDManager keep = params.get(0).getArray().getManager().newSubManager()) {
+      NDList raw = copyOf(params, keep);
+      for (int i = 0; i < params.size(); i++) {
+        ema.get(i).copyTo(params.get(i).getArray());
+      }
+      action.run();
+      for (int i = 0; i < params.size(); i++) {
+        raw.get(i).copyTo(params.get(i).getArray());
+      }
+    }
   }
 
   /**

@@ -19,6 +19,8 @@ public final class TrainOptions {
   private final float clipGrad;
   private final StepListener listener;
   private final Objective objective;
+  private final int snapshotStep;
+  private final Runnable snapshot;
 
   /** Told after every optimiser step, for progress reports. */
   @FunctionalInterface
@@ -54,6 +56,8 @@ public final class TrainOptions {
     this.clipGrad = b.clipGrad;
     this.listener = b.listener;
     this.objective = b.objective;
+    this.snapshotStep = b.snapshotStep;
+    this.snapshot = b.snapshot;
   }
 
   public static Builder builder() {
@@ -93,6 +97,16 @@ public final class TrainOptions {
     return listener;
   }
 
+  /** The step after which {@link #snapshot()} runs, or 0 for none. */
+  public int snapshotStep() {
+    return snapshotStep;
+  }
+
+  /** Runs once, after step {@link #snapshotStep()}, while the model holds the EMA weights. */
+  public Runnable snapshot() {
+    return snapshot;
+  }
+
   public Objective objective() {
     return objective;
   }
@@ -110,6 +124,9 @@ public final class TrainOptions {
     private Objective objective =
         (trainer, inputs, eps) ->
             trainer.getLoss().evaluate(new NDList(eps), trainer.forward(inputs, new NDList(eps)));
+
+    private int snapshotStep;
+    private Runnable snapshot = () -> {};
 
     private Builder() {}
 
@@ -150,6 +167,17 @@ public final class TrainOptions {
 
     public Builder optListener(StepListener listener) {
       this.listener = listener;
+      return this;
+    }
+
+    /**
+     * Runs {@code action} once after step {@code step} (1-based) with the model holding the weights
+     * it would end with if training stopped there (the EMA weights when EMA is on), then carries on
+     * training; for example to keep an early checkpoint.
+     */
+    public Builder optSnapshot(int step, Runnable action) {
+      this.snapshotStep = step;
+      this.snapshot = action;
       return this;
     }
 

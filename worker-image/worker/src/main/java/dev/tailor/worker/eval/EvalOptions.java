@@ -2,6 +2,7 @@ package dev.tailor.worker.eval;
 
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.quality.SampleQuality;
 
 /**
  * How {@link Evaluator} measures a model.
@@ -14,6 +15,7 @@ import dev.tailor.worker.diffusion.NoiseSchedule;
  * @param sampleSeed seed of the start noise
  * @param latencyBatch batch size for latency
  * @param latencyRuns timed forward passes (after 2 warm-up passes); the median is reported
+ * @param quality the real images' side of the sample-quality metric, or null to skip it
  */
 public record EvalOptions(
     ImageSource heldOut,
@@ -23,27 +25,34 @@ public record EvalOptions(
     int ddimSteps,
     long sampleSeed,
     int latencyBatch,
-    int latencyRuns) {
+    int latencyRuns,
+    SampleQuality.Reference quality) {
 
   /**
    * Small defaults that run in seconds on a CPU: 32 images × 8 timesteps, 8 samples of 20 steps.
    */
   public static EvalOptions defaults(ImageSource heldOut, NoiseSchedule schedule) {
-    return new EvalOptions(heldOut, schedule, new EpsilonGrid(32, 8, 1234), 8, 20, 42, 8, 10);
+    return new EvalOptions(heldOut, schedule, new EpsilonGrid(32, 8, 1234), 8, 20, 42, 8, 10, null);
   }
 
   public EvalOptions withSamples(int n, int steps) {
     return new EvalOptions(
-        heldOut, schedule, grid, n, steps, sampleSeed, latencyBatch, latencyRuns);
+        heldOut, schedule, grid, n, steps, sampleSeed, latencyBatch, latencyRuns, quality);
   }
 
   public EvalOptions withLatency(int batch, int runs) {
-    return new EvalOptions(heldOut, schedule, grid, samples, ddimSteps, sampleSeed, batch, runs);
+    return new EvalOptions(
+        heldOut, schedule, grid, samples, ddimSteps, sampleSeed, batch, runs, quality);
   }
 
   public EvalOptions withGrid(EpsilonGrid g) {
     return new EvalOptions(
-        heldOut, schedule, g, samples, ddimSteps, sampleSeed, latencyBatch, latencyRuns);
+        heldOut, schedule, g, samples, ddimSteps, sampleSeed, latencyBatch, latencyRuns, quality);
+  }
+
+  public EvalOptions withQuality(SampleQuality.Reference q) {
+    return new EvalOptions(
+        heldOut, schedule, grid, samples, ddimSteps, sampleSeed, latencyBatch, latencyRuns, q);
   }
 
   String protocol() {

@@ -5,8 +5,12 @@ import ai.djl.ndarray.NDManager;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
+import dev.tailor.worker.quality.SampleQuality;
 
-/** Measures a model: counts, ε-MSE grid, same-seed agreement with a reference, latency, memory. */
+/**
+ * Measures a model: counts, the sample-quality metric (when real images are given), ε-MSE grid,
+ * same-seed agreement with a reference, latency, memory.
+ */
 public final class Evaluator {
   private Evaluator() {}
 
@@ -28,6 +32,8 @@ public final class Evaluator {
         ssim = agreement.ssim();
       }
     }
+    SampleQuality quality =
+        o.quality() == null ? null : SampleQuality.measure(model, o.schedule(), o.quality());
     ServingCost cost = servingCost(model, o.latencyBatch(), o.latencyRuns());
     return new Metrics(
         stats.params(),
@@ -39,7 +45,8 @@ public final class Evaluator {
         cost.batchSize(),
         cost.peakMemoryBytes(),
         cost.device(),
-        o.protocol());
+        o.protocol(),
+        quality);
   }
 
   /**

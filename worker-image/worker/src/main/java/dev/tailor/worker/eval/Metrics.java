@@ -4,14 +4,16 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tailor.worker.quality.SampleQuality;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * A variant's measured figures, written as {@code metrics.json}. Quality figures are honest proxies
- * (no FID here): ε-MSE on a fixed held-out grid, and same-seed sample agreement with a reference
- * model.
+ * A variant's measured figures, written as {@code metrics.json}: the sample-quality metric (FD and
+ * precision/recall on Tailor's Fashion-MNIST classifier features, when real images were given), and
+ * the proxies, named as such: ε-MSE on a fixed held-out grid, and same-seed sample agreement with a
+ * reference model.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Metrics(
@@ -38,7 +40,12 @@ public record Metrics(
         long peakMemoryBytes,
     @JsonPropertyDescription("Device the latency and memory were measured on.") String device,
     @JsonPropertyDescription("How the proxies were computed (grid size, sampler, seeds).")
-        String protocol) {
+        String protocol,
+    @JsonPropertyDescription(
+            "FD and precision/recall of the model's samples against real images on Tailor's"
+                + " Fashion-MNIST classifier features, with the counts behind them; absent when no"
+                + " real images were given.")
+        SampleQuality sampleQuality) {
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -103,7 +103,7 @@ public final class OfaCompression {
       double seconds = (System.nanoTime() - t0) / 1e9;
       supernet.parameters().values().forEach(p -> p.getArray().setRequiresGradient(false));
       TrainResult training =
-          new TrainResult(step, Arrays.copyOf(losses, step), seconds, o.emaDecay() > 0);
+          new TrainResult(step, Arrays.copyOf(losses, step), seconds, o.emaDecay() > 0, 0);
       if (o.checkpointDir() != null && step > start && step % o.checkpointEvery() != 0) {
         checkpoint(step, losses, baseFingerprint, allocation, supernet, optimizer, o);
       }
