@@ -31,6 +31,41 @@ public final class FashionMnist {
 
   private FashionMnist() {}
 
+  /**
+   * Installs the package when its files are missing, through the repository's {@code
+   * e2e/bin/install-packages} (found from the working directory upwards): for the project's own
+   * tests and tools, which run inside a checkout.
+   *
+   * @throws IllegalStateException if it is missing and cannot be installed
+   */
+  public static void installIfMissing() {
+    if (installed()) {
+      return;
+    }
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null && !Files.isExecutable(dir.resolve("e2e/bin/install-packages"))) {
+      dir = dir.getParent();
+    }
+    if (dir == null) {
+      throw new IllegalStateException("Fashion-MNIST is not installed: apt-get install " + PACKAGE);
+    }
+    try {
+      Process p =
+          new ProcessBuilder(dir.resolve("e2e/bin/install-packages").toString(), PACKAGE)
+              .inheritIO()
+              .start();
+      if (p.waitFor() != 0 || !installed()) {
+        throw new IllegalStateException(
+            "installing " + PACKAGE + " failed (exit " + p.exitValue() + ")");
+      }
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("cannot run e2e/bin/install-packages: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while installing " + PACKAGE, e);
+    }
+  }
+
   /** Whether the package's files are on this machine. */
   public static boolean installed() {
     return Files.isRegularFile(DIRECTORY.resolve("train-images-idx3-ubyte.gz"))
