@@ -44,6 +44,7 @@ class SchemaDefaultsTest {
     "deviceclass-a100-40gb.yaml, deviceclasses.tailor.dev-v1.yml, dev.tailor.api.v1alpha1.DeviceClass",
     "deviceclass-t4.yaml, deviceclasses.tailor.dev-v1.yml, dev.tailor.api.v1alpha1.DeviceClass",
     "modelfleet-shapes.yaml, modelfleets.tailor.dev-v1.yml, dev.tailor.api.v1alpha1.ModelFleet",
+    "modelfleet-fashion.yaml, modelfleets.tailor.dev-v1.yml, dev.tailor.api.v1alpha1.ModelFleet",
     "modelvariant-shapes-25.yaml, modelvariants.tailor.dev-v1.yml, dev.tailor.api.v1alpha1.ModelVariant",
   })
   void javaDefaultsEqualSchemaDefaultsOnTheSamples(String sample, String crd, Class<?> type) {

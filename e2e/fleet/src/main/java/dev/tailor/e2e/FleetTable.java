@@ -114,21 +114,63 @@ public final class FleetTable {
         .toList();
   }
 
-  /** The quality proxies: SSIM of samples to the base model's and the eps-MSE ratio to it. */
+  /**
+   * The sample-quality metric when the fleet measures it (FD on Tailor's Fashion-MNIST classifier
+   * features, its ratio to the 100% variant's, precision and recall), else the proxies (SSIM of
+   * samples to the base model's, the eps-MSE ratio to it).
+   */
   private static String quality(VariantMetrics m) {
-    if (m == null || m.getSsim() == null) {
+    if (m == null) {
       return "-";
     }
-    String s = String.format(Locale.ROOT, "SSIM %.2f", m.getSsim());
+    if (m.getFrechetDistance() != null) {
+      String s = String.format(Locale.ROOT, "FD %.1f", m.getFrechetDistance());
+      if (m.getBaseFrechetDistance() != null && m.getBaseFrechetDistance() > 0) {
+        s +=
+            String.format(
+                Locale.ROOT, " (x%.2f)", m.getFrechetDistance() / m.getBaseFrechetDistance());
+      }
+      return s + String.format(Locale.ROOT, " P %.2f R %.2f", m.getPrecision(), m.getRecall());
+    }
+    if (m.getSsim() == null) {
+      return "-";
+    }
+    String s = String.format(Locale.ROOT, "proxy: SSIM %.2f", m.getSsim());
     if (m.getEpsMse() != null && m.getBaseEpsMse() != null && m.getBaseEpsMse() > 0) {
       s += String.format(Locale.ROOT, ", eps-MSE x%.2f", m.getEpsMse() / m.getBaseEpsMse());
     }
     return s;
   }
 
+  /** What the quality column's FD figures are and what stands behind them, or empty. */
+  public static String qualityFootnote(KubernetesClient client, ModelFleet fleet) {
+    return fleet.getStatus().getDeviceClasses().stream()
+        .map(DeviceClassServingStatus::getVariant)
+        .filter(Objects::nonNull)
+        .map(
+            v ->
+                client
+                    .resources(ModelVariant.class)
+                    .inNamespace(fleet.getMetadata().getNamespace())
+                    .withName(v)
+                    .get())
+        .filter(mv -> mv != null && mv.getSpec().getMetrics().getFrechetDistance() != null)
+        .findFirst()
+        .map(
+            mv ->
+                String.format(
+                    Locale.ROOT,
+                    "FD: Frechet distance on Tailor's Fashion-MNIST classifier features (not FID),"
+                        + " %d samples of %d DDIM steps against as many test images, (xR) its"
+                        + " ratio to the 100%% variant's; P/R: k-NN precision and recall.",
+                    mv.getSpec().getMetrics().getQualitySamples(),
+                    mv.getSpec().getMetrics().getQualitySamplerSteps()))
+        .orElse("");
+  }
+
   /** The table, one line per row, with a header. */
   public static String format(List<Row> rows) {
-    String fmt = "%-16s %-26s %5s %9s %-26s %-22s %5s  %s%n";
+    String fmt = "%-16s %-26s %5s %9s %-34s %-22s %5s  %s%n";
     StringBuilder b =
         new StringBuilder(
             String.format(
@@ -137,7 +179,7 @@ public final class FleetTable {
                 "VARIANT",
                 "SIZE",
                 "PARAMS",
-                "QUALITY (proxy)",
+                "QUALITY",
                 "NODES",
                 "READY",
                 "URL"));

@@ -228,17 +228,32 @@ public final class LocalTailor implements AutoCloseable {
       }
       Files.move(tmp, model);
     }
+    return publishModel("shapes/" + name, model);
+  }
+
+  /**
+   * Publishes the model in {@code dir} (a variant directory, e.g. the repository's shipped
+   * Fashion-MNIST base) to the models bucket under {@code path}.
+   */
+  public StoredVariant publishModel(String path, Path dir) throws IOException {
+    int slash = path.lastIndexOf('/');
     try (ArtifactStore models =
-        ArtifactStores.open("s3://" + MODELS_BUCKET + "/shapes", store.settings())) {
-      StoredVariant v = models.write(name, model);
-      log.accept("Base model " + name + " published: " + v.digest());
+        ArtifactStores.open(
+            "s3://" + MODELS_BUCKET + "/" + path.substring(0, slash), store.settings())) {
+      StoredVariant v = models.write(path.substring(slash + 1), dir);
+      log.accept("Base model " + path + " published: " + v.digest());
       return v;
     }
   }
 
   /** The URI of base model {@code name} as {@link #publishBaseModel} published it. */
   public static String baseModelUri(String name) {
-    return "s3://" + MODELS_BUCKET + "/shapes/" + name;
+    return modelUri("shapes/" + name);
+  }
+
+  /** The URI of the model {@link #publishModel} published under {@code path}. */
+  public static String modelUri(String path) {
+    return "s3://" + MODELS_BUCKET + "/" + path;
   }
 
   /**
@@ -284,10 +299,15 @@ public final class LocalTailor implements AutoCloseable {
 
   /** The sample ModelFleet, pointed at this machine's store. */
   public ModelFleet sampleFleet() throws IOException {
+    return sampleFleet("modelfleet-shapes.yaml");
+  }
+
+  /** The sample fleet in {@code crds/samples/<file>}, pointed at this sandbox's store. */
+  public ModelFleet sampleFleet(String file) throws IOException {
     ModelFleet fleet =
         client()
             .resources(ModelFleet.class)
-            .load(root.resolve("crds/samples/modelfleet-shapes.yaml").toFile())
+            .load(root.resolve("crds/samples/" + file).toFile())
             .item();
     fleet.getSpec().getStore().setEndpoint(store.endpoint().toString());
     fleet.getSpec().getStore().setPathStyle(true);
@@ -380,12 +400,20 @@ public final class LocalTailor implements AutoCloseable {
 
   /** {@code POST /v1/generate} on a server: the PNG it answers. */
   public static byte[] generate(URI server, long seed) throws IOException, InterruptedException {
+    return generate(server, seed, 1);
+  }
+
+  /** {@code count} images from {@code seed} as one PNG (a grid when {@code count} > 1). */
+  public static byte[] generate(URI server, long seed, int count)
+      throws IOException, InterruptedException {
     HttpResponse<byte[]> res =
         HttpClient.newHttpClient()
             .send(
                 HttpRequest.newBuilder(server.resolve("/v1/generate"))
                     .timeout(Duration.ofSeconds(60))
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"seed\": " + seed + "}"))
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            "{\"seed\": " + seed + ", \"count\": " + count + "}"))
                     .build(),
                 HttpResponse.BodyHandlers.ofByteArray());
     if (res.statusCode() != 200) {

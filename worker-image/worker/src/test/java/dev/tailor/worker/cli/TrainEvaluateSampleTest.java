@@ -9,6 +9,7 @@ import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.artifacts.StoreLocation;
 import dev.tailor.artifacts.VariantManifest;
+import dev.tailor.artifacts.dataset.FashionMnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -21,6 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
  * its stored weights is flipped.
  */
 class TrainEvaluateSampleTest {
+  @org.junit.jupiter.api.BeforeAll
+  static void fashionMnistInstalled() {
+    FashionMnist.installIfMissing();
+  }
+
   @TempDir Path tmp;
 
   static final String[] TINY = {
@@ -123,10 +129,25 @@ class TrainEvaluateSampleTest {
                   "--report",
                   tmp.resolve("report.json").toString(),
                   "--publish-progress",
-                  "-q"
+                  "-q",
+                  // the sample-quality metric against Fashion-MNIST's test set, on few samples
+                  "--quality-data",
+                  FashionMnist.TEST,
+                  "--quality-samples",
+                  "8",
+                  "--quality-steps",
+                  "2"
                 },
                 QUICK_EVAL));
     assertThat(compress.code()).as(compress.err()).isZero();
+    JsonNode quality = compress.json().at("/variants/0/metrics/sampleQuality");
+    assertThat(quality.get("metric").asText())
+        .isEqualTo("FD on Tailor's Fashion-MNIST classifier features");
+    assertThat(quality.get("frechetDistance").asDouble()).isPositive();
+    assertThat(quality.get("precision").asDouble()).isBetween(0.0, 1.0);
+    assertThat(quality.get("samples").asInt()).isEqualTo(8);
+    assertThat(quality.get("samplerSteps").asInt()).isEqualTo(2);
+    assertThat(quality.get("realData").asText()).isEqualTo(FashionMnist.TEST);
     JsonNode c = compress.json();
     assertThat(c.get("method").asText()).isEqualTo("Magnitude");
     assertThat(c.at("/base/digest").asText()).isEqualTo(baseDigest);

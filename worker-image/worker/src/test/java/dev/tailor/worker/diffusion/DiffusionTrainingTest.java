@@ -86,6 +86,85 @@ class DiffusionTrainingTest {
   }
 
   @Test
+  void aStepWithANonFiniteLossIsSkippedAndTooManyInARowFail() {
+    ShapesDataset train = new ShapesDataset(16, 64, 1);
+    int[] calls = {0};
+    TrainOptions.Objective nanOnSecondCall =
+        (trainer, inputs, eps) -> {
+          NDArray loss =
+              new EpsilonLoss().evaluate(new ai.djl.ndarray.NDList(eps), trainer.forward(inputs));
+          return ++calls[0] == 2 ? loss.mul(Float.NaN) : loss;
+        };
+    try (DiffusionModel model = DiffusionModel.create(UNetConfig.tiny(), 3)) {
+      TrainResult r =
+          DiffusionTraining.run(
+              model,
+              train,
+              TrainOptions.builder()
+                  .setSteps(4)
+                  .optBatchSize(4)
+                  .optSchedule(SCHEDULE)
+                  .optObjective(nanOnSecondCall)
+                  .build());
+      assertThat(r.skippedSteps()).isEqualTo(1);
+      assertThat(r.losses()[1]).isNaN();
+      assertThat(r.losses()[3]).isFinite();
+      assertThat(r.meanLast(4)).isFinite();
+      for (var p : model.parameters().values()) {
+        assertThat(p.getArray().isNaN().any().getBoolean()).isFalse();
+      }
+    }
+    try (DiffusionModel model = DiffusionModel.create(UNetConfig.tiny(), 3)) {
+      TrainOptions alwaysNan =
+          TrainOptions.builder()
+              .setSteps(10)
+              .optBatchSize(4)
+              .optSchedule(SCHEDULE)
+              .optObjective(
+                  (trainer, inputs, eps) ->
+                      new EpsilonLoss()
+                          .evaluate(new ai.djl.ndarray.NDList(eps), trainer.forward(inputs))
+                          .mul(Float.NaN))
+              .build();
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () -> DiffusionTraining.run(model, train, alwaysNan))
+          .hasMessageContaining("training diverged")
+          .hasMessageContaining("6 steps in a row");
+    }
+  }
+
+  @Test
+  void aSnapshotHoldsTheEmaWeightsOfItsStepAndTrainingGoesOn() {
+    ShapesDataset train = new ShapesDataset(16, 64, 1);
+    java.util.List<float[]> seen = new java.util.ArrayList<>();
+    try (DiffusionModel model = DiffusionModel.create(UNetConfig.tiny(), 3);
+        DiffusionModel shorter = DiffusionModel.create(UNetConfig.tiny(), 3)) {
+      String first = model.parameters().keySet().iterator().next();
+      DiffusionTraining.run(
+          model,
+          train,
+          TrainOptions.builder()
+              .setSteps(6)
+              .optBatchSize(4)
+              .optSchedule(SCHEDULE)
+              .optSnapshot(
+                  3, () -> seen.add(model.parameters().get(first).getArray().toFloatArray()))
+              .build());
+      // a run of 3 steps from the same seed ends with the weights the snapshot saw
+      DiffusionTraining.run(
+          shorter,
+          train,
+          TrainOptions.builder().setSteps(3).optBatchSize(4).optSchedule(SCHEDULE).build());
+      assertThat(seen).hasSize(1);
+      assertThat(seen.get(0))
+          .containsExactly(
+              shorter.parameters().get(first).getArray().toFloatArray(),
+              org.assertj.core.data.Offset.offset(1e-5f));
+      assertThat(model.parameters().get(first).getArray().toFloatArray()).isNotEqualTo(seen.get(0));
+    }
+  }
+
+  @Test
   void schedulesAreMonotone() {
     for (NoiseSchedule s :
         new NoiseSchedule[] {NoiseSchedule.linear(50), NoiseSchedule.cosine(50)}) {
