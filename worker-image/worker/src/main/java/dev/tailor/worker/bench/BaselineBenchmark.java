@@ -54,7 +54,7 @@ public final class BaselineBenchmark {
     EvalOptions eval = setup.eval();
     System.out.println(setup.describe());
     List<Row> rows = new ArrayList<>();
-    try (DiffusionModel baseModel = DiffusionModel.create(setup.config(), setup.seed())) {
+    try (DiffusionModel baseModel = setup.newBase()) {
       TrainResult trained = setup.trainBase(baseModel, trainSteps);
       rows.add(
           new Row(
@@ -145,6 +145,9 @@ public final class BaselineBenchmark {
           ms,
           ms / baseMs);
     }
+    Map<String, Metrics> quality = new java.util.LinkedHashMap<>();
+    rows.forEach(x -> quality.put(x.name(), x.metrics()));
+    BenchSetup.printQuality(quality);
     System.out.printf(
         Locale.ROOT,
         "%nbase trained %d steps; each variant pruned to the MAC target and fine-tuned %d steps."

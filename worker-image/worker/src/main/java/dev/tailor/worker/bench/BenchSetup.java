@@ -1,6 +1,7 @@
 package dev.tailor.worker.bench;
 
-import dev.tailor.worker.data.ShapesDataset;
+import dev.tailor.worker.data.ImageDatasets;
+import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.DiffusionTraining;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.TrainOptions;
@@ -8,9 +9,14 @@ import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.eval.EpsilonGrid;
 import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Latency;
+import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.quality.FashionClassifier;
+import dev.tailor.worker.quality.SampleQuality;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -26,14 +32,17 @@ import java.util.Map;
  * <p>Common options: batch (16), lr (0.002), size (32), base (16), mult (1,2,2), res-blocks (1),
  * groups (4), heads (2), timesteps (1000), eval-images (64), eval-timesteps (8), samples (8),
  * ddim-steps (20), latency-batch (8), latency-rounds (5), seed (1); a benchmark may change a
- * default.
+ * default. Real data and a real base: data (builtin:shapes, or a URI such as Fashion-MNIST's
+ * training IDX file) with held-out (its test set), base-dir (load the base from a variant directory
+ * instead of training it; its config replaces the size options), and quality-data (real images for
+ * the sample-quality metric) with quality-samples (256) and quality-steps (20).
  */
 record BenchSetup(
     Map<String, String> options,
     UNetConfig config,
     NoiseSchedule schedule,
-    ShapesDataset train,
-    ShapesDataset heldOut,
+    ImageSource train,
+    ImageSource heldOut,
     EvalOptions eval,
     int batch,
     float lr,
@@ -41,16 +50,37 @@ record BenchSetup(
     int latencyBatch,
     int latencyRounds) {
 
-  static BenchSetup parse(String[] args, Map<String, String> defaults) {
+  static BenchSetup parse(String[] args, Map<String, String> defaults) throws IOException {
     Map<String, String> o = new LinkedHashMap<>(defaults);
     o.putAll(options(args));
-    int size = Integer.parseInt(o.getOrDefault("size", "32"));
     long seed = Long.parseLong(o.getOrDefault("seed", "1"));
     int latencyBatch = Integer.parseInt(o.getOrDefault("latency-batch", "8"));
     NoiseSchedule schedule =
         NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
-    ShapesDataset heldOut =
-        new ShapesDataset(size, Integer.parseInt(o.getOrDefault("eval-images", "64")), seed + 1000);
+    UNetConfig config =
+        o.containsKey("base-dir")
+            ? DiffusionModel.readConfig(
+                Path.of(o.get("base-dir")).resolve(DiffusionModel.CONFIG_FILE))
+            : UNetConfig.ddpm(
+                Integer.parseInt(o.getOrDefault("size", "32")),
+                Integer.parseInt(o.getOrDefault("base", "16")),
+                ints(o.getOrDefault("mult", "1,2,2")),
+                Integer.parseInt(o.getOrDefault("res-blocks", "1")),
+                Integer.parseInt(o.getOrDefault("groups", "4")),
+                Integer.parseInt(o.getOrDefault("heads", "2")));
+    int size = config.imageSize();
+    String data = o.getOrDefault("data", ImageDatasets.BUILTIN_SHAPES);
+    int evalImages = Integer.parseInt(o.getOrDefault("eval-images", "64"));
+    boolean builtin = data.equals(ImageDatasets.BUILTIN_SHAPES);
+    if (!builtin && !o.containsKey("held-out")) {
+      throw new IllegalArgumentException(
+          "--data " + data + " needs --held-out URI (images never trained on, e.g. the test set)");
+    }
+    ImageSource train = ImageDatasets.open(data, size, builtin ? 50_000 : Integer.MAX_VALUE, seed);
+    ImageSource heldOut =
+        builtin
+            ? ImageDatasets.open(data, size, evalImages, seed + 1000)
+            : ImageDatasets.open(o.get("held-out"), size, evalImages, seed);
     EvalOptions eval =
         EvalOptions.defaults(heldOut, schedule)
             .withGrid(
@@ -62,19 +92,25 @@ record BenchSetup(
                 Integer.parseInt(o.getOrDefault("samples", "8")),
                 Integer.parseInt(o.getOrDefault("ddim-steps", "20")))
             .withLatency(latencyBatch, 3);
-    UNetConfig config =
-        UNetConfig.ddpm(
-            size,
-            Integer.parseInt(o.getOrDefault("base", "16")),
-            ints(o.getOrDefault("mult", "1,2,2")),
-            Integer.parseInt(o.getOrDefault("res-blocks", "1")),
-            Integer.parseInt(o.getOrDefault("groups", "4")),
-            Integer.parseInt(o.getOrDefault("heads", "2")));
+    if (o.containsKey("quality-data")) {
+      SampleQuality.Options q =
+          new SampleQuality.Options(
+              o.get("quality-data"),
+              Integer.parseInt(o.getOrDefault("quality-samples", "256")),
+              Integer.parseInt(o.getOrDefault("quality-steps", "20")),
+              seed + 13);
+      eval =
+          eval.withQuality(
+              SampleQuality.reference(
+                  FashionClassifier.fashionMnist(),
+                  ImageDatasets.open(q.realData(), size, q.samples(), seed),
+                  q));
+    }
     return new BenchSetup(
         o,
         config,
         schedule,
-        new ShapesDataset(size, 50_000, seed),
+        train,
         heldOut,
         eval,
         Integer.parseInt(o.getOrDefault("batch", "16")),
@@ -82,6 +118,17 @@ record BenchSetup(
         seed,
         latencyBatch,
         Integer.parseInt(o.getOrDefault("latency-rounds", "5")));
+  }
+
+  /**
+   * The base model: loaded from {@code --base-dir} when given (e.g. the repository's
+   * worker-image/models/fashion-mnist/base; {@link #trainBase} then trains nothing), else freshly
+   * initialised for {@link #trainBase}.
+   */
+  DiffusionModel newBase() throws IOException {
+    return options.containsKey("base-dir")
+        ? DiffusionModel.load(Path.of(options.get("base-dir")))
+        : DiffusionModel.create(config, seed);
   }
 
   int intOption(String name, int defaultValue) {
@@ -99,15 +146,24 @@ record BenchSetup(
     int size = config.imageSize();
     return String.format(
         Locale.ROOT,
-        "base U-Net: %dx%d, widths %s x %s, %s res block(s)/level, %d params, %.1f MMAC/image; %s",
+        "base U-Net: %dx%d, stem width %d, %d level(s), %d params, %.1f MMAC/image; data %s; %s%s",
         size,
         size,
-        options.getOrDefault("base", "16"),
-        Arrays.toString(ints(options.getOrDefault("mult", "1,2,2"))),
-        options.getOrDefault("res-blocks", "1"),
+        config.stem(),
+        config.down().size(),
         ModelStats.of(config).params(),
         ModelStats.of(config).macs() / 1e6,
-        eval.grid());
+        options.getOrDefault("data", ImageDatasets.BUILTIN_SHAPES),
+        eval.grid(),
+        eval.quality() == null
+            ? ""
+            : "; "
+                + SampleQuality.METRIC
+                + " on "
+                + eval.quality().options().samples()
+                + " samples of "
+                + eval.quality().options().samplerSteps()
+                + " DDIM steps");
   }
 
   /** Fine-tuning options at half the base learning rate, as every benchmark retrains. */
@@ -120,8 +176,12 @@ record BenchSetup(
         .optSeed(seed + 11);
   }
 
-  /** Trains {@code model} as the base and prints how it went. */
+  /** Trains {@code model} as the base and prints how it went; nothing for a loaded base. */
   TrainResult trainBase(DiffusionModel model, int steps) {
+    if (options.containsKey("base-dir")) {
+      System.out.println("base loaded from " + options.get("base-dir") + ", not trained here");
+      return new TrainResult(0, new double[0], 0, false, 0);
+    }
     TrainResult trained =
         DiffusionTraining.run(
             model,
@@ -157,6 +217,44 @@ record BenchSetup(
 
   private static int[] ints(String csv) {
     return Arrays.stream(csv.split(",")).mapToInt(Integer::parseInt).toArray();
+  }
+
+  /**
+   * A second table with the sample-quality metric of each named model, when it was measured (the
+   * {@code quality-data} option): FD, precision and recall, and the counts behind them.
+   */
+  static void printQuality(Map<String, Metrics> byName) {
+    if (byName.values().stream().allMatch(m -> m.sampleQuality() == null)) {
+      return;
+    }
+    SampleQuality any =
+        byName.values().stream()
+            .filter(m -> m.sampleQuality() != null)
+            .findFirst()
+            .orElseThrow()
+            .sampleQuality();
+    System.out.printf(
+        Locale.ROOT,
+        "%n%s (not FID): %d samples of %d DDIM steps against as many images of %s%n",
+        SampleQuality.METRIC,
+        any.samples(),
+        any.samplerSteps(),
+        any.realData());
+    System.out.println("| variant | FD | precision | recall |");
+    System.out.println("|---|---|---|---|");
+    byName.forEach(
+        (name, m) -> {
+          SampleQuality q = m.sampleQuality();
+          if (q != null) {
+            System.out.printf(
+                Locale.ROOT,
+                "| %s | %.2f | %.3f | %.3f |%n",
+                name,
+                q.frechetDistance(),
+                q.precision(),
+                q.recall());
+          }
+        });
   }
 
   static double median(List<Double> xs) {

@@ -68,7 +68,7 @@ public final class LayerPruneBenchmark {
         BlockSelection.smallestRatio(config) * 100);
 
     List<Row> rows = new ArrayList<>();
-    try (DiffusionModel base = DiffusionModel.create(config, seed)) {
+    try (DiffusionModel base = setup.newBase()) {
       TrainResult trained = setup.trainBase(base, trainSteps);
       rows.add(
           new Row(
@@ -189,6 +189,9 @@ public final class LayerPruneBenchmark {
           ms,
           ms / baseMs);
     }
+    Map<String, Metrics> quality = new java.util.LinkedHashMap<>();
+    rows.forEach(x -> quality.put(x.name(), x.metrics()));
+    BenchSetup.printQuality(quality);
     System.out.printf(
         Locale.ROOT,
         "%nbase trained %d steps; each variant retrained %d steps (eps loss + output KD + stage"

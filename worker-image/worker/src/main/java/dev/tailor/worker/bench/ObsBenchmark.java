@@ -2,6 +2,8 @@ package dev.tailor.worker.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tailor.worker.data.ImageDatasets;
+import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.data.ShapesDataset;
 import dev.tailor.worker.diffusion.DiffusionTraining;
 import dev.tailor.worker.diffusion.NoiseSchedule;
@@ -23,6 +25,8 @@ import dev.tailor.worker.prune.obs.Granularity;
 import dev.tailor.worker.prune.obs.ObsOptions;
 import dev.tailor.worker.prune.obs.ObsPruner;
 import dev.tailor.worker.prune.obs.ObsResult;
+import dev.tailor.worker.quality.FashionClassifier;
+import dev.tailor.worker.quality.SampleQuality;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -85,6 +89,26 @@ public final class ObsBenchmark implements Callable<Integer> {
   long seed = 1;
 
   @Option(
+      names = "--held-out",
+      description =
+          "Held-out images of the eps-MSE grid (a URI, e.g. Fashion-MNIST's test set); default:"
+              + " built-in shapes.")
+  String heldOutUri;
+
+  @Option(
+      names = "--quality-data",
+      description =
+          "Real images for the sample-quality metric (FD and precision/recall on Tailor's"
+              + " Fashion-MNIST classifier features); default: not measured.")
+  String qualityData;
+
+  @Option(names = "--quality-samples", description = "Samples behind that metric.")
+  int qualitySamples = 256;
+
+  @Option(names = "--quality-steps", description = "DDIM steps of those samples.")
+  int qualitySteps = 20;
+
+  @Option(
       names = "--base-dir",
       description =
           "A variant directory: load the base from it if it exists (its config overrides --size,"
@@ -100,7 +124,8 @@ public final class ObsBenchmark implements Callable<Integer> {
       double psnr,
       double ssim,
       Double calibrationSeconds,
-      double solveSeconds) {}
+      double solveSeconds,
+      SampleQuality quality) {}
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new ObsBenchmark()).execute(args));
@@ -115,11 +140,24 @@ public final class ObsBenchmark implements Callable<Integer> {
             load ? DiffusionModel.load(baseDir) : trained(schedule, baseDir);
         NDManager m = NDManager.newBaseManager()) {
       UNetConfig config = baseModel.config();
-      ShapesDataset heldOut = new ShapesDataset(config.imageSize(), evalImages, seed + 1000);
+      ImageSource heldOut =
+          heldOutUri == null
+              ? new ShapesDataset(config.imageSize(), evalImages, seed + 1000)
+              : ImageDatasets.open(heldOutUri, config.imageSize(), evalImages, seed);
       EvalOptions eval =
           EvalOptions.defaults(heldOut, schedule)
               .withGrid(new EpsilonGrid(evalImages, 8, seed + 7))
               .withSamples(samples, ddimSteps);
+      if (qualityData != null) {
+        SampleQuality.Options q =
+            new SampleQuality.Options(qualityData, qualitySamples, qualitySteps, seed + 13);
+        eval =
+            eval.withQuality(
+                SampleQuality.reference(
+                    FashionClassifier.fashionMnist(),
+                    ImageDatasets.open(qualityData, config.imageSize(), qualitySamples, seed),
+                    q));
+      }
       System.out.printf(
           Locale.ROOT,
           "base U-Net (%s): %dx%d, stem width %d, %d params; %s%n",
@@ -281,20 +319,23 @@ public final class ObsBenchmark implements Callable<Integer> {
         agreement.psnrDb(),
         agreement.ssim(),
         calibrationSeconds,
-        solveSeconds);
+        solveSeconds,
+        eval.quality() == null
+            ? null
+            : SampleQuality.measure(model, eval.schedule(), eval.quality()));
   }
 
   private void print(List<Row> rows, double trajectorySeconds) {
     System.out.println();
     System.out.println(
         "| setting | method | params (dense) | zeros in pruned layers | eps-MSE | PSNR to base (dB)"
-            + " | SSIM to base | calibration s | solve s |");
-    System.out.println("|---|---|---|---|---|---|---|---|---|");
+            + " | SSIM to base | FD (P/R) | calibration s | solve s |");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|");
     for (Row r : rows) {
       boolean isBase = r.method().equals("base");
       System.out.printf(
           Locale.ROOT,
-          "| %s | %s | %,d | %s | %.4f | %s | %s | %s | %.1f |%n",
+          "| %s | %s | %,d | %s | %.4f | %s | %s | %s | %s | %.1f |%n",
           r.setting(),
           r.method(),
           r.params(),
@@ -302,6 +343,14 @@ public final class ObsBenchmark implements Callable<Integer> {
           r.epsMse(),
           isBase ? "(ref)" : String.format(Locale.ROOT, "%.2f", r.psnr()),
           isBase ? "(ref)" : String.format(Locale.ROOT, "%.3f", r.ssim()),
+          r.quality() == null
+              ? "-"
+              : String.format(
+                  Locale.ROOT,
+                  "%.2f (%.2f/%.2f)",
+                  r.quality().frechetDistance(),
+                  r.quality().precision(),
+                  r.quality().recall()),
           r.calibrationSeconds() == null
               ? "-"
               : String.format(Locale.ROOT, "%.1f", r.calibrationSeconds()),
@@ -313,10 +362,12 @@ public final class ObsBenchmark implements Callable<Integer> {
             + " column = dense count); structured variants are physically smaller. Calibration s:"
             + " running the model over the calibration inputs and building the Hessians, on top of"
             + " %.1f s to sample the %d x %d-step trajectories once for all rows. %d layers or"
-            + " channel groups per calibration pass.%n",
+            + " channel groups per calibration pass. FD: %s (not FID), precision/recall by"
+            + " k-NN, where measured.%n",
         trajectorySeconds,
         trajectories,
         calibrationSteps,
-        groupSize);
+        groupSize,
+        SampleQuality.METRIC);
   }
 }

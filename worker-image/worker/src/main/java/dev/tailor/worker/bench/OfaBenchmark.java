@@ -1,6 +1,6 @@
 package dev.tailor.worker.bench;
 
-import dev.tailor.worker.data.ShapesDataset;
+import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
@@ -65,12 +65,12 @@ public final class OfaBenchmark {
     int[] sizes = ints(o.getOrDefault("sizes", "100,75,50,25"));
     long seed = setup.seed();
     NoiseSchedule schedule = setup.schedule();
-    ShapesDataset train = setup.train();
+    ImageSource train = setup.train();
     EvalOptions eval = setup.eval().withLatency(1, 1);
     UNetConfig config = setup.config();
     System.out.println(setup.describe() + "; sizes " + Arrays.toString(sizes));
     List<Row> rows = new ArrayList<>();
-    try (DiffusionModel base = DiffusionModel.create(config, seed)) {
+    try (DiffusionModel base = setup.newBase()) {
       TrainResult trained = setup.trainBase(base, trainSteps);
       Metrics baseMetrics = Evaluator.evaluate(base, base, eval);
       rows.add(new Row("base", 100, trainSteps, trained.seconds(), Double.NaN, baseMetrics));
@@ -136,7 +136,7 @@ public final class OfaBenchmark {
       int size,
       int steps,
       String kind,
-      ShapesDataset train,
+      ImageSource train,
       int batch,
       float lr,
       long seed,
@@ -203,6 +203,9 @@ public final class OfaBenchmark {
               ? "(shared)"
               : String.format(Locale.ROOT, "%.0f", r.seconds()));
     }
+    Map<String, Metrics> quality = new java.util.LinkedHashMap<>();
+    rows.forEach(x -> quality.put(x.name(), x.metrics()));
+    BenchSetup.printQuality(quality);
     System.out.println();
     System.out.println("| approach | variants | total steps | total s (measured) |");
     System.out.println("|---|---|---|---|");

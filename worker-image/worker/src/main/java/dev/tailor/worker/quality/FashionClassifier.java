@@ -53,7 +53,7 @@ public final class FashionClassifier implements AutoCloseable {
 
   /** SHA-256 of the shipped weights file; loading refuses anything else. */
   public static final String FASHION_MNIST_DIGEST =
-      "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+      "sha256:c9d7283c56902f2d4027fc37fc538c6ab467be5fd13a03b20f2f90e3d68e33cd";
 
   private final Model model;
   private final SequentialBlock features;
