@@ -96,8 +96,11 @@ public final class DiffusionTraining {
             // warm-up as in common DDPM code: short runs are not dominated by the initial weights
             float d = Math.min(options.emaDecay(), (1f + step) / (10f + step));
             for (int i = 0; i < params.size(); i++) {
-              NDArray w = params.get(i).getArray().stopGradient();
-              ema.get(i).muli(d).addi(w.mul(1 - d));
+              // closed at once: they would attach to the model's manager and live as long as it
+              try (NDArray w = params.get(i).getArray().stopGradient();
+                  NDArray scaled = w.mul(1 - d)) {
+                ema.get(i).muli(d).addi(scaled);
+              }
             }
           }
           if (step + 1 == options.snapshotStep()) {
