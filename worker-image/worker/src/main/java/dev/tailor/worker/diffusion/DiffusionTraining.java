@@ -124,13 +124,12 @@ public final class DiffusionTraining {
         skipped);
   }
 
-  // Every handle is closed here: getGradient() and its results attach to the parameter's manager,
-  // which lives as long as the model, and a 1 M-parameter run leaked 23 GB by step 1,300 without.
+  // The sums are closed at once (they would attach to the parameters' manager, which lives as long
+  // as the model); the gradient handles are not: closing one frees the gradient PyTorch still uses.
   private static boolean finiteGradients(List<Parameter> params) {
     double sum = 0;
     for (Parameter p : params) {
-      try (NDArray g = p.getArray().getGradient();
-          NDArray s = g.sum()) {
+      try (NDArray s = p.getArray().getGradient().sum()) {
         sum += s.getFloat();
       }
     }
@@ -139,8 +138,8 @@ public final class DiffusionTraining {
 
   private static void zeroGradients(List<Parameter> params) {
     for (Parameter p : params) {
-      try (NDArray g = p.getArray().getGradient();
-          NDArray zeros = g.zerosLike()) {
+      NDArray g = p.getArray().getGradient();
+      try (NDArray zeros = g.zerosLike()) {
         zeros.copyTo(g);
       }
     }
