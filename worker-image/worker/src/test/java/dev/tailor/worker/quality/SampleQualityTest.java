@@ -90,7 +90,7 @@ class SampleQualityTest {
     int steps = 10;
     SampleQuality.Reference test = testSet(n, steps);
     SampleQuality full = measure(MODELS.resolve("base"), test);
-    SampleQuality early = measure(MODELS.resolve("base-step200"), test);
+    SampleQuality early = measure(MODELS.resolve("base-step160"), test);
     SampleQuality noise = SampleQuality.compare(noiseFeatures(n), test);
     assertThat(early.frechetDistance()).isGreaterThan(1.5 * full.frechetDistance());
     assertThat(noise.frechetDistance()).isGreaterThan(3 * early.frechetDistance());
