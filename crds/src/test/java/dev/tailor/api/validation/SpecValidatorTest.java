@@ -210,6 +210,26 @@ class SpecValidatorTest {
     }
 
     @Test
+    void anFdBoundNeedsTheSampleQualityMeasure() {
+      spec.getCompression().getQualityGate().setMaxFrechetRatio(0.5);
+      assertThat(validate())
+          .containsExactly(
+              v(
+                  "spec.compression.qualityGate.maxFrechetRatio",
+                  "0.5 would reject a variant as good as the base model; use 1.0 or more"),
+              v(
+                  "spec.compression.qualityGate.maxFrechetRatio",
+                  "needs spec.compression.sampleQuality (the real images the FD is measured"
+                      + " against)"));
+      dev.tailor.api.v1alpha1.fleet.SampleQuality q =
+          new dev.tailor.api.v1alpha1.fleet.SampleQuality();
+      q.setRealImagesUri("file:///usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz");
+      spec.getCompression().setSampleQuality(q);
+      spec.getCompression().getQualityGate().setMaxFrechetRatio(2.0);
+      assertThat(validate()).isEmpty();
+    }
+
+    @Test
     void noDeviceClasses() {
       spec.setDeviceClasses(List.of());
       assertThat(validate())

@@ -6,10 +6,13 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.common.CompressionMethod;
 import dev.tailor.api.v1alpha1.fleet.ObsGranularity;
 import dev.tailor.api.v1alpha1.fleet.ObsSettings;
+import dev.tailor.api.v1alpha1.fleet.QualityGate;
+import dev.tailor.api.v1alpha1.variant.QualityGateResult;
+import dev.tailor.api.v1alpha1.variant.VariantMetrics;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The worker command lines a fleet's compression Job runs, per method. */
+/** The worker command lines a fleet's compression Job runs, per method, and the quality gate. */
 class CompressionJobsTest {
   @Test
   void trainingMethodsGetTheirTrainingSettings() {
@@ -36,5 +39,41 @@ class CompressionJobsTest {
     assertThat(args).containsSequence("--obs-granularity", "2:4");
     assertThat(args).containsSequence("--obs-damping", "0.02");
     assertThat(args).containsSequence("--obs-block-size", "128");
+  }
+
+  @Test
+  void theSampleQualityMeasureBecomesTheHeldOutSetAndTheQualityData() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-fashion.yaml", ModelFleet.class);
+    List<String> args = CompressionJobs.args(fleet, "fashion-compress-x");
+    String test = "file:///usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz";
+    assertThat(args)
+        .containsSequence(
+            "--data", "file:///usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz");
+    assertThat(args).containsSequence("--held-out", test, "--quality-data", test);
+    assertThat(args).containsSequence("--quality-samples", "1000", "--quality-steps", "20");
+    assertThat(
+            CompressionJobs.args(
+                FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class), "x"))
+        .doesNotContain("--quality-data");
+  }
+
+  @Test
+  void theGateBoundsTheFdRatioToTheFullSizeVariant() {
+    QualityGate gate = new QualityGate();
+    gate.setMaxFrechetRatio(2.0);
+    gate.setMinSsim(null);
+    VariantMetrics m = new VariantMetrics();
+    m.setFrechetDistance(30.0);
+    m.setBaseFrechetDistance(10.0);
+    QualityGateResult r = QualityGates.judge(gate, m);
+    assertThat(r.getPassed()).isFalse();
+    assertThat(r.getFrechetRatio()).isEqualTo(3.0);
+    assertThat(r.getMessage()).contains("FD ratio 3.000 > 2.000");
+    m.setFrechetDistance(15.0);
+    assertThat(QualityGates.judge(gate, m).getPassed()).isTrue();
+    // a bound with nothing measured fails rather than passing silently
+    VariantMetrics unmeasured = new VariantMetrics();
+    assertThat(QualityGates.judge(gate, unmeasured).getPassed()).isFalse();
+    assertThat(QualityGates.judge(new QualityGate(), unmeasured).getFrechetRatio()).isNull();
   }
 }
