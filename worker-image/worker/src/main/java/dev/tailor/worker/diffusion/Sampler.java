@@ -58,6 +58,7 @@ public final class Sampler {
     NDArray x = xT;
     for (int t = schedule.steps() - 1; t >= 0; t--) {
       try (NDManager m = parent.newSubManager()) {
+        releaseWith(x, xT, m);
         NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
         double beta = schedule.betas()[t];
         double coef = beta / Math.sqrt(1 - schedule.alphaBar(t));
@@ -103,6 +104,7 @@ public final class Sampler {
       int t = ts[i];
       int prev = i > 0 ? ts[i - 1] : -1;
       try (NDManager m = parent.newSubManager()) {
+        releaseWith(x, xT, m);
         double ab = schedule.alphaBar(t);
         double abPrev = schedule.alphaBar(prev);
         observer.step(t, x);
@@ -120,6 +122,18 @@ public final class Sampler {
       }
     }
     return x.clip(-1, 1);
+  }
+
+  /**
+   * Hands the previous step's images to this step's manager, unless they are the caller's start
+   * noise: the model's activations attach to their input's manager, so every step's activations
+   * then go when the step ends instead of piling up until sampling ends (230 MB a step for 16
+   * images of the 1 M-parameter Fashion-MNIST model).
+   */
+  private static void releaseWith(NDArray x, NDArray xT, NDManager step) {
+    if (x != xT) {
+      x.attach(step);
+    }
   }
 
   /** {@code steps} timesteps evenly spread over [0, T), ascending. */
