@@ -78,7 +78,8 @@ class CrdSchemaTest {
         .containsExactly("Ready", "Phase", "Method", "Sizes", "Variants", "Classes", "Age");
     assertThat(columns("ModelVariant"))
         .containsExactly(
-            "Fleet", "Size", "Method", "Params", "MACs", "Eps-MSE", "Gate", "Fits", "Ready", "Age");
+            "Fleet", "Size", "Method", "Params", "MACs", "FD", "Eps-MSE", "Gate", "Fits", "Ready",
+            "Age");
     assertThat(columns("DeviceClass"))
         .containsExactly("Ready", "Nodes", "GPUs", "Resource", "Memory-MiB", "Age");
   }

@@ -18,7 +18,7 @@ class SamplesTest {
   @Test
   void everySampleIsATailorResourceOrItsSecretAndValidatesClean() {
     List<Path> files = Samples.files();
-    assertThat(files).hasSize(8);
+    assertThat(files).hasSize(9);
     for (Path file : files) {
       String name = file.getFileName().toString();
       GenericKubernetesResource generic = Samples.generic(name);
