@@ -243,7 +243,7 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
             "reading held-out images from " + eval.heldOut,
             () -> eval.openHeldOut(arch.imageSize()));
     Path dir = out != null ? out : Files.createTempDirectory("tailor-train-");
-    try (DiffusionModel model = DiffusionModel.create(arch, seed)) {
+    try (DiffusionModel model = DiffusionModel.createForTraining(arch, seed)) {
       Progress.Counter counter = progress.counter("train", "step", steps);
       ObjectNode lineage = Json.MAPPER.createObjectNode();
       lineage.put("producedBy", "train");

@@ -72,13 +72,19 @@ public final class DiffusionModel implements AutoCloseable {
     }
   }
 
-  /**
-   * A freshly initialised model: Xavier weights, zero biases, unit GroupNorm scales, and, as in Ho
-   * et al.'s DDPM, zero weights in every residual block's last conv and in the output conv, so each
-   * block starts as its skip path. With Xavier weights there, a 1 M-parameter model sat at the
-   * trivial loss (≈ 1, predicting no noise) for over a hundred steps before it learned.
-   */
+  /** A freshly initialised model (Xavier weights, zero biases, unit GroupNorm scales). */
   public static DiffusionModel create(UNetConfig config, long seed) {
+    return new DiffusionModel(config, seed);
+  }
+
+  /**
+   * A fresh model to train from scratch: {@link #create} with, as in Ho et al.'s DDPM, zero weights
+   * in every residual block's last conv and in the output conv, so each block starts as its skip
+   * path. With Xavier weights there, a 1 M-parameter model sat at the trivial loss (≈ 1, predicting
+   * no noise) for over a hundred steps before it learned; with zeros its loss was 0.14 by step 68
+   * (batch 64 of Fashion-MNIST).
+   */
+  public static DiffusionModel createForTraining(UNetConfig config, long seed) {
     DiffusionModel m = new DiffusionModel(config, seed);
     m.parameters.forEach(
         (name, p) -> {

@@ -165,6 +165,19 @@ class DiffusionTrainingTest {
   }
 
   @Test
+  void aModelToTrainStartsWithEveryBlockAsItsSkipPathAndPredictsNoNoise() {
+    try (DiffusionModel model = DiffusionModel.createForTraining(UNetConfig.tiny(), 3);
+        NDManager m = NDManager.newBaseManager()) {
+      assertThat(model.parameters().get("out.conv.weight").getArray().abs().sum().getFloat())
+          .isZero();
+      NDArray x = Sampler.startNoise(m, model, 2, 1);
+      NDArray eps = model.predict(x, Noise.timesteps(m, new int[] {10, 90}));
+      // the output conv's bias is zero too: the first prediction is exactly no noise
+      assertThat(eps.abs().max().getFloat()).isZero();
+    }
+  }
+
+  @Test
   void schedulesAreMonotone() {
     for (NoiseSchedule s :
         new NoiseSchedule[] {NoiseSchedule.linear(50), NoiseSchedule.cosine(50)}) {
