@@ -13,7 +13,6 @@ import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
-import dev.tailor.worker.quality.FashionClassifier;
 import dev.tailor.worker.quality.SampleQuality;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -99,12 +98,7 @@ record BenchSetup(
               Integer.parseInt(o.getOrDefault("quality-samples", "256")),
               Integer.parseInt(o.getOrDefault("quality-steps", "20")),
               seed + 13);
-      eval =
-          eval.withQuality(
-              SampleQuality.reference(
-                  FashionClassifier.fashionMnist(),
-                  ImageDatasets.open(q.realData(), size, q.samples(), seed),
-                  q));
+      eval = eval.withQuality(SampleQuality.reference(q, size, seed));
     }
     return new BenchSetup(
         o,

@@ -25,7 +25,6 @@ import dev.tailor.worker.prune.obs.Granularity;
 import dev.tailor.worker.prune.obs.ObsOptions;
 import dev.tailor.worker.prune.obs.ObsPruner;
 import dev.tailor.worker.prune.obs.ObsResult;
-import dev.tailor.worker.quality.FashionClassifier;
 import dev.tailor.worker.quality.SampleQuality;
 import java.util.ArrayList;
 import java.util.List;
@@ -151,12 +150,7 @@ public final class ObsBenchmark implements Callable<Integer> {
       if (qualityData != null) {
         SampleQuality.Options q =
             new SampleQuality.Options(qualityData, qualitySamples, qualitySteps, seed + 13);
-        eval =
-            eval.withQuality(
-                SampleQuality.reference(
-                    FashionClassifier.fashionMnist(),
-                    ImageDatasets.open(qualityData, config.imageSize(), qualitySamples, seed),
-                    q));
+        eval = eval.withQuality(SampleQuality.reference(q, config.imageSize(), seed));
       }
       System.out.printf(
           Locale.ROOT,

@@ -1,8 +1,5 @@
 package dev.tailor.worker.bench;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.tailor.artifacts.dataset.FashionMnist;
 import dev.tailor.worker.data.ImageDatasets;
 import dev.tailor.worker.diffusion.NoiseSchedule;
@@ -16,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,7 +90,10 @@ public final class QualityBenchmark implements Callable<Integer> {
             add(rows, e.getKey(), q);
           }
         }
-        add(rows, "Gaussian noise", SampleQuality.compare(noise(classifier, samples, seed), test));
+        add(
+            rows,
+            "Gaussian noise",
+            SampleQuality.compare(SampleQuality.noiseFeatures(classifier, samples, seed), test));
       }
     }
     System.out.printf(
@@ -131,18 +130,5 @@ public final class QualityBenchmark implements Callable<Integer> {
     double min = java.util.Arrays.stream(v).min().orElse(Double.NaN);
     double max = java.util.Arrays.stream(v).max().orElse(Double.NaN);
     return String.format(Locale.ROOT, fmt + " [" + fmt + ", " + fmt + "]", mean, min, max);
-  }
-
-  /** Features of images of independent Gaussian pixels (σ 0.5, clipped to [−1, 1]). */
-  static double[][] noise(FashionClassifier classifier, int n, long seed) {
-    Random rng = new Random(seed);
-    float[] px = new float[n * 28 * 28];
-    for (int i = 0; i < px.length; i++) {
-      px[i] = (float) Math.max(-1, Math.min(1, 0.5 * rng.nextGaussian()));
-    }
-    try (NDManager m = classifier.manager().newSubManager()) {
-      NDArray images = m.create(px, new Shape(n, 1, 28, 28));
-      return ClassifierFeatures.of(classifier, images);
-    }
   }
 }

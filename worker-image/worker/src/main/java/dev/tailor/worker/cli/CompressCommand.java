@@ -258,52 +258,50 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 methodName + " sizes " + Arrays.toString(order),
                 () -> impl.compressAll(base, order, context));
         halves.update(1, "measuring and publishing");
-        SampleQuality.Reference quality = eval.qualityReference(progress, "compress", px);
-        EvalOptions evalOptions = eval.options(heldOut, noise).withQuality(quality);
-        Progress.Counter counter = progress.counter("compress", "variant", order.length);
-        for (int i = 0; i < order.length; i++) {
-          int size = order[i];
-          String name = namePrefix + "-" + size;
-          try (DiffusionModel variant = made.get(i).model()) {
-            Metrics metrics =
-                progress.stage(
-                    "compress",
-                    name + ": measuring against the base",
-                    () -> Evaluator.evaluate(variant, base, evalOptions));
-            if (metrics.sampleQuality() != null) {
-              progress.info("compress", name + ": " + metrics.sampleQuality().summary());
+        try (SampleQuality.Reference quality = eval.qualityReference(progress, "compress", px)) {
+          EvalOptions evalOptions = eval.options(heldOut, noise).withQuality(quality);
+          Progress.Counter counter = progress.counter("compress", "variant", order.length);
+          for (int i = 0; i < order.length; i++) {
+            int size = order[i];
+            String name = namePrefix + "-" + size;
+            try (DiffusionModel variant = made.get(i).model()) {
+              Metrics metrics =
+                  progress.stage(
+                      "compress",
+                      name + ": measuring against the base",
+                      () -> Evaluator.evaluate(variant, base, evalOptions));
+              if (metrics.sampleQuality() != null) {
+                progress.info("compress", name + ": " + metrics.sampleQuality().summary());
+              }
+              ObjectNode lineage = Json.MAPPER.createObjectNode();
+              lineage.put("producedBy", "compress").put("method", methodName).put("size", size);
+              lineage.put("baseUri", baseRef.uri());
+              if (baseRef.digest() != null) {
+                lineage.put("baseDigest", baseRef.digest());
+              }
+              lineage.put("finetuneSteps", size == 100 ? 0 : finetuneSteps).put("seed", seed);
+              lineage.setAll(made.get(i).details());
+              Path dir = work.resolve(name);
+              ModelInputs.deleteQuietly(dir);
+              VariantOutput.write(dir, variant, metrics, noise, lineage);
+              StoredVariant stored = VariantOutput.publish(dir, store, name);
+              ObjectNode v = VariantOutput.describe(dir, stored);
+              if (workDir == null) {
+                v.remove("dir");
+              }
+              v.put("size", size);
+              v.put("paramsFraction", baseParams == 0 ? 0 : (double) metrics.params() / baseParams);
+              v.set("metrics", Json.MAPPER.valueToTree(metrics));
+              v.setAll(made.get(i).details());
+              variants.add(v);
+            } catch (Exception | Error e) {
+              made.subList(i + 1, made.size()).forEach(c -> c.model().close());
+              throw e;
             }
-            ObjectNode lineage = Json.MAPPER.createObjectNode();
-            lineage.put("producedBy", "compress").put("method", methodName).put("size", size);
-            lineage.put("baseUri", baseRef.uri());
-            if (baseRef.digest() != null) {
-              lineage.put("baseDigest", baseRef.digest());
-            }
-            lineage.put("finetuneSteps", size == 100 ? 0 : finetuneSteps).put("seed", seed);
-            lineage.setAll(made.get(i).details());
-            Path dir = work.resolve(name);
-            ModelInputs.deleteQuietly(dir);
-            VariantOutput.write(dir, variant, metrics, noise, lineage);
-            StoredVariant stored = VariantOutput.publish(dir, store, name);
-            ObjectNode v = VariantOutput.describe(dir, stored);
-            if (workDir == null) {
-              v.remove("dir");
-            }
-            v.put("size", size);
-            v.put("paramsFraction", baseParams == 0 ? 0 : (double) metrics.params() / baseParams);
-            v.set("metrics", Json.MAPPER.valueToTree(metrics));
-            v.setAll(made.get(i).details());
-            variants.add(v);
-          } catch (Exception | Error e) {
-            made.subList(i + 1, made.size()).forEach(c -> c.model().close());
-            throw e;
+            counter.update(i + 1, name + " published");
           }
-          counter.update(i + 1, name + " published");
         }
         halves.update(2, "every variant published");
-        if (quality != null) {
-          quality.close();
-        }
         if (report != null) {
           writeReport(
               baseRef.digest() != null

@@ -2,13 +2,17 @@ package dev.tailor.worker.quality;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.tailor.worker.data.ImageDatasets;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 
 /**
  * A distribution-level measure of a model's samples: the Fréchet distance between the features of
@@ -96,6 +100,34 @@ public record SampleQuality(
     }
     return new Reference(
         options, ClassifierFeatures.of(classifier, real, options.samples()), classifier);
+  }
+
+  /**
+   * Loads the shipped classifier and embeds the first {@code options.samples()} images of {@code
+   * options.realData()} brought to {@code imageSize} ({@code dataSeed} picks built-in images).
+   */
+  public static Reference reference(Options options, int imageSize, long dataSeed)
+      throws IOException {
+    return reference(
+        FashionClassifier.fashionMnist(),
+        ImageDatasets.open(options.realData(), imageSize, options.samples(), dataSeed),
+        options);
+  }
+
+  /**
+   * Features of {@code n} images of independent Gaussian pixels (σ 0.5, clipped to [−1, 1]): the
+   * floor any model should beat, for checking the metric.
+   */
+  public static double[][] noiseFeatures(FashionClassifier classifier, int n, long seed) {
+    Random rng = new Random(seed);
+    int px = FashionClassifier.INPUT_SIZE;
+    float[] pixels = new float[n * px * px];
+    for (int i = 0; i < pixels.length; i++) {
+      pixels[i] = (float) Math.max(-1, Math.min(1, 0.5 * rng.nextGaussian()));
+    }
+    try (NDManager m = classifier.manager().newSubManager()) {
+      return ClassifierFeatures.of(classifier, m.create(pixels, new Shape(n, 1, px, px)));
+    }
   }
 
   /** Samples {@code model} and compares its samples with {@code reference}. */

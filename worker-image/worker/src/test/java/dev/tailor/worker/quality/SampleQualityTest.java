@@ -2,8 +2,6 @@ package dev.tailor.worker.quality;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.VariantManifest;
@@ -17,7 +15,6 @@ import dev.tailor.worker.model.DiffusionModel;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,7 +72,8 @@ class SampleQualityTest {
     SampleQuality.Reference test = testSet(n, 1);
     ImageSource train = ImageDatasets.open(FashionMnist.TRAIN, 28, n, 0);
     SampleQuality real = SampleQuality.compare(ClassifierFeatures.of(classifier, train, n), test);
-    SampleQuality noise = SampleQuality.compare(noiseFeatures(n), test);
+    SampleQuality noise =
+        SampleQuality.compare(SampleQuality.noiseFeatures(classifier, n, 11), test);
     System.out.printf(
         "FD at n=%d: training images %.2f (precision %.3f, recall %.3f), noise %.2f (%.3f, %.3f)%n",
         n,
@@ -100,7 +98,8 @@ class SampleQualityTest {
     SampleQuality.Reference test = testSet(n, steps);
     SampleQuality full = measure(MODELS.resolve("base"), test);
     SampleQuality early = measure(MODELS.resolve("base-step160"), test);
-    SampleQuality noise = SampleQuality.compare(noiseFeatures(n), test);
+    SampleQuality noise =
+        SampleQuality.compare(SampleQuality.noiseFeatures(classifier, n, 11), test);
     System.out.printf(
         "FD at n=%d, %d DDIM steps: base %.2f, base after 10%% of training %.2f, noise %.2f%n",
         n, steps, full.frechetDistance(), early.frechetDistance(), noise.frechetDistance());
@@ -124,19 +123,6 @@ class SampleQualityTest {
   private static SampleQuality measure(Path dir, SampleQuality.Reference test) throws Exception {
     try (DiffusionModel model = DiffusionModel.load(dir)) {
       return SampleQuality.measure(model, NoiseSchedule.linear(1000), test);
-    }
-  }
-
-  /** Features of images of independent Gaussian pixels (σ 0.5, clipped to [−1, 1]). */
-  private static double[][] noiseFeatures(int n) {
-    Random rng = new Random(11);
-    try (NDManager m = classifier.manager().newSubManager()) {
-      float[] px = new float[n * 28 * 28];
-      for (int i = 0; i < px.length; i++) {
-        px[i] = (float) Math.max(-1, Math.min(1, 0.5 * rng.nextGaussian()));
-      }
-      NDArray images = m.create(px, new ai.djl.ndarray.types.Shape(n, 1, 28, 28));
-      return ClassifierFeatures.of(classifier, images);
     }
   }
 
