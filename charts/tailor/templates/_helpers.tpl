@@ -30,8 +30,3 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- required "serviceAccount.name must name an existing ServiceAccount when serviceAccount.create is false" .Values.serviceAccount.name -}}
 {{- end -}}
 {{- end -}}
-
-{{/* Leader election is on whenever more than one operator pod runs. */}}
-{{- define "tailor.leaderElection" -}}
-{{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
-{{- end -}}

@@ -11,6 +11,7 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.device.DeviceClassReconciler;
 import dev.tailor.operator.fleet.FleetReconciler;
+import dev.tailor.operator.fleet.FleetStores;
 import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.Manifests;
 import dev.tailor.testbed.TestNamespace;
@@ -82,6 +83,9 @@ class ChartRbacApiServerTest {
           new FleetReconciler(
               new EventRecorder(asOperator),
               metrics,
+              // the sample fleet's store, as a platform would allow it
+              new FleetStores(
+                  java.util.Optional.of(List.of("http://minio.tailor-system.svc:9000")), false),
               "tailor/worker:test",
               Duration.ofSeconds(10),
               Duration.ofMinutes(5),

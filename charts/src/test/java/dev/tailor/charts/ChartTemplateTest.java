@@ -57,7 +57,7 @@ class ChartTemplateTest {
   }
 
   @Test
-  void defaultsRunOneRestrictedOperatorWithoutLeaderElection() {
+  void defaultsRunOneRestrictedLeaderElectedOperatorUnderTheStrictStorePolicy() {
     List<HasMetadata> objects = render("tailor", NS, Map.of());
     Deployment d = one(objects, Deployment.class);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(NS);
@@ -80,13 +80,16 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_WORKER_IMAGE")).isEqualTo("tailor/worker:0.1.0");
     assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
-    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
+    // one pod elects itself too: during a rolling upgrade the old and the new pod overlap
+    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("true");
+    assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("false");
+    assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_STORE_ALLOWED_ENDPOINTS"));
     assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
-    assertThat(all(objects, Role.class)).isEmpty();
+    assertThat(one(objects, Role.class).getRules().get(0).getResources()).containsExactly("leases");
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
     Service metrics = one(objects, Service.class);
@@ -197,6 +200,9 @@ class ChartTemplateTest {
                 Map.entry("operator.logLevel", "DEBUG"),
                 Map.entry("operator.reconcileThreads", "32"),
                 Map.entry("prometheus.url", "http://prometheus-operated.monitoring:9090"),
+                Map.entry("store.allowedEndpoints[0]", "s3.example.com"),
+                Map.entry("store.allowedEndpoints[1]", "http://minio.storage.svc:9000"),
+                Map.entry("store.allowAmbientCredentials", true),
                 Map.entry("serviceAccount.name", "tailor-sa")));
     Container c =
         one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
@@ -210,6 +216,9 @@ class ChartTemplateTest {
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("32");
     assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
         .isEqualTo("http://prometheus-operated.monitoring:9090");
+    assertThat(env(c, "TAILOR_STORE_ALLOWED_ENDPOINTS"))
+        .isEqualTo("s3.example.com,http://minio.storage.svc:9000");
+    assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("true");
     assertThat(one(objects, ServiceAccount.class).getMetadata().getName()).isEqualTo("tailor-sa");
   }
 
@@ -223,6 +232,7 @@ class ChartTemplateTest {
     "prometheus.url, prometheus:9090, url",
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
+    "store.allowedEndpoints[0], 'https://s3.example.com/bucket', allowedEndpoints",
     "replicas, 2, replicas"
   })
   void schemaRejectsBadValues(String key, String value, String named) {

@@ -7,6 +7,8 @@ import dev.tailor.api.v1alpha1.fleet.SecretKeysReference;
 import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.AffinityBuilder;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -16,6 +18,8 @@ import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
@@ -39,14 +43,24 @@ public final class PodSpecs {
   /** Where a worker Job's container leaves its compact report. */
   public static final String REPORT_PATH = "/dev/termination-log";
 
+  /** The writable cache directory of worker containers (an emptyDir; the root is read-only). */
+  public static final String CACHE_DIR = "/var/cache/tailor";
+
+  /** The non-root user and group the worker image's pods run as. */
+  public static final long RUN_AS = 65532L;
+
   private PodSpecs() {}
 
   /**
-   * The report a worker Job's succeeded pod left as its termination message ({@code --report
-   * /dev/termination-log}), read from the pod the operator already watches, without polling.
+   * The report {@code job}'s succeeded pod left as its termination message ({@code --report
+   * /dev/termination-log}), read from the pod the operator already watches, without polling. Only a
+   * pod the Job controls counts (its controller owner reference carries the Job's UID): a pod
+   * anybody else made with the Job's labels is never taken for its report.
    */
-  public static Optional<String> terminationMessage(List<Pod> pods) {
+  public static Optional<String> terminationMessage(Job job, List<Pod> pods) {
+    String uid = job.getMetadata().getUid();
     return pods.stream()
+        .filter(p -> controlledBy(p, uid))
         .filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
         .flatMap(p -> p.getStatus().getContainerStatuses().stream())
         .filter(c -> WORKER_CONTAINER.equals(c.getName()))
@@ -55,6 +69,13 @@ public final class PodSpecs {
             s -> s != null && s.getTerminated() != null && s.getTerminated().getMessage() != null)
         .map(s -> s.getTerminated().getMessage())
         .findFirst();
+  }
+
+  private static boolean controlledBy(HasMetadata o, String uid) {
+    return uid != null
+        && o.getMetadata().getOwnerReferences() != null
+        && o.getMetadata().getOwnerReferences().stream()
+            .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && uid.equals(r.getUid()));
   }
 
   /** Required node affinity for exactly the nodes of {@code dc}. */
@@ -108,8 +129,10 @@ public final class PodSpecs {
     }
     SecretKeysReference ref = store.getCredentialsSecretRef();
     if (ref != null) {
-      env.add(secretEnv("AWS_ACCESS_KEY_ID", ref.getName(), ref.getAccessKeyIdKey()));
-      env.add(secretEnv("AWS_SECRET_ACCESS_KEY", ref.getName(), ref.getSecretAccessKeyKey()));
+      env.add(secretEnv("AWS_ACCESS_KEY_ID", ref.getName(), SecretKeysReference.ACCESS_KEY_ID_KEY));
+      env.add(
+          secretEnv(
+              "AWS_SECRET_ACCESS_KEY", ref.getName(), SecretKeysReference.SECRET_ACCESS_KEY_KEY));
     }
     return env;
   }
@@ -127,9 +150,72 @@ public final class PodSpecs {
   }
 
   /**
+   * The environment of every worker container: the store's settings and credentials, and the
+   * writable scratch directories of {@link #restrictedContainer}.
+   */
+  public static List<EnvVar> workerEnv(VariantStore store) {
+    List<EnvVar> env = new ArrayList<>(storeEnv(store));
+    env.add(new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null));
+    env.add(new EnvVar("TMPDIR", "/tmp", null));
+    return env;
+  }
+
+  /**
+   * The restricted pod profile (Pod Security Standards "restricted") every worker pod runs under:
+   * non-root, the runtime's default seccomp profile, no service-account token (the worker never
+   * calls the API server).
+   */
+  public static PodSpecBuilder restricted(PodSpecBuilder pod) {
+    return pod.withAutomountServiceAccountToken(false)
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(RUN_AS)
+        .withRunAsGroup(RUN_AS)
+        .withFsGroup(RUN_AS)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
+        .addNewVolume()
+        .withName("cache")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume();
+  }
+
+  /**
+   * A worker container under the restricted profile: no privilege escalation, no capabilities, a
+   * read-only root filesystem with emptyDirs on /tmp and {@link #CACHE_DIR} (volumes of {@link
+   * #restricted}).
+   */
+  public static ContainerBuilder restrictedContainer(ContainerBuilder container) {
+    return container
+        .withNewSecurityContext()
+        .withAllowPrivilegeEscalation(false)
+        .withReadOnlyRootFilesystem(true)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .endSecurityContext()
+        .addNewVolumeMount()
+        .withName("tmp")
+        .withMountPath("/tmp")
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("cache")
+        .withMountPath(CACHE_DIR)
+        .endVolumeMount();
+  }
+
+  /**
    * A worker Job: one pod that runs the worker with {@code args} on a node of {@code dc} (its GPU
-   * request, tolerations and the store's environment) and leaves its report as its termination
-   * message, never restarted in place.
+   * request, tolerations and the store's environment) under the restricted profile, and leaves its
+   * report as its termination message, never restarted in place.
    */
   public static Job workerJob(
       ObjectMeta metadata,
@@ -139,6 +225,25 @@ public final class PodSpecs {
       List<String> args,
       Integer backoffLimit,
       Long activeDeadlineSeconds) {
+    Container worker =
+        restrictedContainer(
+                new ContainerBuilder()
+                    .withName(WORKER_CONTAINER)
+                    .withImage(image)
+                    .withArgs(args)
+                    .withEnv(workerEnv(store))
+                    .withTerminationMessagePath(REPORT_PATH)
+                    .withTerminationMessagePolicy("FallbackToLogsOnError")
+                    .withResources(gpus(dc)))
+            .build();
+    PodSpec pod =
+        restricted(
+                new PodSpecBuilder()
+                    .withRestartPolicy("Never")
+                    .withAffinity(affinity(dc))
+                    .withTolerations(tolerations(dc))
+                    .withContainers(worker))
+            .build();
     return new JobBuilder()
         .withMetadata(metadata)
         .withNewSpec()
@@ -148,20 +253,7 @@ public final class PodSpecs {
         .withNewMetadata()
         .withLabels(metadata.getLabels())
         .endMetadata()
-        .withNewSpec()
-        .withRestartPolicy("Never")
-        .withAffinity(affinity(dc))
-        .withTolerations(tolerations(dc))
-        .addNewContainer()
-        .withName(WORKER_CONTAINER)
-        .withImage(image)
-        .withArgs(args)
-        .withEnv(storeEnv(store))
-        .withTerminationMessagePath(REPORT_PATH)
-        .withTerminationMessagePolicy("FallbackToLogsOnError")
-        .withResources(gpus(dc))
-        .endContainer()
-        .endSpec()
+        .withSpec(pod)
         .endTemplate()
         .endSpec()
         .build();

@@ -70,8 +70,8 @@ class CrdApiServerTest {
     assertThat(fleet.getSpec()).isEqualTo(Samples.fleet().getSpec());
     assertThat(l4.getSpec()).isEqualTo(Samples.deviceClass("l4").getSpec());
     assertThat(fleet.getSpec().getCompression().getWorker().getBackoffLimit()).isEqualTo(1);
-    assertThat(fleet.getSpec().getStore().getCredentialsSecretRef().getAccessKeyIdKey())
-        .isEqualTo("AWS_ACCESS_KEY_ID");
+    assertThat(fleet.getSpec().getStore().getCredentialsSecretRef().getName())
+        .isEqualTo("tailor-store");
     assertThat(SpecValidator.validate(fleet)).isEmpty();
     assertThat(client.resources(ModelVariant.class).withName("shapes-25").get().getSpec())
         .isEqualTo(Samples.variant().getSpec());

@@ -169,6 +169,8 @@ public final class LocalTailor implements AutoCloseable {
             .set("worker.image.repository", LocalImages.WORKER)
             .set("operator.progressInterval", "2s")
             .set("prometheus.url", prometheus.url().toString())
+            // the sandbox's S3 server speaks plain http on this machine
+            .set("store.allowedEndpoints[0]", store.endpoint().toString())
             .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
     install.call();
     // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an

@@ -19,9 +19,10 @@ final class CompressionProgress {
 
   private CompressionProgress() {}
 
-  static void read(KubernetesClient client, ModelFleet fleet, CompressionStatus cs) {
+  static void read(
+      FleetStores stores, KubernetesClient client, ModelFleet fleet, CompressionStatus cs) {
     Optional<ProgressReport> report;
-    try (ArtifactStore store = VariantRegistrar.open(client, fleet)) {
+    try (ArtifactStore store = stores.open(client, fleet)) {
       report = ProgressReport.read(store, cs.getJobName());
     } catch (Exception e) {
       LOG.debugf(

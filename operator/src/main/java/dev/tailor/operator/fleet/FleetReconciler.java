@@ -23,6 +23,7 @@ import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.api.validation.SpecValidator;
 import dev.tailor.api.validation.Violation;
+import dev.tailor.artifacts.ArtifactNotFoundException;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
@@ -32,6 +33,7 @@ import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -100,6 +102,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   private final EventRecorder events;
   private final OperatorMetrics metrics;
+  private final FleetStores stores;
   private final String workerImage;
   private final Duration progressInterval;
   private final Duration retryAfterExhausted;
@@ -109,6 +112,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   public FleetReconciler(
       EventRecorder events,
       OperatorMetrics metrics,
+      FleetStores stores,
       @ConfigProperty(name = "tailor.worker.image", defaultValue = "tailor/worker:latest")
           String workerImage,
       @ConfigProperty(name = "tailor.progress.interval", defaultValue = "10s")
@@ -118,6 +122,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl) {
     this.events = events;
     this.metrics = metrics;
+    this.stores = stores;
     this.workerImage = workerImage;
     this.progressInterval = progressInterval;
     this.retryAfterExhausted = retryAfterExhausted;
@@ -220,6 +225,11 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       stall(fleet, status, ConditionTypes.REASON_INVALID_SPEC, SpecValidator.summary(violations));
       return finish(fleet, old, status, context);
     }
+    Optional<String> refusal = stores.refusal(fleet.getSpec().getStore());
+    if (refusal.isPresent()) {
+      stall(fleet, status, FleetStores.REASON_NOT_ALLOWED, refusal.get());
+      return finish(fleet, old, status, context);
+    }
     Map<String, DeviceClass> classes = new java.util.LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
     InformerEventSource<DeviceClass, ModelFleet> classCache =
@@ -283,13 +293,13 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     } else {
       observe(job.get(), cs);
       if (cs.getState() == JobState.RUNNING) {
-        CompressionProgress.read(context.getClient(), fleet, cs);
+        CompressionProgress.read(stores, context.getClient(), fleet, cs);
       }
     }
     applyJobState(fleet, status, cs);
     List<ModelVariant> registered = List.of();
     if (cs.getState() == JobState.SUCCEEDED && job.isPresent()) {
-      registered = registerVariants(fleet, status, jobName, context);
+      registered = registerVariants(fleet, status, job.get(), context);
     } else if (cs.getState() == JobState.SUCCEEDED) {
       registered = compressed;
       describeVariants(fleet, status, status.getBaseDigest(), compressed);
@@ -397,7 +407,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     }
     List<String> deletedFiles;
     try {
-      deletedFiles = VariantCollector.deleteArtifacts(context.getClient(), fleet, superseded);
+      deletedFiles =
+          VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, superseded);
     } catch (VariantRegistrar.RejectedResult e) {
       events.record(fleet, EventRecorder.WARNING, e.reason(), e.getMessage());
       return;
@@ -454,8 +465,12 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   /**
    * The finalizer: before the fleet goes (and its ModelVariants with it, through their owner
-   * references), deletes its variants' files when the store's retention is Delete. A store that
-   * cannot be reached keeps the fleet, with an Event, and is tried again.
+   * references), deletes its variants' files when the store's retention is Delete. Files already
+   * gone (a deleted bucket) count as deleted. Where they cannot be deleted for good (the store's
+   * Secret is gone, as namespace deletion removes it first, or the store policy now refuses the
+   * store) or the namespace is terminating, the fleet is released and an Event and the log name the
+   * store whose files stay; only a store that cannot be reached for now keeps the fleet, and is
+   * tried again.
    */
   @Override
   public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
@@ -464,29 +479,58 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         || !fleet.getSpec().getStore().deletesArtifacts()) {
       return DeleteControl.defaultDelete();
     }
+    String uri = fleet.getSpec().getStore().getUri();
     List<ModelVariant> owned = owned(fleet, context);
     try {
-      List<String> deleted = VariantCollector.deleteArtifacts(context.getClient(), fleet, owned);
+      List<String> deleted =
+          VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, owned);
       LOG.infof(
           "ModelFleet(%s/%s) deleted: removed %d variant(s) from %s",
-          fleet.getMetadata().getNamespace(),
-          fleet.getMetadata().getName(),
-          deleted.size(),
-          fleet.getSpec().getStore().getUri());
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), deleted.size(), uri);
       return DeleteControl.defaultDelete();
-    } catch (IOException | VariantRegistrar.RejectedResult e) {
+    } catch (ArtifactNotFoundException e) {
+      LOG.infof(
+          "ModelFleet(%s/%s) deleted: its store %s is already gone (%s)",
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), uri, e.getMessage());
+      return DeleteControl.defaultDelete();
+    } catch (VariantRegistrar.RejectedResult e) {
+      return leaveArtifacts(fleet, e.getMessage());
+    } catch (IOException e) {
+      if (namespaceTerminating(fleet, context)) {
+        return leaveArtifacts(fleet, e.getMessage() + "; the namespace is being deleted");
+      }
       events.record(
           fleet,
           EventRecorder.WARNING,
           "ArtifactCleanupFailed",
           "cannot delete the variants' files from "
-              + fleet.getSpec().getStore().getUri()
+              + uri
               + " ("
               + e.getMessage()
               + "); retrying. To keep the files and delete the fleet now, set"
               + " spec.store.retention to Retain.");
       return DeleteControl.noFinalizerRemoval().rescheduleAfter(progressInterval.multipliedBy(3));
     }
+  }
+
+  /** Releases a deleted fleet whose variants' files cannot be deleted, saying what stays. */
+  private DeleteControl leaveArtifacts(ModelFleet fleet, String why) {
+    String message =
+        "the variants' files stay in "
+            + fleet.getSpec().getStore().getUri()
+            + " and must be deleted by hand: "
+            + why;
+    LOG.warnf(
+        "ModelFleet(%s/%s) deleted: %s",
+        fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), message);
+    events.record(fleet, EventRecorder.WARNING, "ArtifactsLeftInStore", message);
+    return DeleteControl.defaultDelete();
+  }
+
+  private static boolean namespaceTerminating(ModelFleet fleet, Context<ModelFleet> context) {
+    Namespace ns =
+        context.getClient().namespaces().withName(fleet.getMetadata().getNamespace()).get();
+    return ns == null || ns.getMetadata().getDeletionTimestamp() != null;
   }
 
   /**
@@ -551,13 +595,14 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    * Returns the Job's variants, or none while they cannot be registered.
    */
   private List<ModelVariant> registerVariants(
-      ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
+      ModelFleet fleet, ModelFleetStatus status, Job job, Context<ModelFleet> context) {
     String ns = fleet.getMetadata().getNamespace();
+    String jobName = job.getMetadata().getName();
     List<Pod> pods =
         source(context, Pod.class, PODS)
             .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
             .toList();
-    Optional<String> message = PodSpecs.terminationMessage(pods);
+    Optional<String> message = PodSpecs.terminationMessage(job, pods);
     if (message.isEmpty()) {
       return List.of(); // the pod's final status has not reached the cache yet; its event will come
     }
@@ -589,7 +634,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             .toList();
     if (variants.size() < result.variants().size()) {
       try {
-        variants = VariantRegistrar.variants(context.getClient(), fleet, result);
+        variants = VariantRegistrar.variants(stores, context.getClient(), fleet, result);
       } catch (VariantRegistrar.RejectedResult e) {
         reject(fleet, status, e.reason(), e.getMessage());
         return List.of();

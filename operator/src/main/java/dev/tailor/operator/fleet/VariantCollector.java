@@ -49,13 +49,13 @@ final class VariantCollector {
    * @throws IOException when the store could not be reached; nothing is lost, the caller retries
    */
   static List<String> deleteArtifacts(
-      KubernetesClient client, ModelFleet fleet, List<ModelVariant> variants)
+      FleetStores stores, KubernetesClient client, ModelFleet fleet, List<ModelVariant> variants)
       throws IOException, VariantRegistrar.RejectedResult {
     if (variants.isEmpty() || !fleet.getSpec().getStore().deletesArtifacts()) {
       return List.of();
     }
     List<String> deleted = new ArrayList<>();
-    try (ArtifactStore store = VariantRegistrar.open(client, fleet)) {
+    try (ArtifactStore store = stores.open(client, fleet)) {
       String root = store.uri().toString().replaceAll("/+$", "") + "/";
       for (ModelVariant mv : variants) {
         String uri = mv.getSpec().getArtifact().getUri();

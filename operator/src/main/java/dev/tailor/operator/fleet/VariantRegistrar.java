@@ -4,24 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.CompressionMethod;
-import dev.tailor.api.v1alpha1.fleet.VariantStore;
 import dev.tailor.api.v1alpha1.variant.Artifact;
 import dev.tailor.api.v1alpha1.variant.Lineage;
 import dev.tailor.api.v1alpha1.variant.ModelVariantSpec;
 import dev.tailor.api.v1alpha1.variant.VariantMetrics;
 import dev.tailor.artifacts.ArtifactStore;
-import dev.tailor.artifacts.ArtifactStores;
-import dev.tailor.artifacts.S3Settings;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,14 +24,14 @@ import java.util.Map;
  * Reads a finished compression's variants from the store and turns each into a ModelVariant. Every
  * variant's stored manifest must carry the digest the Job reported; its files are checked against
  * that manifest by every reader before use (the serving pods load through the same store client).
- * Credentials come from the fleet's Secret reference, never from the CR.
+ * The store is opened through {@link FleetStores}, under the platform's store policy.
  */
 public final class VariantRegistrar {
   /** A permanent problem with the result or the stored artifacts; retrying will not help. */
   public static final class RejectedResult extends Exception {
     private final String reason;
 
-    RejectedResult(String reason, String message) {
+    public RejectedResult(String reason, String message) {
       super(message);
       this.reason = reason;
     }
@@ -56,12 +50,12 @@ public final class VariantRegistrar {
    * @throws IOException for a store that could not be reached (transient: retried with backoff)
    */
   public static List<ModelVariant> variants(
-      KubernetesClient client, ModelFleet fleet, CompressionResult result)
+      FleetStores stores, KubernetesClient client, ModelFleet fleet, CompressionResult result)
       throws IOException, RejectedResult {
     List<ModelVariant> out = new ArrayList<>();
     Map<Integer, Double> epsBySize = new HashMap<>();
     Map<Integer, Double> fdBySize = new HashMap<>();
-    try (ArtifactStore store = open(client, fleet)) {
+    try (ArtifactStore store = stores.open(client, fleet)) {
       List<StoredVariant> stored = new ArrayList<>();
       List<JsonNode> metrics = new ArrayList<>();
       for (CompressionResult.Entry e : result.variants()) {
@@ -172,51 +166,5 @@ public final class VariantRegistrar {
   static String name(ModelFleet fleet, int size) {
     String hash = CompressionJobs.specHash(fleet.getSpec()).substring(0, 6);
     return Labels.name(fleet.getMetadata().getName(), size + "-" + hash);
-  }
-
-  static ArtifactStore open(KubernetesClient client, ModelFleet fleet) throws RejectedResult {
-    VariantStore store = fleet.getSpec().getStore();
-    if (!store.getUri().startsWith("s3://")) {
-      return ArtifactStores.open(store.getUri());
-    }
-    Map<String, String> env = new HashMap<>();
-    if (store.getEndpoint() != null) {
-      env.put(S3Settings.ENDPOINT_ENV, store.getEndpoint());
-    }
-    if (store.getRegion() != null) {
-      env.put("AWS_REGION", store.getRegion());
-    }
-    if (store.getPathStyle() != null) {
-      env.put(S3Settings.PATH_STYLE_ENV, store.getPathStyle().toString());
-    }
-    var ref = store.getCredentialsSecretRef();
-    if (ref != null) {
-      Secret secret =
-          client
-              .secrets()
-              .inNamespace(fleet.getMetadata().getNamespace())
-              .withName(ref.getName())
-              .get();
-      if (secret == null) {
-        throw new RejectedResult(
-            "StoreCredentialsMissing",
-            "spec.store.credentialsSecretRef.name: Secret \"" + ref.getName() + "\" not found");
-      }
-      env.put("AWS_ACCESS_KEY_ID", secretValue(secret, ref.getAccessKeyIdKey()));
-      env.put("AWS_SECRET_ACCESS_KEY", secretValue(secret, ref.getSecretAccessKeyKey()));
-    }
-    return ArtifactStores.open(store.getUri(), S3Settings.fromEnvironment(env));
-  }
-
-  private static String secretValue(Secret s, String key) throws RejectedResult {
-    if (s.getData() != null && s.getData().containsKey(key)) {
-      return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);
-    }
-    if (s.getStringData() != null && s.getStringData().containsKey(key)) {
-      return s.getStringData().get(key);
-    }
-    throw new RejectedResult(
-        "StoreCredentialsMissing",
-        "Secret \"" + s.getMetadata().getName() + "\" has no key \"" + key + "\"");
   }
 }

@@ -76,7 +76,7 @@ public final class LatencyProfiles {
     DeviceClassFit fit = new DeviceClassFit();
     fit.setDeviceClass(dc.getMetadata().getName());
     if (st != null && st.getSucceeded() != null && st.getSucceeded() > 0) {
-      Optional<String> report = PodSpecs.terminationMessage(pods);
+      Optional<String> report = PodSpecs.terminationMessage(job, pods);
       if (report.isEmpty()) {
         return Optional.empty(); // the pod's final status has not reached the cache yet
       }

@@ -9,9 +9,12 @@ import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.api.v1alpha1.fleet.Serving;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
-import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -49,8 +52,6 @@ public final class ServingResources {
   public static final String DIGEST_ANNOTATION = "tailor.dev/variant-digest";
   public static final String HASH_ANNOTATION = "tailor.dev/desired-hash";
   public static final int PORT = 8080;
-  static final String CACHE_DIR = "/var/cache/tailor";
-  static final long RUN_AS = 65532L;
 
   private ServingResources() {}
 
@@ -161,9 +162,31 @@ public final class ServingResources {
     if (serving != null && serving.getSamplerSteps() != null) {
       args.addAll(List.of("--steps", serving.getSamplerSteps().toString()));
     }
-    List<EnvVar> env = new ArrayList<>(PodSpecs.storeEnv(fleet.getSpec().getStore()));
-    env.add(new EnvVar("DJL_CACHE_DIR", CACHE_DIR + "/djl", null));
-    env.add(new EnvVar("TMPDIR", "/tmp", null));
+    Container server =
+        PodSpecs.restrictedContainer(
+                new ContainerBuilder()
+                    .withName("server")
+                    .withImage(image)
+                    .withArgs(args)
+                    .withEnv(PodSpecs.workerEnv(fleet.getSpec().getStore()))
+                    .addNewPort()
+                    .withName("http")
+                    .withContainerPort(PORT)
+                    .withProtocol("TCP")
+                    .endPort()
+                    .withResources(PodSpecs.gpus(dc))
+                    .withStartupProbe(probe("/healthz", 5, 60))
+                    .withReadinessProbe(probe("/readyz", 5, 3))
+                    .withLivenessProbe(probe("/healthz", 10, 3)))
+            .build();
+    PodSpec pod =
+        PodSpecs.restricted(
+                new PodSpecBuilder()
+                    .withAffinity(PodSpecs.affinity(dc))
+                    .withTolerations(PodSpecs.tolerations(dc))
+                    .withTerminationGracePeriodSeconds(45L)
+                    .withContainers(server))
+            .build();
     Deployment d =
         new DeploymentBuilder()
             .withMetadata(PodSpecs.ownedMetadata(name(fleet, cls, track), fleet, podLabels))
@@ -188,61 +211,7 @@ public final class ServingResources {
             .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
             .addToAnnotations(DIGEST_ANNOTATION, mv.getSpec().getArtifact().getDigest())
             .endMetadata()
-            .withNewSpec()
-            .withAffinity(PodSpecs.affinity(dc))
-            .withTolerations(PodSpecs.tolerations(dc))
-            .withTerminationGracePeriodSeconds(45L)
-            .withAutomountServiceAccountToken(false)
-            .withNewSecurityContext()
-            .withRunAsNonRoot(true)
-            .withRunAsUser(RUN_AS)
-            .withRunAsGroup(RUN_AS)
-            .withFsGroup(RUN_AS)
-            .withNewSeccompProfile()
-            .withType("RuntimeDefault")
-            .endSeccompProfile()
-            .endSecurityContext()
-            .addNewContainer()
-            .withName("server")
-            .withImage(image)
-            .withArgs(args)
-            .withEnv(env)
-            .addNewPort()
-            .withName("http")
-            .withContainerPort(PORT)
-            .withProtocol("TCP")
-            .endPort()
-            .withResources(PodSpecs.gpus(dc))
-            .withStartupProbe(probe("/healthz", 5, 60))
-            .withReadinessProbe(probe("/readyz", 5, 3))
-            .withLivenessProbe(probe("/healthz", 10, 3))
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .withDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext()
-            .addNewVolumeMount()
-            .withName("tmp")
-            .withMountPath("/tmp")
-            .endVolumeMount()
-            .addNewVolumeMount()
-            .withName("cache")
-            .withMountPath(CACHE_DIR)
-            .endVolumeMount()
-            .endContainer()
-            .addNewVolume()
-            .withName("tmp")
-            .withNewEmptyDir()
-            .endEmptyDir()
-            .endVolume()
-            .addNewVolume()
-            .withName("cache")
-            .withNewEmptyDir()
-            .endEmptyDir()
-            .endVolume()
-            .endSpec()
+            .withSpec(pod)
             .endTemplate()
             .endSpec()
             .build();

@@ -305,6 +305,7 @@ class CanaryRolloutApiServerTest {
         new FleetReconciler(
             new EventRecorder(fresh),
             new OperatorMetrics(new SimpleMeterRegistry()),
+            FleetFixtures.storePolicy(),
             "tailor/worker:latest",
             Duration.ofSeconds(10),
             Duration.ofMinutes(5),

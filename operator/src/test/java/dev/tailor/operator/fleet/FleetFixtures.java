@@ -59,6 +59,13 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     f.getSpec().setStore(s);
   }
 
+  /** The store policy of the test profile (application.properties), for reconcilers made here. */
+  static FleetStores storePolicy() {
+    return new FleetStores(
+        java.util.Optional.of(List.of("http://127.0.0.1", "http://minio.tailor-system.svc")),
+        false);
+  }
+
   static String storeUri(Path dir) {
     return "file://" + dir.toAbsolutePath();
   }
@@ -261,7 +268,6 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     }
   }
 
-  /** Stores one tiny variant per size with the given ε-MSE; returns the worker's result JSON. */
   /** The peak memory the stored variants report: 200 MiB per percent of size (100 %: 20000 MiB). */
   static long peakMemoryMiB(int size) {
     return size * 200L;

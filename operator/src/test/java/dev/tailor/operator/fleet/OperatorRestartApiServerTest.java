@@ -75,6 +75,7 @@ class OperatorRestartApiServerTest {
         new FleetReconciler(
             new EventRecorder(fresh),
             new OperatorMetrics(new SimpleMeterRegistry()),
+            FleetFixtures.storePolicy(),
             "tailor/worker:latest",
             java.time.Duration.ofSeconds(10),
             java.time.Duration.ofMinutes(5),

@@ -20,7 +20,7 @@ public class VariantStore {
   private String uri;
 
   @JsonPropertyDescription(
-      "S3 endpoint URL for non-AWS stores, e.g. https://minio.example:9000. Only with s3:// stores. Default: AWS S3 for the region.")
+      "S3 endpoint URL for non-AWS stores, e.g. https://minio.example:9000. Only with s3:// stores; it must be on the operator's allow list (chart value store.allowedEndpoints), and plain http only where that list says http://. Default: AWS S3 for the region.")
   @Pattern("^https?://[^/@\\s]+(/.*)?$")
   @Size(max = 2048)
   private String endpoint;
@@ -35,7 +35,7 @@ public class VariantStore {
   private Boolean pathStyle;
 
   @JsonPropertyDescription(
-      "Secret with the S3 access key pair. Only with s3:// stores. Default: none (the pod's ambient credentials, e.g. IRSA).")
+      "Secret with the S3 access key pair (keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY). Only with s3:// stores. Required for s3:// stores unless the platform lets fleets use the ambient credentials (chart value store.allowAmbientCredentials).")
   private SecretKeysReference credentialsSecretRef;
 
   @JsonPropertyDescription(
