@@ -112,7 +112,9 @@ class ChartTemplateTest {
             });
     ClusterRole cluster = role(roles, "-cluster");
     assertThat(resources(cluster))
-        .containsExactlyInAnyOrder("nodes", "deviceclasses", "deviceclasses/status");
+        .containsExactlyInAnyOrder(
+            "nodes", "namespaces", "deviceclasses", "deviceclasses/status");
+    assertThat(verbs(cluster, "namespaces")).containsExactly("get");
     assertThat(verbs(cluster, "nodes")).containsExactly("get", "list", "watch");
     ClusterRole fleets = role(roles, "-fleets");
     assertThat(resources(fleets))

@@ -16,10 +16,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -34,13 +37,23 @@ public final class CompressionJobs {
   /** On a ModelVariant: the compression Job that made it. */
   public static final String VARIANT_LABEL = "tailor.dev/compression-job";
 
+  /** The sizes a class without a pinned size chooses from, besides 100. */
+  private static final List<Integer> LADDER = List.of(75, 50, 25);
+
   private CompressionJobs() {}
 
-  /** Ten hex digits of sha256 over the canonical JSON of what the compression depends on. */
+  /**
+   * Ten hex digits of sha256 over the canonical JSON of what the compression's output depends on:
+   * the base model, the compression settings with the sizes it makes, the store. Not the quality
+   * gate: an edited gate judges the same variants again, it does not recompress them.
+   */
   public static String specHash(ModelFleetSpec spec) {
+    Compression compression = Serialization.clone(spec.getCompression());
+    compression.setQualityGate(null);
+    compression.setSizes(sizes(spec));
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("baseModel", spec.getBaseModel());
-    inputs.put("compression", spec.getCompression());
+    inputs.put("compression", compression);
     inputs.put("store", spec.getStore() == null ? null : spec.getStore().getUri());
     try {
       byte[] digest =
@@ -50,6 +63,28 @@ public final class CompressionJobs {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  /**
+   * The sizes the compression makes: {@code compression.sizes} when given; otherwise 100 (the
+   * reference every ratio is taken to), each size a class pins, and, when a class picks the largest
+   * variant that fits its budgets, the ladder 75, 50, 25 for it to pick from. Largest first.
+   */
+  public static List<Integer> sizes(ModelFleetSpec spec) {
+    List<Integer> given = spec.getCompression().getSizes();
+    if (given != null && !given.isEmpty()) {
+      return given;
+    }
+    SortedSet<Integer> sizes = new TreeSet<>(Comparator.reverseOrder());
+    sizes.add(100);
+    for (var target : spec.getDeviceClasses()) {
+      if (target.getSize() != null) {
+        sizes.add(target.getSize());
+      } else {
+        sizes.addAll(LADDER);
+      }
+    }
+    return List.copyOf(sizes);
   }
 
   public static String name(ModelFleet fleet) {
@@ -81,12 +116,9 @@ public final class CompressionJobs {
     if (spec.getBaseModel().getDigest() != null) {
       args.addAll(List.of("--model-digest", spec.getBaseModel().getDigest()));
     }
-    if (c.getSizes() != null && !c.getSizes().isEmpty()) {
-      args.addAll(
-          List.of(
-              "--sizes",
-              c.getSizes().stream().map(String::valueOf).collect(Collectors.joining(","))));
-    }
+    args.addAll(
+        List.of(
+            "--sizes", sizes(spec).stream().map(String::valueOf).collect(Collectors.joining(","))));
     Calibration cal = c.getCalibration();
     if (cal != null && cal.getUri() != null) {
       args.addAll(

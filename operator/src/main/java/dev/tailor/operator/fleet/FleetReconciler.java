@@ -302,12 +302,12 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       registered = registerVariants(fleet, status, job.get(), context);
     } else if (cs.getState() == JobState.SUCCEEDED) {
       registered = compressed;
-      describeVariants(fleet, status, status.getBaseDigest(), compressed);
+      describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
     }
     Optional<Duration> upgrading = serve(fleet, status, classes, registered, context);
-    if (!registered.isEmpty()) {
-      collectSuperseded(fleet, status, jobName, context);
-    }
+    // What serves and the status are settled; removing superseded variants is best-effort, and one
+    // that fails never keeps the status from being saved: it is tried again a little later.
+    boolean collected = registered.isEmpty() || collectSuperseded(fleet, status, jobName, context);
     UpdateControl<ModelFleet> control = finish(fleet, old, status, context);
     // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
     // sends events: look again while a compression runs or a class upgrades.
@@ -316,6 +316,10 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             ? Optional.of(
                 upgrading.filter(d -> d.compareTo(progressInterval) < 0).orElse(progressInterval))
             : upgrading;
+    if (!collected) {
+      Duration retry = progressInterval.multipliedBy(3);
+      next = Optional.of(next.filter(d -> d.compareTo(retry) < 0).orElse(retry));
+    }
     return next.map(control::rescheduleAfter).orElse(control);
   }
 
@@ -396,26 +400,41 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   /**
    * Removes the fleet's variants that a newer compression superseded and no device class serves:
-   * their files (when the store's retention is Delete), their ModelVariants and their Jobs.
+   * their files (when the store's retention is Delete), their ModelVariants and their Jobs. Returns
+   * false when that failed (an Event says why); nothing it could not delete is lost.
    */
-  private void collectSuperseded(
+  private boolean collectSuperseded(
       ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
     List<ModelVariant> owned = owned(fleet, context);
     List<ModelVariant> superseded = VariantCollector.superseded(status, jobName, owned);
     if (superseded.isEmpty()) {
-      return;
+      return true;
     }
-    List<String> deletedFiles;
     try {
-      deletedFiles =
-          VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, superseded);
-    } catch (VariantRegistrar.RejectedResult e) {
-      events.record(fleet, EventRecorder.WARNING, e.reason(), e.getMessage());
-      return;
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
+      deleteSuperseded(fleet, superseded, context);
+      return true;
+    } catch (IOException | VariantRegistrar.RejectedResult | KubernetesClientException e) {
+      LOG.warnf(
+          "ModelFleet(%s/%s): removing superseded variants failed: %s",
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), e.getMessage());
+      events.record(
+          fleet,
+          EventRecorder.WARNING,
+          "VariantCleanupFailed",
+          "removing "
+              + superseded.size()
+              + " superseded variant(s) failed ("
+              + e.getMessage()
+              + "); trying again");
+      return false;
     }
+  }
+
+  private void deleteSuperseded(
+      ModelFleet fleet, List<ModelVariant> superseded, Context<ModelFleet> context)
+      throws IOException, VariantRegistrar.RejectedResult {
+    List<String> deletedFiles =
+        VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, superseded);
     Set<String> oldJobs = new LinkedHashSet<>();
     for (ModelVariant mv : superseded) {
       context.getClient().resource(mv).delete();
@@ -654,13 +673,21 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
           "VariantsRegistered",
           variants.size() + " variant(s) registered from " + jobName);
     }
-    describeVariants(fleet, status, result.baseDigest(), variants);
+    describeVariants(fleet, status, result.baseDigest(), variants, context);
     return variants;
   }
 
-  /** The fleet's view of its variants, derived from the ModelVariants alone. */
+  /**
+   * The fleet's view of its variants, derived from the ModelVariants alone. Each is judged by the
+   * fleet's current quality gate, and a variant whose recorded judgement an edited gate changed
+   * gets the new one: editing the gate never recompresses.
+   */
   private void describeVariants(
-      ModelFleet fleet, ModelFleetStatus status, String baseDigest, List<ModelVariant> variants) {
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      String baseDigest,
+      List<ModelVariant> variants,
+      Context<ModelFleet> context) {
     List<VariantReference> refs = new ArrayList<>();
     List<String> failed = new ArrayList<>();
     for (ModelVariant mv :
@@ -668,6 +695,15 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             .sorted(java.util.Comparator.comparing(v -> -v.getSpec().getLineage().getSize()))
             .toList()) {
       QualityGateResult gate = gate(fleet, mv);
+      if (mv.getStatus() != null && !gate.equals(mv.getStatus().getQualityGate())) {
+        ModelVariant judged = Serialization.clone(mv);
+        judged.getStatus().setQualityGate(gate);
+        source(context, ModelVariant.class, VARIANTS)
+            .handleRecentResourceUpdate(
+                ResourceID.fromResource(fleet),
+                context.getClient().resource(judged).updateStatus(),
+                mv);
+      }
       VariantReference ref = new VariantReference();
       ref.setName(mv.getMetadata().getName());
       ref.setSize(mv.getSpec().getLineage().getSize());

@@ -76,4 +76,28 @@ class CompressionJobsTest {
     assertThat(QualityGates.judge(gate, unmeasured).getPassed()).isFalse();
     assertThat(QualityGates.judge(new QualityGate(), unmeasured).getFrechetRatio()).isNull();
   }
+
+  @Test
+  void omittedSizesAreDerivedFromTheClassesSoAPinnedSizeIsMade() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+    fleet.getSpec().getCompression().setSizes(null);
+    fleet.getSpec().getDeviceClasses().forEach(t -> t.setSize(null));
+    fleet.getSpec().getDeviceClasses().get(0).setSize(40);
+    assertThat(CompressionJobs.args(fleet, "x")).containsSequence("--sizes", "100,75,50,40,25");
+    // every class pinned: just those sizes and the full-size reference
+    fleet.getSpec().getDeviceClasses().forEach(t -> t.setSize(60));
+    fleet.getSpec().getDeviceClasses().get(0).setSize(40);
+    assertThat(CompressionJobs.args(fleet, "x")).containsSequence("--sizes", "100,60,40");
+  }
+
+  @Test
+  void theSpecHashCoversWhatTheOutputDependsOnAndNotTheQualityGate() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+    String before = CompressionJobs.specHash(fleet.getSpec());
+    fleet.getSpec().getCompression().getQualityGate().setMaxEpsMseRatio(1.1);
+    fleet.getSpec().getCompression().getQualityGate().setMinSsim(0.9);
+    assertThat(CompressionJobs.specHash(fleet.getSpec())).isEqualTo(before);
+    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
+    assertThat(CompressionJobs.specHash(fleet.getSpec())).isNotEqualTo(before);
+  }
 }

@@ -225,6 +225,36 @@ class FleetApiServerTest {
     assertThat(after.getStatus().getCompression().getState()).isEqualTo(JobState.SUCCEEDED);
     assertThat(after.getStatus().getVariantCount()).isEqualTo(3);
 
+    // A tighter gate judges the same variants again: nothing is compressed again.
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .patch(
+            PatchContext.of(PatchType.JSON_MERGE),
+            "{\"spec\":{\"compression\":{\"qualityGate\":{\"maxEpsMseRatio\":1.1}}}}");
+    ModelFleet tighter =
+        fx.awaitFleet(
+            f ->
+                f.getStatus().getVariants().stream()
+                    .anyMatch(v -> v.getSize() == 50 && !v.getQualityGatePassed()));
+    assertThat(tighter.getStatus().getCompression().getJobName())
+        .isEqualTo(job.getMetadata().getName());
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () ->
+                client
+                    .resources(ModelVariant.class)
+                    .inNamespace(ns)
+                    .withName(half.getMetadata().getName())
+                    .get()
+                    .getStatus()
+                    .getQualityGate()
+                    .getMessage(),
+            m -> m.contains("ε-MSE ratio 1.200 > 1.100"));
+    assertThat(compressionJobs()).isEmpty();
+
     // Retention defaults to Retain: deleting the fleet leaves the stored files in place.
     client.resource(fleet).delete();
     await()

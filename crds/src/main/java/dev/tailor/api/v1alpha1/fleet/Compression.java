@@ -22,7 +22,7 @@ public class Compression {
   private CompressionMethod method = CompressionMethod.OFA;
 
   @JsonPropertyDescription(
-      "Variant sizes to produce, as percent of the base model's parameters kept (1 to 100), each once, e.g. [100, 75, 50, 25]. Omit to produce exactly the sizes named in spec.deviceClasses[].size (per-class targets). Default: derived from spec.deviceClasses[].size.")
+      "Variant sizes to produce, as percent of the base model's parameters kept (1 to 100), each once, e.g. [100, 75, 50, 25]. Omit to derive them from spec.deviceClasses: 100, every size a class pins, and 75, 50 and 25 when a class picks the largest variant within its budgets. Default: derived.")
   @Size(max = 16)
   private List<@Min(1) @Max(100) Integer> sizes;
 
@@ -43,7 +43,7 @@ public class Compression {
   private SampleQuality sampleQuality;
 
   @JsonPropertyDescription(
-      "Quality every variant must reach to be served. Default: the QualityGate defaults.")
+      "Quality every variant must reach to be served. Editing it judges the existing variants again; it does not recompress. Default: the QualityGate defaults.")
   @Default("{}")
   private QualityGate qualityGate = new QualityGate();
 
