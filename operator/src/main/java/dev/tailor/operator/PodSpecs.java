@@ -46,6 +46,9 @@ public final class PodSpecs {
   /** The writable cache directory of worker containers (an emptyDir; the root is read-only). */
   public static final String CACHE_DIR = "/var/cache/tailor";
 
+  /** The volume of a {@code file://} store's PersistentVolumeClaim. */
+  static final String STORE_VOLUME = "store";
+
   /** The non-root user and group the worker image's pods run as. */
   public static final long RUN_AS = 65532L;
 
@@ -76,6 +79,12 @@ public final class PodSpecs {
         && o.getMetadata().getOwnerReferences() != null
         && o.getMetadata().getOwnerReferences().stream()
             .anyMatch(r -> Boolean.TRUE.equals(r.getController()) && uid.equals(r.getUid()));
+  }
+
+  private static Optional<String> storeClaim(VariantStore store) {
+    return Optional.ofNullable(store)
+        .filter(s -> s.getUri().startsWith("file://"))
+        .map(VariantStore::getPersistentVolumeClaim);
   }
 
   /** Required node affinity for exactly the nodes of {@code dc}. */
@@ -163,9 +172,18 @@ public final class PodSpecs {
   /**
    * The restricted pod profile (Pod Security Standards "restricted") every worker pod runs under:
    * non-root, the runtime's default seccomp profile, no service-account token (the worker never
-   * calls the API server).
+   * calls the API server); with the volume of a {@code file://} store's PersistentVolumeClaim.
    */
-  public static PodSpecBuilder restricted(PodSpecBuilder pod) {
+  public static PodSpecBuilder restricted(PodSpecBuilder pod, VariantStore store) {
+    storeClaim(store)
+        .ifPresent(
+            claim ->
+                pod.addNewVolume()
+                    .withName(STORE_VOLUME)
+                    .withNewPersistentVolumeClaim()
+                    .withClaimName(claim)
+                    .endPersistentVolumeClaim()
+                    .endVolume());
     return pod.withAutomountServiceAccountToken(false)
         .withNewSecurityContext()
         .withRunAsNonRoot(true)
@@ -191,9 +209,18 @@ public final class PodSpecs {
   /**
    * A worker container under the restricted profile: no privilege escalation, no capabilities, a
    * read-only root filesystem with emptyDirs on /tmp and {@link #CACHE_DIR} (volumes of {@link
-   * #restricted}).
+   * #restricted}), and a {@code file://} store's PersistentVolumeClaim at the store's path.
    */
-  public static ContainerBuilder restrictedContainer(ContainerBuilder container) {
+  public static ContainerBuilder restrictedContainer(
+      ContainerBuilder container, VariantStore store) {
+    storeClaim(store)
+        .ifPresent(
+            claim ->
+                container
+                    .addNewVolumeMount()
+                    .withName(STORE_VOLUME)
+                    .withMountPath(java.net.URI.create(store.getUri()).getPath())
+                    .endVolumeMount());
     return container
         .withNewSecurityContext()
         .withAllowPrivilegeEscalation(false)
@@ -234,7 +261,8 @@ public final class PodSpecs {
                     .withEnv(workerEnv(store))
                     .withTerminationMessagePath(REPORT_PATH)
                     .withTerminationMessagePolicy("FallbackToLogsOnError")
-                    .withResources(gpus(dc)))
+                    .withResources(gpus(dc)),
+                store)
             .build();
     PodSpec pod =
         restricted(
@@ -242,7 +270,8 @@ public final class PodSpecs {
                     .withRestartPolicy("Never")
                     .withAffinity(affinity(dc))
                     .withTolerations(tolerations(dc))
-                    .withContainers(worker))
+                    .withContainers(worker),
+                store)
             .build();
     return new JobBuilder()
         .withMetadata(metadata)

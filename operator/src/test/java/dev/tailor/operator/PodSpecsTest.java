@@ -76,6 +76,36 @@ class PodSpecsTest {
             org.assertj.core.groups.Tuple.tuple("AWS_SECRET_ACCESS_KEY", "AWS_SECRET_ACCESS_KEY"));
   }
 
+  @Test
+  void aFileStoresClaimIsMountedAtItsPathInWorkerPods() throws IOException {
+    ModelFleet fleet = load("modelfleet-shapes.yaml", ModelFleet.class);
+    fleet.getSpec().getStore().setUri("file:///var/lib/tailor/variants");
+    fleet.getSpec().getStore().setEndpoint(null);
+    fleet.getSpec().getStore().setPathStyle(null);
+    fleet.getSpec().getStore().setCredentialsSecretRef(null);
+    fleet.getSpec().getStore().setPersistentVolumeClaim("tailor-variants");
+    Job job =
+        PodSpecs.workerJob(
+            PodSpecs.ownedMetadata("j", fleet, Map.of()),
+            load("deviceclass-l4.yaml", DeviceClass.class),
+            fleet.getSpec().getStore(),
+            "tailor/worker:test",
+            List.of("compress"),
+            1,
+            600L);
+    PodSpec pod = job.getSpec().getTemplate().getSpec();
+    assertThat(pod.getVolumes())
+        .filteredOn(v -> v.getPersistentVolumeClaim() != null)
+        .singleElement()
+        .satisfies(
+            v ->
+                assertThat(v.getPersistentVolumeClaim().getClaimName())
+                    .isEqualTo("tailor-variants"));
+    assertThat(pod.getContainers().get(0).getVolumeMounts())
+        .extracting(m -> m.getName() + ":" + m.getMountPath())
+        .contains("store:/var/lib/tailor/variants");
+  }
+
   private static Pod succeeded(String name, String report, String ownerUid) {
     PodBuilder b =
         new PodBuilder()

@@ -8,9 +8,8 @@ import java.util.regex.Pattern;
 /** URI checks shared by the validators. */
 final class Uris {
 
-  static final Set<String> MODEL_SCHEMES = Set.of("s3", "file", "https", "http");
-  static final String MODEL_SCHEMES_ALLOWED =
-      "s3://bucket/prefix, file:///path or https://host/path";
+  static final Set<String> MODEL_SCHEMES = Set.of("s3", "file");
+  static final String MODEL_SCHEMES_ALLOWED = "s3://bucket/prefix or file:///path";
   static final String STORE_SCHEMES_ALLOWED = "s3://bucket/prefix or file:///path";
 
   private static final Pattern BUCKET = Pattern.compile("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$");

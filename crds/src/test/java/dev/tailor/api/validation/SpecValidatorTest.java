@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** Each bad spec yields exactly the violations a user would read in the SpecValid condition. */
 class SpecValidatorTest {
 
-  static final String MODEL_URIS = "s3://bucket/prefix, file:///path or https://host/path";
+  static final String MODEL_URIS = "s3://bucket/prefix or file:///path";
 
   static Violation v(String field, String message) {
     return new Violation(field, message);
@@ -59,6 +59,11 @@ class SpecValidatorTest {
       assertThat(validate())
           .containsExactly(
               v("spec.baseModel.uri", "scheme \"gs\" is not supported; use " + MODEL_URIS));
+      // the worker cannot read a model over http(s): refused here, not in a failed Job
+      spec.getBaseModel().setUri("https://models.example/shapes");
+      assertThat(validate())
+          .containsExactly(
+              v("spec.baseModel.uri", "scheme \"https\" is not supported; use " + MODEL_URIS));
     }
 
     @Test

@@ -177,7 +177,8 @@ public final class ServingResources {
                     .withResources(PodSpecs.gpus(dc))
                     .withStartupProbe(probe("/healthz", 5, 60))
                     .withReadinessProbe(probe("/readyz", 5, 3))
-                    .withLivenessProbe(probe("/healthz", 10, 3)))
+                    .withLivenessProbe(probe("/healthz", 10, 3)),
+                fleet.getSpec().getStore())
             .build();
     PodSpec pod =
         PodSpecs.restricted(
@@ -185,7 +186,8 @@ public final class ServingResources {
                     .withAffinity(PodSpecs.affinity(dc))
                     .withTolerations(PodSpecs.tolerations(dc))
                     .withTerminationGracePeriodSeconds(45L)
-                    .withContainers(server))
+                    .withContainers(server),
+                fleet.getSpec().getStore())
             .build();
     Deployment d =
         new DeploymentBuilder()

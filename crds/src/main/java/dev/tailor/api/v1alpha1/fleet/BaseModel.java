@@ -13,9 +13,9 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BaseModel {
   @JsonPropertyDescription(
-      "Where the base model directory (model.safetensors + config.json) lives: s3://bucket/prefix, file:///path or https://host/path.")
+      "Where the base model directory (model.safetensors + config.json) lives: s3://bucket/prefix (read with the store's endpoint and credentials) or file:///path (on the worker's nodes, or the store's PersistentVolumeClaim).")
   @Required
-  @Pattern("^(s3|file|https?)://.+$")
+  @Pattern("^(s3|file)://.+$")
   @Size(max = 2048)
   private String uri;
 

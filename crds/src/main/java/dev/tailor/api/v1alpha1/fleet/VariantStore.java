@@ -8,12 +8,17 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.Objects;
 
-/** Where compressed variants are stored, content-addressed by sha256. */
-@JsonClassDescription("Where compressed variants are stored, content-addressed by sha256.")
+/**
+ * Where compressed variants are stored: one directory per variant, named after its compression Job
+ * and size, whose manifest lists each file's sha256; every reader checks the files against the
+ * digest the ModelVariant records.
+ */
+@JsonClassDescription(
+    "Where compressed variants are stored: one directory per variant (named after its compression Job and size) whose manifest lists each file's sha256, checked by every reader against the ModelVariant's digest.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class VariantStore {
   @JsonPropertyDescription(
-      "Store location: s3://bucket/prefix for an S3-compatible object store or file:///path for a mounted volume. Must not contain credentials.")
+      "Store location: s3://bucket/prefix for an S3-compatible object store, or file:///path for a volume. The operator reads each variant's manifest and metrics itself, so a file:// store works only where the operator's pod sees the same path (one node, or the same ReadWriteMany volume mounted into the operator); use s3:// otherwise. Must not contain credentials.")
   @Required
   @Pattern("^(s3://[^/]+(/.*)?|file:///.*)$")
   @Size(max = 2048)
