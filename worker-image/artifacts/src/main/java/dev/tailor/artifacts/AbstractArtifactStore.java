@@ -1,7 +1,6 @@
 package dev.tailor.artifacts;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -156,9 +155,38 @@ abstract class AbstractArtifactStore implements ArtifactStore {
     if (f == null) {
       throw new ArtifactNotFoundException(v.uri() + " has no file '" + file + "'");
     }
-    ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(f.size(), 1 << 20));
-    copyVerified(v, f, out);
-    return out.toByteArray();
+    String location = v.uri() + "/" + f.name();
+    if (f.size() > MAX_IN_MEMORY_BYTES) {
+      throw new ArtifactException(
+          location
+              + " is "
+              + f.size()
+              + " bytes, over the "
+              + MAX_IN_MEMORY_BYTES
+              + "-byte limit of a file read into memory");
+    }
+    byte[] bytes;
+    try (InputStream in = openFile(v.name(), f.name())) {
+      bytes = readBounded(in, f.size(), location + " (larger than its manifest says)");
+    }
+    String actual = Digests.of(bytes);
+    if (!actual.equals(f.digest()) || bytes.length != f.size()) {
+      throw new DigestMismatchException(v.uri().toString(), f.name(), f.digest(), actual);
+    }
+    return bytes;
+  }
+
+  /**
+   * All of {@code in}, refused with a one-line error naming {@code location} once it goes past
+   * {@code max} bytes, without reading further.
+   */
+  protected static byte[] readBounded(InputStream in, long max, String location)
+      throws IOException {
+    byte[] bytes = in.readNBytes((int) Math.min(max, Integer.MAX_VALUE - 8) + 1);
+    if (bytes.length > max) {
+      throw new ArtifactException(location + " is over the limit of " + max + " bytes");
+    }
+    return bytes;
   }
 
   private void copyVerified(StoredVariant v, VariantManifest.FileEntry f, OutputStream out)
@@ -172,6 +200,9 @@ abstract class AbstractArtifactStore implements ArtifactStore {
           v.uri().toString(), f.name(), f.digest(), Digests.PREFIX + h.sha256());
     }
   }
+
+  /** The most bytes read into memory at once: a manifest, a document, a variant's metrics.json. */
+  public static final long MAX_IN_MEMORY_BYTES = 4L << 20;
 
   protected static JsonNode parseDocument(byte[] bytes, String location) throws ArtifactException {
     try {

@@ -47,7 +47,7 @@ public class FileArtifactStore extends AbstractArtifactStore {
   @Override
   protected Optional<byte[]> readManifestBytes(String name) throws IOException {
     try {
-      return Optional.of(Files.readAllBytes(dir(name).resolve(VariantManifest.MANIFEST_FILE)));
+      return Optional.of(readBounded(dir(name).resolve(VariantManifest.MANIFEST_FILE)));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -153,11 +153,17 @@ public class FileArtifactStore extends AbstractArtifactStore {
     }
   }
 
+  private static byte[] readBounded(Path p) throws IOException {
+    try (InputStream in = Files.newInputStream(p)) {
+      return readBounded(in, MAX_IN_MEMORY_BYTES, p.toUri().toString());
+    }
+  }
+
   @Override
   public Optional<JsonNode> readDocument(String key) throws IOException {
     Path p = root.resolve(checkName(key));
     try {
-      return Optional.of(parseDocument(Files.readAllBytes(p), uri() + "/" + key));
+      return Optional.of(parseDocument(readBounded(p), uri() + "/" + key));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }

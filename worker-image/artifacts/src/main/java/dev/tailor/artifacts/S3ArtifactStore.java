@@ -65,7 +65,9 @@ public class S3ArtifactStore extends AbstractArtifactStore {
 
   private Optional<byte[]> getBytes(String key) throws IOException {
     try {
-      return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArray());
+      try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+        return Optional.of(readBounded(in, MAX_IN_MEMORY_BYTES, "s3://" + bucket + "/" + key));
+      }
     } catch (NoSuchKeyException e) {
       return Optional.empty();
     } catch (SdkException e) {

@@ -114,6 +114,32 @@ abstract class ArtifactStoreContractTest {
   }
 
   @Test
+  void aFileTooLargeForMemoryIsRefusedBeforeItIsRead() throws Exception {
+    Path src = Variants.create(tmp.resolve("src"), 10);
+    Files.writeString(
+        src.resolve(VariantManifest.METRICS_FILE),
+        "{\"pad\":\"" + "x".repeat((int) AbstractArtifactStore.MAX_IN_MEMORY_BYTES) + "\"}");
+    try (ArtifactStore store = store()) {
+      StoredVariant written = store.write("v", src);
+      assertThatThrownBy(() -> store.readJson("v", VariantManifest.METRICS_FILE, written.digest()))
+          .isInstanceOf(ArtifactException.class)
+          .hasMessageContaining("metrics.json is 4194314 bytes, over the 4194304-byte limit");
+    }
+  }
+
+  @Test
+  void aFileLargerThanItsManifestSaysIsRefusedWithoutReadingItWhole() throws Exception {
+    Path src = Variants.create(tmp.resolve("src"), 11);
+    try (ArtifactStore store = store()) {
+      StoredVariant written = store.write("v", src);
+      overwrite("v", VariantManifest.METRICS_FILE, new byte[64 << 20]);
+      assertThatThrownBy(() -> store.readJson("v", VariantManifest.METRICS_FILE, written.digest()))
+          .isInstanceOf(ArtifactException.class)
+          .hasMessageContaining("metrics.json (larger than its manifest says) is over the limit");
+    }
+  }
+
+  @Test
   void tamperedManifestIsRefused() throws Exception {
     Path src = Variants.create(tmp.resolve("src"), 4);
     try (ArtifactStore store = store()) {
