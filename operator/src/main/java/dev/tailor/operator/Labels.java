@@ -1,5 +1,10 @@
 package dev.tailor.operator;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Locale;
 import java.util.Map;
 
 /** The labels Tailor puts on everything it creates, and the names it derives. */
@@ -23,10 +28,46 @@ public final class Labels {
         FLEET, fleet);
   }
 
-  /** {@code prefix-suffix}, with the prefix shortened so the whole fits a DNS label (63). */
+  /**
+   * {@code prefix-suffix} as a DNS-1035 label (what a Service name must be, and fine for every
+   * other object): lowercase letters, digits and '-', starting with a letter, at most 63
+   * characters. A name that had to be changed to fit (shortened, or dots and other characters
+   * replaced) ends in eight hex digits of the sha256 of the original, so two long or dotted names
+   * never collide.
+   */
   public static String name(String prefix, String suffix) {
-    int room = 63 - suffix.length() - 1;
-    String p = prefix.length() > room ? prefix.substring(0, room).replaceAll("-+$", "") : prefix;
-    return p + "-" + suffix;
+    String wanted = prefix + "-" + suffix;
+    String label = wanted.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-");
+    if (!Character.isLetter(label.charAt(0))) {
+      label = "t-" + label;
+    }
+    if (label.equals(wanted) && label.length() <= 63 && !label.endsWith("-")) {
+      return label;
+    }
+    String body = label.substring(0, Math.min(label.length(), 63 - 9)).replaceAll("-+$", "");
+    return body + "-" + sha256Hex(wanted).substring(0, 8);
+  }
+
+  /**
+   * {@code value} as a label value (at most 63 characters): itself when it fits, else shortened and
+   * ended with eight hex digits of its sha256.
+   */
+  public static String value(String value) {
+    if (value.length() <= 63) {
+      return value;
+    }
+    return value.substring(0, 54).replaceAll("[-_.]+$", "")
+        + "-"
+        + sha256Hex(value).substring(0, 8);
+  }
+
+  private static String sha256Hex(String s) {
+    try {
+      return HexFormat.of()
+          .formatHex(
+              MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
   }
 }

@@ -27,6 +27,7 @@ import dev.tailor.artifacts.ArtifactNotFoundException;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
+import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
@@ -217,8 +218,20 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     if (status.getConditions() == null) {
       status.setConditions(new ArrayList<>());
     }
-    Long generation = fleet.getMetadata().getGeneration();
-    status.setObservedGeneration(generation);
+    status.setObservedGeneration(fleet.getMetadata().getGeneration());
+    try {
+      return reconcile(fleet, old, status, context);
+    } catch (NameConflict e) {
+      stall(fleet, status, NameConflict.REASON, e.getMessage());
+      return finish(fleet, old, status, context);
+    }
+  }
+
+  private UpdateControl<ModelFleet> reconcile(
+      ModelFleet fleet,
+      ModelFleetStatus old,
+      ModelFleetStatus status,
+      Context<ModelFleet> context) {
 
     List<Violation> violations = SpecValidator.validate(fleet);
     if (!violations.isEmpty()) {
@@ -265,6 +278,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     Optional<Job> job =
         source(context, Job.class, JOBS)
             .get(new ResourceID(jobName, fleet.getMetadata().getNamespace()));
+    if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), fleet)) {
+      throw new NameConflict(job.get(), fleet);
+    }
     CompressionStatus cs =
         status.getCompression() == null ? new CompressionStatus() : status.getCompression();
     if (!jobName.equals(cs.getJobName())) {
@@ -763,15 +779,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
    */
   private ModelVariant create(
       ModelFleet fleet, Context<ModelFleet> context, ModelVariant mv, QualityGateResult gate) {
-    ModelVariant created;
-    try {
-      created = context.getClient().resource(mv).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      created = context.getClient().resource(mv).get();
-    }
+    ModelVariant created =
+        PodSpecs.createUnlessOwned(context.getClient(), mv, fleet)
+            .orElseGet(() -> context.getClient().resource(mv).get());
     ModelVariantStatus vs = new ModelVariantStatus();
     vs.setObservedGeneration(created.getMetadata().getGeneration());
     vs.setQualityGate(gate);
@@ -792,30 +802,26 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
     Job desired = CompressionJobs.desired(fleet, worker, workerImage);
-    try {
-      Job created = context.getClient().resource(desired).create();
-      source(context, Job.class, JOBS)
-          .handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
-      metrics.compressionJob("started");
-      LOG.infof(
-          "ModelFleet(%s/%s): launched compression Job %s",
-          fleet.getMetadata().getNamespace(),
-          fleet.getMetadata().getName(),
-          desired.getMetadata().getName());
-      events.record(
-          fleet,
-          EventRecorder.NORMAL,
-          "CompressionStarted",
-          "launched compression Job "
-              + desired.getMetadata().getName()
-              + " on DeviceClass "
-              + worker.getMetadata().getName());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // Already there (the informer had not seen it yet, e.g. right after an operator restart).
+    Optional<Job> created = PodSpecs.createUnlessOwned(context.getClient(), desired, fleet);
+    if (created.isEmpty()) {
+      return; // already there (the informer had not seen it yet, e.g. after an operator restart)
     }
+    source(context, Job.class, JOBS)
+        .handleRecentResourceCreate(ResourceID.fromResource(fleet), created.get());
+    metrics.compressionJob("started");
+    LOG.infof(
+        "ModelFleet(%s/%s): launched compression Job %s",
+        fleet.getMetadata().getNamespace(),
+        fleet.getMetadata().getName(),
+        desired.getMetadata().getName());
+    events.record(
+        fleet,
+        EventRecorder.NORMAL,
+        "CompressionStarted",
+        "launched compression Job "
+            + desired.getMetadata().getName()
+            + " on DeviceClass "
+            + worker.getMetadata().getName());
   }
 
   static void observe(Job job, CompressionStatus cs) {

@@ -47,7 +47,7 @@ public final class LatencyProfiles {
     Map<String, String> labels =
         new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
     labels.put(VARIANT_LABEL, mv.getMetadata().getName());
-    labels.put(ServingResources.CLASS_LABEL, cls);
+    labels.put(ServingResources.CLASS_LABEL, Labels.value(cls));
     return PodSpecs.workerJob(
         PodSpecs.ownedMetadata(name(mv, cls), mv, labels),
         dc,

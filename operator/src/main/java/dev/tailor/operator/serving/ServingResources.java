@@ -89,14 +89,14 @@ public final class ServingResources {
     Map<String, String> s = new LinkedHashMap<>();
     s.put(Labels.FLEET, fleet.getMetadata().getName());
     s.put(Labels.COMPONENT, COMPONENT);
-    s.put(CLASS_LABEL, deviceClass);
+    s.put(CLASS_LABEL, Labels.value(deviceClass));
     return s;
   }
 
   static Map<String, String> labels(ModelFleet fleet, String deviceClass) {
     Map<String, String> l =
         new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
-    l.put(CLASS_LABEL, deviceClass);
+    l.put(CLASS_LABEL, Labels.value(deviceClass));
     l.put("app.kubernetes.io/name", "tailor-inference");
     l.put("app.kubernetes.io/instance", name(fleet, deviceClass));
     return l;

@@ -12,6 +12,8 @@ import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.NameConflict;
+import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -21,7 +23,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -118,6 +119,7 @@ public final class ServingRollout {
     java.util.Set<String> listed =
         fleet.getSpec().getDeviceClasses().stream()
             .map(DeviceClassTarget::getName)
+            .map(dev.tailor.operator.Labels::value)
             .collect(java.util.stream.Collectors.toSet());
     for (var cache : List.of(caches.deployments(), caches.services(), caches.hpas())) {
       List<? extends HasMetadata> dropped =
@@ -358,15 +360,16 @@ public final class ServingRollout {
       }
       String jobName = LatencyProfiles.name(mv, cls);
       Optional<Job> job = caches.jobs().get(new ResourceID(jobName, ns));
+      if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), mv)) {
+        throw new NameConflict(job.get(), mv);
+      }
       if (job.isEmpty()) {
-        try {
-          Job created = client.resource(LatencyProfiles.desired(fleet, mv, dc, image)).create();
-          caches.jobs().handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
-        } catch (KubernetesClientException e) {
-          if (e.getCode() != 409) {
-            throw e;
-          }
-        }
+        PodSpecs.createUnlessOwned(client, LatencyProfiles.desired(fleet, mv, dc, image), mv)
+            .ifPresent(
+                created ->
+                    caches
+                        .jobs()
+                        .handleRecentResourceCreate(ResourceID.fromResource(fleet), created));
         unmeasured++;
         continue;
       }
@@ -485,6 +488,9 @@ public final class ServingRollout {
    */
   private <T extends HasMetadata> void apply(
       T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
+    if (actual != null && !PodSpecs.isControlledBy(actual, fleet)) {
+      throw new NameConflict(actual, fleet);
+    }
     if (actual == null) {
       create(desired, cache, fleet);
     } else if (!ServingResources.upToDate(desired, actual)) {
@@ -492,11 +498,12 @@ public final class ServingRollout {
     }
   }
 
+  /** Creates {@code desired}, or finds the fleet's own copy the cache had not seen yet. */
   private <T extends HasMetadata> T create(
       T desired, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    T created = client.resource(desired).create();
-    cache.handleRecentResourceCreate(ResourceID.fromResource(fleet), created);
-    return created;
+    Optional<T> created = PodSpecs.createUnlessOwned(client, desired, fleet);
+    created.ifPresent(c -> cache.handleRecentResourceCreate(ResourceID.fromResource(fleet), c));
+    return created.orElseGet(() -> client.resource(desired).get());
   }
 
   private <T extends HasMetadata> T update(

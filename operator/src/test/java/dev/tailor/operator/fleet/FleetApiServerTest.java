@@ -14,6 +14,7 @@ import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.ProgressReport;
+import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.Event;
@@ -537,6 +538,67 @@ class FleetApiServerTest {
         .atMost(TIMEOUT)
         .until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().size() == 1);
     return client.batch().v1().jobs().inNamespace(ns).list().getItems().get(0);
+  }
+
+  @Test
+  void objectsOfItsNamesThatTheFleetDoesNotOwnAreNeverAdopted() {
+    // a fleet waiting for one of its serving classes: nothing launched yet
+    ModelFleet waiting =
+        client
+            .resource(
+                fx.fleet(
+                    f -> {
+                      useFileStore(f);
+                      f.getSpec().getDeviceClasses().get(0).setName("missing-" + suffix);
+                    }))
+            .create();
+    fx.awaitFleet(f -> f.getStatus().getPhase() == FleetPhase.FAILED);
+    String jobName = CompressionJobs.name(client.resource(waiting).get());
+    Job foreign =
+        client
+            .resource(
+                new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder()
+                    .withNewMetadata()
+                    .withName(jobName)
+                    .withNamespace(ns)
+                    .endMetadata()
+                    .withNewSpec()
+                    .withSuspend(true)
+                    .withNewTemplate()
+                    .withNewSpec()
+                    .withRestartPolicy("Never")
+                    .addNewContainer()
+                    .withName("other")
+                    .withImage("other:1")
+                    .endContainer()
+                    .endSpec()
+                    .endTemplate()
+                    .endSpec()
+                    .build())
+            .create();
+
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .edit(
+            f -> {
+              f.getSpec().getDeviceClasses().get(0).setName("l4-" + suffix);
+              return f;
+            });
+    ModelFleet f =
+        fx.awaitFleet(
+            x -> NameConflict.REASON.equals(condition(x, ConditionTypes.STALLED).getReason()));
+    assertThat(condition(f, ConditionTypes.STALLED).getMessage())
+        .isEqualTo(
+            "Job "
+                + ns
+                + "/"
+                + jobName
+                + " exists and is not controlled by ModelFleet shapes; delete or rename it");
+    Job after = client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+    assertThat(after.getMetadata().getUid()).isEqualTo(foreign.getMetadata().getUid());
+    assertThat(after.getMetadata().getOwnerReferences()).isNullOrEmpty();
   }
 
   private void useFileStore(ModelFleet f) {
