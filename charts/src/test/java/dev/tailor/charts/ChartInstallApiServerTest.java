@@ -59,8 +59,13 @@ class ChartInstallApiServerTest {
       assertThat(client.serviceAccounts().inNamespace(ns.name()).withName(full).get()).isNotNull();
       for (String role : List.of(full + "-cluster", full + "-fleets")) {
         assertThat(client.rbac().clusterRoles().withName(role).get()).as(role).isNotNull();
-        assertThat(client.rbac().clusterRoleBindings().withName(role).get()).as(role).isNotNull();
       }
+      assertThat(client.rbac().clusterRoleBindings().withName(full + "-cluster").get()).isNotNull();
+      // the fleet rules only in the watched namespace (by default the release's)
+      assertThat(client.rbac().clusterRoleBindings().withName(full + "-fleets").get()).isNull();
+      assertThat(
+              client.rbac().roleBindings().inNamespace(ns.name()).withName(full + "-fleets").get())
+          .isNotNull();
       assertThat(
               client
                   .rbac()

@@ -112,8 +112,7 @@ class ChartTemplateTest {
             });
     ClusterRole cluster = role(roles, "-cluster");
     assertThat(resources(cluster))
-        .containsExactlyInAnyOrder(
-            "nodes", "namespaces", "deviceclasses", "deviceclasses/status");
+        .containsExactlyInAnyOrder("nodes", "namespaces", "deviceclasses", "deviceclasses/status");
     assertThat(verbs(cluster, "namespaces")).containsExactly("get");
     assertThat(verbs(cluster, "nodes")).containsExactly("get", "list", "watch");
     ClusterRole fleets = role(roles, "-fleets");
@@ -124,8 +123,8 @@ class ChartTemplateTest {
     assertThat(verbs(fleets, "modelfleets/finalizers")).containsExactly("update");
     String sa = one(objects, ServiceAccount.class).getMetadata().getName();
     assertThat(all(objects, ClusterRoleBinding.class))
-        .hasSize(2)
-        .allSatisfy(
+        .singleElement()
+        .satisfies(
             b -> {
               assertThat(b.getSubjects())
                   .singleElement()
@@ -134,10 +133,53 @@ class ChartTemplateTest {
                         assertThat(s.getName()).isEqualTo(sa);
                         assertThat(s.getNamespace()).isEqualTo(NS);
                       });
-              assertThat(roles)
-                  .extracting(r -> r.getMetadata().getName())
-                  .contains(b.getRoleRef().getName());
+              assertThat(b.getRoleRef().getName()).isEqualTo(cluster.getMetadata().getName());
             });
+    // the fleet rules are bound in the watched namespace only: by default the release's
+    RoleBinding fleetBinding = fleetBinding(objects, NS);
+    assertThat(fleetBinding.getRoleRef().getKind()).isEqualTo("ClusterRole");
+    assertThat(fleetBinding.getRoleRef().getName()).isEqualTo(fleets.getMetadata().getName());
+    assertThat(fleetBinding.getSubjects().get(0).getName()).isEqualTo(sa);
+    Container c =
+        one(objects, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "TAILOR_WATCH_NAMESPACES")).isEqualTo(NS);
+  }
+
+  @Test
+  void theFleetRulesAreBoundInEachWatchedNamespaceOrClusterWideOnlyWhenAsked() {
+    List<HasMetadata> listed =
+        render(
+            "tailor", NS, Map.of("watch.namespaces[0]", "team-a", "watch.namespaces[1]", "team-b"));
+    assertThat(all(listed, ClusterRoleBinding.class))
+        .extracting(b -> b.getRoleRef().getName())
+        .containsExactly("tailor-cluster");
+    assertThat(fleetBinding(listed, "team-a")).isNotNull();
+    assertThat(fleetBinding(listed, "team-b")).isNotNull();
+    assertThat(all(listed, RoleBinding.class))
+        .noneMatch(
+            b ->
+                b.getMetadata().getName().endsWith("-fleets")
+                    && NS.equals(b.getMetadata().getNamespace()));
+    Container c =
+        one(listed, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "TAILOR_WATCH_NAMESPACES")).isEqualTo("team-a,team-b");
+
+    List<HasMetadata> all = render("tailor", NS, Map.of("watch.allNamespaces", true));
+    assertThat(all(all, ClusterRoleBinding.class))
+        .extracting(b -> b.getRoleRef().getName())
+        .containsExactlyInAnyOrder("tailor-cluster", "tailor-fleets");
+    assertThat(all(all, RoleBinding.class))
+        .noneMatch(b -> b.getMetadata().getName().endsWith("-fleets"));
+    c = one(all, Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "TAILOR_WATCH_NAMESPACES")).isEqualTo("JOSDK_ALL_NAMESPACES");
+  }
+
+  private static RoleBinding fleetBinding(List<HasMetadata> objects, String namespace) {
+    return all(objects, RoleBinding.class).stream()
+        .filter(b -> b.getMetadata().getName().endsWith("-fleets"))
+        .filter(b -> namespace.equals(b.getMetadata().getNamespace()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no fleet RoleBinding in " + namespace));
   }
 
   @Test
@@ -157,7 +199,11 @@ class ChartTemplateTest {
               assertThat(r.getApiGroups()).containsExactly("coordination.k8s.io");
               assertThat(r.getResources()).containsExactly("leases");
             });
-    RoleBinding binding = one(objects, RoleBinding.class);
+    RoleBinding binding =
+        all(objects, RoleBinding.class).stream()
+            .filter(b -> b.getMetadata().getName().endsWith("-leader-election"))
+            .findFirst()
+            .orElseThrow();
     assertThat(binding.getRoleRef().getName()).isEqualTo(lease.getMetadata().getName());
     assertThat(binding.getSubjects().get(0).getName())
         .isEqualTo(d.getSpec().getTemplate().getSpec().getServiceAccountName());
@@ -235,6 +281,7 @@ class ChartTemplateTest {
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
     "store.allowedEndpoints[0], 'https://s3.example.com/bucket', allowedEndpoints",
+    "watch.namespaces[0], Team_A, namespaces",
     "replicas, 2, replicas"
   })
   void schemaRejectsBadValues(String key, String value, String named) {

@@ -47,6 +47,7 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -145,6 +146,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     var classes =
         Informers.lean(InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class))
             .withName(CLASSES)
+            // cluster-scoped: never narrowed to the namespaces the fleets are watched in
+            .withNamespaces(Constants.WATCH_ALL_NAMESPACE_SET)
+            .withFollowControllerNamespacesChanges(false)
             .withSecondaryToPrimaryMapper(
                 dc ->
                     context
