@@ -10,8 +10,10 @@ import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.device.DeviceClassReconciler;
+import dev.tailor.operator.fleet.FleetFixtures;
 import dev.tailor.operator.fleet.FleetReconciler;
 import dev.tailor.operator.fleet.FleetStores;
+import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.Manifests;
 import dev.tailor.testbed.TestNamespace;
@@ -20,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -28,6 +31,7 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
@@ -66,11 +70,12 @@ class ChartRbacApiServerTest {
                     o instanceof ServiceAccount
                         || o instanceof ClusterRole
                         || o instanceof ClusterRoleBinding
+                        || o instanceof Role
                         || o instanceof RoleBinding)
             .toList();
     // the account, two ClusterRoles, the cluster binding, the fleet rules bound in this namespace
-    // alone (the chart's default: the release namespace), the lease binding (its Role is left out)
-    assertThat(rbac).hasSize(6);
+    // alone (the chart's default: the release namespace), the lease Role and its binding
+    assertThat(rbac).hasSize(7);
     rbac.forEach(o -> admin.resource(o).create());
     List<DeviceClass> classes = new ArrayList<>();
     try (KubernetesClient asOperator = clientFor(admin, ns.name(), release + "-tailor")) {
@@ -80,7 +85,17 @@ class ChartRbacApiServerTest {
               KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(403));
 
       Operator operator =
-          new Operator(o -> o.withKubernetesClient(asOperator).withCloseClientOnStop(false));
+          new Operator(
+              o ->
+                  o.withKubernetesClient(asOperator)
+                      .withCloseClientOnStop(false)
+                      // the chart always elects a leader: acquiring and renewing the Lease
+                      .withLeaderElectionConfiguration(
+                          LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                                  release + "-tailor")
+                              .withLeaseNamespace(ns.name())
+                              .withExitOnStopLeading(false)
+                              .build()));
       OperatorMetrics metrics = new OperatorMetrics(new SimpleMeterRegistry());
       operator.register(new DeviceClassReconciler(metrics));
       operator.register(
@@ -106,6 +121,8 @@ class ChartRbacApiServerTest {
         }
         ModelFleet fleet = load(SAMPLES.resolve("modelfleet-shapes.yaml"), ModelFleet.class);
         fleet.getMetadata().setNamespace(ns.name());
+        Path store = Files.createTempDirectory("tailor-rbac-store-");
+        FleetFixtures.useFileStore(fleet, store);
         admin.resource(fleet).create();
 
         await()
@@ -139,6 +156,70 @@ class ChartRbacApiServerTest {
                     () -> admin.resources(DeviceClass.class).withName("a100-40gb").get(),
                     dc -> dc.getStatus() != null && dc.getStatus().getReadyNodes() != null);
         assertThat(a100.getStatus().getReadyNodes()).isPositive();
+
+        // Through serving: the Job's variants are registered, and every class gets what serves
+        // it (Deployments, Services, the t4 class's HPA, latency-profiling Jobs), all written with
+        // the chart's RBAC.
+        FleetFixtures fx = new FleetFixtures(admin, ns.name(), "");
+        String job =
+            admin
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(ns.name())
+                .list()
+                .getItems()
+                .get(0)
+                .getMetadata()
+                .getName();
+        fx.finishPod(
+            fx.awaitRunningWorker(),
+            "Succeeded",
+            0,
+            FleetFixtures.storeVariants(
+                FleetFixtures.storeUri(store),
+                Files.createTempDirectory("tailor-rbac-variants-"),
+                job,
+                Map.of(100, 0.020, 50, 0.022, 25, 0.024)));
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () ->
+                    admin.apps().deployments().inNamespace(ns.name()).withName("shapes-t4").get()
+                            != null
+                        && admin.services().inNamespace(ns.name()).withName("shapes-t4").get()
+                            != null
+                        && admin
+                                .autoscaling()
+                                .v1()
+                                .horizontalPodAutoscalers()
+                                .inNamespace(ns.name())
+                                .withName("shapes-t4")
+                                .get()
+                            != null
+                        && admin
+                                .batch()
+                                .v1()
+                                .jobs()
+                                .inNamespace(ns.name())
+                                .withLabel("app.kubernetes.io/component", LatencyProfiles.COMPONENT)
+                                .list()
+                                .getItems()
+                                .size()
+                            > 0);
+        compressing = shapes.get();
+        assertThat(compressing.getStatus().getVariantCount()).isEqualTo(3);
+        assertThat(compressing.getStatus().getConditions())
+            .allSatisfy(
+                c -> assertThat(String.valueOf(c.getMessage())).doesNotContain("Forbidden", "403"));
+
+        // The leader renews its Lease (the Role must allow the client's patch, or the
+        // leadership ends at the first renewal).
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () -> admin.leases().inNamespace(ns.name()).withName(release + "-tailor").get(),
+                lease -> lease.getSpec().getRenewTime().isAfter(lease.getSpec().getAcquireTime()));
 
         // Deleting the fleet goes through the operator's finalizer, removed with the chart's RBAC.
         admin.resource(compressing).delete();

@@ -183,8 +183,10 @@ public final class LocalTailor implements AutoCloseable {
             .set("prometheus.url", prometheus.url().toString())
             // the sandbox's S3 server speaks plain http on this machine
             .set("store.allowedEndpoints[0]", store.endpoint().toString())
-            .set("watch.namespaces", "{" + String.join(",", FLEET_NAMESPACES) + "}")
             .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    for (int i = 0; i < FLEET_NAMESPACES.size(); i++) {
+      install.set("watch.namespaces[" + i + "]", FLEET_NAMESPACES.get(i));
+    }
     install.call();
     // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an
     // install; hand them back to the JVM so Ctrl-C and --down run the shutdown hooks.

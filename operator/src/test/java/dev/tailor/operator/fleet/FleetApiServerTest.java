@@ -15,6 +15,7 @@ import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.operator.NameConflict;
+import dev.tailor.operator.Reconciles;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import io.fabric8.kubernetes.api.model.Event;
@@ -205,8 +206,7 @@ class FleetApiServerTest {
     fx.awaitSettled();
     long writes = ApiServerMetrics.writes(client, "modelvariants", "");
     long statusWrites = ApiServerMetrics.writes(client, "modelfleets", "status");
-    fx.touchFleet();
-    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+    Reconciles.afterTwice("modelfleet", fx::touchFleet);
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
 

@@ -27,7 +27,7 @@ import java.util.Map;
  * What the fleet tests share: the sample DeviceClasses and fleet renamed for one test, and the
  * worker's side of a compression Job played by hand (the node agent only starts pods).
  */
-record FleetFixtures(KubernetesClient client, String ns, String suffix) {
+public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   /** A fresh namespace {@code <prefix><suffix>} and the sample DeviceClasses, renamed for it. */
@@ -53,7 +53,7 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   }
 
   /** Points the fleet at a {@code file://} store in {@code dir}. */
-  static void useFileStore(ModelFleet f, Path dir) {
+  public static void useFileStore(ModelFleet f, Path dir) {
     dev.tailor.api.v1alpha1.fleet.VariantStore s = new dev.tailor.api.v1alpha1.fleet.VariantStore();
     s.setUri(storeUri(dir));
     f.getSpec().setStore(s);
@@ -66,7 +66,7 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
         false);
   }
 
-  static String storeUri(Path dir) {
+  public static String storeUri(Path dir) {
     return "file://" + dir.toAbsolutePath();
   }
 
@@ -102,14 +102,14 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     return pods.isEmpty() ? null : pods.get(0);
   }
 
-  Pod awaitRunningWorker() {
+  public Pod awaitRunningWorker() {
     return await()
         .atMost(TIMEOUT)
         .until(this::workerPod, p -> p != null && "Running".equals(p.getStatus().getPhase()));
   }
 
   /** Plays the end of the worker process: the pod's container terminates with the exit code. */
-  void finishPod(Pod pod, String phase, int exitCode, String message) {
+  public void finishPod(Pod pod, String phase, int exitCode, String message) {
     String now = Instant.now().toString();
     client
         .pods()
@@ -288,7 +288,7 @@ record FleetFixtures(KubernetesClient client, String ns, String suffix) {
             });
   }
 
-  static String storeVariants(
+  public static String storeVariants(
       String storeUri, Path build, String prefix, Map<Integer, Double> epsBySize)
       throws IOException {
     StringBuilder json =
