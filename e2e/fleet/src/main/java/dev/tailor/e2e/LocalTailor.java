@@ -157,7 +157,8 @@ public final class LocalTailor implements AutoCloseable {
 
   /**
    * Extra environment for inference pods of a canary started from now on, e.g. the worker's fault
-   * switch {@code TAILOR_FAULT_ERROR_RATE=1} to make a rolled-out variant fail.
+   * switches {@code TAILOR_ENABLE_FAULTS=true} and {@code TAILOR_FAULT_ERROR_RATE=1} to make a
+   * rolled-out variant fail (the rate alone does nothing).
    */
   public void setCanaryEnvironment(Map<String, String> env) {
     canaryEnv = Map.copyOf(env);

@@ -121,7 +121,8 @@ class CanaryEndToEndTest extends LocalTailorTest {
       assertThat(load.succeeded()).isPositive();
 
       // A bad variant: its canary fails every request and is rolled back; the stable one serves.
-      tailor.setCanaryEnvironment(Map.of("TAILOR_FAULT_ERROR_RATE", "1"));
+      tailor.setCanaryEnvironment(
+          Map.of("TAILOR_ENABLE_FAULTS", "true", "TAILOR_FAULT_ERROR_RATE", "1"));
       load.reset();
       upgradeTo("base-c", baseC);
       ModelFleet rolledBack =

@@ -95,6 +95,26 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
   int maxQueue;
 
   @Option(
+      names = "--max-image-steps",
+      paramLabel = "N",
+      defaultValue = "${env:TAILOR_SERVE_MAX_IMAGE_STEPS:-400}",
+      description =
+          "The most images × denoising steps one request may ask for; more is answered 422."
+              + " Default: ${DEFAULT-VALUE} (16 images of 25 steps, or 1 of 400; env"
+              + " TAILOR_SERVE_MAX_IMAGE_STEPS).")
+  int maxImageSteps;
+
+  @Option(
+      names = "--read-timeout",
+      paramLabel = "SECONDS",
+      defaultValue = "10",
+      description =
+          "How long reading a request (headers and body) may take before the connection is"
+              + " closed, so slow clients cannot hold the server's threads. Default:"
+              + " ${DEFAULT-VALUE}.")
+  long readTimeoutSeconds;
+
+  @Option(
       names = "--drain-timeout",
       paramLabel = "SECONDS",
       defaultValue = "30",
@@ -102,8 +122,18 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
           "On SIGTERM, how long admitted requests may take to finish. Default: ${DEFAULT-VALUE}.")
   int drainTimeoutSeconds;
 
-  // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help. The
-  // environment variables let a test bed make the pods of one chosen variant bad.
+  // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help, and
+  // inert unless --enable-faults (TAILOR_ENABLE_FAULTS=true) is given too, which the Helm chart and
+  // the operator never set. The environment variables let a test bed make one variant's pods bad.
+  @Option(
+      names = "--enable-faults",
+      hidden = true,
+      defaultValue = "${env:TAILOR_ENABLE_FAULTS:-false}",
+      description =
+          "TESTING ROLLOUTS ONLY: let --fault-error-rate and --fault-latency-ms act (env"
+              + " TAILOR_ENABLE_FAULTS).")
+  boolean enableFaults;
+
   @Option(
       names = "--fault-error-rate",
       hidden = true,
@@ -197,6 +227,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
     sampler.check(spec);
     Checks.positive(spec, "--max-concurrency", maxConcurrency);
     Checks.nonNegative(spec, "--max-queue", maxQueue);
+    Checks.positive(spec, "--max-image-steps", maxImageSteps);
+    Checks.positive(spec, "--read-timeout", readTimeoutSeconds);
     Checks.nonNegative(spec, "--drain-timeout", drainTimeoutSeconds);
     Checks.require(
         spec,
@@ -245,7 +277,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               loadSeconds,
               sampler.kind.name().toLowerCase(Locale.ROOT),
               Sampler.stepsRun(sampler.kind, noise, steps)));
-      if (faultErrorRate > 0 || faultLatencyMs > 0) {
+      if (faults()) {
         log(
             err,
             "FAULT INJECTION for rollout tests: error rate "
@@ -253,6 +285,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
                 + ", added latency "
                 + faultLatencyMs
                 + " ms");
+      } else if (faultErrorRate > 0 || faultLatencyMs > 0) {
+        log(err, "warning: fault switches ignored: they act only with --enable-faults");
       }
       return new Serving(server, diffusion, m);
     } catch (Exception e) {
@@ -261,7 +295,12 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
     }
   }
 
+  private boolean faults() {
+    return enableFaults && (faultErrorRate > 0 || faultLatencyMs > 0);
+  }
+
   private InferenceServer listen() {
+    InferenceServer.limitRequestReads(readTimeoutSeconds);
     try {
       return InferenceServer.start(
           new ServerSettings(
@@ -270,9 +309,10 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               steps,
               maxConcurrency,
               maxQueue,
+              maxImageSteps,
               Duration.ofSeconds(drainTimeoutSeconds),
-              faultErrorRate,
-              Duration.ofMillis(faultLatencyMs)));
+              faults() ? faultErrorRate : 0,
+              Duration.ofMillis(faults() ? faultLatencyMs : 0)));
     } catch (IOException e) {
       throw new CliException(
           ExitCodes.FAILED,

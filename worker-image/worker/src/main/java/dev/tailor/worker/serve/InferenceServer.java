@@ -30,9 +30,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * other routes' threads or shutdown).
  *
  * <p>Admission: {@code maxConcurrency} generations run at once and {@code maxQueue} more wait; a
- * request beyond that is answered 429 with {@code Retry-After} at once, so a saturated replica
- * sheds load instead of queueing without bound. Until {@link #ready} and while draining, generate
- * requests get 503 and {@code /readyz} says 503, which takes the pod out of its Service.
+ * request beyond that is answered 429 with {@code Retry-After} at once, before its body is read, so
+ * a saturated replica sheds load instead of queueing without bound, and slow clients hold at most
+ * the admitted threads: the probes and metrics keep threads of their own. A request's body is read
+ * under {@link #REQUEST_TIME_PROPERTY} (set by {@code serve --read-timeout}), and one request asks
+ * for at most {@code maxImageSteps} images × steps. Until {@link #ready} and while draining,
+ * generate requests get 503 and {@code /readyz} says 503, which takes the pod out of its Service.
  *
  * <p>{@link #drain} is the graceful stop: not ready, new requests refused, admitted ones finish
  * (bounded by the drain timeout), then the port closes.
@@ -40,6 +43,30 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class InferenceServer implements AutoCloseable {
   /** Largest request body read. */
   static final int MAX_BODY_BYTES = 64 * 1024;
+
+  /**
+   * The JDK server's limit, in seconds, on reading a request (headers and body), after which it
+   * closes the connection. Read once, when the JDK's server first starts in the process.
+   */
+  static final String REQUEST_TIME_PROPERTY = "sun.net.httpserver.maxReqTime";
+
+  /**
+   * Threads for connections beyond the admitted requests': the JDK server reads each request's
+   * headers (and a refused request's unread body) on a pool thread, so slow clients hold threads
+   * until the request-time limit cuts them off; this many of them leave the probes and metrics
+   * room.
+   */
+  static final int CONNECTION_THREADS = 64;
+
+  /**
+   * Sets the JDK server's limit on reading a request, which the settings cannot carry (it is per
+   * process, read when its server first starts); one already set (by {@code -D}) is kept.
+   */
+  public static void limitRequestReads(long readTimeoutSeconds) {
+    if (System.getProperty(REQUEST_TIME_PROPERTY) == null) {
+      System.setProperty(REQUEST_TIME_PROPERTY, Long.toString(readTimeoutSeconds));
+    }
+  }
 
   private enum State {
     STARTING,
@@ -66,11 +93,11 @@ public final class InferenceServer implements AutoCloseable {
     this.capacity = settings.maxConcurrency() + settings.maxQueue();
     this.admission = new Semaphore(capacity);
     this.slots = new Semaphore(settings.maxConcurrency(), true);
-    // A thread per admitted request, plus a few so probes, scrapes and 429s are never stuck behind
-    // generations.
+    // A thread per admitted request, plus CONNECTION_THREADS so probes, scrapes and 429s are never
+    // stuck behind generations or slow clients.
     this.executor =
         Executors.newFixedThreadPool(
-            capacity + 4,
+            capacity + CONNECTION_THREADS,
             r -> {
               Thread t = new Thread(r, "tailor-serve-" + threads.incrementAndGet());
               t.setDaemon(true);
@@ -183,25 +210,40 @@ public final class InferenceServer implements AutoCloseable {
     if (state != State.READY) {
       return notServing(ex);
     }
-    byte[] body = readBody(ex.getRequestBody());
-    if (body == null) {
-      error(ex, 413, "body over " + MAX_BODY_BYTES + " bytes");
-      return Outcome.BAD_REQUEST;
-    }
-    GenerateRequest request;
-    try {
-      request = GenerateRequest.parse(body, settings.defaultSteps());
-    } catch (IllegalArgumentException e) {
-      error(ex, 400, e.getMessage());
-      return Outcome.BAD_REQUEST;
-    }
+    // Admitted before the body is read: a request beyond capacity never holds a thread, and the
+    // body of an admitted one is read under the server's request-time limit.
     if (!admission.tryAcquire()) {
       ex.getResponseHeaders().set("Retry-After", "1");
+      ex.getResponseHeaders().set("Connection", "close");
       error(ex, 429, "busy: " + capacity + " requests already admitted");
       return Outcome.REJECTED;
     }
     metrics.admitted();
     try {
+      byte[] body = readBody(ex.getRequestBody());
+      if (body == null) {
+        error(ex, 413, "body over " + MAX_BODY_BYTES + " bytes");
+        return Outcome.BAD_REQUEST;
+      }
+      GenerateRequest request;
+      try {
+        request = GenerateRequest.parse(body, settings.defaultSteps());
+      } catch (IllegalArgumentException e) {
+        error(ex, 400, e.getMessage());
+        return Outcome.BAD_REQUEST;
+      }
+      long work = (long) request.count() * request.steps();
+      if (work > settings.maxImageSteps()) {
+        error(
+            ex,
+            422,
+            "count × steps is "
+                + work
+                + ", over this server's limit of "
+                + settings.maxImageSteps()
+                + " (--max-image-steps); ask for fewer images or steps");
+        return Outcome.BAD_REQUEST;
+      }
       // Checked again after admission: drain() waits for every admitted request, so a request
       // admitted after draining began must not start.
       if (state != State.READY) {

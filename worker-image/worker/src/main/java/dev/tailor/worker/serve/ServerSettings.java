@@ -10,6 +10,7 @@ import java.time.Duration;
  * @param defaultSteps denoising steps of a request that names none
  * @param maxConcurrency generations running at once
  * @param maxQueue admitted requests waiting for a generation slot; more are answered 429
+ * @param maxImageSteps the most images × denoising steps one request may ask for; more is 422
  * @param drainTimeout how long a shutdown waits for admitted requests to finish
  * @param faultErrorRate for rollout tests only: the fraction of admitted generate requests answered
  *     500 instead
@@ -21,6 +22,7 @@ public record ServerSettings(
     int defaultSteps,
     int maxConcurrency,
     int maxQueue,
+    int maxImageSteps,
     Duration drainTimeout,
     double faultErrorRate,
     Duration faultLatency) {}

@@ -110,6 +110,7 @@ class ServeCommandTest {
                 "0",
                 "--steps",
                 "2",
+                "--enable-faults",
                 "--fault-latency-ms",
                 "3000",
                 "-q")
@@ -177,6 +178,34 @@ class ServeCommandTest {
         .contains("model.safetensors")
         .doesNotContain("\n");
     assertThat(r.out()).isEmpty();
+  }
+
+  @Test
+  void faultSwitchesActOnlyWhenEnabled() throws Exception {
+    for (boolean enabled : new boolean[] {false, true}) {
+      ServeCommand command = new ServeCommand();
+      StringWriter err = new StringWriter();
+      List<String> args =
+          new java.util.ArrayList<>(
+              List.of("--model", uri, "--port", "0", "--steps", "2", "--fault-error-rate", "1"));
+      if (enabled) {
+        args.add("--enable-faults");
+      }
+      new CommandLine(command)
+          .setCaseInsensitiveEnumValuesAllowed(true)
+          .setErr(new PrintWriter(err, true))
+          .parseArgs(args.toArray(String[]::new));
+      try (ServeCommand.Serving serving = command.start()) {
+        int status = new Http(serving.server().port()).generate("{\"seed\": 1}").statusCode();
+        if (enabled) {
+          assertThat(status).isEqualTo(500);
+          assertThat(err.toString()).contains("FAULT INJECTION");
+        } else {
+          assertThat(status).isEqualTo(200);
+          assertThat(err.toString()).contains("fault switches ignored");
+        }
+      }
+    }
   }
 
   @Test

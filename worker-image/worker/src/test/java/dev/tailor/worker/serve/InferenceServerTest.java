@@ -42,7 +42,7 @@ class InferenceServerTest {
 
   private static ServerSettings settings(
       int concurrency, int queue, Duration drain, double errorRate, Duration latency) {
-    return new ServerSettings("127.0.0.1", 0, 3, concurrency, queue, drain, errorRate, latency);
+    return new ServerSettings("127.0.0.1", 0, 3, concurrency, queue, 48, drain, errorRate, latency);
   }
 
   private static ServerSettings plain() {
@@ -186,5 +186,68 @@ class InferenceServerTest {
     assertThat(server.drain()).isFalse();
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
     assertThat(slow).failsWithin(Duration.ofSeconds(10));
+  }
+
+  @Test
+  void slowClientsNeverStarveTheProbesAndAreCutOffByTheRequestTimeLimit() throws Exception {
+    // surefire sets sun.net.httpserver.maxReqTime=2 (seconds) for this module, as serve
+    // --read-timeout does for the server
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0.1);
+      List<java.net.Socket> slow = new java.util.ArrayList<>();
+      try {
+        // more clients than the old pool's 13 threads and the admitted 9: each sends its headers
+        // and a promise of a body it never sends
+        for (int i = 0; i < 40; i++) {
+          java.net.Socket s = new java.net.Socket("127.0.0.1", server.port());
+          s.getOutputStream()
+              .write(
+                  ("POST /v1/generate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+                      .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          s.getOutputStream().flush();
+          slow.add(s);
+        }
+        Http http = new Http(server.port());
+        long start = System.nanoTime();
+        assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
+        assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+        // before the request-time limit frees a single thread: the probes had threads to spare
+        assertThat((System.nanoTime() - start) / 1e9).isLessThan(1.9);
+        // the admitted slow clients are cut off, the others were answered 429 at once
+        java.net.Socket first = slow.get(0);
+        first.setSoTimeout(10_000);
+        long cut = System.nanoTime();
+        byte[] answer = first.getInputStream().readAllBytes();
+        assertThat((System.nanoTime() - cut) / 1e9).isLessThan(8);
+        assertThat(new String(answer, java.nio.charset.StandardCharsets.US_ASCII))
+            .doesNotContain("200 OK");
+        java.net.Socket last = slow.get(slow.size() - 1);
+        last.setSoTimeout(10_000);
+        assertThat(
+                new String(
+                    last.getInputStream().readNBytes(12),
+                    java.nio.charset.StandardCharsets.US_ASCII))
+            .isEqualTo("HTTP/1.1 429");
+        // and the server still serves
+        assertThat(http.generate("{\"seed\": 2}").statusCode()).isEqualTo(200);
+      } finally {
+        for (java.net.Socket s : slow) {
+          s.close();
+        }
+      }
+    }
+  }
+
+  @Test
+  void aRequestOverTheWorkLimitIsRefusedWithTheLimitNamed() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0.1);
+      Http http = new Http(server.port());
+      HttpResponse<byte[]> r = http.generate("{\"count\": 16, \"steps\": 1000}");
+      assertThat(r.statusCode()).isEqualTo(422);
+      assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
+          .contains("count × steps is 16000, over this server's limit of 48 (--max-image-steps)");
+      assertThat(http.generate("{\"count\": 16, \"steps\": 3}").statusCode()).isEqualTo(200);
+    }
   }
 }
