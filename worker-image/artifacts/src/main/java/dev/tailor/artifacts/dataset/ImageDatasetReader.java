@@ -44,6 +44,12 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * from macOS tar) and files of other types are skipped; an image that does not decode is an error.
  */
 public final class ImageDatasetReader implements AutoCloseable {
+  /** The largest image file read (it is read whole before decoding). */
+  static final long MAX_IMAGE_BYTES = 16L << 20;
+
+  /** The most pixels an image may have before it is scaled to the model's size. */
+  static final long MAX_IMAGE_PIXELS = 1L << 26;
+
   static {
     if (System.getProperty("java.awt.headless") == null) {
       System.setProperty("java.awt.headless", "true");
@@ -209,8 +215,10 @@ public final class ImageDatasetReader implements AutoCloseable {
                 .limit(limit)
                 .toList();
       }
+      checkTotal(names.size(), size, where);
       List<DatasetImage> out = new ArrayList<>();
       for (String name : names) {
+        checkFileSize(Files.size(path.resolve(name)), where, name);
         byte[] bytes = Files.readAllBytes(path.resolve(name));
         out.add(new DatasetImage(name, decode(bytes, where, name, size)));
       }
@@ -242,19 +250,20 @@ public final class ImageDatasetReader implements AutoCloseable {
         }
       }
       String prefix = loc.key().isEmpty() ? "" : loc.key() + "/";
-      List<String> keys =
+      List<S3Object> objects =
           client
               .listObjectsV2Paginator(b -> b.bucket(loc.bucket()).prefix(prefix))
               .contents()
               .stream()
-              .map(S3Object::key)
-              .map(k -> k.substring(prefix.length()))
-              .filter(ImageDatasetReader::isImageName)
-              .sorted()
+              .filter(o -> isImageName(o.key().substring(prefix.length())))
+              .sorted(java.util.Comparator.comparing(S3Object::key))
               .limit(limit)
               .toList();
+      checkTotal(objects.size(), size, where);
       List<DatasetImage> out = new ArrayList<>();
-      for (String name : keys) {
+      for (S3Object object : objects) {
+        String name = object.key().substring(prefix.length());
+        checkFileSize(object.size(), where, name);
         byte[] bytes =
             client.getObjectAsBytes(b -> b.bucket(loc.bucket()).key(prefix + name)).asByteArray();
         out.add(new DatasetImage(name, decode(bytes, where, name, size)));
@@ -286,7 +295,9 @@ public final class ImageDatasetReader implements AutoCloseable {
         if (firstByName.size() >= limit && name.compareTo(firstByName.lastKey()) > 0) {
           continue;
         }
+        checkFileSize(e.getSize(), where, name);
         firstByName.put(name, decode(tar.readAllBytes(), where, name, size));
+        checkTotal(firstByName.size(), size, where);
         if (firstByName.size() > limit) {
           firstByName.pollLastEntry();
         }
@@ -314,11 +325,73 @@ public final class ImageDatasetReader implements AutoCloseable {
     return out;
   }
 
+  /** Refuses more images than fit {@link IdxFormat#MAX_PIXELS} at the model's size. */
+  private static void checkTotal(long images, int size, String where) throws DatasetException {
+    if (images * size * size > IdxFormat.MAX_PIXELS) {
+      throw new DatasetException(
+          String.format(
+              Locale.ROOT,
+              "cannot read dataset %s: %d or more images of %d×%d pixels exceed the limit of %d"
+                  + " pixels; read fewer (--data-count)",
+              where,
+              images,
+              size,
+              size,
+              IdxFormat.MAX_PIXELS));
+    }
+  }
+
+  private static void checkFileSize(long bytes, String where, String name) throws DatasetException {
+    if (bytes > MAX_IMAGE_BYTES) {
+      throw new DatasetException(
+          String.format(
+              Locale.ROOT,
+              "cannot read dataset %s: %s is %d bytes, over the limit of %d bytes an image",
+              where,
+              name,
+              bytes,
+              MAX_IMAGE_BYTES));
+    }
+  }
+
+  /** Refuses an image whose header gives more than {@link #MAX_IMAGE_PIXELS}, before decoding. */
+  private static void checkPixels(byte[] bytes, String where, String name) throws IOException {
+    try (javax.imageio.stream.ImageInputStream in =
+        ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+      java.util.Iterator<javax.imageio.ImageReader> readers = ImageIO.getImageReaders(in);
+      if (!readers.hasNext()) {
+        return; // not an image: the decoder says so
+      }
+      javax.imageio.ImageReader reader = readers.next();
+      try {
+        reader.setInput(in, true, true);
+        long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
+        if (pixels > MAX_IMAGE_PIXELS) {
+          throw new DatasetException(
+              String.format(
+                  Locale.ROOT,
+                  "cannot read dataset %s: %s is %d×%d pixels, over the limit of %d pixels an"
+                      + " image",
+                  where,
+                  name,
+                  reader.getWidth(0),
+                  reader.getHeight(0),
+                  MAX_IMAGE_PIXELS));
+        }
+      } finally {
+        reader.dispose();
+      }
+    }
+  }
+
   private static BufferedImage decode(byte[] bytes, String where, String name, int size)
       throws DatasetException {
     BufferedImage img;
     try {
+      checkPixels(bytes, where, name);
       img = ImageIO.read(new ByteArrayInputStream(bytes));
+    } catch (DatasetException e) {
+      throw e;
     } catch (IOException | RuntimeException e) {
       throw new DatasetException(
           "cannot read dataset "

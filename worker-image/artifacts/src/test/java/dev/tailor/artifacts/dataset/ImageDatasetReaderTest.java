@@ -161,6 +161,30 @@ class ImageDatasetReaderTest {
     }
   }
 
+  @Test
+  void oversizedImagesAndDatasetsAreRefusedBeforeTheyAreRead() throws Exception {
+    Path big = Files.createDirectories(tmp.resolve("big-file"));
+    try (var out = Files.newOutputStream(big.resolve("huge.png"))) {
+      out.write(new byte[(int) ImageDatasetReader.MAX_IMAGE_BYTES + 1]);
+    }
+    Path wide = Files.createDirectories(tmp.resolve("big-pixels"));
+    // 9000×9000 one-bit pixels: a small file that would decode to 81 M pixels
+    javax.imageio.ImageIO.write(
+        new BufferedImage(9000, 9000, BufferedImage.TYPE_BYTE_BINARY),
+        "png",
+        wide.resolve("bomb.png").toFile());
+    try (ImageDatasetReader reader = new ImageDatasetReader(server.settings())) {
+      assertMessage(
+          reader, big.toString(), "huge.png is 16777217 bytes, over the limit of 16777216 bytes");
+      assertMessage(
+          reader, wide.toString(), "bomb.png is 9000×9000 pixels, over the limit of 67108864");
+      // more images than fit the total at this size: refused from the listing alone
+      assertThatThrownBy(() -> reader.read(folder.toString(), 32768))
+          .isInstanceOf(DatasetException.class)
+          .hasMessageContaining("exceed the limit of 1073741824 pixels; read fewer (--data-count)");
+    }
+  }
+
   private static void assertMessage(ImageDatasetReader reader, String uri, String fragment) {
     assertThatThrownBy(() -> reader.read(uri, 8))
         .as(uri)
