@@ -140,9 +140,7 @@ class ChartRbacApiServerTest {
                         f.getStatus() != null
                             && f.getStatus().getPhase() == FleetPhase.COMPRESSING);
         assertThat(compressing.getMetadata().getFinalizers()).isNotEmpty();
-        assertThat(compressing.getStatus().getConditions())
-            .allSatisfy(
-                c -> assertThat(String.valueOf(c.getMessage())).doesNotContain("Forbidden", "403"));
+        assertNothingForbidden(compressing);
         await()
             .atMost(TIMEOUT)
             .until(
@@ -209,9 +207,7 @@ class ChartRbacApiServerTest {
                             > 0);
         compressing = shapes.get();
         assertThat(compressing.getStatus().getVariantCount()).isEqualTo(3);
-        assertThat(compressing.getStatus().getConditions())
-            .allSatisfy(
-                c -> assertThat(String.valueOf(c.getMessage())).doesNotContain("Forbidden", "403"));
+        assertNothingForbidden(compressing);
 
         // The leader renews its Lease (the Role must allow the client's patch, or the
         // leadership ends at the first renewal).
@@ -272,6 +268,12 @@ class ChartRbacApiServerTest {
                 .withNamespace(ns)
                 .build())
         .build();
+  }
+
+  private static void assertNothingForbidden(ModelFleet fleet) {
+    assertThat(fleet.getStatus().getConditions())
+        .allSatisfy(
+            c -> assertThat(String.valueOf(c.getMessage())).doesNotContain("Forbidden", "403"));
   }
 
   private static <T> T load(Path sample, Class<T> type) throws IOException {

@@ -23,8 +23,6 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -227,13 +225,7 @@ class FleetApiServerTest {
     assertThat(after.getStatus().getVariantCount()).isEqualTo(3);
 
     // A tighter gate judges the same variants again: nothing is compressed again.
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"compression\":{\"qualityGate\":{\"maxEpsMseRatio\":1.1}}}}");
+    fx.patchFleet("{\"spec\":{\"compression\":{\"qualityGate\":{\"maxEpsMseRatio\":1.1}}}}");
     ModelFleet tighter =
         fx.awaitFleet(
             f ->
@@ -313,13 +305,7 @@ class FleetApiServerTest {
         FleetFixtures.storeVariants(storeUri(), build, first, Map.of(100, 0.02, 50, 0.024)));
     fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
 
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
     String second =
         fx.awaitFleet(
                 f ->
@@ -444,13 +430,7 @@ class FleetApiServerTest {
     client.resource(fx.fleet(f -> {})).create();
     Job first = awaitSingleJob();
 
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
 
     await()
         .atMost(TIMEOUT)

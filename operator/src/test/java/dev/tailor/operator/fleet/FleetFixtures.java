@@ -144,6 +144,11 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
 
   /** Edits the fleet's metadata only, which makes the operator reconcile it with nothing to do. */
   void touchFleet() {
+    patchFleet("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+  }
+
+  /** A JSON merge patch of the fleet, as {@code kubectl patch --type=merge} sends it. */
+  void patchFleet(String mergePatch) {
     client
         .resources(ModelFleet.class)
         .inNamespace(ns)
@@ -151,7 +156,7 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
         .patch(
             io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
                 io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
-            "{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+            mergePatch);
   }
 
   ModelFleet awaitFleet(java.util.function.Predicate<ModelFleet> done) {

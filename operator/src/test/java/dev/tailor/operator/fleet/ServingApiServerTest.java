@@ -216,13 +216,7 @@ class ServingApiServerTest {
         fleet.getSpec().getDeviceClasses().stream()
             .filter(t -> !t.getName().startsWith("b200-") && !t.getName().startsWith("a100-mig"))
             .toList();
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .patch(
-            PatchContext.of(PatchType.JSON_MERGE),
-            "{\"spec\":{\"deviceClasses\":" + Serialization.asJson(kept) + "}}");
+    fx.patchFleet("{\"spec\":{\"deviceClasses\":" + Serialization.asJson(kept) + "}}");
     ModelFleet ready =
         fx.awaitFleet(
             f ->

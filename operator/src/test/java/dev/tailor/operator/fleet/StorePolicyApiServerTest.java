@@ -112,12 +112,7 @@ class StorePolicyApiServerTest {
     client.secrets().inNamespace(ns).withName("tailor-store").delete();
 
     client.resource(fleet).delete();
-    await()
-        .atMost(TIMEOUT)
-        .until(
-            () ->
-                client.resources(ModelFleet.class).inNamespace(ns).withName("shapes").get()
-                    == null);
+    awaitFleetGone();
     Event left = event("ArtifactsLeftInStore");
     assertThat(left.getMessage())
         .contains("the variants' files stay in s3://tailor-variants/shapes")
@@ -134,6 +129,10 @@ class StorePolicyApiServerTest {
         .isNotNull();
 
     client.namespaces().withName(ns).delete();
+    awaitFleetGone();
+  }
+
+  private void awaitFleetGone() {
     await()
         .atMost(TIMEOUT)
         .until(
