@@ -199,7 +199,7 @@ class FleetApiServerTest {
         .containsPattern("tailor_reconciles_total\\{controller=\"modelfleet\"} [1-9]")
         .contains("tailor_compression_duration_seconds_count");
 
-    // Registered once: later reconciles (here after a metadata edit and node heartbeats) write
+    // Registered once: later reconciles (here after edits of a Deployment's metadata) write
     // nothing, once the rollout the registration started has settled.
     fx.awaitSettled();
     long writes = ApiServerMetrics.writes(client, "modelvariants", "");

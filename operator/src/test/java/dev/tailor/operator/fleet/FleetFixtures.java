@@ -143,8 +143,25 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   }
 
   /** Edits the fleet's metadata only, which makes the operator reconcile it with nothing to do. */
+  /**
+   * An event the fleet is reconciled on that changes nothing it wants: a new annotation value on
+   * one of its Deployments, else on one of its Jobs. (An edit of the fleet's own metadata is no
+   * such event: the operator SDK reconciles a fleet on changes of its generation, its spec.)
+   */
   void touchFleet() {
-    patchFleet("{\"metadata\":{\"annotations\":{\"touched\":\"yes\"}}}");
+    String patch = "{\"metadata\":{\"annotations\":{\"touched\":\"" + System.nanoTime() + "\"}}}";
+    var patchContext =
+        io.fabric8.kubernetes.client.dsl.base.PatchContext.of(
+            io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE);
+    String label = dev.tailor.operator.Labels.FLEET;
+    var deployments =
+        client.apps().deployments().inNamespace(ns).withLabel(label, "shapes").list().getItems();
+    if (!deployments.isEmpty()) {
+      client.resource(deployments.get(0)).patch(patchContext, patch);
+      return;
+    }
+    var jobs = client.batch().v1().jobs().inNamespace(ns).withLabel(label, "shapes").list();
+    client.resource(jobs.getItems().get(0)).patch(patchContext, patch);
   }
 
   /** A JSON merge patch of the fleet, as {@code kubectl patch --type=merge} sends it. */
