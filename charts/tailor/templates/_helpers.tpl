@@ -35,3 +35,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- define "tailor.watchNamespaces" -}}
 {{- if .Values.watch.namespaces -}}{{ join "," .Values.watch.namespaces }}{{- else -}}{{ .Release.Namespace }}{{- end -}}
 {{- end -}}
+
+{{/*
+Leader election whenever more than one operator pod runs. One pod is replaced with the Recreate
+strategy instead, so an upgrade never has an old and a new pod reconciling side by side.
+*/}}
+{{- define "tailor.leaderElection" -}}
+{{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
+{{- end -}}
+

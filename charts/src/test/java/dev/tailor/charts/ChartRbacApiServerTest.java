@@ -64,7 +64,8 @@ class ChartRbacApiServerTest {
         admin, Manifests.load(admin, Manifests.yamlFiles(TailorChart.dir().resolve("crds"))));
     String release = "rbac-" + ns.name().substring(ns.name().length() - 6);
     List<HasMetadata> rbac =
-        TailorChart.render(release, ns.name(), Map.of()).stream()
+        // two pods: leader election and its Lease Role
+        TailorChart.render(release, ns.name(), Map.of("replicaCount", 2)).stream()
             .filter(
                 o ->
                     o instanceof ServiceAccount

@@ -57,7 +57,7 @@ class ChartTemplateTest {
   }
 
   @Test
-  void defaultsRunOneRestrictedLeaderElectedOperatorUnderTheStrictStorePolicy() {
+  void defaultsRunOneRestrictedRecreatedOperatorUnderTheStrictStorePolicy() {
     List<HasMetadata> objects = render("tailor", NS, Map.of());
     Deployment d = one(objects, Deployment.class);
     assertThat(d.getMetadata().getNamespace()).isEqualTo(NS);
@@ -80,8 +80,9 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_WORKER_IMAGE")).isEqualTo("tailor/worker:0.1.0");
     assertThat(c.getImage()).isEqualTo("tailor/operator:0.1.0");
     assertThat(env(c, "TAILOR_PROGRESS_INTERVAL")).isEqualTo("10s");
-    // one pod elects itself too: during a rolling upgrade the old and the new pod overlap
-    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("true");
+    // one pod is replaced, never rolled: an old and a new pod never reconcile side by side
+    assertThat(d.getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
     assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("false");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_STORE_ALLOWED_ENDPOINTS"));
     assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
@@ -89,7 +90,7 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
-    assertThat(one(objects, Role.class).getRules().get(0).getResources()).containsExactly("leases");
+    assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
     Service metrics = one(objects, Service.class);
@@ -187,6 +188,7 @@ class ChartTemplateTest {
     List<HasMetadata> objects = render("prod", NS, Map.of("replicaCount", 2));
     Deployment d = one(objects, Deployment.class);
     assertThat(d.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(d.getSpec().getStrategy()).isNull(); // RollingUpdate: the leader election decides
     Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
     assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("true");
     assertThat(env(c, "TAILOR_LEADER_ELECTION_LEASE_NAME")).isEqualTo("prod-tailor");
