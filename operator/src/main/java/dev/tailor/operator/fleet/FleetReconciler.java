@@ -318,9 +318,11 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     }
     applyJobState(fleet, status, cs);
     List<ModelVariant> registered = List.of();
-    if (cs.getState() == JobState.SUCCEEDED && job.isPresent()) {
-      registered = registerVariants(fleet, status, job.get(), context);
+    if (cs.getState() == JobState.SUCCEEDED && compressed.isEmpty()) {
+      registered = registerVariants(fleet, status, job.orElseThrow(), context);
     } else if (cs.getState() == JobState.SUCCEEDED) {
+      // Registered already (by this operator before a restart, say): the ModelVariants are the
+      // record, the Job's pod need not be read again.
       registered = compressed;
       describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
     }
