@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import java.util.Set;
 
 /**
  * What every informer of the operator shares (the controllers' own through {@code @Informer} on
@@ -17,10 +18,21 @@ public final class Informers {
 
   private Informers() {}
 
-  /** {@code builder} with paged lists and a {@linkplain PrunedItemStore pruned} cache. */
+  /**
+   * {@code builder} with paged lists, and with a {@linkplain PrunedItemStore pruned} cache where
+   * one informer fills it: {@code namespaces} (those the event source watches) is every namespace
+   * or just one.
+   *
+   * <p>Over a list of namespaces the SDK makes one informer per namespace from the same
+   * configuration and hands each the configuration's store, and an informer's (re)list removes from
+   * its store whatever its own namespace's list lacks: a shared store loses the other namespaces'
+   * objects, and their fleets look deleted (an operator restarted while watching a namespace list
+   * never reconciled the fleets it found). Those informers keep the client's default caches.
+   */
   public static <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> lean(
-      InformerEventSourceConfiguration.Builder<R> builder) {
-    return builder.withItemStore(new PrunedItemStore<>()).withInformerListLimit(LIST_PAGE);
+      InformerEventSourceConfiguration.Builder<R> builder, Set<String> namespaces) {
+    builder.withInformerListLimit(LIST_PAGE);
+    return namespaces.size() == 1 ? builder.withItemStore(new PrunedItemStore<>()) : builder;
   }
 
   /**

@@ -53,6 +53,12 @@ import sun.misc.Signal;
 public final class LocalTailor implements AutoCloseable {
   public static final String OPERATOR_NAMESPACE = "tailor-system";
 
+  /**
+   * The namespaces the operator reconciles fleets in (chart value watch.namespaces): the sandbox's
+   * and the end-to-end tests'. Created before the chart binds the fleet rules in them.
+   */
+  public static final List<String> FLEET_NAMESPACES = List.of("default", "e2e", "canary");
+
   public static final String MODELS_BUCKET = "tailor-models";
   public static final String VARIANTS_BUCKET = "tailor-variants";
   public static final String STORE_SECRET = "tailor-store";
@@ -160,6 +166,11 @@ public final class LocalTailor implements AutoCloseable {
 
   private void installOperator() {
     log.accept("Installing the operator from the Helm chart into " + OPERATOR_NAMESPACE + "...");
+    for (String ns : FLEET_NAMESPACES) {
+      client()
+          .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
+          .createOr(n -> n.update());
+    }
     InstallCommand install =
         new Helm(root.resolve("charts/target/chart/tailor"))
             .install()
@@ -173,10 +184,10 @@ public final class LocalTailor implements AutoCloseable {
             .set("prometheus.url", prometheus.url().toString())
             // the sandbox's S3 server speaks plain http on this machine
             .set("store.allowedEndpoints[0]", store.endpoint().toString())
-            // every namespace: an operator restarted in namespaced mode was seen not to reconcile
-            // the fleets it found (the canary end-to-end test); see docs/install.md
-            .set("watch.allNamespaces", "true")
             .set("operator.javaOpts", "-Xmx384m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+    for (int i = 0; i < FLEET_NAMESPACES.size(); i++) {
+      install.set("watch.namespaces[" + i + "]", FLEET_NAMESPACES.get(i));
+    }
     install.call();
     // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an
     // install; hand them back to the JVM so Ctrl-C and --down run the shutdown hooks.

@@ -8,6 +8,7 @@ import dev.tailor.operator.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -54,7 +55,9 @@ public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   public List<EventSource<?, DeviceClass>> prepareEventSources(
       EventSourceContext<DeviceClass> context) {
     var config =
-        Informers.lean(InformerEventSourceConfiguration.from(Node.class, DeviceClass.class))
+        Informers.lean(
+                InformerEventSourceConfiguration.from(Node.class, DeviceClass.class),
+                Constants.WATCH_ALL_NAMESPACE_SET)
             .withName(NODES)
             // Heartbeats rewrite every node every few seconds; only what the status depends on
             // is worth a reconcile.

@@ -80,12 +80,11 @@ import org.jboss.logging.Logger;
  * in the fleet's status. Problems end in a condition and an Event; nothing is launched for a bad
  * spec. Status is written only when it changed.
  */
+// No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
+// one store would be shared by several informers (see Informers.lean); fleets are few and small.
 @ControllerConfiguration(
     name = "modelfleet",
-    informer =
-        @Informer(
-            itemStore = Informers.PrunedItemStore.class,
-            informerListLimit = Informers.LIST_PAGE))
+    informer = @Informer(informerListLimit = Informers.LIST_PAGE))
 public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
   static final String CLASSES = "deviceclasses";
@@ -143,8 +142,11 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     context
         .getPrimaryCache()
         .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
+    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
     var classes =
-        Informers.lean(InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class))
+        Informers.lean(
+                InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class),
+                Constants.WATCH_ALL_NAMESPACE_SET)
             .withName(CLASSES)
             // cluster-scoped: never narrowed to the namespaces the fleets are watched in
             .withNamespaces(Constants.WATCH_ALL_NAMESPACE_SET)
@@ -169,19 +171,23 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             + ","
             + LatencyProfiles.COMPONENT
             + ")";
-    var jobs = byFleetLabel(Job.class, JOBS, workers);
-    var pods = byFleetLabel(Pod.class, PODS, workers);
+    var jobs = byFleetLabel(Job.class, JOBS, workers, namespaces);
+    var pods = byFleetLabel(Pod.class, PODS, workers, namespaces);
     var variants =
-        Informers.lean(InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class))
+        Informers.lean(
+                InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class),
+                namespaces)
             .withName(VARIANTS)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
             .build();
     String serving =
         Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
     return List.of(
-        new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
-        new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
-        new InformerEventSource<>(owned(HorizontalPodAutoscaler.class, HPAS, serving), context),
+        new InformerEventSource<>(
+            owned(Deployment.class, DEPLOYMENTS, serving, namespaces), context),
+        new InformerEventSource<>(owned(Service.class, SERVICES, serving, namespaces), context),
+        new InformerEventSource<>(
+            owned(HorizontalPodAutoscaler.class, HPAS, serving, namespaces), context),
         new InformerEventSource<>(classes, context),
         new InformerEventSource<>(jobs, context),
         new InformerEventSource<>(pods, context),
@@ -190,8 +196,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
-      InformerEventSourceConfiguration<R> owned(Class<R> type, String name, String selector) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
+      InformerEventSourceConfiguration<R> owned(
+          Class<R> type, String name, String selector, Set<String> namespaces) {
+    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
@@ -201,8 +208,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /** An informer for objects of {@code type} that carry their fleet's name as a label. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> byFleetLabel(
-          Class<R> type, String name, String selector) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
+          Class<R> type, String name, String selector, Set<String> namespaces) {
+    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(
@@ -318,13 +325,17 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     }
     applyJobState(fleet, status, cs);
     List<ModelVariant> registered = List.of();
-    if (cs.getState() == JobState.SUCCEEDED && compressed.isEmpty()) {
-      registered = registerVariants(fleet, status, job.orElseThrow(), context);
-    } else if (cs.getState() == JobState.SUCCEEDED) {
-      // Registered already (by this operator before a restart, say): the ModelVariants are the
-      // record, the Job's pod need not be read again.
-      registered = compressed;
-      describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
+    if (cs.getState() == JobState.SUCCEEDED) {
+      if (job.isPresent() && !allSizes(fleet, compressed)) {
+        // None registered yet, or some (an operator stopped part-way): the rest from the result.
+        registered = registerVariants(fleet, status, job.get(), context);
+      }
+      if (registered.isEmpty() && !compressed.isEmpty()) {
+        // Registered already (by this operator before a restart, say), or the Job's pods are gone:
+        // the ModelVariants are the record.
+        registered = compressed;
+        describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
+      }
     }
     Optional<Duration> upgrading = serve(fleet, status, classes, registered, context);
     // What serves and the status are settled; removing superseded variants is best-effort, and one
@@ -628,6 +639,15 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       }
     }
     return false;
+  }
+
+  /** Whether {@code variants} hold one of every size the fleet's compression makes. */
+  private static boolean allSizes(ModelFleet fleet, List<ModelVariant> variants) {
+    Set<Integer> sizes =
+        variants.stream()
+            .map(mv -> mv.getSpec().getLineage().getSize())
+            .collect(Collectors.toSet());
+    return sizes.containsAll(CompressionJobs.sizes(fleet.getSpec()));
   }
 
   /**

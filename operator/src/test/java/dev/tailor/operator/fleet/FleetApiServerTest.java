@@ -208,6 +208,24 @@ class FleetApiServerTest {
     assertThat(ApiServerMetrics.writes(client, "modelvariants", "")).isEqualTo(writes);
     assertThat(ApiServerMetrics.writes(client, "modelfleets", "status")).isEqualTo(statusWrites);
 
+    // A registration that stopped part-way (an operator stopped between two creates; here a
+    // variant deleted by hand) is completed from the Job's result while the Job is there.
+    client.resource(half).delete();
+    ModelVariant again =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () ->
+                    client
+                        .resources(ModelVariant.class)
+                        .inNamespace(ns)
+                        .withName(half.getMetadata().getName())
+                        .get(),
+                mv -> mv != null && !mv.getMetadata().getUid().equals(half.getMetadata().getUid()));
+    assertThat(again.getSpec().getArtifact().getDigest())
+        .isEqualTo(half.getSpec().getArtifact().getDigest());
+    assertThat(client.resources(ModelVariant.class).inNamespace(ns).list().getItems()).hasSize(3);
+
     // A finished Job may go (a TTL, a clean-up by hand): its registered variants mean the
     // compression is done, and nothing is compressed again.
     client
@@ -303,7 +321,14 @@ class FleetApiServerTest {
         "Succeeded",
         0,
         FleetFixtures.storeVariants(storeUri(), build, first, Map.of(100, 0.02, 50, 0.024)));
-    fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
+    List<String> firstVariants =
+        fx
+            .awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()))
+            .getStatus()
+            .getVariants()
+            .stream()
+            .map(v -> v.getName())
+            .toList();
 
     fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
     String second =
@@ -316,11 +341,28 @@ class FleetApiServerTest {
             .getJobName();
     // Until the new compression is registered, the old variants stay.
     assertThat(variantJobs()).containsOnly(first);
+    // A store that refuses the clean-up (the old Job's progress document cannot be deleted: a
+    // folder with a file in it stands in its place) delays the clean-up, never the fleet's status.
+    Path blocker = store.resolve(ProgressReport.documentKey(first)).resolve("blocker");
+    Files.deleteIfExists(blocker.getParent());
+    Files.createDirectories(blocker.getParent());
+    Files.writeString(blocker, "in the way");
     fx.finishPod(
         awaitRunningPodOf(second),
         "Succeeded",
         0,
         FleetFixtures.storeVariants(storeUri(), build, second, Map.of(100, 0.02, 50, 0.023)));
+    ModelFleet registered =
+        fx.awaitFleet(
+            f ->
+                Integer.valueOf(2).equals(f.getStatus().getVariantCount())
+                    && f.getStatus().getVariants().stream()
+                        .noneMatch(v -> firstVariants.contains(v.getName())));
+    assertThat(registered.getStatus().getCompression().getState()).isEqualTo(JobState.SUCCEEDED);
+    assertThat(registered.getStatus().getVariantCount()).isEqualTo(2);
+    await().atMost(TIMEOUT).until(() -> eventReasons().contains("VariantCleanupFailed"));
+    assertThat(variantJobs()).contains(first);
+    Files.delete(blocker);
 
     await().atMost(TIMEOUT).until(() -> List.of(second, second).equals(variantJobs()));
     await()

@@ -21,8 +21,10 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -31,6 +33,11 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  * Kills the operator while a compression Job runs and starts a fresh one with empty caches, as a
  * restarted pod would: it must find the Job it launched, not launch a second one, and carry on. A
  * test profile of its own gives this class a Quarkus application it may stop.
+ *
+ * <p>The restarted operator watches a list of namespaces (the chart's {@code watch.namespaces}):
+ * the fleet's and others with nothing in them. One informer per namespace then lists at start, and
+ * when they shared one cache each empty list removed the fleet, its Job and its pods from it, so
+ * the restarted operator saw nothing to reconcile (or, by the Jobs cache, no Job).
  */
 @QuarkusTest
 @TestProfile(OperatorRestartApiServerTest.OwnApp.class)
@@ -79,7 +86,8 @@ class OperatorRestartApiServerTest {
             "tailor/worker:latest",
             java.time.Duration.ofSeconds(10),
             java.time.Duration.ofMinutes(5),
-            java.util.Optional.empty()));
+            java.util.Optional.empty()),
+        o -> o.settingNamespaces(watched()));
     restarted.start();
     try {
       fixtures.finishPod(fixtures.awaitRunningWorker(), "Succeeded", 0, null);
@@ -107,6 +115,15 @@ class OperatorRestartApiServerTest {
       restarted.stop();
       fresh.close();
     }
+  }
+
+  /** The fleet's namespace among four empty ones (never created: their lists are empty). */
+  private Set<String> watched() {
+    Set<String> namespaces = new HashSet<>(List.of(ns));
+    for (String other : List.of("a", "b", "c", "d")) {
+      namespaces.add(ns + "-" + other);
+    }
+    return namespaces;
   }
 
   private List<Job> jobs() {
