@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * S3 store and the operator from the Helm chart; publishes the repository's Fashion-MNIST base
  * model; applies the sample DeviceClasses and the "fashion" ModelFleet; follows the compression and
  * the rollout; prints a table per device class (with the sample-quality metric) and the URL of one
- * server, which answers {@code POST /v1/generate} with a PNG; and writes a grid of 16 samples per
+ * server, which answers {@code POST /v1/generate} with a PNG; and writes a grid of 8 samples per
  * device class next to its state.
  */
 @Command(
@@ -46,6 +46,12 @@ public final class Sandbox implements Callable<Integer> {
   static final int SANDBOX_FINETUNE_STEPS = 100;
   static final int SANDBOX_QUALITY_SAMPLES = 128;
   static final double SANDBOX_MAX_FD_RATIO = 6.0;
+
+  /**
+   * Samples in each class's grid: 8 of the fleet's 50 DDIM steps is the 400 image-steps a request
+   * may ask of an inference server (serve --max-image-steps).
+   */
+  static final int GRID_SAMPLES = 8;
 
   @Option(
       names = "--exit",
@@ -175,8 +181,13 @@ public final class Sandbox implements Callable<Integer> {
     for (FleetTable.Row r : rows) {
       if (r.url().isPresent()) {
         Path png = grids.resolve(r.deviceClass() + ".png");
-        Files.write(png, LocalTailor.generate(r.url().get(), 1, 16));
-        say(r.deviceClass() + ": 16 samples from POST /v1/generate (seed 1) in " + png);
+        Files.write(png, LocalTailor.generate(r.url().get(), 1, GRID_SAMPLES));
+        say(
+            r.deviceClass()
+                + ": "
+                + GRID_SAMPLES
+                + " samples from POST /v1/generate (seed 1) in "
+                + png);
       }
     }
     URI example = rows.stream().flatMap(r -> r.url().stream()).findFirst().orElseThrow();
