@@ -215,12 +215,7 @@ class FleetApiServerTest {
         await()
             .atMost(TIMEOUT)
             .until(
-                () ->
-                    client
-                        .resources(ModelVariant.class)
-                        .inNamespace(ns)
-                        .withName(half.getMetadata().getName())
-                        .get(),
+                () -> variant(half.getMetadata().getName()),
                 mv -> mv != null && !mv.getMetadata().getUid().equals(half.getMetadata().getUid()));
     assertThat(again.getSpec().getArtifact().getDigest())
         .isEqualTo(half.getSpec().getArtifact().getDigest());
@@ -254,15 +249,7 @@ class FleetApiServerTest {
     await()
         .atMost(TIMEOUT)
         .until(
-            () ->
-                client
-                    .resources(ModelVariant.class)
-                    .inNamespace(ns)
-                    .withName(half.getMetadata().getName())
-                    .get()
-                    .getStatus()
-                    .getQualityGate()
-                    .getMessage(),
+            () -> variant(half.getMetadata().getName()).getStatus().getQualityGate().getMessage(),
             m -> m.contains("ε-MSE ratio 1.200 > 1.100"));
     assertThat(compressionJobs()).isEmpty();
 
@@ -625,6 +612,11 @@ class FleetApiServerTest {
 
   private void useFileStore(ModelFleet f) {
     FleetFixtures.useFileStore(f, store);
+  }
+
+  /** The fleet namespace's ModelVariant of that name, or null. */
+  private ModelVariant variant(String name) {
+    return client.resources(ModelVariant.class).inNamespace(ns).withName(name).get();
   }
 
   private String storeUri() {
