@@ -75,6 +75,13 @@ public final class ObsBenchmark implements Callable<Integer> {
   @Option(names = "--group-size", description = "Layers / channel groups per calibration pass.")
   int groupSize = 8;
 
+  @Option(
+      names = "--obs-trajectories",
+      description =
+          "PRUNED: each group after the first calibrates on trajectories the partly pruned model"
+              + " samples again (OBS-Diff's code); BASE: every group on the base's trajectories.")
+  ObsOptions.Trajectories trajectorySource = ObsOptions.Trajectories.PRUNED;
+
   @Option(names = "--eval-images", description = "Held-out images of the eps-MSE grid.")
   int evalImages = 32;
 
@@ -187,6 +194,7 @@ public final class ObsBenchmark implements Callable<Integer> {
                     .optGranularity(g)
                     .optAlpha(alpha)
                     .optGroupSize(groupSize)
+                    .optTrajectories(trajectorySource)
                     .build();
             ObsResult r = prune(baseModel, calibration, o);
             try (DiffusionModel pruned = r.model()) {
@@ -355,13 +363,17 @@ public final class ObsBenchmark implements Callable<Integer> {
         "%nNo fine-tuning anywhere. Unstructured and 2:4 keep dense shapes with zeros (params"
             + " column = dense count); structured variants are physically smaller. Calibration s:"
             + " running the model over the calibration inputs and building the Hessians, on top of"
-            + " %.1f s to sample the %d x %d-step trajectories once for all rows. %d layers or"
-            + " channel groups per calibration pass. FD: %s (not FID), precision/recall by"
-            + " k-NN, where measured.%n",
+            + " %.1f s to sample the base's %d x %d-step trajectories once for all rows. %d layers"
+            + " or channel groups per calibration pass, calibrating on %s. FD: %s (not FID),"
+            + " precision/recall by k-NN, where measured.%n",
         trajectorySeconds,
         trajectories,
         calibrationSteps,
         groupSize,
+        trajectorySource == ObsOptions.Trajectories.PRUNED
+            ? "trajectories the partly pruned model samples again before each group (OBS-Diff's"
+                + " code; their sampling is in the calibration column)"
+            : "the base's trajectories",
         SampleQuality.METRIC);
   }
 }

@@ -59,11 +59,12 @@ final class ObsMethod implements CompressionMethod {
               task,
               String.format(
                   Locale.ROOT,
-                  "%d%%: OBS %s, %s alpha: %d calibration passes, %.1f s calibration, %.1f s"
-                      + " solve%s",
+                  "%d%%: OBS %s, %s alpha, %s trajectories: %d calibration passes, %.1f s"
+                      + " calibration, %.1f s solve%s",
                   keepPercent,
                   o.granularity(),
                   o.alpha().name().toLowerCase(Locale.ROOT),
+                  o.trajectories().name().toLowerCase(Locale.ROOT),
                   r.rounds(),
                   r.calibrationSeconds(),
                   r.solveSeconds(),
@@ -84,6 +85,7 @@ final class ObsMethod implements CompressionMethod {
         .put("damping", o.damping())
         .put("blockSize", o.blockSize())
         .put("groupSize", o.groupSize())
+        .put("trajectories", o.trajectories().name().toLowerCase(Locale.ROOT))
         .put("calibrationTrajectories", settings.trajectories)
         .put("calibrationSteps", settings.steps)
         .put("denseShapesWithZeros", o.granularity().keepsDenseShapes());

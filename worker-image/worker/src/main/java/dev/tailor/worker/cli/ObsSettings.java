@@ -24,8 +24,9 @@ final class ObsSettings {
       paramLabel = "SCHEDULE",
       defaultValue = "log",
       description =
-          "OBS: timestep weights of the Hessian: log (1.2 at the first sampling step down to 0.8"
-              + " at the last on a log curve) or uniform. Default: ${DEFAULT-VALUE}.")
+          "OBS: timestep weights of the Hessian: log (OBS-Diff's logarithmic decrease, 1.2 at the"
+              + " first sampling step down to 0.8 at the last, falling fastest at the end) or"
+              + " uniform. Default: ${DEFAULT-VALUE}.")
   String alpha;
 
   @Option(
@@ -55,6 +56,16 @@ final class ObsSettings {
   int groupSize;
 
   @Option(
+      names = "--obs-trajectories",
+      paramLabel = "WHOSE",
+      defaultValue = "pruned",
+      description =
+          "OBS: pruned (each group after the first calibrates on trajectories the model pruned so"
+              + " far samples again, as OBS-Diff's code does) or base (every group runs over the"
+              + " base's trajectories; one sampling pass). Default: ${DEFAULT-VALUE}.")
+  String trajectorySource;
+
+  @Option(
       names = "--calibration-trajectories",
       paramLabel = "N",
       defaultValue = "8",
@@ -74,6 +85,7 @@ final class ObsSettings {
     try {
       g = Granularity.parse(granularity);
       alphaSchedule();
+      trajectories();
     } catch (IllegalArgumentException e) {
       throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
     }
@@ -105,6 +117,7 @@ final class ObsSettings {
         .optDamping(damping)
         .optBlockSize(blockSize)
         .optGroupSize(groupSize)
+        .optTrajectories(trajectories())
         .build();
   }
 
@@ -113,6 +126,15 @@ final class ObsSettings {
       return AlphaSchedule.valueOf(alpha.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--obs-alpha must be log or uniform, got '" + alpha + "'");
+    }
+  }
+
+  private ObsOptions.Trajectories trajectories() {
+    try {
+      return ObsOptions.Trajectories.valueOf(trajectorySource.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "--obs-trajectories must be pruned or base, got '" + trajectorySource + "'");
     }
   }
 

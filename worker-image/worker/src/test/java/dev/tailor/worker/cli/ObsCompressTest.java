@@ -76,6 +76,7 @@ class ObsCompressTest {
     JsonNode obs = lineage("tiny-60").get("obs");
     assertThat(obs.get("granularity").asText()).isEqualTo("structured");
     assertThat(obs.get("alpha").asText()).isEqualTo("log");
+    assertThat(obs.get("trajectories").asText()).isEqualTo("pruned");
     assertThat(obs.get("denseShapesWithZeros").asBoolean()).isFalse();
     assertThat(lineage("tiny-60").get("finetuneSteps").asInt()).isZero();
   }
@@ -83,12 +84,21 @@ class ObsCompressTest {
   @Test
   void twoFourKeepsDenseShapesAndSaysSo() throws Exception {
     MainTest.Run r =
-        compress("--sizes", "50", "--obs-granularity", "2:4", "--obs-alpha", "uniform");
+        compress(
+            "--sizes",
+            "50",
+            "--obs-granularity",
+            "2:4",
+            "--obs-alpha",
+            "uniform",
+            "--obs-trajectories",
+            "base");
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.json().at("/variants/0/paramsFraction").asDouble()).isEqualTo(1.0);
     JsonNode obs = lineage("tiny-50").get("obs");
     assertThat(obs.get("granularity").asText()).isEqualTo("2:4");
     assertThat(obs.get("alpha").asText()).isEqualTo("uniform");
+    assertThat(obs.get("trajectories").asText()).isEqualTo("base");
     assertThat(obs.get("denseShapesWithZeros").asBoolean()).isTrue();
     assertThat(obs.get("zeroFraction").asDouble()).isEqualTo(0.5);
   }

@@ -16,13 +16,18 @@ import java.util.Map;
 import org.ejml.data.DMatrixRMaj;
 
 /**
- * OBS-Diff's calibration data: the noisy images and timesteps the base model visits along DDIM (η =
- * 0) sampling trajectories from seeded noise. {@link #hessians} runs any model (the base, or one
- * already partly pruned) over those same inputs and returns each requested layer's
- * timestep-weighted Hessian H = Σ_t α_t X_tᵀX_t / rows_t, X_t the layer's input rows at step t.
+ * OBS-Diff's calibration data: the noisy images and timesteps a model visits along DDIM (η = 0)
+ * sampling trajectories from seeded noise. {@link #hessians} runs any model (the base, or one
+ * already partly pruned) over those inputs and returns each requested layer's timestep-weighted
+ * Hessian H = Σ_t α_t X_tᵀX_t / rows_t, X_t the layer's input rows at step t; {@link #resampledBy}
+ * samples the same trajectories' start noise again with another model.
  */
 public final class Calibration implements AutoCloseable {
 
+  private final NoiseSchedule schedule;
+  private final int trajectories;
+  private final int sampleSteps;
+  private final long seed;
   private final NDManager manager;
   private final List<NDArray> inputs = new ArrayList<>();
   private final List<Integer> timesteps = new ArrayList<>();
@@ -33,6 +38,10 @@ public final class Calibration implements AutoCloseable {
    */
   public Calibration(
       DiffusionModel base, NoiseSchedule schedule, int trajectories, int steps, long seed) {
+    this.schedule = schedule;
+    this.trajectories = trajectories;
+    this.sampleSteps = steps;
+    this.seed = seed;
     this.manager = NDManager.newBaseManager();
     NDArray noise = Sampler.startNoise(manager, base, trajectories, seed);
     Sampler.ddim(
@@ -48,6 +57,14 @@ public final class Calibration implements AutoCloseable {
           inputs.add(copy);
           timesteps.add(t);
         });
+  }
+
+  /**
+   * The same trajectories (start noise, steps, schedule) sampled by {@code model}, for example the
+   * partly pruned model, as OBS-Diff's own code does before each group.
+   */
+  public Calibration resampledBy(DiffusionModel model) {
+    return new Calibration(model, schedule, trajectories, sampleSteps, seed);
   }
 
   /** Sampling steps per trajectory. */

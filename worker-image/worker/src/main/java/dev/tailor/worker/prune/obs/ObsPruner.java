@@ -6,6 +6,7 @@ import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +20,9 @@ import org.ejml.dense.row.CommonOps_DDRM;
  *
  * <p>Group-wise sequential: the layers (unstructured, N:M) or coupled channel groups (structured)
  * are taken in execution order, {@link ObsOptions#groupSize()} at a time; each group's Hessians are
- * collected on the model as pruned so far, so later groups calibrate on already-pruned inputs.
+ * collected on the model as pruned so far, so later groups calibrate on already-pruned inputs (on
+ * trajectories that model samples again, by default, as OBS-Diff's code does; see {@link
+ * ObsOptions.Trajectories}).
  */
 public final class ObsPruner {
   private ObsPruner() {}
@@ -50,7 +53,7 @@ public final class ObsPruner {
       List<Layers.Layer> group =
           layers.subList(from, Math.min(layers.size(), from + o.groupSize()));
       long t0 = System.nanoTime();
-      Map<String, DMatrixRMaj> hessians = calibration.hessians(model, group, alphas);
+      Map<String, DMatrixRMaj> hessians = hessians(calibration, o, from == 0, model, group, alphas);
       long t1 = System.nanoTime();
       for (Layers.Layer layer : group) {
         DMatrixRMaj w = weights(model, layer.name());
@@ -147,7 +150,8 @@ public final class ObsPruner {
           }
         }
         long t0 = System.nanoTime();
-        Map<String, DMatrixRMaj> hessians = calibration.hessians(model, readers.values(), alphas);
+        Map<String, DMatrixRMaj> hessians =
+            hessians(calibration, o, from == 0, model, readers.values(), alphas);
         long t1 = System.nanoTime();
         Map<String, ObsSolver.Consumer> consumers = new LinkedHashMap<>();
         readers.forEach(
@@ -180,7 +184,8 @@ public final class ObsPruner {
         }
         long t0 = System.nanoTime();
         Layers.Layer proj = Layers.of(model.config()).get(ATTENTION_PROJECTION);
-        DMatrixRMaj h = calibration.hessians(model, List.of(proj), alphas).get(proj.name());
+        DMatrixRMaj h =
+            hessians(calibration, o, rounds == 0, model, List.of(proj), alphas).get(proj.name());
         long t1 = System.nanoTime();
         ObsSolver.Consumer consumer =
             new ObsSolver.Consumer(weights(model, proj.name()), h, o.damping());
@@ -203,6 +208,26 @@ public final class ObsPruner {
     }
     return new ObsResult(
         model, Granularity.STRUCTURED, rounds, calibrationSeconds, solveSeconds, 0, 0);
+  }
+
+  /**
+   * The Hessians of {@code layers} in {@code model}: on the base's trajectories for the first group
+   * (the model is still the base) or with {@link ObsOptions.Trajectories#BASE}, else on
+   * trajectories {@code model} samples itself.
+   */
+  private static Map<String, DMatrixRMaj> hessians(
+      Calibration calibration,
+      ObsOptions o,
+      boolean first,
+      DiffusionModel model,
+      Collection<Layers.Layer> layers,
+      double[] alphas) {
+    if (first || o.trajectories() == ObsOptions.Trajectories.BASE) {
+      return calibration.hessians(model, layers, alphas);
+    }
+    try (Calibration own = calibration.resampledBy(model)) {
+      return own.hessians(model, layers, alphas);
+    }
   }
 
   /** For each layer reading {@code group}: the weight columns each of its channels feeds. */

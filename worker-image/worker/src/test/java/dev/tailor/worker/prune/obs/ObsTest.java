@@ -156,16 +156,23 @@ class ObsTest {
   }
 
   @Test
-  void logAlphaFallsFromFirstToLastStepAndUniformIsFlat() {
+  void logAlphaIsTheAuthorsLogDecrease() {
+    // OBS-Diff's code, K = 10: 0.8 + 0.4 / ln(10) * ln(1 + arange(10)), reversed.
     double[] log = AlphaSchedule.LOG.weights(10);
-    assertThat(log[0]).isEqualTo(1.2);
+    for (int k = 0; k < 10; k++) {
+      double authors = 0.8 + 0.4 / Math.log(10) * Math.log(1 + (9 - k));
+      assertThat(log[k]).isCloseTo(authors, org.assertj.core.data.Offset.offset(1e-12));
+    }
+    assertThat(log[0]).isCloseTo(1.2, org.assertj.core.data.Offset.offset(1e-12));
     assertThat(log[9]).isCloseTo(0.8, org.assertj.core.data.Offset.offset(1e-12));
     for (int k = 1; k < 10; k++) {
       assertThat(log[k]).isLessThan(log[k - 1]);
       if (k > 1) {
-        assertThat(log[k - 1] - log[k]).isLessThan(log[k - 2] - log[k - 1]);
+        // the weight falls slowly at first and fastest over the last steps
+        assertThat(log[k - 1] - log[k]).isGreaterThan(log[k - 2] - log[k - 1]);
       }
     }
+    assertThat(log[5]).isGreaterThan(1.0);
     assertThat(AlphaSchedule.UNIFORM.weights(4)).containsOnly(1.0);
   }
 
@@ -211,6 +218,52 @@ class ObsTest {
           }
         }
         assertThat(ObsPruner.weights(base, "mid.res0.conv1").data).doesNotContain(0.0);
+      }
+    }
+  }
+
+  @Test
+  void laterGroupsCalibrateOnTrajectoriesThePartlyPrunedModelSamples() {
+    try (DiffusionModel base = DiffusionModel.create(TINY, 3);
+        Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4);
+        Calibration again = cal.resampledBy(base)) {
+      List<Layers.Layer> layers = List.copyOf(Layers.of(TINY).values());
+      double[] alphas = AlphaSchedule.LOG.weights(cal.steps());
+      Layers.Layer probe = layers.get(layers.size() - 2);
+      // the same start noise sampled by the same model: the same Hessians
+      assertThat(again.hessians(base, List.of(probe), alphas).get(probe.name()).data)
+          .containsExactly(cal.hessians(base, List.of(probe), alphas).get(probe.name()).data);
+
+      Map<ObsOptions.Trajectories, DiffusionModel> pruned =
+          new java.util.EnumMap<>(ObsOptions.Trajectories.class);
+      for (ObsOptions.Trajectories t : ObsOptions.Trajectories.values()) {
+        ObsOptions o =
+            ObsOptions.builder()
+                .optGranularity(Granularity.UNSTRUCTURED)
+                .optGroupSize(5)
+                .optTrajectories(t)
+                .build();
+        pruned.put(t, ObsPruner.sparse(base, cal, o, 0.5).model());
+      }
+      try (DiffusionModel own = pruned.get(ObsOptions.Trajectories.PRUNED);
+          DiffusionModel baseOnly = pruned.get(ObsOptions.Trajectories.BASE)) {
+        List<Layers.Layer> prunable =
+            layers.stream().filter(l -> !ObsPruner.DENSE_LAYERS.contains(l.name())).toList();
+        // the first group calibrates on the base's trajectories either way
+        for (Layers.Layer l : prunable.subList(0, 5)) {
+          assertThat(ObsPruner.weights(own, l.name()).data)
+              .as(l.name())
+              .containsExactly(ObsPruner.weights(baseOnly, l.name()).data);
+        }
+        // later groups see other inputs, so other Hessians and other OBS updates
+        Layers.Layer last = prunable.get(prunable.size() - 1);
+        assertThat(ObsPruner.weights(own, last.name()).data)
+            .isNotEqualTo(ObsPruner.weights(baseOnly, last.name()).data);
+        // and the partly pruned model's own trajectories differ from the base's
+        try (Calibration resampled = cal.resampledBy(own)) {
+          assertThat(resampled.hessians(own, List.of(probe), alphas).get(probe.name()).data)
+              .isNotEqualTo(cal.hessians(own, List.of(probe), alphas).get(probe.name()).data);
+        }
       }
     }
   }
