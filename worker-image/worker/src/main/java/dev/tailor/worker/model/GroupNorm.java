@@ -9,15 +9,20 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
 /**
- * Group normalisation (Wu and He, 2018) over an (N, C, H, W) input: channels are split into {@code
- * groups} groups, each normalised over its channels and all positions, then scaled by a per-channel
- * {@code gamma} and shifted by {@code beta}. DJL ships no GroupNorm block.
+ * Group normalisation (Wu and He, 2018) over an (N, C, H, W) input: channels are split into
+ * consecutive groups, each normalised over its channels and all positions, then scaled by a
+ * per-channel {@code gamma} and shifted by {@code beta}. DJL ships no GroupNorm block.
+ *
+ * <p>The groups are usually equal; a structurally pruned model may have groups of different sizes
+ * (each the channels left of one original group, see {@link UNetConfig#normGroups}), normalised
+ * with the same statistics through a channel-to-group assignment matrix.
  */
 public class GroupNorm extends AbstractBlock {
 
   private static final byte VERSION = 1;
 
   private final int groups;
+  private final int[] sizes;
   private final float epsilon;
   private final Parameter gamma;
   private final Parameter beta;
@@ -27,11 +32,22 @@ public class GroupNorm extends AbstractBlock {
   }
 
   public GroupNorm(int channels, int groups, float epsilon) {
+    this(equal(channels, groups), epsilon);
+  }
+
+  /** Groups of the given sizes, in channel order (channels: their sum). */
+  public GroupNorm(int[] sizes) {
+    this(sizes, 1e-5f);
+  }
+
+  private GroupNorm(int[] sizes, float epsilon) {
     super(VERSION);
-    if (channels % groups != 0) {
-      throw new IllegalArgumentException(channels + " channels do not split into " + groups);
+    int channels = java.util.Arrays.stream(sizes).sum();
+    if (sizes.length == 0 || java.util.Arrays.stream(sizes).anyMatch(n -> n <= 0)) {
+      throw new IllegalArgumentException("bad group sizes " + java.util.Arrays.toString(sizes));
     }
-    this.groups = groups;
+    this.groups = sizes.length;
+    this.sizes = java.util.Arrays.stream(sizes).allMatch(n -> n == sizes[0]) ? null : sizes.clone();
     this.epsilon = epsilon;
     gamma =
         addParameter(
@@ -49,6 +65,15 @@ public class GroupNorm extends AbstractBlock {
                 .build());
   }
 
+  private static int[] equal(int channels, int groups) {
+    if (groups <= 0 || channels % groups != 0) {
+      throw new IllegalArgumentException(channels + " channels do not split into " + groups);
+    }
+    int[] sizes = new int[groups];
+    java.util.Arrays.fill(sizes, channels / groups);
+    return sizes;
+  }
+
   @Override
   protected NDList forwardInternal(
       ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
@@ -56,10 +81,34 @@ public class GroupNorm extends AbstractBlock {
     Shape shape = x.getShape();
     long n = shape.get(0);
     long c = shape.get(1);
-    NDArray grouped = x.reshape(n, groups, -1);
-    NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
-    NDArray variance = centered.square().mean(new int[] {2}, true);
-    NDArray normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
+    NDArray normed;
+    if (sizes == null) {
+      NDArray grouped = x.reshape(n, groups, -1);
+      NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
+      NDArray variance = centered.square().mean(new int[] {2}, true);
+      normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
+    } else {
+      // pool[c][g] = 1/|g| for c in g: channel means (N, C) · pool = group means (N, G), and
+      // group means · spread (G, C, ones where c in g) = each channel's group mean (N, C)
+      float[] pool = new float[(int) c * groups];
+      float[] spread = new float[groups * (int) c];
+      for (int g = 0, ch = 0; g < groups; g++) {
+        for (int k = 0; k < sizes[g]; k++, ch++) {
+          pool[ch * groups + g] = 1f / sizes[g];
+          spread[g * (int) c + ch] = 1f;
+        }
+      }
+      NDArray poolM =
+          x.getManager().create(pool, new Shape(c, groups)).toType(x.getDataType(), false);
+      NDArray spreadM =
+          x.getManager().create(spread, new Shape(groups, c)).toType(x.getDataType(), false);
+      NDArray flat = x.reshape(n, c, -1);
+      NDArray mean = flat.mean(new int[] {2}).matMul(poolM).matMul(spreadM).expandDims(2);
+      NDArray centered = flat.sub(mean);
+      NDArray variance =
+          centered.square().mean(new int[] {2}).matMul(poolM).matMul(spreadM).expandDims(2);
+      normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
+    }
     long[] affine = new long[shape.dimension()];
     java.util.Arrays.fill(affine, 1);
     affine[1] = c;

@@ -30,16 +30,21 @@ public class ResidualBlock extends AbstractBlock {
   private final Conv2d conv2;
   private final Conv2d skip;
 
-  public ResidualBlock(int in, UNetConfig.ResBlock spec, int groups, int timeDim) {
+  /**
+   * @param norm1Groups sizes of {@code norm1}'s groups (summing to {@code in})
+   * @param norm2Groups sizes of {@code norm2}'s groups (summing to {@code spec.hidden()})
+   */
+  public ResidualBlock(
+      int in, UNetConfig.ResBlock spec, int[] norm1Groups, int[] norm2Groups, int timeDim) {
     super(VERSION);
     this.in = in;
     this.timeDim = timeDim;
     this.out = spec.out();
     this.hidden = spec.hidden();
-    norm1 = addChildBlock("norm1", new GroupNorm(in, groups));
+    norm1 = addChildBlock("norm1", new GroupNorm(norm1Groups));
     conv1 = addChildBlock("conv1", Nn.conv(hidden, 3, 1));
     temb = addChildBlock("temb", Nn.linear(hidden));
-    norm2 = addChildBlock("norm2", new GroupNorm(hidden, groups));
+    norm2 = addChildBlock("norm2", new GroupNorm(norm2Groups));
     conv2 = addChildBlock("conv2", Nn.conv(out, 3, 1));
     skip = spec.skipConv() ? addChildBlock("skip", Nn.conv(out, 1, 1)) : null;
   }

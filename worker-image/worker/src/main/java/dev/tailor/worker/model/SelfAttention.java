@@ -21,11 +21,14 @@ public class SelfAttention extends AbstractBlock {
   private final Conv2d qkv;
   private final Conv2d proj;
 
-  public SelfAttention(int channels, UNetConfig.Attention spec, int groups) {
+  /**
+   * @param normGroups sizes of {@code norm}'s groups (summing to {@code channels})
+   */
+  public SelfAttention(int channels, UNetConfig.Attention spec, int[] normGroups) {
     super(VERSION);
     this.heads = spec.heads();
     this.dim = spec.dim();
-    norm = addChildBlock("norm", new GroupNorm(channels, groups));
+    norm = addChildBlock("norm", new GroupNorm(normGroups));
     qkv = addChildBlock("qkv", Nn.conv(3 * dim, 1, 1));
     proj = addChildBlock("proj", Nn.conv(channels, 1, 1));
   }

@@ -56,7 +56,6 @@ public class UNet extends AbstractBlock {
   public UNet(UNetConfig config) {
     super(VERSION);
     this.config = config.validate();
-    int g = config.groups();
     int timeDim = config.timeDim();
     timeFc1 = addChildBlock("time.fc1", Nn.linear(timeDim));
     timeFc2 = addChildBlock("time.fc2", Nn.linear(timeDim));
@@ -74,7 +73,8 @@ public class UNet extends AbstractBlock {
         Block block =
             b.removed()
                 ? null
-                : addChildBlock("down" + i + ".res" + j, new ResidualBlock(width, b, g, timeDim));
+                : addChildBlock(
+                    "down" + i + ".res" + j, residual("down" + i + ".res" + j, b, width));
         steps.add(new Step(Kind.DOWN_RES, block, width, size));
         width = b.out();
         skips.push(width);
@@ -94,7 +94,10 @@ public class UNet extends AbstractBlock {
       steps.add(
           new Step(
               Kind.ATTENTION,
-              addChildBlock("mid.attn", new SelfAttention(width, mid.attention(), g)),
+              addChildBlock(
+                  "mid.attn",
+                  new SelfAttention(
+                      width, mid.attention(), config.normGroupSizes("mid.attn.norm", width))),
               width,
               size));
     }
@@ -120,7 +123,11 @@ public class UNet extends AbstractBlock {
       stageEnds.add(steps.size() - 1);
     }
     steps.add(
-        new Step(Kind.OUT_NORM, addChildBlock("out.norm", new GroupNorm(width, g)), width, size));
+        new Step(
+            Kind.OUT_NORM,
+            addChildBlock("out.norm", new GroupNorm(config.normGroupSizes("out.norm", width))),
+            width,
+            size));
     steps.add(
         new Step(
             Kind.OUT_CONV,
@@ -135,12 +142,18 @@ public class UNet extends AbstractBlock {
   }
 
   private int addRes(String name, UNetConfig.ResBlock b, int in, int size, Kind kind) {
-    Block block =
-        b.removed()
-            ? null
-            : addChildBlock(name, new ResidualBlock(in, b, config.groups(), config.timeDim()));
+    Block block = b.removed() ? null : addChildBlock(name, residual(name, b, in));
     steps.add(new Step(kind, block, in, size));
     return b.out();
+  }
+
+  private ResidualBlock residual(String name, UNetConfig.ResBlock b, int in) {
+    return new ResidualBlock(
+        in,
+        b,
+        config.normGroupSizes(name + ".norm1", in),
+        config.normGroupSizes(name + ".norm2", b.hidden()),
+        config.timeDim());
   }
 
   public UNetConfig getConfig() {

@@ -1,7 +1,11 @@
 package dev.tailor.worker.model;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,6 +29,10 @@ import java.util.function.UnaryOperator;
  * @param down the levels on the way down, highest resolution first
  * @param mid the lowest-resolution section
  * @param up the levels on the way up, lowest resolution first
+ * @param normGroups GroupNorm layers (by name, e.g. {@code up0.res0.norm1}) whose groups are not
+ *     {@code groups} equal ones: the size of each of its groups, in channel order. Structured
+ *     pruning writes these, so that every channel left is normalised with exactly the channels left
+ *     of its original group; absent for every other layer (and for unpruned models).
  */
 public record UNetConfig(
     int imageSize,
@@ -35,7 +43,8 @@ public record UNetConfig(
     int stem,
     List<Level> down,
     Mid mid,
-    List<Level> up) {
+    List<Level> up,
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> normGroups) {
 
   /**
    * One resolution level.
@@ -88,6 +97,45 @@ public record UNetConfig(
   public UNetConfig {
     down = List.copyOf(down);
     up = List.copyOf(up);
+    TreeMap<String, List<Integer>> sorted = new TreeMap<>();
+    if (normGroups != null) {
+      normGroups.forEach((name, sizes) -> sorted.put(name, List.copyOf(sizes)));
+    }
+    normGroups = Collections.unmodifiableMap(sorted);
+  }
+
+  /** A config whose GroupNorm layers all have {@code groups} equal groups. */
+  public UNetConfig(
+      int imageSize,
+      int inChannels,
+      int groups,
+      int sinusoidDim,
+      int timeDim,
+      int stem,
+      List<Level> down,
+      Mid mid,
+      List<Level> up) {
+    this(imageSize, inChannels, groups, sinusoidDim, timeDim, stem, down, mid, up, Map.of());
+  }
+
+  /**
+   * The sizes of the groups of the GroupNorm layer {@code name} over {@code width} channels: as
+   * listed in {@link #normGroups}, else {@link #groups} equal ones.
+   */
+  public int[] normGroupSizes(String name, int width) {
+    List<Integer> sizes = normGroups.get(name);
+    if (sizes != null) {
+      return sizes.stream().mapToInt(Integer::intValue).toArray();
+    }
+    int[] equal = new int[groups];
+    java.util.Arrays.fill(equal, width / groups);
+    return equal;
+  }
+
+  /** Returns a copy with these {@link #normGroups}. */
+  public UNetConfig withNormGroups(Map<String, List<Integer>> newNormGroups) {
+    return new UNetConfig(
+        imageSize, inChannels, groups, sinusoidDim, timeDim, stem, down, mid, up, newNormGroups);
   }
 
   /**
@@ -142,7 +190,16 @@ public record UNetConfig(
   /** Returns a copy with the given down levels, mid section and up levels. */
   public UNetConfig withSections(List<Level> newDown, Mid newMid, List<Level> newUp) {
     return new UNetConfig(
-        imageSize, inChannels, groups, sinusoidDim, timeDim, stem, newDown, newMid, newUp);
+        imageSize,
+        inChannels,
+        groups,
+        sinusoidDim,
+        timeDim,
+        stem,
+        newDown,
+        newMid,
+        newUp,
+        normGroups);
   }
 
   /** Returns a copy with every residual block transformed by {@code f}. */
@@ -158,9 +215,8 @@ public record UNetConfig(
             .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
             .toList(),
         new Mid(f.apply(mid.first()), mid.attention(), f.apply(mid.second())),
-        up.stream()
-            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
-            .toList());
+        up.stream().map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample())).toList(),
+        normGroups);
   }
 
   /** Checks the config is consistent (widths chain, groups divide widths, removable blocks). */

@@ -58,6 +58,7 @@ public final class UNetLayout {
   public static final String OUTPUT = "output";
 
   private final UNetConfig c;
+  private final java.util.Set<String> norms = new java.util.HashSet<>();
   private Slot time;
 
   public UNetLayout(UNetConfig config) {
@@ -66,6 +67,7 @@ public final class UNetLayout {
 
   /** Walks the whole network; throws {@link IllegalArgumentException} on an inconsistent config. */
   public void walk(Visitor v) {
+    norms.clear();
     require(c.groups() > 0, "groups must be positive");
     require(c.sinusoidDim() % 2 == 0, "sinusoidDim must be even");
     int size = c.imageSize();
@@ -115,6 +117,10 @@ public final class UNetLayout {
     require(size == c.imageSize(), "up path does not return to the input size");
     norm(v, "out.norm", Channels.of(h), size);
     v.conv("out.conv", Channels.of(h), new Slot(OUTPUT, c.inChannels(), true), 3, 1, size);
+    require(
+        norms.containsAll(c.normGroups().keySet()),
+        "normGroups names GroupNorm layers the network lacks: "
+            + c.normGroups().keySet().stream().filter(n -> !norms.contains(n)).toList());
   }
 
   private Slot resBlock(String name, Channels in, UNetConfig.ResBlock b, int size, Visitor v) {
@@ -158,9 +164,23 @@ public final class UNetLayout {
   }
 
   private void norm(Visitor v, String name, Channels ch, int size) {
-    require(
-        ch.width() % c.groups() == 0,
-        name + ": width " + ch.width() + " is not a multiple of groups " + c.groups());
+    norms.add(name);
+    if (c.normGroups().containsKey(name)) {
+      int[] sizes = c.normGroupSizes(name, ch.width());
+      require(
+          java.util.Arrays.stream(sizes).allMatch(n -> n > 0)
+              && java.util.Arrays.stream(sizes).sum() == ch.width(),
+          name
+              + ": group sizes "
+              + c.normGroups().get(name)
+              + " do not split its "
+              + ch.width()
+              + " channels");
+    } else {
+      require(
+          ch.width() % c.groups() == 0,
+          name + ": width " + ch.width() + " is not a multiple of groups " + c.groups());
+    }
     v.groupNorm(name, ch, size);
   }
 

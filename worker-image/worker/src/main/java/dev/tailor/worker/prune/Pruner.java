@@ -104,12 +104,8 @@ public final class Pruner {
    */
   public static DiffusionModel extract(
       DiffusionModel model, ChannelGraph graph, Map<String, int[]> kept) {
-    Map<String, int[]> sorted = normalise(graph, kept);
-    UNetConfig config =
-        resize(
-            graph.config(),
-            slot -> graph.groupOf(slot) == null ? null : sorted.get(graph.groupOf(slot)).length);
-    Map<String, int[][]> indices = keptIndices(graph, sorted);
+    UNetConfig config = slicedConfig(graph, kept);
+    Map<String, int[][]> indices = keptIndices(graph, kept);
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList sliced = new NDList();
       for (NDArray w : model.weights(manager)) {
@@ -129,6 +125,54 @@ public final class Pruner {
       }
       return DiffusionModel.withWeights(config, sliced);
     }
+  }
+
+  /**
+   * The config of {@link #extract}'s result: the kept widths, and each GroupNorm layer's groups
+   * made of the channels left of each of its original groups (groups left empty are dropped), so
+   * the smaller model normalises every channel with the same channels as the original minus the
+   * removed ones. Where that gives {@link UNetConfig#groups} equal groups nothing is listed in
+   * {@link UNetConfig#normGroups}.
+   */
+  public static UNetConfig slicedConfig(ChannelGraph graph, Map<String, int[]> kept) {
+    Map<String, int[]> sorted = normalise(graph, kept);
+    UNetConfig original = graph.config();
+    UNetConfig resized =
+        resize(
+            original,
+            slot -> graph.groupOf(slot) == null ? null : sorted.get(graph.groupOf(slot)).length);
+    Map<String, java.util.List<Integer>> normGroups = new java.util.TreeMap<>();
+    keptIndices(graph, sorted)
+        .forEach(
+            (param, axes) -> {
+              if (!param.endsWith(".gamma")) {
+                return;
+              }
+              String norm = param.substring(0, param.length() - ".gamma".length());
+              int width =
+                  graph.layout().get(param).get(0).stream()
+                      .mapToInt(ChannelGraph.Segment::width)
+                      .sum();
+              int[] before = original.normGroupSizes(norm, width);
+              int[] groupOf = new int[width];
+              for (int g = 0, c = 0; g < before.length; g++) {
+                for (int k = 0; k < before[g]; k++) {
+                  groupOf[c++] = g;
+                }
+              }
+              int[] left = new int[before.length];
+              for (int c : axes[0]) {
+                left[groupOf[c]]++;
+              }
+              java.util.List<Integer> sizes =
+                  Arrays.stream(left).filter(n -> n > 0).boxed().toList();
+              boolean equal =
+                  sizes.size() == original.groups() && sizes.stream().distinct().count() == 1;
+              if (!equal) {
+                normGroups.put(norm, sizes);
+              }
+            });
+    return resized.withNormGroups(normGroups).validate();
   }
 
   /**
@@ -201,7 +245,11 @@ public final class Pruner {
     if (!unknown.isEmpty()) {
       throw new IllegalArgumentException("no such blocks: " + unknown);
     }
-    return c.withSections(down, new UNetConfig.Mid(first, a, second), up).validate();
+    Map<String, List<Integer>> normGroups = new LinkedHashMap<>(c.normGroups());
+    normGroups.keySet().removeIf(norm -> blocks.stream().anyMatch(b -> norm.startsWith(b + ".")));
+    return c.withSections(down, new UNetConfig.Mid(first, a, second), up)
+        .withNormGroups(normGroups)
+        .validate();
   }
 
   private static UNetConfig.Level removing(

@@ -92,6 +92,114 @@ class PruningTest {
     }
   }
 
+  /**
+   * In a copy of {@code base}, channel c of {@code group} becomes a duplicate of channel {@code
+   * source[c]} (its writers' rows, bias and GroupNorm entries copied; source[c] = c keeps it), and
+   * the layers reading the group ignore every channel that is not its own source (their columns
+   * zeroed). A channel with source -1 is zeroed everywhere it is written.
+   */
+  private static DiffusionModel rewired(
+      DiffusionModel base, ChannelGraph graph, String group, int[] source) {
+    DiffusionModel out = base.copy();
+    for (ChannelGraph.Member member : graph.groups().get(group).members()) {
+      NDArray w = out.parameters().get(member.param()).getArray();
+      long[] shape = w.getShape().getShape();
+      float[] data = w.toFloatArray();
+      float[] before = data.clone();
+      int inner = 1;
+      for (int d = member.axis() + 1; d < shape.length; d++) {
+        inner *= (int) shape[d];
+      }
+      int outer = member.axis() == 0 ? 1 : (int) shape[0];
+      int n = (int) shape[member.axis()];
+      for (int o = 0; o < outer; o++) {
+        for (int c = 0; c < source.length; c++) {
+          if (source[c] == c) {
+            continue;
+          }
+          int to = (o * n + member.offset() + c) * inner;
+          if (member.axis() == 0 && source[c] >= 0) {
+            int from = (o * n + member.offset() + source[c]) * inner;
+            System.arraycopy(before, from, data, to, inner);
+          } else {
+            Arrays.fill(data, to, to + inner, 0f);
+          }
+        }
+      }
+      w.set(data);
+    }
+    return out;
+  }
+
+  private static void assertSameOutputs(DiffusionModel expected, DiffusionModel actual) {
+    try (NDManager m = NDManager.newBaseManager()) {
+      NDArray x = Noise.gaussian(m, expected.imageShape(2), 1);
+      NDArray t = m.create(new float[] {10, 600});
+      NDArray want = expected.predict(x, t);
+      NDArray got = actual.predict(x, t);
+      assertThat(got.sub(want).abs().max().getFloat()).isLessThan(1e-5f);
+    }
+  }
+
+  @Test
+  void removingAWholeGroupNormGroupEqualsZeroingIt() {
+    // down1.res0's hidden width 32 is normalised by norm2 in 4 groups of 8; drop the second group
+    String hidden = "down1.res0.hidden";
+    ChannelGraph graph = ChannelGraph.of(CONFIG);
+    int[] kept = java.util.stream.IntStream.range(0, 32).filter(c -> c < 8 || c >= 16).toArray();
+    int[] source =
+        java.util.stream.IntStream.range(0, 32).map(c -> c < 8 || c >= 16 ? c : -1).toArray();
+    try (DiffusionModel base = DiffusionModel.create(CONFIG, 5);
+        DiffusionModel zeroed = rewired(base, graph, hidden, source);
+        DiffusionModel sliced = Pruner.extract(base, graph, Map.of(hidden, kept))) {
+      // three groups of 8, not four of 6 that would mix channels of different original groups
+      assertThat(sliced.config().normGroups())
+          .containsExactly(Map.entry("down1.res0.norm2", java.util.List.of(8, 8, 8)));
+      assertSameOutputs(zeroed, sliced);
+    }
+  }
+
+  @Test
+  void channelsLeftUnevenlyAreNormalisedWithTheirOwnGroupsRemains() {
+    // norm2 of down1.res0: group 0 keeps 2 of 8 channels, group 1 keeps 4, groups 2 and 3 all.
+    // The removed channels duplicate kept ones of the same group in equal numbers, so each
+    // group's statistics are those of its kept channels, and the readers ignore them: the base
+    // so rewired computes exactly what a model without them computes.
+    String hidden = "down1.res0.hidden";
+    ChannelGraph graph = ChannelGraph.of(CONFIG);
+    int[] source = java.util.stream.IntStream.range(0, 32).toArray();
+    for (int c = 2; c < 8; c++) {
+      source[c] = c % 2; // three copies each of channels 0 and 1
+    }
+    for (int c = 12; c < 16; c++) {
+      source[c] = c - 4; // one copy each of channels 8 to 11
+    }
+    int[] kept = java.util.stream.IntStream.range(0, 32).filter(c -> source[c] == c).toArray();
+    try (DiffusionModel base = DiffusionModel.create(CONFIG, 5);
+        DiffusionModel duplicated = rewired(base, graph, hidden, source);
+        DiffusionModel sliced = Pruner.extract(base, graph, Map.of(hidden, kept))) {
+      assertThat(sliced.config().normGroups())
+          .containsExactly(Map.entry("down1.res0.norm2", java.util.List.of(2, 4, 8, 8)));
+      assertSameOutputs(duplicated, sliced);
+      // and the config, group sizes included, survives a save and load
+      java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("sliced");
+      sliced.save(dir);
+      try (DiffusionModel loaded = DiffusionModel.load(dir)) {
+        assertThat(loaded.config()).isEqualTo(sliced.config());
+        assertSameOutputs(sliced, loaded);
+      }
+      assertThat(java.nio.file.Files.readString(dir.resolve(DiffusionModel.CONFIG_FILE)))
+          .contains("\"normGroups\"");
+      // an unpruned model's config.json stays as it was (no empty entry)
+      java.nio.file.Path full = java.nio.file.Files.createTempDirectory("full");
+      base.save(full);
+      assertThat(java.nio.file.Files.readString(full.resolve(DiffusionModel.CONFIG_FILE)))
+          .doesNotContain("normGroups");
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   @Test
   void halfTheMacsGivesPhysicallySmallerTensors() {
     try (DiffusionModel base = DiffusionModel.create(CONFIG, 5);

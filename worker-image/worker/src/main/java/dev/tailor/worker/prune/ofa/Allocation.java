@@ -118,8 +118,8 @@ public record Allocation(
     return kept;
   }
 
-  /** The architecture of size {@code i}. */
+  /** The architecture of size {@code i}, its GroupNorm groups included. */
   public UNetConfig config(ChannelGraph graph, int i) {
-    return Pruner.resizedConfig(graph, counts.get(i));
+    return Pruner.slicedConfig(graph, kept(i));
   }
 }

@@ -33,16 +33,9 @@ final class Subnet implements AutoCloseable {
   Subnet(DiffusionModel supernet, ChannelGraph graph, Map<String, int[]> kept) {
     this.supernet = supernet.parameters();
     this.indices = Pruner.keptIndices(graph, kept);
-    this.skeleton =
-        DiffusionModel.create(
-            Pruner.resizedConfig(graph, counts(kept)), 0); // its own weights are never read
+    // its own weights are never read
+    this.skeleton = DiffusionModel.create(Pruner.slicedConfig(graph, kept), 0);
     skeleton.parameters().forEach((name, p) -> nameOfId.put(p.getId(), name));
-  }
-
-  private static Map<String, Integer> counts(Map<String, int[]> kept) {
-    Map<String, Integer> counts = new HashMap<>();
-    kept.forEach((id, k) -> counts.put(id, k.length));
-    return counts;
   }
 
   /** ε-prediction of the subnet for noisy images {@code x} and float timesteps {@code t}. */

@@ -279,7 +279,8 @@ class ObsTest {
           ObsPruner.structured(base, cal, ObsOptions.builder().optGroupSize(3).build(), counts);
       try (DiffusionModel pruned = r.model()) {
         UNetConfig declared = Pruner.resizedConfig(graph, counts);
-        assertThat(pruned.config()).isEqualTo(declared);
+        // the declared widths; the GroupNorm groups follow the channels OBS kept
+        assertThat(pruned.config().withNormGroups(Map.of())).isEqualTo(declared);
         // TINY has two heads: half the budget removes one of them, after the channel rounds
         assertThat(TINY.mid().attention().heads()).isEqualTo(2);
         assertThat(declared.mid().attention())
