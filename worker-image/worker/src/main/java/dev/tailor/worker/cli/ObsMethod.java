@@ -91,6 +91,14 @@ final class ObsMethod implements CompressionMethod {
         .put("denseShapesWithZeros", o.granularity().keepsDenseShapes());
     if (o.granularity().keepsDenseShapes()) {
       obs.put("zeroFraction", ObsPruner.zeroFraction(variant, o.granularity()));
+      ObjectNode skipped = obs.putObject("denseLayers");
+      ObsPruner.skippedLayers(variant.config(), o.granularity()).forEach(skipped::put);
+      if (o.granularity().kind() == Granularity.Kind.N_M) {
+        obs.put(
+            "nmLayout",
+            "groups of M consecutive input channels at each kernel position (the sparse tensor"
+                + " cores' layout); a sparse kernel still has to run it to save time");
+      }
     }
   }
 }

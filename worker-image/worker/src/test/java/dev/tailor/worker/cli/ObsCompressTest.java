@@ -101,6 +101,8 @@ class ObsCompressTest {
     assertThat(obs.get("trajectories").asText()).isEqualTo("base");
     assertThat(obs.get("denseShapesWithZeros").asBoolean()).isTrue();
     assertThat(obs.get("zeroFraction").asDouble()).isEqualTo(0.5);
+    assertThat(obs.get("denseLayers").get("stem").asText()).contains("image-facing");
+    assertThat(obs.get("nmLayout").asText()).contains("input channels at each kernel position");
   }
 
   @Test

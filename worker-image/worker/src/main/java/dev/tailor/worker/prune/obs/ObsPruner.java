@@ -1,6 +1,7 @@
 package dev.tailor.worker.prune.obs;
 
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
@@ -58,7 +59,7 @@ public final class ObsPruner {
       for (Layers.Layer layer : group) {
         DMatrixRMaj w = weights(model, layer.name());
         DMatrixRMaj h = hessians.get(layer.name());
-        write(model, layer.name(), ObsSolver.prune(w, h, g, sparsity, o.damping(), o.blockSize()));
+        write(model, layer.name(), prune(layer, w, h, g, sparsity, o.damping(), o.blockSize()));
       }
       calibrationSeconds += (t1 - t0) / 1e9;
       solveSeconds += (System.nanoTime() - t1) / 1e9;
@@ -78,7 +79,7 @@ public final class ObsPruner {
     for (Layers.Layer layer : layers) {
       DMatrixRMaj w = weights(model, layer.name());
       DMatrixRMaj identity = CommonOps_DDRM.identity(w.numCols);
-      write(model, layer.name(), ObsSolver.prune(w, identity, g, sparsity, 0.01, w.numCols));
+      write(model, layer.name(), prune(layer, w, identity, g, sparsity, 0.01, w.numCols));
     }
     return sparseResult(model, g, layers, 0, 0, (System.nanoTime() - t0) / 1e9);
   }
@@ -263,19 +264,80 @@ public final class ObsPruner {
     return m.param().substring(0, m.param().length() - ".weight".length());
   }
 
-  /** The layers {@code g} prunes, in execution order. */
-  private static List<Layers.Layer> prunable(DiffusionModel model, Granularity g) {
-    List<Layers.Layer> out = new ArrayList<>();
-    for (Layers.Layer layer : Layers.of(model.config()).values()) {
-      long[] shape =
-          model.parameters().get(layer.name() + ".weight").getArray().getShape().getShape();
-      long cols = shape.length == 2 ? shape[1] : shape[1] * shape[2] * shape[3];
-      boolean fits = g.kind() != Granularity.Kind.N_M || cols % g.m() == 0;
-      if (!DENSE_LAYERS.contains(layer.name()) && fits) {
-        out.add(layer);
+  /**
+   * {@link ObsSolver#prune} of one layer. For N:M the groups of M run along the input channels at
+   * each kernel position (the layout sparse tensor cores use): the solver runs on W's columns
+   * reordered from (channel, kernel row, kernel column) to (kernel row, kernel column, channel),
+   * with H reordered alike, and the result is put back in the weight's order.
+   */
+  static DMatrixRMaj prune(
+      Layers.Layer layer,
+      DMatrixRMaj w,
+      DMatrixRMaj h,
+      Granularity g,
+      double sparsity,
+      double damping,
+      int block) {
+    int taps = layer.taps();
+    if (g.kind() != Granularity.Kind.N_M || taps == 1) {
+      return ObsSolver.prune(w, h, g, sparsity, damping, block);
+    }
+    int channels = w.numCols / taps;
+    int[] order = new int[w.numCols]; // order[tap·C + c] = c·taps + tap
+    for (int tap = 0; tap < taps; tap++) {
+      for (int c = 0; c < channels; c++) {
+        order[tap * channels + c] = c * taps + tap;
+      }
+    }
+    DMatrixRMaj wp = new DMatrixRMaj(w.numRows, w.numCols);
+    DMatrixRMaj hp = new DMatrixRMaj(h.numRows, h.numCols);
+    for (int j = 0; j < order.length; j++) {
+      for (int r = 0; r < w.numRows; r++) {
+        wp.set(r, j, w.get(r, order[j]));
+      }
+      for (int i = 0; i < order.length; i++) {
+        hp.set(i, j, h.get(order[i], order[j]));
+      }
+    }
+    DMatrixRMaj pruned = ObsSolver.prune(wp, hp, g, sparsity, damping, block);
+    DMatrixRMaj out = new DMatrixRMaj(w.numRows, w.numCols);
+    for (int j = 0; j < order.length; j++) {
+      for (int r = 0; r < w.numRows; r++) {
+        out.set(r, order[j], pruned.get(r, j));
       }
     }
     return out;
+  }
+
+  /** The layers {@code g} prunes, in execution order. */
+  private static List<Layers.Layer> prunable(DiffusionModel model, Granularity g) {
+    Map<String, String> skipped = skippedLayers(model.config(), g);
+    return Layers.of(model.config()).values().stream()
+        .filter(l -> !skipped.containsKey(l.name()))
+        .toList();
+  }
+
+  /**
+   * The layers unstructured or N:M pruning with {@code g} leaves dense, each with the reason: the
+   * image-facing {@link #DENSE_LAYERS}, and for N:M every layer whose input channels are not a
+   * multiple of M (no group of M channels at a kernel position to prune within).
+   */
+  public static Map<String, String> skippedLayers(UNetConfig config, Granularity g) {
+    Map<String, String> skipped = new LinkedHashMap<>();
+    Map<String, long[]> shapes = ModelStats.of(config).shapes();
+    for (Layers.Layer layer : Layers.of(config).values()) {
+      if (DENSE_LAYERS.contains(layer.name())) {
+        skipped.put(layer.name(), "image-facing layer, kept dense");
+        continue;
+      }
+      long inputs = shapes.get(layer.name() + ".weight")[1];
+      if (g.kind() == Granularity.Kind.N_M && inputs % g.m() != 0) {
+        skipped.put(
+            layer.name(),
+            inputs + " input channels, not a multiple of M=" + g.m() + ": kept dense");
+      }
+    }
+    return skipped;
   }
 
   /**

@@ -84,7 +84,7 @@ class ObsTest {
     DMatrixRMaj obs = ObsSolver.prune(l.w(), l.h(), g, 0, 0.01, 128);
     DMatrixRMaj mag = ObsSolver.prune(l.w(), CommonOps_DDRM.identity(64), g, 0, 0.01, 64);
     for (DMatrixRMaj w : new DMatrixRMaj[] {obs, mag}) {
-      assertEveryGroupOfFourHasTwoNonZeros(w);
+      assertEveryGroupOfFourHasTwoNonZeros(w, 1);
     }
     // with H = I the solver is plain magnitude: the kept weights are unchanged
     for (int i = 0; i < mag.data.length; i++) {
@@ -94,17 +94,54 @@ class ObsTest {
         .isLessThan(0.8 * ObsSolver.reconstructionError(l.w(), mag, l.h()));
   }
 
-  private static void assertEveryGroupOfFourHasTwoNonZeros(DMatrixRMaj w) {
-    assertThat(w.numCols % 4).isZero();
+  /**
+   * 2:4 in the sparse tensor cores' layout: for every output row and kernel position, each 4
+   * consecutive input channels keep 2 weights (W's columns are (channel, kernel position)).
+   */
+  private static void assertEveryGroupOfFourHasTwoNonZeros(DMatrixRMaj w, int taps) {
+    int channels = w.numCols / taps;
+    assertThat(channels % 4).isZero();
     for (int r = 0; r < w.numRows; r++) {
-      for (int c = 0; c < w.numCols; c += 4) {
-        int nonZero = 0;
-        for (int j = 0; j < 4; j++) {
-          nonZero += w.get(r, c + j) != 0 ? 1 : 0;
+      for (int tap = 0; tap < taps; tap++) {
+        for (int c = 0; c < channels; c += 4) {
+          int nonZero = 0;
+          for (int j = 0; j < 4; j++) {
+            nonZero += w.get(r, (c + j) * taps + tap) != 0 ? 1 : 0;
+          }
+          assertThat(nonZero)
+              .as("row %d, kernel position %d, channels %d-%d", r, tap, c, c + 3)
+              .isEqualTo(2);
         }
-        assertThat(nonZero).as("row %d, columns %d-%d", r, c, c + 3).isEqualTo(2);
       }
     }
+  }
+
+  @Test
+  void twoFourOnAConvGroupsInputChannelsAtEachKernelPosition() {
+    Layers.Layer conv = new Layers.Layer("conv", 3, 1);
+    Layer l = randomLayer(6, 8 * 9, 11);
+    DMatrixRMaj pruned = ObsPruner.prune(conv, l.w(), l.h(), Granularity.nm(2, 4), 0, 0.01, 128);
+    assertEveryGroupOfFourHasTwoNonZeros(pruned, 9);
+    // the OBS update still beats plain masking of the same pattern
+    DMatrixRMaj masked = l.w().copy();
+    for (int i = 0; i < masked.data.length; i++) {
+      masked.data[i] = pruned.data[i] == 0 ? 0 : masked.data[i];
+    }
+    assertThat(ObsSolver.reconstructionError(l.w(), pruned, l.h()))
+        .isLessThan(ObsSolver.reconstructionError(l.w(), masked, l.h()));
+  }
+
+  @Test
+  void layersWhoseInputChannelsAreNotAMultipleOfMAreNamedAndKeptDense() {
+    // widths 6 and 12: the 6-channel inputs hold no whole group of 4 channels
+    UNetConfig six = UNetConfig.ddpm(16, 6, new int[] {1, 2}, 1, 3, 2);
+    Map<String, String> skipped = ObsPruner.skippedLayers(six, Granularity.nm(2, 4));
+    assertThat(skipped)
+        .containsEntry("stem", "image-facing layer, kept dense")
+        .containsEntry("down0.res0.conv1", "6 input channels, not a multiple of M=4: kept dense")
+        .doesNotContainKey("down1.res0.conv2");
+    assertThat(ObsPruner.skippedLayers(six, Granularity.UNSTRUCTURED).keySet())
+        .containsExactlyInAnyOrderElementsOf(ObsPruner.DENSE_LAYERS);
   }
 
   @Test
@@ -214,7 +251,7 @@ class ObsTest {
           if (ObsPruner.DENSE_LAYERS.contains(layer.name())) {
             assertThat(zeros(w)).isZero();
           } else {
-            assertEveryGroupOfFourHasTwoNonZeros(w);
+            assertEveryGroupOfFourHasTwoNonZeros(w, layer.taps());
           }
         }
         assertThat(ObsPruner.weights(base, "mid.res0.conv1").data).doesNotContain(0.0);
