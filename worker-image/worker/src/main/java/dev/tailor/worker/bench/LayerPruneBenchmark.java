@@ -33,9 +33,9 @@ import java.util.Random;
  * <p>The default base has two residual blocks per level (three on the way up): with one, too few
  * blocks are removable on the down path to compare choices at 50 %.
  *
- * <p>Options ({@code --name value}): train-steps (200), retrain-steps (40), reductions (0.3,0.5),
- * calibration-batches (4), and those of {@link BenchSetup}, with res-blocks 2 and batch 8 by
- * default.
+ * <p>Options ({@code --name value}): train-steps (200), retrain-steps (40), reductions (0.3,0.5;
+ * {@code none}: only the scores and their additivity), calibration-batches (4), additivity-sets
+ * (20), and those of {@link BenchSetup}, with res-blocks 2 and batch 8 by default.
  */
 public final class LayerPruneBenchmark {
 
@@ -54,7 +54,11 @@ public final class LayerPruneBenchmark {
         BenchSetup.parse(args, Map.of("res-blocks", "2", "batch", "8", "train-steps", "200"));
     int trainSteps = setup.intOption("train-steps", 200);
     int retrainSteps = setup.intOption("retrain-steps", 40);
-    double[] reductions = setup.doublesOption("reductions", "0.3,0.5");
+    double[] reductions =
+        "none".equals(setup.options().get("reductions"))
+            ? new double[0]
+            : setup.doublesOption("reductions", "0.3,0.5");
+    int additivitySets = setup.intOption("additivity-sets", 20);
     int calibration = setup.intOption("calibration-batches", 4);
     long seed = setup.seed();
     UNetConfig config = setup.config();
@@ -78,6 +82,22 @@ public final class LayerPruneBenchmark {
       try (RemovalError error =
           new RemovalError(base, setup.train(), setup.schedule(), calibration, 16, seed + 3)) {
         scores = error.singles(blocks);
+        List<String> all = blocks.stream().map(RemovableBlock::name).toList();
+        List<String> cheap =
+            scores.entrySet().stream()
+                .sorted(Map.Entry.comparingByValue())
+                .limit(blocks.size() / 2 + 1)
+                .map(Map.Entry::getKey)
+                .toList();
+        System.out.printf(
+            Locale.ROOT,
+            "additivity (Pearson r of summed single scores vs the measured error of removing the"
+                + " set, %d random sets of 2-4 blocks): cheaper half %s r = %.3f; all blocks r ="
+                + " %.3f%n",
+            additivitySets,
+            cheap,
+            error.additivity(scores, cheap, additivitySets, seed + 7),
+            error.additivity(scores, all, additivitySets, seed + 8));
       }
       System.out.printf(
           Locale.ROOT,

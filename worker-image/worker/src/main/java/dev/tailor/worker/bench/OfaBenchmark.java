@@ -9,11 +9,8 @@ import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.UNetConfig;
-import dev.tailor.worker.prune.Baselines;
 import dev.tailor.worker.prune.ChannelGraph;
-import dev.tailor.worker.prune.PruneResult;
 import dev.tailor.worker.prune.Pruner;
-import dev.tailor.worker.prune.TaylorImportance;
 import dev.tailor.worker.prune.ofa.OfaCompression;
 import dev.tailor.worker.prune.ofa.OfaOptions;
 import dev.tailor.worker.prune.ofa.OfaResult;
@@ -24,13 +21,14 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * OFA against separate runs, side by side in one process on the built-in shapes: trains a base,
- * then (1) one OFA run of N steps yielding every size, (2) one Taylor-prune-then-fine-tune run per
- * pruned size sharing the same total budget (N / number of pruned sizes steps each), and (3) the
- * same separate runs each given N steps. Prints every variant's parameters and quality proxies
- * (ε-MSE on the held-out grid before and after training, same-seed DDIM agreement with the base)
- * and each approach's total training cost as steps and measured seconds (importance calibration and
- * extraction included). The 100 % size is the base itself for the separate runs (no cost).
+ * OFA against its fair twins, side by side in one process: trains (or loads) a base, then (1) one
+ * OFA run of N steps yielding every size, and for each pruned size two separate runs of N steps on
+ * exactly the channels OFA allocates to that size: (2) with OFA's distillation from the base (an
+ * OFA run of that one size) and (3) without it (the plain ε-loss). So (1) against (2) is what
+ * sharing one training run costs or buys, and (2) against (3) what distillation does. Prints every
+ * variant's parameters and quality (ε-MSE before and after training, same-seed DDIM agreement with
+ * the base, and with quality data the sample-quality metric) and each approach's total training
+ * cost as steps and measured seconds (importance calibration and extraction included).
  *
  * <p>Options ({@code --name value}): train-steps (200), ofa-steps (150), batch (8), lr (0.002;
  * fine-tuning and OFA use half), size (16), base (16), mult (1,2), res-blocks (1), groups (4),
@@ -118,11 +116,15 @@ public final class OfaBenchmark {
         }
       }
       int pruned = (int) Arrays.stream(sizes).filter(s -> s < 100).count();
-      for (String kind : List.of("same-total", "full")) {
-        int steps = kind.equals("full") ? ofaSteps : ofaSteps / Math.max(1, pruned);
+      for (String kind : TWINS) {
         for (int size : sizes) {
           if (size < 100) {
-            rows.add(separate(base, size, steps, kind, train, batch, lr, seed, eval));
+            OfaOptions twin =
+                OfaOptions.builder()
+                    .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
+                    .optDistillWeight(kind.equals("twin-plain") ? 0f : ofaOptions.distillWeight())
+                    .build();
+            rows.add(twin(base, size, kind, twin, train, eval));
           }
         }
       }
@@ -130,38 +132,41 @@ public final class OfaBenchmark {
     }
   }
 
-  /** One Taylor-prune-then-fine-tune run to {@code size} % of the parameters, timed. */
-  private static Row separate(
+  /** The separate runs per pruned size: with OFA's distillation, and without. */
+  private static final List<String> TWINS = List.of("twin-distill", "twin-plain");
+
+  /**
+   * One size trained alone on OFA's allocation for it: an OFA run of that single size (the same
+   * Taylor calibration and allocation growth, so the same channels), timed.
+   */
+  private static Row twin(
       DiffusionModel base,
       int size,
-      int steps,
       String kind,
+      OfaOptions options,
       ImageSource train,
-      int batch,
-      float lr,
-      long seed,
-      EvalOptions eval) {
+      EvalOptions eval)
+      throws java.io.IOException {
     long start = System.nanoTime();
-    double keep = Baselines.keepForParamRatio(ChannelGraph.of(base.config()), size / 100.0);
-    PruneResult pruned =
-        Baselines.pruneByKeep(
-            base, new TaylorImportance(train, eval.schedule(), 8, batch, seed + 3), keep);
-    double pruneSeconds = (System.nanoTime() - start) / 1e9;
-    try (DiffusionModel model = pruned.model()) {
-      double pre = eval.grid().mse(model, eval.heldOut(), eval.schedule());
-      TrainResult ft =
-          Baselines.fineTune(pruned, train, fineTuning(steps, batch, lr, eval.schedule(), seed));
-      double seconds = pruneSeconds + ft.seconds();
-      String name = "taylor-" + kind + "-" + size;
+    try (OfaResult run = OfaCompression.run(base, new int[] {size}, train, options)) {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      DiffusionModel model = run.variants().get(0);
+      String name = kind + "-" + size;
       System.out.printf(
           Locale.ROOT,
-          "%s: %.1f %% params, %d steps, %.0f s (ft loss %.4f)%n",
+          "%s: %.1f %% params, %d steps, %.0f s (final loss %.4f)%n",
           name,
-          pruned.paramRatio() * 100,
-          steps,
+          run.allocation().paramRatios()[0] * 100,
+          options.steps(),
           seconds,
-          ft.meanLast(20));
-      return new Row(name, size, steps, seconds, pre, Evaluator.evaluate(model, base, eval));
+          run.training().meanLast(20));
+      double pre;
+      ChannelGraph graph = ChannelGraph.of(base.config());
+      try (DiffusionModel untrained = Pruner.extract(base, graph, run.allocation().kept(0))) {
+        pre = eval.grid().mse(untrained, eval.heldOut(), eval.schedule());
+      }
+      return new Row(
+          name, size, options.steps(), seconds, pre, Evaluator.evaluate(model, base, eval));
     }
   }
 
@@ -209,7 +214,7 @@ public final class OfaBenchmark {
     System.out.println();
     System.out.println("| approach | variants | total steps | total s (measured) |");
     System.out.println("|---|---|---|---|");
-    for (String prefix : List.of("ofa-", "taylor-same-total-", "taylor-full-")) {
+    for (String prefix : List.of("ofa-", "twin-distill-", "twin-plain-")) {
       List<Row> of = rows.stream().filter(r -> r.name().startsWith(prefix)).toList();
       System.out.printf(
           Locale.ROOT,
@@ -219,14 +224,25 @@ public final class OfaBenchmark {
           of.stream().mapToLong(Row::steps).sum(),
           of.stream().mapToDouble(Row::seconds).sum());
     }
+    double ofaSeconds =
+        rows.stream().filter(r -> r.name().startsWith("ofa-")).mapToDouble(Row::seconds).sum();
+    double twinSeconds =
+        rows.stream()
+            .filter(r -> r.name().startsWith("twin-distill-"))
+            .mapToDouble(Row::seconds)
+            .sum();
     System.out.printf(
         Locale.ROOT,
-        "%nOFA: one run of %d steps for every size (calibration and extraction included in its"
-            + " seconds). taylor-same-total: %d steps per pruned size (%d sizes), taylor-full: %d"
-            + " steps each; each separate run's seconds include its own Taylor calibration. Quality"
-            + " protocol: %s%n",
+        "%nOFA's training cost / its distilled twins': %.2f (seconds), %.2f (steps).%n",
+        ofaSeconds / twinSeconds,
+        1.0 / Math.max(1, pruned));
+    System.out.printf(
+        Locale.ROOT,
+        "OFA: one run of %d steps for every size (calibration and extraction included in its"
+            + " seconds). twin-distill / twin-plain: per pruned size (%d sizes), %d steps on the"
+            + " channels OFA allocates to it, with / without distillation from the base; each"
+            + " twin's seconds include its own Taylor calibration. Quality protocol: %s%n",
         ofaSteps,
-        ofaSteps / Math.max(1, pruned),
         pruned,
         ofaSteps,
         base.protocol().replaceAll("; latency:.*", ""));

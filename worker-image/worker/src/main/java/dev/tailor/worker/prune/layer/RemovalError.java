@@ -93,6 +93,42 @@ public final class RemovalError implements AutoCloseable {
     return scores;
   }
 
+  /**
+   * How additive the single-block scores are: for {@code sets} random sets of 2 to 4 blocks drawn
+   * from {@code pool} (seeded), the Pearson correlation between the sum of the blocks' {@code
+   * single} scores (what the one-shot selection assumes) and the measured error of removing the set
+   * together.
+   */
+  public double additivity(Map<String, Double> single, List<String> pool, int sets, long seed) {
+    Random rng = new Random(seed);
+    double[] predicted = new double[sets];
+    double[] measured = new double[sets];
+    for (int i = 0; i < sets; i++) {
+      Set<String> set = new java.util.HashSet<>();
+      int size = Math.min(pool.size(), 2 + rng.nextInt(3));
+      while (set.size() < size) {
+        set.add(pool.get(rng.nextInt(pool.size())));
+      }
+      predicted[i] = set.stream().mapToDouble(single::get).sum();
+      measured[i] = of(set);
+    }
+    return pearson(predicted, measured);
+  }
+
+  static double pearson(double[] a, double[] b) {
+    double ma = java.util.Arrays.stream(a).average().orElse(0);
+    double mb = java.util.Arrays.stream(b).average().orElse(0);
+    double sab = 0;
+    double saa = 0;
+    double sbb = 0;
+    for (int i = 0; i < a.length; i++) {
+      sab += (a[i] - ma) * (b[i] - mb);
+      saa += (a[i] - ma) * (a[i] - ma);
+      sbb += (b[i] - mb) * (b[i] - mb);
+    }
+    return sab / Math.sqrt(saa * sbb);
+  }
+
   @Override
   public void close() {
     manager.close();

@@ -9,8 +9,8 @@ import java.util.Locale;
  * Options of one {@link OfaCompression} run. Required: the training loop's {@link TrainOptions}
  * (steps, batch, learning rate, seed, schedule, clipping, EMA of the weights, step listener); the
  * OFA options have defaults. The size weights are a static schedule of this project's own (the
- * smallest size weighted 3× the largest, linearly between): OFA-Diffusion reweights its subnets
- * "to balance the optimization", but its formula could not be read here (only the abstract is
+ * smallest size weighted 3× the largest, linearly between): OFA-Diffusion reweights its subnets "to
+ * balance the optimization", but its formula could not be read here (only the abstract is
  * available), so no default claims to be the paper's.
  */
 public final class OfaOptions {

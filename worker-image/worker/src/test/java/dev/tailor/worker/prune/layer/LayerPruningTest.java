@@ -16,7 +16,6 @@ import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Pruner;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -112,8 +111,8 @@ class LayerPruningTest {
                 .map(Map.Entry::getKey)
                 .toList();
         List<String> all = blocks.stream().map(RemovableBlock::name).toList();
-        double rCheap = additivity(error, single, cheap, 10, 7);
-        double rAll = additivity(error, single, all, 10, 8);
+        double rCheap = error.additivity(single, cheap, 10, 7);
+        double rAll = error.additivity(single, all, 10, 8);
         System.out.printf(
             Locale.ROOT,
             "additivity (Pearson r of summed single scores vs measured set error, 10 random sets of"
@@ -126,23 +125,6 @@ class LayerPruningTest {
         assertThat(rAll).isGreaterThan(0.5);
       }
     }
-  }
-
-  private static double additivity(
-      RemovalError error, Map<String, Double> single, List<String> pool, int sets, long seed) {
-    Random rng = new Random(seed);
-    double[] predicted = new double[sets];
-    double[] measured = new double[sets];
-    for (int i = 0; i < sets; i++) {
-      Set<String> set = new HashSet<>();
-      int size = Math.min(pool.size(), 2 + rng.nextInt(3));
-      while (set.size() < size) {
-        set.add(pool.get(rng.nextInt(pool.size())));
-      }
-      predicted[i] = set.stream().mapToDouble(single::get).sum();
-      measured[i] = error.of(set);
-    }
-    return pearson(predicted, measured);
   }
 
   @Test
@@ -216,19 +198,5 @@ class LayerPruningTest {
     NDArray x = Noise.gaussian(m, a.imageShape(8), 21);
     NDArray t = Noise.timesteps(m, new int[] {1, 10, 20, 30, 40, 60, 80, 99});
     return a.predict(x, t).sub(b.predict(x, t)).square().mean().getFloat();
-  }
-
-  private static double pearson(double[] a, double[] b) {
-    double ma = java.util.Arrays.stream(a).average().orElse(0);
-    double mb = java.util.Arrays.stream(b).average().orElse(0);
-    double sab = 0;
-    double saa = 0;
-    double sbb = 0;
-    for (int i = 0; i < a.length; i++) {
-      sab += (a[i] - ma) * (b[i] - mb);
-      saa += (a[i] - ma) * (a[i] - ma);
-      sbb += (b[i] - mb) * (b[i] - mb);
-    }
-    return sab / Math.sqrt(saa * sbb);
   }
 }
