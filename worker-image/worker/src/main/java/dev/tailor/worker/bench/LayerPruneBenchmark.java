@@ -83,12 +83,7 @@ public final class LayerPruneBenchmark {
           new RemovalError(base, setup.train(), setup.schedule(), calibration, 16, seed + 3)) {
         scores = error.singles(blocks);
         List<String> all = blocks.stream().map(RemovableBlock::name).toList();
-        List<String> cheap =
-            scores.entrySet().stream()
-                .sorted(Map.Entry.comparingByValue())
-                .limit(blocks.size() / 2 + 1)
-                .map(Map.Entry::getKey)
-                .toList();
+        List<String> cheap = RemovalError.cheaperHalf(scores);
         System.out.printf(
             Locale.ROOT,
             "additivity (Pearson r of summed single scores vs the measured error of removing the"

@@ -104,20 +104,6 @@ public record UNetConfig(
     normGroups = Collections.unmodifiableMap(sorted);
   }
 
-  /** A config whose GroupNorm layers all have {@code groups} equal groups. */
-  public UNetConfig(
-      int imageSize,
-      int inChannels,
-      int groups,
-      int sinusoidDim,
-      int timeDim,
-      int stem,
-      List<Level> down,
-      Mid mid,
-      List<Level> up) {
-    this(imageSize, inChannels, groups, sinusoidDim, timeDim, stem, down, mid, up, Map.of());
-  }
-
   /**
    * The sizes of the groups of the GroupNorm layer {@code name} over {@code width} channels: as
    * listed in {@link #normGroups}, else {@link #groups} equal ones.
@@ -179,7 +165,7 @@ public record UNetConfig(
       }
       up.add(new Level(blocks, i == 0 ? 0 : width));
     }
-    return new UNetConfig(imageSize, 3, groups, base, base * 4, base, down, mid, up);
+    return new UNetConfig(imageSize, 3, groups, base, base * 4, base, down, mid, up, Map.of());
   }
 
   /** A tiny config for unit tests: 16×16 images, widths 8/16, one block per level. */
@@ -204,19 +190,14 @@ public record UNetConfig(
 
   /** Returns a copy with every residual block transformed by {@code f}. */
   public UNetConfig mapBlocks(UnaryOperator<ResBlock> f) {
-    return new UNetConfig(
-        imageSize,
-        inChannels,
-        groups,
-        sinusoidDim,
-        timeDim,
-        stem,
+    return withSections(
         down.stream()
             .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
             .toList(),
         new Mid(f.apply(mid.first()), mid.attention(), f.apply(mid.second())),
-        up.stream().map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample())).toList(),
-        normGroups);
+        up.stream()
+            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
+            .toList());
   }
 
   /** Checks the config is consistent (widths chain, groups divide widths, removable blocks). */

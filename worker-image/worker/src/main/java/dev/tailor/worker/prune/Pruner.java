@@ -368,7 +368,8 @@ public final class Pruner {
         orElse(width, "stem", c.stem()),
         down,
         mid,
-        up);
+        up,
+        Map.of());
   }
 
   private static UNetConfig.Level level(

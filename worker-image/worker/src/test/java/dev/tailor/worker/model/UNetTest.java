@@ -91,7 +91,8 @@ class UNetTest {
                 config.mid().first().asRemoved(),
                 new UNetConfig.Attention(2, 16, true),
                 config.mid().second()),
-            config.up());
+            config.up(),
+            java.util.Map.of());
     try (DiffusionModel model = DiffusionModel.create(pruned, 1);
         NDManager manager = NDManager.newBaseManager()) {
       assertThat(model.parameters().keySet())
@@ -118,7 +119,8 @@ class UNetTest {
             8,
             List.of(new UNetConfig.Level(List.of(new UNetConfig.ResBlock(8, 16, false, false)), 0)),
             config.mid(),
-            config.up());
+            config.up(),
+            java.util.Map.of());
     assertThatThrownBy(noSkip::validate).hasMessageContaining("needs skipConv");
   }
 }

@@ -94,6 +94,18 @@ public final class RemovalError implements AutoCloseable {
   }
 
   /**
+   * The cheaper half of the blocks (one more if odd), by their single scores: a target's first
+   * picks.
+   */
+  public static List<String> cheaperHalf(Map<String, Double> single) {
+    return single.entrySet().stream()
+        .sorted(Map.Entry.comparingByValue())
+        .limit(single.size() / 2 + 1)
+        .map(Map.Entry::getKey)
+        .toList();
+  }
+
+  /**
    * How additive the single-block scores are: for {@code sets} random sets of 2 to 4 blocks drawn
    * from {@code pool} (seeded), the Pearson correlation between the sum of the blocks' {@code
    * single} scores (what the one-shot selection assumes) and the measured error of removing the set

@@ -104,12 +104,7 @@ class LayerPruningTest {
       try (RemovalError error = new RemovalError(base, data, SCHEDULE, 1, 16, 5)) {
         Map<String, Double> single = error.singles(blocks);
         assertThat(single.values()).allMatch(s -> s > 0);
-        List<String> cheap =
-            single.entrySet().stream()
-                .sorted(Map.Entry.comparingByValue())
-                .limit(blocks.size() / 2 + 1)
-                .map(Map.Entry::getKey)
-                .toList();
+        List<String> cheap = RemovalError.cheaperHalf(single);
         List<String> all = blocks.stream().map(RemovableBlock::name).toList();
         double rCheap = error.additivity(single, cheap, 10, 7);
         double rAll = error.additivity(single, all, 10, 8);
