@@ -93,7 +93,7 @@ public final class BaselineBenchmark {
       Map<String, DiffusionModel> models = new LinkedHashMap<>();
       rows.forEach(r -> models.put(r.name(), r.model()));
       Map<String, List<Double>> lat = setup.latencies(models);
-      print(rows, lat, setup.latencyBatch(), trainSteps, ftSteps);
+      print(rows, lat, setup.latencyBatch(), setup.baseOrigin(trainSteps), ftSteps);
       if (out != null) {
         for (Row row : rows) {
           VariantFiles.write(out.resolve(row.name()), row.model(), row.metrics());
@@ -113,7 +113,7 @@ public final class BaselineBenchmark {
       List<Row> rows,
       Map<String, List<Double>> lat,
       int latencyBatch,
-      int trainSteps,
+      String baseOrigin,
       int ftSteps) {
     Metrics base = rows.get(0).metrics();
     double baseMs = BenchSetup.median(lat.get("base"));
@@ -150,10 +150,10 @@ public final class BaselineBenchmark {
     BenchSetup.printQuality(quality);
     System.out.printf(
         Locale.ROOT,
-        "%nbase trained %d steps; each variant pruned to the MAC target and fine-tuned %d steps."
+        "%n%s; each variant pruned to the MAC target and fine-tuned %d steps."
             + " ms/step: median over %d interleaved rounds (all models side by side) of the median"
             + " of 5 forward passes. Quality protocol: %s%n",
-        trainSteps,
+        baseOrigin,
         ftSteps,
         lat.get("base").size(),
         base.protocol().replaceAll("; latency:.*", ""));

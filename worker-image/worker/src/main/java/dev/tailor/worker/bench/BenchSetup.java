@@ -171,6 +171,13 @@ record BenchSetup(
   }
 
   /** Trains {@code model} as the base and prints how it went; nothing for a loaded base. */
+  /** Where the base came from, for a benchmark's footer. */
+  String baseOrigin(int trainSteps) {
+    return options.containsKey("base-dir")
+        ? "base loaded from " + options.get("base-dir")
+        : "base trained " + trainSteps + " steps";
+  }
+
   TrainResult trainBase(DiffusionModel model, int steps) {
     if (options.containsKey("base-dir")) {
       System.out.println("base loaded from " + options.get("base-dir") + ", not trained here");

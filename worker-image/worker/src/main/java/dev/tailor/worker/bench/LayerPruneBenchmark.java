@@ -164,7 +164,7 @@ public final class LayerPruneBenchmark {
       Map<String, DiffusionModel> models = new LinkedHashMap<>();
       rows.forEach(r -> models.put(r.name(), r.model()));
       Map<String, List<Double>> lat = setup.latencies(models);
-      print(rows, lat, setup.latencyBatch(), trainSteps, retrainSteps);
+      print(rows, lat, setup.latencyBatch(), setup.baseOrigin(trainSteps), retrainSteps);
     } finally {
       rows.stream().skip(1).forEach(r -> r.model().close());
     }
@@ -174,7 +174,7 @@ public final class LayerPruneBenchmark {
       List<Row> rows,
       Map<String, List<Double>> lat,
       int latencyBatch,
-      int trainSteps,
+      String baseOrigin,
       int retrainSteps) {
     Metrics base = rows.get(0).metrics();
     double baseMs = BenchSetup.median(lat.get("base"));
@@ -209,10 +209,10 @@ public final class LayerPruneBenchmark {
     BenchSetup.printQuality(quality);
     System.out.printf(
         Locale.ROOT,
-        "%nbase trained %d steps; each variant retrained %d steps (eps loss + output KD + stage"
+        "%n%s; each variant retrained %d steps (eps loss + output KD + stage"
             + " feature KD from the base). ms/step: median over %d interleaved rounds of the median"
             + " of 5 forward passes. Quality protocol: %s%n",
-        trainSteps,
+        baseOrigin,
         retrainSteps,
         lat.get("base").size(),
         base.protocol().replaceAll("; latency:.*", ""));
