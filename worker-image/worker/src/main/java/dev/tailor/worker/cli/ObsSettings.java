@@ -122,19 +122,23 @@ final class ObsSettings {
   }
 
   private AlphaSchedule alphaSchedule() {
-    try {
-      return AlphaSchedule.valueOf(alpha.toUpperCase(java.util.Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("--obs-alpha must be log or uniform, got '" + alpha + "'");
-    }
+    return choice(AlphaSchedule.class, "--obs-alpha", alpha);
   }
 
   private ObsOptions.Trajectories trajectories() {
+    return choice(ObsOptions.Trajectories.class, "--obs-trajectories", trajectorySource);
+  }
+
+  /** The constant of {@code type} named {@code value} (any case), else a one-line error. */
+  private static <E extends Enum<E>> E choice(Class<E> type, String option, String value) {
     try {
-      return ObsOptions.Trajectories.valueOf(trajectorySource.toUpperCase(java.util.Locale.ROOT));
+      return Enum.valueOf(type, value.toUpperCase(java.util.Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(
-          "--obs-trajectories must be pruned or base, got '" + trajectorySource + "'");
+      String names =
+          java.util.Arrays.stream(type.getEnumConstants())
+              .map(c -> c.name().toLowerCase(java.util.Locale.ROOT))
+              .collect(java.util.stream.Collectors.joining(" or "));
+      throw new IllegalArgumentException(option + " must be " + names + ", got '" + value + "'");
     }
   }
 

@@ -7,6 +7,7 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.Arrays;
 
 /**
  * Group normalisation (Wu and He, 2018) over an (N, C, H, W) input: channels are split into
@@ -22,7 +23,15 @@ public class GroupNorm extends AbstractBlock {
   private static final byte VERSION = 1;
 
   private final int groups;
-  private final int[] sizes;
+
+  /**
+   * Unequal groups only (else null): pool[c][g] = 1/|g| for c in g, so channel means (N, C) · pool
+   * = group means (N, G); spread[g][c] = 1 for c in g, so group means · spread = each channel's
+   * group mean (N, C). Both row-major.
+   */
+  private final float[] pool;
+
+  private final float[] spread;
   private final float epsilon;
   private final Parameter gamma;
   private final Parameter beta;
@@ -42,12 +51,24 @@ public class GroupNorm extends AbstractBlock {
 
   private GroupNorm(int[] sizes, float epsilon) {
     super(VERSION);
-    int channels = java.util.Arrays.stream(sizes).sum();
-    if (sizes.length == 0 || java.util.Arrays.stream(sizes).anyMatch(n -> n <= 0)) {
-      throw new IllegalArgumentException("bad group sizes " + java.util.Arrays.toString(sizes));
+    if (sizes.length == 0 || Arrays.stream(sizes).anyMatch(n -> n <= 0)) {
+      throw new IllegalArgumentException("bad group sizes " + Arrays.toString(sizes));
     }
     this.groups = sizes.length;
-    this.sizes = java.util.Arrays.stream(sizes).allMatch(n -> n == sizes[0]) ? null : sizes.clone();
+    int channels = Arrays.stream(sizes).sum();
+    if (Arrays.stream(sizes).allMatch(n -> n == sizes[0])) {
+      pool = null;
+      spread = null;
+    } else {
+      pool = new float[channels * groups];
+      spread = new float[groups * channels];
+      for (int g = 0, ch = 0; g < groups; g++) {
+        for (int k = 0; k < sizes[g]; k++, ch++) {
+          pool[ch * groups + g] = 1f / sizes[g];
+          spread[g * channels + ch] = 1f;
+        }
+      }
+    }
     this.epsilon = epsilon;
     gamma =
         addParameter(
@@ -70,7 +91,7 @@ public class GroupNorm extends AbstractBlock {
       throw new IllegalArgumentException(channels + " channels do not split into " + groups);
     }
     int[] sizes = new int[groups];
-    java.util.Arrays.fill(sizes, channels / groups);
+    Arrays.fill(sizes, channels / groups);
     return sizes;
   }
 
@@ -82,22 +103,12 @@ public class GroupNorm extends AbstractBlock {
     long n = shape.get(0);
     long c = shape.get(1);
     NDArray normed;
-    if (sizes == null) {
+    if (pool == null) {
       NDArray grouped = x.reshape(n, groups, -1);
       NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
       NDArray variance = centered.square().mean(new int[] {2}, true);
       normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
     } else {
-      // pool[c][g] = 1/|g| for c in g: channel means (N, C) · pool = group means (N, G), and
-      // group means · spread (G, C, ones where c in g) = each channel's group mean (N, C)
-      float[] pool = new float[(int) c * groups];
-      float[] spread = new float[groups * (int) c];
-      for (int g = 0, ch = 0; g < groups; g++) {
-        for (int k = 0; k < sizes[g]; k++, ch++) {
-          pool[ch * groups + g] = 1f / sizes[g];
-          spread[g * (int) c + ch] = 1f;
-        }
-      }
       NDArray poolM =
           x.getManager().create(pool, new Shape(c, groups)).toType(x.getDataType(), false);
       NDArray spreadM =
@@ -110,7 +121,7 @@ public class GroupNorm extends AbstractBlock {
       normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
     }
     long[] affine = new long[shape.dimension()];
-    java.util.Arrays.fill(affine, 1);
+    Arrays.fill(affine, 1);
     affine[1] = c;
     NDArray g = ps.getValue(gamma, x.getDevice(), training).reshape(new Shape(affine));
     NDArray b = ps.getValue(beta, x.getDevice(), training).reshape(new Shape(affine));

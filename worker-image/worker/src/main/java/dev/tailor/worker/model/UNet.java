@@ -70,11 +70,8 @@ public class UNet extends AbstractBlock {
       UNetConfig.Level level = config.down().get(i);
       for (int j = 0; j < level.blocks().size(); j++) {
         UNetConfig.ResBlock b = level.blocks().get(j);
-        Block block =
-            b.removed()
-                ? null
-                : addChildBlock(
-                    "down" + i + ".res" + j, residual("down" + i + ".res" + j, b, width));
+        String name = "down" + i + ".res" + j;
+        Block block = b.removed() ? null : addChildBlock(name, residual(name, b, width));
         steps.add(new Step(Kind.DOWN_RES, block, width, size));
         width = b.out();
         skips.push(width);

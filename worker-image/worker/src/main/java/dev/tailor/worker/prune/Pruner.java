@@ -104,8 +104,8 @@ public final class Pruner {
    */
   public static DiffusionModel extract(
       DiffusionModel model, ChannelGraph graph, Map<String, int[]> kept) {
-    UNetConfig config = slicedConfig(graph, kept);
     Map<String, int[][]> indices = keptIndices(graph, kept);
+    UNetConfig config = slicedConfig(graph, kept, indices);
     try (NDManager manager = NDManager.newBaseManager()) {
       NDList sliced = new NDList();
       for (NDArray w : model.weights(manager)) {
@@ -135,6 +135,12 @@ public final class Pruner {
    * {@link UNetConfig#normGroups}.
    */
   public static UNetConfig slicedConfig(ChannelGraph graph, Map<String, int[]> kept) {
+    return slicedConfig(graph, kept, keptIndices(graph, kept));
+  }
+
+  /** {@link #slicedConfig} given {@code indices}, {@link #keptIndices} of the same channels. */
+  private static UNetConfig slicedConfig(
+      ChannelGraph graph, Map<String, int[]> kept, Map<String, int[][]> indices) {
     Map<String, int[]> sorted = normalise(graph, kept);
     UNetConfig original = graph.config();
     UNetConfig resized =
@@ -142,36 +148,32 @@ public final class Pruner {
             original,
             slot -> graph.groupOf(slot) == null ? null : sorted.get(graph.groupOf(slot)).length);
     Map<String, java.util.List<Integer>> normGroups = new java.util.TreeMap<>();
-    keptIndices(graph, sorted)
-        .forEach(
-            (param, axes) -> {
-              if (!param.endsWith(".gamma")) {
-                return;
-              }
-              String norm = param.substring(0, param.length() - ".gamma".length());
-              int width =
-                  graph.layout().get(param).get(0).stream()
-                      .mapToInt(ChannelGraph.Segment::width)
-                      .sum();
-              int[] before = original.normGroupSizes(norm, width);
-              int[] groupOf = new int[width];
-              for (int g = 0, c = 0; g < before.length; g++) {
-                for (int k = 0; k < before[g]; k++) {
-                  groupOf[c++] = g;
-                }
-              }
-              int[] left = new int[before.length];
-              for (int c : axes[0]) {
-                left[groupOf[c]]++;
-              }
-              java.util.List<Integer> sizes =
-                  Arrays.stream(left).filter(n -> n > 0).boxed().toList();
-              boolean equal =
-                  sizes.size() == original.groups() && sizes.stream().distinct().count() == 1;
-              if (!equal) {
-                normGroups.put(norm, sizes);
-              }
-            });
+    indices.forEach(
+        (param, axes) -> {
+          if (!param.endsWith(".gamma")) {
+            return;
+          }
+          String norm = param.substring(0, param.length() - ".gamma".length());
+          int width =
+              graph.layout().get(param).get(0).stream().mapToInt(ChannelGraph.Segment::width).sum();
+          int[] before = original.normGroupSizes(norm, width);
+          int[] groupOf = new int[width];
+          for (int g = 0, c = 0; g < before.length; g++) {
+            for (int k = 0; k < before[g]; k++) {
+              groupOf[c++] = g;
+            }
+          }
+          int[] left = new int[before.length];
+          for (int c : axes[0]) {
+            left[groupOf[c]]++;
+          }
+          java.util.List<Integer> sizes = Arrays.stream(left).filter(n -> n > 0).boxed().toList();
+          boolean equal =
+              sizes.size() == original.groups() && sizes.stream().distinct().count() == 1;
+          if (!equal) {
+            normGroups.put(norm, sizes);
+          }
+        });
     return resized.withNormGroups(normGroups).validate();
   }
 
