@@ -23,8 +23,15 @@ public record NoiseSchedule(Kind kind, double[] betas, double[] alphaBars) {
 
   public static NoiseSchedule linear(int steps) {
     double scale = 1000.0 / steps;
-    double b0 = 1e-4 * scale;
-    double b1 = Math.min(0.02 * scale, 0.999);
+    return linear(steps, 1e-4 * scale, Math.min(0.02 * scale, 0.999));
+  }
+
+  /** β linear from {@code b0} to {@code b1} over {@code steps} steps. */
+  public static NoiseSchedule linear(int steps, double b0, double b1) {
+    if (!(b0 > 0 && b1 >= b0 && b1 < 1)) {
+      throw new IllegalArgumentException(
+          "a linear schedule needs 0 < β start ≤ β end < 1, got " + b0 + " to " + b1);
+    }
     double[] betas = new double[steps];
     for (int t = 0; t < steps; t++) {
       betas[t] = steps == 1 ? b0 : b0 + (b1 - b0) * t / (steps - 1);

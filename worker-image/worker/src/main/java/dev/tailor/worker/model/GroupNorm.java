@@ -49,7 +49,8 @@ public class GroupNorm extends AbstractBlock {
     this(sizes, 1e-5f);
   }
 
-  private GroupNorm(int[] sizes, float epsilon) {
+  /** Groups of the given sizes, in channel order, adding {@code epsilon} to the variance. */
+  public GroupNorm(int[] sizes, float epsilon) {
     super(VERSION);
     if (sizes.length == 0 || Arrays.stream(sizes).anyMatch(n -> n <= 0)) {
       throw new IllegalArgumentException("bad group sizes " + Arrays.toString(sizes));

@@ -13,12 +13,17 @@ import ai.djl.training.ParameterStore;
 final class Nn {
   private Nn() {}
 
+  /** A conv padded by kernel / 2 on every side (same size at stride 1). */
   static Conv2d conv(int filters, int kernel, int stride) {
+    return conv(filters, kernel, stride, kernel / 2);
+  }
+
+  static Conv2d conv(int filters, int kernel, int stride, int padding) {
     return Conv2d.builder()
         .setKernelShape(new Shape(kernel, kernel))
         .setFilters(filters)
         .optStride(new Shape(stride, stride))
-        .optPadding(new Shape(kernel / 2, kernel / 2))
+        .optPadding(new Shape(padding, padding))
         .build();
   }
 

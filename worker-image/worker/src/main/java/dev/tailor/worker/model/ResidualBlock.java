@@ -29,22 +29,32 @@ public class ResidualBlock extends AbstractBlock {
   private final GroupNorm norm2;
   private final Conv2d conv2;
   private final Conv2d skip;
+  private final float outputScale;
 
   /**
    * @param norm1Groups sizes of {@code norm1}'s groups (summing to {@code in})
    * @param norm2Groups sizes of {@code norm2}'s groups (summing to {@code spec.hidden()})
+   * @param normEps the GroupNorms' ε
+   * @param outputScale the sum of the skip path and the residual is divided by it
    */
   public ResidualBlock(
-      int in, UNetConfig.ResBlock spec, int[] norm1Groups, int[] norm2Groups, int timeDim) {
+      int in,
+      UNetConfig.ResBlock spec,
+      int[] norm1Groups,
+      int[] norm2Groups,
+      float normEps,
+      int timeDim,
+      float outputScale) {
     super(VERSION);
+    this.outputScale = outputScale;
     this.in = in;
     this.timeDim = timeDim;
     this.out = spec.out();
     this.hidden = spec.hidden();
-    norm1 = addChildBlock("norm1", new GroupNorm(norm1Groups));
+    norm1 = addChildBlock("norm1", new GroupNorm(norm1Groups, normEps));
     conv1 = addChildBlock("conv1", Nn.conv(hidden, 3, 1));
     temb = addChildBlock("temb", Nn.linear(hidden));
-    norm2 = addChildBlock("norm2", new GroupNorm(norm2Groups));
+    norm2 = addChildBlock("norm2", new GroupNorm(norm2Groups, normEps));
     conv2 = addChildBlock("conv2", Nn.conv(out, 3, 1));
     skip = spec.skipConv() ? addChildBlock("skip", Nn.conv(out, 1, 1)) : null;
   }
@@ -59,7 +69,8 @@ public class ResidualBlock extends AbstractBlock {
     h = h.add(tp.reshape(tp.getShape().get(0), hidden, 1, 1));
     h = Nn.apply(conv2, ps, Nn.silu(Nn.apply(norm2, ps, h, training)), training);
     NDArray shortcut = skip == null ? x : Nn.apply(skip, ps, x, training);
-    return new NDList(shortcut.add(h));
+    NDArray sum = shortcut.add(h);
+    return new NDList(outputScale == 1f ? sum : sum.div(outputScale));
   }
 
   @Override

@@ -20,15 +20,20 @@ public class SelfAttention extends AbstractBlock {
   private final GroupNorm norm;
   private final Conv2d qkv;
   private final Conv2d proj;
+  private final float outputScale;
 
   /**
    * @param normGroups sizes of {@code norm}'s groups (summing to {@code channels})
+   * @param normEps the GroupNorm's ε
+   * @param outputScale the sum of the input and the attention's output is divided by it
    */
-  public SelfAttention(int channels, UNetConfig.Attention spec, int[] normGroups) {
+  public SelfAttention(
+      int channels, UNetConfig.Attention spec, int[] normGroups, float normEps, float outputScale) {
     super(VERSION);
+    this.outputScale = outputScale;
     this.heads = spec.heads();
     this.dim = spec.dim();
-    norm = addChildBlock("norm", new GroupNorm(normGroups));
+    norm = addChildBlock("norm", new GroupNorm(normGroups, normEps));
     qkv = addChildBlock("qkv", Nn.conv(3 * dim, 1, 1));
     proj = addChildBlock("proj", Nn.conv(channels, 1, 1));
   }
@@ -54,7 +59,8 @@ public class SelfAttention extends AbstractBlock {
             .reshape(n, heads, tokens, hd)
             .transpose(0, 1, 3, 2)
             .reshape(n, dim, s.get(2), s.get(3));
-    return new NDList(x.add(Nn.apply(proj, ps, attended, training)));
+    NDArray sum = x.add(Nn.apply(proj, ps, attended, training));
+    return new NDList(outputScale == 1f ? sum : sum.div(outputScale));
   }
 
   @Override

@@ -40,8 +40,11 @@ public class UNet extends AbstractBlock {
     OUT_CONV
   }
 
-  /** One step of the forward pass; {@code block} is null for a removed block. */
-  private record Step(Kind kind, Block block, int inChannels, int size) {}
+  /**
+   * One step of the forward pass; {@code block} is null for a removed block, {@code skip} says
+   * whether its output is kept as a skip activation for the up path.
+   */
+  private record Step(Kind kind, Block block, int inChannels, int size, boolean skip) {}
 
   private final UNetConfig config;
   private final Linear timeFc1;
@@ -52,10 +55,12 @@ public class UNet extends AbstractBlock {
   private final List<Integer> stageEnds = new ArrayList<>();
 
   private final float[] frequencies;
+  private final UNetConfig.Conventions conventions;
 
   public UNet(UNetConfig config) {
     super(VERSION);
     this.config = config.validate();
+    this.conventions = config.conventions();
     int timeDim = config.timeDim();
     timeFc1 = addChildBlock("time.fc1", Nn.linear(timeDim));
     timeFc2 = addChildBlock("time.fc2", Nn.linear(timeDim));
@@ -63,7 +68,11 @@ public class UNet extends AbstractBlock {
     int width = config.stem();
     steps.add(
         new Step(
-            Kind.STEM, addChildBlock("stem", Nn.conv(width, 3, 1)), config.inChannels(), size));
+            Kind.STEM,
+            addChildBlock("stem", Nn.conv(width, 3, 1)),
+            config.inChannels(),
+            size,
+            true));
     Deque<Integer> skips = new ArrayDeque<>();
     skips.push(width);
     for (int i = 0; i < config.down().size(); i++) {
@@ -71,14 +80,18 @@ public class UNet extends AbstractBlock {
       for (int j = 0; j < level.blocks().size(); j++) {
         UNetConfig.ResBlock b = level.blocks().get(j);
         String name = "down" + i + ".res" + j;
-        Block block = b.removed() ? null : addChildBlock(name, residual(name, b, width));
-        steps.add(new Step(Kind.DOWN_RES, block, width, size));
+        Block block = b.removed() ? null : addChildBlock(name, residual(name, b, width, 1f));
+        boolean attends = !level.attentions().isEmpty() && !level.attentions().get(j).removed();
+        steps.add(new Step(Kind.DOWN_RES, block, width, size, !attends));
         width = b.out();
+        addLevelAttention("down" + i, level, j, width, size, true);
         skips.push(width);
       }
       if (level.resample() > 0) {
-        Block conv = addChildBlock("down" + i + ".downsample", Nn.conv(level.resample(), 3, 2));
-        steps.add(new Step(Kind.DOWNSAMPLE, conv, width, size));
+        int padding = conventions.downsamplePadAfter() ? 0 : 1;
+        Block conv =
+            addChildBlock("down" + i + ".downsample", Nn.conv(level.resample(), 3, 2, padding));
+        steps.add(new Step(Kind.DOWNSAMPLE, conv, width, size, true));
         size /= 2;
         width = level.resample();
         skips.push(width);
@@ -86,19 +99,10 @@ public class UNet extends AbstractBlock {
       stageEnds.add(steps.size() - 1);
     }
     UNetConfig.Mid mid = config.mid();
-    width = addRes("mid.res0", mid.first(), width, size, Kind.RES);
-    if (!mid.attention().removed()) {
-      steps.add(
-          new Step(
-              Kind.ATTENTION,
-              addChildBlock(
-                  "mid.attn",
-                  new SelfAttention(
-                      width, mid.attention(), config.normGroupSizes("mid.attn.norm", width))),
-              width,
-              size));
-    }
-    width = addRes("mid.res1", mid.second(), width, size, Kind.RES);
+    float midScale = (float) conventions.midScale();
+    width = addRes("mid.res0", mid.first(), width, size, Kind.RES, midScale);
+    addAttention("mid.attn", mid.attention(), width, size, midScale, false);
+    width = addRes("mid.res1", mid.second(), width, size, Kind.RES, midScale);
     stageEnds.add(steps.size() - 1);
     for (int i = 0; i < config.up().size(); i++) {
       UNetConfig.Level level = config.up().get(i);
@@ -109,11 +113,13 @@ public class UNet extends AbstractBlock {
                 level.blocks().get(j),
                 width + skips.pop(),
                 size,
-                Kind.UP_RES);
+                Kind.UP_RES,
+                1f);
+        addLevelAttention("up" + i, level, j, width, size, false);
       }
       if (level.resample() > 0) {
         Block conv = addChildBlock("up" + i + ".upsample", Nn.conv(level.resample(), 3, 1));
-        steps.add(new Step(Kind.UPSAMPLE, conv, width, size * 2));
+        steps.add(new Step(Kind.UPSAMPLE, conv, width, size * 2, false));
         size *= 2;
         width = level.resample();
       }
@@ -122,46 +128,82 @@ public class UNet extends AbstractBlock {
     steps.add(
         new Step(
             Kind.OUT_NORM,
-            addChildBlock("out.norm", new GroupNorm(config.normGroupSizes("out.norm", width))),
+            addChildBlock(
+                "out.norm",
+                new GroupNorm(
+                    config.normGroupSizes("out.norm", width), (float) conventions.normEps())),
             width,
-            size));
+            size,
+            false));
     steps.add(
         new Step(
             Kind.OUT_CONV,
             addChildBlock("out.conv", Nn.conv(config.inChannels(), 3, 1)),
             width,
-            size));
+            size,
+            false));
     int half = config.sinusoidDim() / 2;
     frequencies = new float[half];
     for (int i = 0; i < half; i++) {
-      frequencies[i] = (float) Math.exp(-Math.log(10000.0) * i / half);
+      frequencies[i] = (float) Math.exp(-Math.log(10000.0) * i / (half - conventions.freqShift()));
     }
   }
 
-  private int addRes(String name, UNetConfig.ResBlock b, int in, int size, Kind kind) {
-    Block block = b.removed() ? null : addChildBlock(name, residual(name, b, in));
-    steps.add(new Step(kind, block, in, size));
+  private int addRes(
+      String name, UNetConfig.ResBlock b, int in, int size, Kind kind, float outputScale) {
+    Block block = b.removed() ? null : addChildBlock(name, residual(name, b, in, outputScale));
+    steps.add(new Step(kind, block, in, size, false));
     return b.out();
   }
 
-  private ResidualBlock residual(String name, UNetConfig.ResBlock b, int in) {
+  private ResidualBlock residual(String name, UNetConfig.ResBlock b, int in, float outputScale) {
     return new ResidualBlock(
         in,
         b,
         config.normGroupSizes(name + ".norm1", in),
         config.normGroupSizes(name + ".norm2", b.hidden()),
-        config.timeDim());
+        (float) conventions.normEps(),
+        config.timeDim(),
+        outputScale);
+  }
+
+  /** The attention after residual block {@code j} of a level, if the level has attentions. */
+  private void addLevelAttention(
+      String prefix, UNetConfig.Level level, int j, int width, int size, boolean skip) {
+    if (!level.attentions().isEmpty()) {
+      addAttention(prefix + ".attn" + j, level.attentions().get(j), width, size, 1f, skip);
+    }
+  }
+
+  private void addAttention(
+      String name, UNetConfig.Attention a, int width, int size, float outputScale, boolean skip) {
+    if (a.removed()) {
+      return;
+    }
+    SelfAttention block =
+        new SelfAttention(
+            width,
+            a,
+            config.normGroupSizes(name + ".norm", width),
+            (float) conventions.normEps(),
+            outputScale);
+    steps.add(new Step(Kind.ATTENTION, addChildBlock(name, block), width, size, skip));
   }
 
   public UNetConfig getConfig() {
     return config;
   }
 
-  /** The sinusoidal embedding of float timesteps (N) → (N, sinusoidDim): [sin(t·f), cos(t·f)]. */
+  /**
+   * The sinusoidal embedding of float timesteps (N) → (N, sinusoidDim): [sin(t·f), cos(t·f)], or
+   * [cos, sin] under {@link UNetConfig.Conventions#cosFirst}.
+   */
   public NDArray timestepEmbedding(NDArray t) {
     NDArray f = t.getManager().create(frequencies).toDevice(t.getDevice(), false);
     NDArray args = t.reshape(-1, 1).mul(f.reshape(1, -1));
-    return NDArrays.concat(new NDList(args.sin(), args.cos()), 1);
+    return conventions.cosFirst()
+        ? NDArrays.concat(new NDList(args.cos(), args.sin()), 1)
+        : NDArrays.concat(new NDList(args.sin(), args.cos()), 1);
   }
 
   @Override
@@ -188,19 +230,16 @@ public class UNet extends AbstractBlock {
     NDArray temb = Nn.apply(timeFc1, ps, timestepEmbedding(t), training);
     temb = Nn.apply(timeFc2, ps, Nn.silu(temb), training);
     Deque<NDArray> skips = new ArrayDeque<>();
-    NDArray h = x;
+    NDArray h = conventions.centerInput() ? x.mul(2).sub(1) : x;
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       switch (step.kind()) {
-        case STEM, DOWNSAMPLE -> {
-          h = Nn.apply(step.block(), ps, h, training);
-          skips.push(h);
+        case STEM, ATTENTION, OUT_CONV -> h = Nn.apply(step.block(), ps, h, training);
+        case DOWNSAMPLE -> {
+          NDArray in = conventions.downsamplePadAfter() ? h.pad(new Shape(0, 1, 0, 1), 0) : h;
+          h = Nn.apply(step.block(), ps, in, training);
         }
-        case DOWN_RES -> {
-          h = residual(step, ps, h, temb, training);
-          skips.push(h);
-        }
-        case RES -> h = residual(step, ps, h, temb, training);
+        case DOWN_RES, RES -> h = residual(step, ps, h, temb, training);
         case UP_RES -> {
           // a removed up block drops its skip activation (see UNetConfig.ResBlock#removed)
           NDArray skip = skips.pop();
@@ -208,9 +247,11 @@ public class UNet extends AbstractBlock {
             h = residual(step, ps, NDArrays.concat(new NDList(h, skip), 1), temb, training);
           }
         }
-        case ATTENTION, OUT_CONV -> h = Nn.apply(step.block(), ps, h, training);
         case UPSAMPLE -> h = Nn.apply(step.block(), ps, h.repeat(2, 2).repeat(3, 2), training);
         case OUT_NORM -> h = Nn.silu(Nn.apply(step.block(), ps, h, training));
+      }
+      if (step.skip()) {
+        skips.push(h);
       }
       if (stageFeatures != null && stageEnds.contains(i)) {
         stageFeatures.add(h);

@@ -33,6 +33,8 @@ import java.util.function.UnaryOperator;
  *     {@code groups} equal ones: the size of each of its groups, in channel order. Structured
  *     pruning writes these, so that every channel left is normalised with exactly the channels left
  *     of its original group; absent for every other layer (and for unpruned models).
+ * @param conventions the numerical conventions of the model's family; {@link Conventions#TAILOR}
+ *     (omitted from JSON) for models Tailor trained, others for imported ones
  */
 public record UNetConfig(
     int imageSize,
@@ -44,7 +46,9 @@ public record UNetConfig(
     List<Level> down,
     Mid mid,
     List<Level> up,
-    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> normGroups) {
+    @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, List<Integer>> normGroups,
+    @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = Conventions.IsTailor.class)
+        Conventions conventions) {
 
   /**
    * One resolution level.
@@ -52,10 +56,66 @@ public record UNetConfig(
    * @param blocks residual blocks in order
    * @param resample output channels of the downsample (down path) or upsample (up path) conv, 0 if
    *     this level does not change resolution
+   * @param attentions empty, or one self-attention per residual block, applied to that block's
+   *     output (diffusers' {@code AttnDownBlock2D} and {@code AttnUpBlock2D})
    */
-  public record Level(List<ResBlock> blocks, int resample) {
+  public record Level(
+      List<ResBlock> blocks,
+      int resample,
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attention> attentions) {
     public Level {
       blocks = List.copyOf(blocks);
+      attentions = attentions == null ? List.of() : List.copyOf(attentions);
+      if (!attentions.isEmpty() && attentions.size() != blocks.size()) {
+        throw new IllegalArgumentException(
+            "a level has one attention per residual block or none: "
+                + attentions.size()
+                + " for "
+                + blocks.size());
+      }
+    }
+
+    /** This level with other residual blocks (and the same resample and attentions). */
+    public Level withBlocks(List<ResBlock> newBlocks) {
+      return new Level(newBlocks, resample, attentions);
+    }
+  }
+
+  /**
+   * The numerical details in which model families differ while their layers are the same.
+   *
+   * @param normEps the ε every GroupNorm adds to the variance
+   * @param freqShift the timestep sinusoid's frequencies are exp(−ln 10⁴ · i / (half − freqShift))
+   * @param cosFirst the embedding is [cos, sin] rather than [sin, cos] (diffusers' {@code
+   *     flip_sin_to_cos})
+   * @param centerInput inputs x are mapped to 2x − 1 first
+   * @param downsamplePadAfter downsample convs pad one pixel after each spatial axis (right and
+   *     bottom) instead of one on every side (diffusers' {@code downsample_padding: 0})
+   * @param midScale the mid section's residual blocks and attention divide their output (with the
+   *     residual) by this (diffusers' {@code mid_block_scale_factor})
+   */
+  public record Conventions(
+      double normEps,
+      int freqShift,
+      boolean cosFirst,
+      boolean centerInput,
+      boolean downsamplePadAfter,
+      double midScale) {
+
+    /** Those of the models Tailor trains. */
+    public static final Conventions TAILOR = new Conventions(1e-5, 0, false, false, false, 1.0);
+
+    /** Jackson's filter that leaves {@link #TAILOR} out of a config's JSON. */
+    public static final class IsTailor {
+      @Override
+      public boolean equals(Object o) {
+        return TAILOR.equals(o);
+      }
+
+      @Override
+      public int hashCode() {
+        return TAILOR.hashCode();
+      }
     }
   }
 
@@ -102,6 +162,9 @@ public record UNetConfig(
       normGroups.forEach((name, sizes) -> sorted.put(name, List.copyOf(sizes)));
     }
     normGroups = Collections.unmodifiableMap(sorted);
+    if (conventions == null) {
+      conventions = Conventions.TAILOR;
+    }
   }
 
   /**
@@ -121,7 +184,17 @@ public record UNetConfig(
   /** Returns a copy with these {@link #normGroups}. */
   public UNetConfig withNormGroups(Map<String, List<Integer>> newNormGroups) {
     return new UNetConfig(
-        imageSize, inChannels, groups, sinusoidDim, timeDim, stem, down, mid, up, newNormGroups);
+        imageSize,
+        inChannels,
+        groups,
+        sinusoidDim,
+        timeDim,
+        stem,
+        down,
+        mid,
+        up,
+        newNormGroups,
+        conventions);
   }
 
   /**
@@ -144,7 +217,7 @@ public record UNetConfig(
         skipWidths.add(width);
       }
       boolean last = i == mult.length - 1;
-      down.add(new Level(blocks, last ? 0 : width));
+      down.add(new Level(blocks, last ? 0 : width, List.of()));
       if (!last) {
         skipWidths.add(width);
       }
@@ -163,9 +236,10 @@ public record UNetConfig(
         blocks.add(new ResBlock(out, out, width + skip != out, false));
         width = out;
       }
-      up.add(new Level(blocks, i == 0 ? 0 : width));
+      up.add(new Level(blocks, i == 0 ? 0 : width, List.of()));
     }
-    return new UNetConfig(imageSize, 3, groups, base, base * 4, base, down, mid, up, Map.of());
+    return new UNetConfig(
+        imageSize, 3, groups, base, base * 4, base, down, mid, up, Map.of(), Conventions.TAILOR);
   }
 
   /** A tiny config for unit tests: 16×16 images, widths 8/16, one block per level. */
@@ -185,19 +259,16 @@ public record UNetConfig(
         newDown,
         newMid,
         newUp,
-        normGroups);
+        normGroups,
+        conventions);
   }
 
   /** Returns a copy with every residual block transformed by {@code f}. */
   public UNetConfig mapBlocks(UnaryOperator<ResBlock> f) {
     return withSections(
-        down.stream()
-            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
-            .toList(),
+        down.stream().map(l -> l.withBlocks(l.blocks().stream().map(f).toList())).toList(),
         new Mid(f.apply(mid.first()), mid.attention(), f.apply(mid.second())),
-        up.stream()
-            .map(l -> new Level(l.blocks().stream().map(f).toList(), l.resample()))
-            .toList());
+        up.stream().map(l -> l.withBlocks(l.blocks().stream().map(f).toList())).toList());
   }
 
   /** Checks the config is consistent (widths chain, groups divide widths, removable blocks). */

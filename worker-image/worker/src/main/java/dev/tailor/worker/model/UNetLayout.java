@@ -85,6 +85,7 @@ public final class UNetLayout {
       UNetConfig.Level level = c.down().get(i);
       for (int j = 0; j < level.blocks().size(); j++) {
         h = resBlock("down" + i + ".res" + j, Channels.of(h), level.blocks().get(j), size, v);
+        h = levelAttention("down" + i, level, j, h, size, v);
         skips.push(h);
       }
       if (level.resample() > 0) {
@@ -105,6 +106,7 @@ public final class UNetLayout {
         require(!skips.isEmpty(), "up path has more blocks than skip activations");
         Slot skip = skips.pop();
         h = resBlock("up" + i + ".res" + j, Channels.of(h, skip), level.blocks().get(j), size, v);
+        h = levelAttention("up" + i, level, j, h, size, v);
       }
       if (level.resample() > 0) {
         size *= 2;
@@ -149,6 +151,14 @@ public final class UNetLayout {
       v.identity(in.single(), out);
     }
     return out;
+  }
+
+  /** The attention after residual block {@code j} of a level, if the level has attentions. */
+  private Slot levelAttention(
+      String prefix, UNetConfig.Level level, int j, Slot h, int size, Visitor v) {
+    return level.attentions().isEmpty()
+        ? h
+        : attention(prefix + ".attn" + j, h, level.attentions().get(j), size, v);
   }
 
   private Slot attention(String name, Slot h, UNetConfig.Attention a, int size, Visitor v) {

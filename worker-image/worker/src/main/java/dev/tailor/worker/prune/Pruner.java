@@ -265,7 +265,7 @@ public final class Pruner {
       out.add(blocks.contains(name) ? l.blocks().get(j).asRemoved() : l.blocks().get(j));
       unknown.remove(name);
     }
-    return new UNetConfig.Level(out, l.resample());
+    return l.withBlocks(out);
   }
 
   /**
@@ -371,7 +371,8 @@ public final class Pruner {
         down,
         mid,
         up,
-        Map.of());
+        Map.of(),
+        c.conventions());
   }
 
   private static UNetConfig.Level level(
@@ -381,7 +382,7 @@ public final class Pruner {
       blocks.add(block(l.blocks().get(j), prefix + ".res" + j, width));
     }
     int r = l.resample() > 0 ? orElse(width, prefix + resample, l.resample()) : 0;
-    return new UNetConfig.Level(blocks, r);
+    return new UNetConfig.Level(blocks, r, l.attentions());
   }
 
   private static UNetConfig.ResBlock block(

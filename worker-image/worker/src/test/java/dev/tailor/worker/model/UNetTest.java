@@ -79,20 +79,13 @@ class UNetTest {
   void removedBlocksDisappearFromTheTensors() {
     UNetConfig config = UNetConfig.tiny();
     UNetConfig pruned =
-        new UNetConfig(
-            config.imageSize(),
-            config.inChannels(),
-            config.groups(),
-            config.sinusoidDim(),
-            config.timeDim(),
-            config.stem(),
+        config.withSections(
             config.down(),
             new UNetConfig.Mid(
                 config.mid().first().asRemoved(),
                 new UNetConfig.Attention(2, 16, true),
                 config.mid().second()),
-            config.up(),
-            java.util.Map.of());
+            config.up());
     try (DiffusionModel model = DiffusionModel.create(pruned, 1);
         NDManager manager = NDManager.newBaseManager()) {
       assertThat(model.parameters().keySet())
@@ -117,10 +110,13 @@ class UNetTest {
             8,
             32,
             8,
-            List.of(new UNetConfig.Level(List.of(new UNetConfig.ResBlock(8, 16, false, false)), 0)),
+            List.of(
+                new UNetConfig.Level(
+                    List.of(new UNetConfig.ResBlock(8, 16, false, false)), 0, List.of())),
             config.mid(),
             config.up(),
-            java.util.Map.of());
+            java.util.Map.of(),
+            UNetConfig.Conventions.TAILOR);
     assertThatThrownBy(noSkip::validate).hasMessageContaining("needs skipConv");
   }
 }
