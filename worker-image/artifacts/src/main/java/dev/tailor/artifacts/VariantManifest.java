@@ -94,6 +94,20 @@ public record VariantManifest(List<FileEntry> files) {
    * fetch, is skipped) and checks the result is a complete variant.
    */
   public static VariantManifest of(Path dir) throws IOException {
+    VariantManifest manifest = ofFiles(dir);
+    List<String> missing = manifest.missingRequiredFiles();
+    if (!missing.isEmpty()) {
+      throw new ArtifactException(
+          "cannot store " + dir + ": a variant needs " + String.join(", ", missing));
+    }
+    return manifest;
+  }
+
+  /**
+   * The manifest of every regular file under {@code dir} (a top-level {@value #MANIFEST_FILE} is
+   * skipped), whatever the files are: the identity of a model in another project's layout.
+   */
+  public static VariantManifest ofFiles(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new ArtifactNotFoundException("variant directory " + dir + " does not exist");
     }
@@ -115,13 +129,7 @@ public record VariantManifest(List<FileEntry> files) {
       Digests.Hashed h = Digests.hashFile(p);
       entries.add(new FileEntry(name, h.size(), h.sha256()));
     }
-    VariantManifest manifest = new VariantManifest(entries);
-    List<String> missing = manifest.missingRequiredFiles();
-    if (!missing.isEmpty()) {
-      throw new ArtifactException(
-          "cannot store " + dir + ": a variant needs " + String.join(", ", missing));
-    }
-    return manifest;
+    return new VariantManifest(entries);
   }
 
   /**

@@ -57,4 +57,16 @@ final class Checks {
           option + " " + value + " names a bucket, not a variant: add /<variant name>");
     }
   }
+
+  /** {@code dir} does not exist or is an empty directory. */
+  static void newDirectory(CommandSpec spec, String option, java.nio.file.Path dir)
+      throws java.io.IOException {
+    boolean empty = !java.nio.file.Files.exists(dir);
+    if (!empty && java.nio.file.Files.isDirectory(dir)) {
+      try (var s = java.nio.file.Files.list(dir)) {
+        empty = s.findAny().isEmpty();
+      }
+    }
+    require(spec, empty, option + " " + dir + " exists and is not an empty directory");
+  }
 }

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -51,19 +52,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
       description = "OFA, OBS, LayerPrune, Taylor or Magnitude (case-insensitive).")
   String method;
 
-  @Option(
-      names = "--model",
-      required = true,
-      paramLabel = "URI",
-      description =
-          "The base model: a variant directory, file:///dir or s3://bucket/prefix/<name>.")
-  String model;
-
-  @Option(
-      names = "--model-digest",
-      paramLabel = "DIGEST",
-      description = "Refuse the base model unless its digest is this sha256:<hex>.")
-  String modelDigest;
+  /** The base model. */
+  @Mixin ModelSource model;
 
   @Option(
       names = "--sizes",
@@ -184,8 +174,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
 
   @Override
   public Integer call() throws Exception {
-    Checks.digest(spec, "--model-digest", modelDigest);
-    Checks.model(spec, "--model", model);
+    model.check(spec);
     Checks.location(spec, "--data", data, true);
     Checks.location(spec, "--store", store, false);
     Checks.require(spec, sizes.length > 0, "--sizes needs at least one size");
@@ -219,8 +208,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 : null;
         ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel baseRef =
-          progress.stage("compress", "fetching " + model, () -> inputs.resolve(model, modelDigest));
-      NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(baseRef.dir(), null));
+          progress.stage("compress", "fetching " + model.uri, () -> inputs.resolve(model));
+      NoiseSchedule noise = schedule.resolve(inputs.schedule(baseRef));
       try (DiffusionModel base = inputs.load(baseRef)) {
         impl.checkSizes(base.config(), order);
         int px = base.config().imageSize();
@@ -276,6 +265,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               ObjectNode lineage = Json.MAPPER.createObjectNode();
               lineage.put("producedBy", "compress").put("method", methodName).put("size", size);
               lineage.put("baseUri", baseRef.uri());
+              lineage.put("baseFormat", baseRef.format().name().toLowerCase(Locale.ROOT));
               if (baseRef.digest() != null) {
                 lineage.put("baseDigest", baseRef.digest());
               }

@@ -112,8 +112,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
     }
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
-          progress.stage(
-              "evaluate", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
+          progress.stage("evaluate", "fetching " + model.uri, () -> inputs.resolve(model));
       ModelInputs.LocalModel ref =
           reference == null
               ? null
@@ -121,7 +120,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
                   "evaluate",
                   "fetching " + reference,
                   () -> inputs.resolve(reference, referenceDigest));
-      NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
+      NoiseSchedule noise = schedule.resolve(inputs.schedule(m));
       try (DiffusionModel candidate = inputs.load(m);
           DiffusionModel base = ref == null ? null : inputs.load(ref)) {
         if (base != null && base.config().imageSize() != candidate.config().imageSize()) {
@@ -176,8 +175,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
     int batch = batchSize != null ? batchSize : 1;
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
-          progress.stage(
-              "evaluate", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
+          progress.stage("evaluate", "fetching " + model.uri, () -> inputs.resolve(model));
       String digest = m.digest() != null ? m.digest() : VariantManifest.of(m.dir()).digest();
       ServingCost cost;
       try (DiffusionModel candidate = inputs.load(m)) {
@@ -210,6 +208,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
     if (m.digest() != null) {
       n.put("digest", m.digest());
     }
+    n.put("format", m.format().name().toLowerCase(java.util.Locale.ROOT));
     return n;
   }
 }

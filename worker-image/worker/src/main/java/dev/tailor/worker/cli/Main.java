@@ -26,7 +26,8 @@ import picocli.CommandLine.Spec;
       EvaluateCommand.class,
       SampleCommand.class,
       ServeCommand.class,
-      TrainClassifierCommand.class
+      TrainClassifierCommand.class,
+      ExportCommand.class
     },
     footer = {
       "",

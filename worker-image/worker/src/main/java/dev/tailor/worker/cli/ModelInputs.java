@@ -5,6 +5,9 @@ import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoreLocation;
 import dev.tailor.artifacts.VariantManifest;
+import dev.tailor.worker.diffusers.DiffusersModel;
+import dev.tailor.worker.diffusers.DiffusersScheduler;
+import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,15 +21,48 @@ import java.util.stream.Stream;
  * s3://bucket/fleets/shapes/shapes-50}, whose last segment is the variant name). Stored variants
  * are fetched and verified; a local directory with a {@code manifest.json} is verified in place; a
  * plain local directory (fresh from {@code train --out}) is used as it is unless a digest is
- * pinned.
+ * pinned. Either may be in Tailor's format or a diffusers checkpoint ({@link ModelFormat}).
  */
 final class ModelInputs implements AutoCloseable {
   private Path work;
 
-  /** A local model directory and what is known about its identity. */
-  record LocalModel(String uri, Path dir, String digest) {}
+  /** A local model directory, its layout, and what is known about its identity. */
+  record LocalModel(String uri, Path dir, String digest, ModelFormat format) {}
 
+  /** Resolves {@code --model} and its digest and format options. */
+  LocalModel resolve(ModelSource source) throws IOException {
+    return withFormat(resolveDir(source.uri, source.digest), source.format);
+  }
+
+  /** Resolves a model URI whose format its files tell. */
   LocalModel resolve(String uri, String expectedDigest) throws IOException {
+    return withFormat(resolveDir(uri, expectedDigest), null);
+  }
+
+  private static LocalModel withFormat(LocalModel m, ModelFormat format) throws IOException {
+    ModelFormat detected = ModelFormat.detect(m.dir());
+    if (format != null && format != detected) {
+      throw new CliException(
+          ExitCodes.INPUT,
+          "model "
+              + m.uri()
+              + " is not in the "
+              + format.name().toLowerCase(java.util.Locale.ROOT)
+              + " format its --model-format names (its files are "
+              + detected.name().toLowerCase(java.util.Locale.ROOT)
+              + ")");
+    }
+    String digest = m.digest();
+    if (detected == ModelFormat.DIFFUSERS && digest == null) {
+      // a checkpoint brought from elsewhere: its lineage names it by content
+      digest = VariantManifest.ofFiles(m.dir()).digest();
+    } else if (detected == ModelFormat.TAILOR && digest == null) {
+      requireModelFiles(m.dir(), m.uri());
+    }
+    return new LocalModel(m.uri(), m.dir(), digest, detected);
+  }
+
+  private LocalModel resolveDir(String uri, String expectedDigest) throws IOException {
     StoreLocation loc;
     try {
       loc = StoreLocation.parse(uri);
@@ -40,18 +76,17 @@ final class ModelInputs implements AutoCloseable {
       }
       if (Files.isRegularFile(dir.resolve(VariantManifest.MANIFEST_FILE))) {
         VariantManifest m = VariantManifest.verifyDirectory(dir, expectedDigest);
-        return new LocalModel(loc.toUriString(), dir, m.digest());
+        return new LocalModel(loc.toUriString(), dir, m.digest(), null);
       }
       if (expectedDigest != null) {
-        String actual = VariantManifest.of(dir).digest();
+        String actual = VariantManifest.ofFiles(dir).digest();
         if (!actual.equals(expectedDigest)) {
           throw new dev.tailor.artifacts.DigestMismatchException(
               loc.toUriString(), VariantManifest.MANIFEST_FILE, expectedDigest, actual);
         }
-        return new LocalModel(loc.toUriString(), dir, actual);
+        return new LocalModel(loc.toUriString(), dir, actual, null);
       }
-      requireModelFiles(dir, uri);
-      return new LocalModel(loc.toUriString(), dir, null);
+      return new LocalModel(loc.toUriString(), dir, null, null);
     }
     String[] storeAndName = storeAndName(loc);
     String root = storeAndName[0];
@@ -62,7 +97,7 @@ final class ModelInputs implements AutoCloseable {
     Path target = work.resolve(name + "-" + System.nanoTime());
     try (ArtifactStore store = ArtifactStores.open(root)) {
       String digest = store.fetch(name, expectedDigest, target).digest();
-      return new LocalModel(loc.toUriString(), target, digest);
+      return new LocalModel(loc.toUriString(), target, digest, null);
     }
   }
 
@@ -82,10 +117,31 @@ final class ModelInputs implements AutoCloseable {
     };
   }
 
-  /** Resolves and loads a model. */
+  /**
+   * The noise schedule the model records: a Tailor model's {@code diffusion.json}, a diffusers
+   * checkpoint's scheduler config (or DDPM's defaults, said on stderr); null if none is recorded.
+   */
+  NoiseSchedule schedule(LocalModel model) throws IOException {
+    if (model.format() == ModelFormat.TAILOR) {
+      return VariantOutput.schedule(model.dir(), null);
+    }
+    try {
+      DiffusersScheduler.Read read = DiffusersModel.schedule(model.dir());
+      if (read.note() != null) {
+        System.err.println("model " + model.uri() + ": " + read.note());
+      }
+      return read.schedule();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.INPUT, "model " + model.uri() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads a resolved model. */
   DiffusionModel load(LocalModel model) throws IOException {
     try {
-      return DiffusionModel.load(model.dir());
+      return model.format() == ModelFormat.DIFFUSERS
+          ? DiffusersModel.load(model.dir())
+          : DiffusionModel.load(model.dir());
     } catch (IOException e) {
       throw new CliException(
           ExitCodes.INPUT, "model " + model.uri() + " cannot be loaded: " + ExitCodes.reason(e), e);

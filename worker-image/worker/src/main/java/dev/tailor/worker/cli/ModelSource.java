@@ -18,6 +18,14 @@ final class ModelSource {
       description = "Refuse the model unless its digest is this sha256:<hex>.")
   String digest;
 
+  @Option(
+      names = "--model-format",
+      paramLabel = "FORMAT",
+      description =
+          "tailor or diffusers (a UNet2DModel folder, or a pipeline folder with unet/)."
+              + " Default: told by the model's files.")
+  ModelFormat format;
+
   void check(CommandSpec spec) {
     Checks.digest(spec, "--model-digest", digest);
     Checks.model(spec, "--model", uri);

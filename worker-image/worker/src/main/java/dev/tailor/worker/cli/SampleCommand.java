@@ -104,9 +104,8 @@ final class SampleCommand implements Callable<Integer>, WorkerCommand {
     long start = System.nanoTime();
     try (ModelInputs inputs = new ModelInputs()) {
       ModelInputs.LocalModel m =
-          progress.stage(
-              "sample", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
-      NoiseSchedule noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
+          progress.stage("sample", "fetching " + model.uri, () -> inputs.resolve(model));
+      NoiseSchedule noise = schedule.resolve(inputs.schedule(m));
       try (DiffusionModel diffusion = inputs.load(m);
           NDManager manager = diffusion.manager().newSubManager()) {
         // Start noise for all images at once, so the batch size does not change the images.

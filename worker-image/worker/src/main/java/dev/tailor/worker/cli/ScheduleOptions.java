@@ -21,6 +21,9 @@ final class ScheduleOptions {
 
   /** The schedule: these options over {@code recorded} (may be null) over linear/1000. */
   NoiseSchedule resolve(NoiseSchedule recorded) {
+    if (kind == null && timesteps == null && recorded != null) {
+      return recorded; // as recorded, custom β range included
+    }
     NoiseSchedule.Kind k =
         kind != null ? kind : recorded != null ? recorded.kind() : NoiseSchedule.Kind.LINEAR;
     int t = timesteps != null ? timesteps : recorded != null ? recorded.steps() : 1000;

@@ -245,10 +245,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       NoiseSchedule noise;
       DiffusionModel diffusion;
       try (ModelInputs inputs = new ModelInputs()) {
-        m =
-            progress.stage(
-                "serve", "fetching " + model.uri, () -> inputs.resolve(model.uri, model.digest));
-        noise = schedule.resolve(VariantOutput.schedule(m.dir(), null));
+        m = progress.stage("serve", "fetching " + model.uri, () -> inputs.resolve(model));
+        noise = schedule.resolve(inputs.schedule(m));
         diffusion = inputs.load(m);
       }
       double loadSeconds = (System.nanoTime() - start) / 1e9;

@@ -69,7 +69,9 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Architecture to train (a config.json); replaces the size options below.")
+      description =
+          "Architecture to train: a Tailor config.json or a diffusers UNet2DModel config.json;"
+              + " replaces the size options below.")
   Path config;
 
   @Option(
@@ -217,16 +219,10 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
           spec,
           snapshotStep >= 1 && snapshotStep < steps,
           "--snapshot-step must be in [1, --steps), got " + snapshotStep);
-      Checks.require(
-          spec,
-          !Files.exists(snapshotOut) || isEmptyDir(snapshotOut),
-          "--snapshot-out " + snapshotOut + " exists and is not an empty directory");
+      Checks.newDirectory(spec, "--snapshot-out", snapshotOut);
     }
     if (out != null) {
-      Checks.require(
-          spec,
-          !Files.exists(out) || isEmptyDir(out),
-          "--out " + out + " exists and is not an empty directory");
+      Checks.newDirectory(spec, "--out", out);
     }
     UNetConfig arch = architecture();
     NoiseSchedule noise = schedule.resolve(null);
@@ -353,7 +349,10 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
         throw new CliException(ExitCodes.INPUT, "--config " + config + ": no such file");
       }
       try {
-        return DiffusionModel.readConfig(config);
+        com.fasterxml.jackson.databind.JsonNode json = Json.MAPPER.readTree(config.toFile());
+        return json.has("_class_name") || json.has("block_out_channels")
+            ? dev.tailor.worker.diffusers.DiffusersConfig.toUNet(json)
+            : DiffusionModel.readConfig(config);
       } catch (IOException e) {
         throw new CliException(
             ExitCodes.INPUT,
@@ -384,15 +383,6 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
           .validate();
     } catch (RuntimeException e) {
       throw new CliException(ExitCodes.USAGE, "invalid architecture: " + ExitCodes.reason(e), e);
-    }
-  }
-
-  private static boolean isEmptyDir(Path p) throws IOException {
-    if (!Files.isDirectory(p)) {
-      return false;
-    }
-    try (var s = Files.list(p)) {
-      return s.findAny().isEmpty();
     }
   }
 }

@@ -34,9 +34,14 @@ final class VariantOutput {
     Files.createDirectories(dir);
     VariantFiles.write(dir, model, metrics);
     ObjectNode d = Json.MAPPER.createObjectNode();
-    d.putObject("noiseSchedule")
-        .put("kind", schedule.kind().name().toLowerCase(Locale.ROOT))
-        .put("timesteps", schedule.steps());
+    ObjectNode s =
+        d.putObject("noiseSchedule")
+            .put("kind", schedule.kind().name().toLowerCase(Locale.ROOT))
+            .put("timesteps", schedule.steps());
+    if (schedule.kind() == NoiseSchedule.Kind.LINEAR) {
+      s.put("betaStart", schedule.betas()[0])
+          .put("betaEnd", schedule.betas()[schedule.steps() - 1]);
+    }
     if (lineage != null) {
       d.set("lineage", lineage);
     }
@@ -51,12 +56,17 @@ final class VariantOutput {
     }
     JsonNode s = Json.MAPPER.readTree(f.toFile()).path("noiseSchedule");
     try {
-      return NoiseSchedule.of(
-          NoiseSchedule.Kind.valueOf(s.path("kind").asText().toUpperCase(Locale.ROOT)),
-          s.path("timesteps").asInt());
+      NoiseSchedule.Kind kind =
+          NoiseSchedule.Kind.valueOf(s.path("kind").asText().toUpperCase(Locale.ROOT));
+      int steps = s.path("timesteps").asInt();
+      return kind == NoiseSchedule.Kind.LINEAR && s.has("betaStart")
+          ? NoiseSchedule.linear(
+              steps, s.path("betaStart").asDouble(), s.path("betaEnd").asDouble())
+          : NoiseSchedule.of(kind, steps);
     } catch (IllegalArgumentException e) {
       throw new CliException(
-          ExitCodes.INPUT, f + " has no valid noiseSchedule {kind: linear|cosine, timesteps}");
+          ExitCodes.INPUT,
+          f + " has no valid noiseSchedule {kind: linear|cosine, timesteps[, betaStart, betaEnd]}");
     }
   }
 
