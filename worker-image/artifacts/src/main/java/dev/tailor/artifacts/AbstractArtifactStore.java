@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -136,6 +137,99 @@ abstract class AbstractArtifactStore implements ArtifactStore {
     } catch (IOException | RuntimeException e) {
       deleteRecursively(tmp);
       throw e;
+    }
+  }
+
+  /** The files under {@code name}/ (names relative to it) and their sizes in bytes. */
+  protected abstract Map<String, Long> listFolder(String name) throws IOException;
+
+  @Override
+  public StoredVariant fetchFolder(String name, String expectedDigest, Path target)
+      throws IOException {
+    checkName(name);
+    if (expectedDigest != null) {
+      Digests.requireDigest(expectedDigest);
+    }
+    String where = variantUri(name).toString();
+    Map<String, Long> files = listFolder(name);
+    if (files.isEmpty()) {
+      throw new ArtifactNotFoundException(where + ": no such model (nothing is stored under it)");
+    }
+    long total = files.values().stream().mapToLong(Long::longValue).sum();
+    if (files.size() > MAX_FOLDER_FILES || total > MAX_FOLDER_BYTES) {
+      throw new ArtifactException(
+          where
+              + " holds "
+              + files.size()
+              + " files, "
+              + total
+              + " bytes: over the limit of "
+              + MAX_FOLDER_FILES
+              + " files, "
+              + MAX_FOLDER_BYTES
+              + " bytes");
+    }
+    Path dest = target.toAbsolutePath().normalize();
+    if (Files.exists(dest) && !isEmptyDirectory(dest)) {
+      throw new ArtifactException(
+          "cannot fetch " + where + " into " + dest + ": it exists and is not an empty directory");
+    }
+    Files.createDirectories(dest.getParent());
+    Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".partial-");
+    try {
+      for (Map.Entry<String, Long> f : files.entrySet()) {
+        try {
+          VariantManifest.checkFileName(f.getKey());
+        } catch (IllegalArgumentException e) {
+          throw new ArtifactException(where + ": " + e.getMessage());
+        }
+        Path out = tmp.resolve(f.getKey());
+        Files.createDirectories(out.getParent());
+        try (InputStream in = openFile(name, f.getKey());
+            OutputStream os = Files.newOutputStream(out)) {
+          // never past the size the listing gave: a file growing mid-fetch is refused
+          long copied = in.transferTo(new BoundedOutputStream(os, f.getValue(), where));
+          if (copied != f.getValue()) {
+            throw new ArtifactException(where + ": " + f.getKey() + " changed while fetched");
+          }
+        }
+      }
+      VariantManifest manifest = VariantManifest.ofFiles(tmp);
+      if (expectedDigest != null && !expectedDigest.equals(manifest.digest())) {
+        throw new DigestMismatchException(where, "its files", expectedDigest, manifest.digest());
+      }
+      Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
+      return new StoredVariant(name, variantUri(name), manifest.digest(), manifest);
+    } catch (IOException | RuntimeException e) {
+      deleteRecursively(tmp);
+      throw e;
+    }
+  }
+
+  /** Passes bytes on until {@code max}, then refuses. */
+  private static final class BoundedOutputStream extends java.io.FilterOutputStream {
+    private final long max;
+    private final String where;
+    private long written;
+
+    BoundedOutputStream(OutputStream out, long max, String where) {
+      super(out);
+      this.max = max;
+      this.where = where;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      if (written + len > max) {
+        throw new ArtifactException(where + ": a file grew while it was fetched");
+      }
+      written += len;
+      out.write(b, off, len);
     }
   }
 

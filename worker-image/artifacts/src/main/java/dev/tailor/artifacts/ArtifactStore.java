@@ -72,6 +72,22 @@ public interface ArtifactStore extends AutoCloseable {
    */
   StoredVariant fetch(String name, String expectedDigest, Path target) throws IOException;
 
+  /**
+   * Fetches a model folder that another tool wrote under {@code name}/ (no manifest, for example a
+   * diffusers checkpoint copied in with {@code aws s3 sync}): every object under it, at most {@link
+   * #MAX_FOLDER_FILES} files and {@link #MAX_FOLDER_BYTES} in all. Its digest is that of its files
+   * ({@link VariantManifest#ofFiles}), checked against {@code expectedDigest} if given.
+   *
+   * @throws ArtifactNotFoundException if nothing is stored under {@code name}/
+   */
+  StoredVariant fetchFolder(String name, String expectedDigest, Path target) throws IOException;
+
+  /** The most files {@link #fetchFolder} takes. */
+  int MAX_FOLDER_FILES = 10_000;
+
+  /** The most bytes {@link #fetchFolder} takes (a 2.6 B-parameter float32 U-Net). */
+  long MAX_FOLDER_BYTES = 10L << 30;
+
   /** Reads every file of the variant and checks it, without keeping a copy. */
   StoredVariant verify(String name, String expectedDigest) throws IOException;
 

@@ -103,6 +103,22 @@ public class FileArtifactStore extends AbstractArtifactStore {
   }
 
   @Override
+  protected java.util.Map<String, Long> listFolder(String name) throws IOException {
+    Path folder = dir(name);
+    java.util.Map<String, Long> files = new java.util.TreeMap<>();
+    if (Files.isDirectory(folder)) {
+      try (java.util.stream.Stream<Path> walk = Files.walk(folder)) {
+        for (Path p : (Iterable<Path>) walk.filter(Files::isRegularFile)::iterator) {
+          files.put(
+              folder.relativize(p).toString().replace(java.io.File.separatorChar, '/'),
+              Files.size(p));
+        }
+      }
+    }
+    return files;
+  }
+
+  @Override
   protected List<String> listNames(String prefix) throws IOException {
     List<String> names = new ArrayList<>();
     if (!Files.isDirectory(root)) {

@@ -132,6 +132,24 @@ public class S3ArtifactStore extends AbstractArtifactStore {
     return names;
   }
 
+  @Override
+  protected java.util.Map<String, Long> listFolder(String name) throws IOException {
+    String folder = key(name, "");
+    java.util.Map<String, Long> files = new java.util.TreeMap<>();
+    try {
+      s3
+          .listObjectsV2Paginator(
+              ListObjectsV2Request.builder().bucket(bucket).prefix(folder).build())
+          .contents()
+          .stream()
+          .filter(o -> !o.key().endsWith("/"))
+          .forEach(o -> files.put(o.key().substring(folder.length()), o.size()));
+    } catch (SdkException e) {
+      throw wrap("list s3://" + bucket + "/" + folder, e);
+    }
+    return files;
+  }
+
   private List<String> listKeys(String keyPrefix) throws IOException {
     try {
       return s3

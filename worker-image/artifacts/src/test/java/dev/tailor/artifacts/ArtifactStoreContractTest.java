@@ -195,6 +195,33 @@ abstract class ArtifactStoreContractTest {
   }
 
   @Test
+  void aFolderAnotherToolWroteIsFetchedWithTheDigestOfItsFiles() throws Exception {
+    Path src = tmp.resolve("checkpoint");
+    Files.createDirectories(src.resolve("unet"));
+    Files.writeString(src.resolve("model_index.json"), "{}");
+    Files.write(src.resolve("unet").resolve("weights.safetensors"), new byte[] {1, 2, 3, 4});
+    writeWithoutManifest("models/ddpm", src);
+    String expected = VariantManifest.ofFiles(src).digest();
+    try (ArtifactStore store = store()) {
+      assertThatThrownBy(() -> store.fetchFolder("models/ddpm", sha(0), tmp.resolve("bad")))
+          .isInstanceOf(DigestMismatchException.class);
+      assertThat(tmp.resolve("bad")).doesNotExist();
+      StoredVariant v = store.fetchFolder("models/ddpm", expected, tmp.resolve("out"));
+      assertThat(v.digest()).isEqualTo(expected);
+      assertThat(tmp.resolve("out/unet/weights.safetensors"))
+          .hasBinaryContent(new byte[] {1, 2, 3, 4});
+      assertThat(tmp.resolve("out/model_index.json")).hasContent("{}");
+      assertThatThrownBy(() -> store.fetchFolder("models/none", null, tmp.resolve("none")))
+          .isInstanceOf(ArtifactNotFoundException.class)
+          .hasMessageContaining("nothing is stored under it");
+    }
+  }
+
+  private static String sha(int fill) {
+    return "sha256:" + Integer.toString(fill).repeat(64);
+  }
+
+  @Test
   void rewriteIsIdempotentAndNewContentReplaces() throws Exception {
     Path a = Variants.create(tmp.resolve("a"), 8);
     Path b = Variants.create(tmp.resolve("b"), 9);

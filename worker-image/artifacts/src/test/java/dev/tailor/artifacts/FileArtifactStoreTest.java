@@ -51,9 +51,11 @@ class FileArtifactStoreTest extends ArtifactStoreContractTest {
   void writeWithoutManifest(String name, Path dir) throws IOException {
     Path dest = root().resolve(name);
     Files.createDirectories(dest);
-    try (Stream<Path> files = Files.list(dir)) {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        Files.copy(f, dest.resolve(f.getFileName()));
+        Path to = dest.resolve(dir.relativize(f).toString());
+        Files.createDirectories(to.getParent());
+        Files.copy(f, to);
       }
     }
   }

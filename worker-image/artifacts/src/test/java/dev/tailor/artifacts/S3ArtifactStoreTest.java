@@ -88,10 +88,10 @@ class S3ArtifactStoreTest extends ArtifactStoreContractTest {
 
   @Override
   void writeWithoutManifest(String name, Path dir) throws Exception {
-    try (Stream<Path> files = Files.list(dir)) {
+    try (Stream<Path> files = Files.walk(dir)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         admin.putObject(
-            r -> r.bucket(bucket).key(key(name, f.getFileName().toString())),
+            r -> r.bucket(bucket).key(key(name, dir.relativize(f).toString())),
             RequestBody.fromFile(f));
       }
     }

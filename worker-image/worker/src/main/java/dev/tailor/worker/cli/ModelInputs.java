@@ -19,9 +19,11 @@ import java.util.stream.Stream;
  * Turns a model URI into a verified local directory. A model URI names a variant: a local directory
  * ({@code /models/base}, {@code file:///models/base}) or a variant in a store ({@code
  * s3://bucket/fleets/shapes/shapes-50}, whose last segment is the variant name). Stored variants
- * are fetched and verified; a local directory with a {@code manifest.json} is verified in place; a
- * plain local directory (fresh from {@code train --out}) is used as it is unless a digest is
- * pinned. Either may be in Tailor's format or a diffusers checkpoint ({@link ModelFormat}).
+ * are fetched and verified; a stored folder without a manifest (a checkpoint copied in by another
+ * tool) is fetched whole and named by the digest of its files; a local directory with a {@code
+ * manifest.json} is verified in place; a plain local directory (fresh from {@code train --out}) is
+ * used as it is unless a digest is pinned. Either may be in Tailor's format or a diffusers
+ * checkpoint ({@link ModelFormat}).
  */
 final class ModelInputs implements AutoCloseable {
   private Path work;
@@ -96,7 +98,11 @@ final class ModelInputs implements AutoCloseable {
     }
     Path target = work.resolve(name + "-" + System.nanoTime());
     try (ArtifactStore store = ArtifactStores.open(root)) {
-      String digest = store.fetch(name, expectedDigest, target).digest();
+      // a variant has a manifest; a folder another tool copied in (a diffusers checkpoint) has not
+      String digest =
+          store.exists(name)
+              ? store.fetch(name, expectedDigest, target).digest()
+              : store.fetchFolder(name, expectedDigest, target).digest();
       return new LocalModel(loc.toUriString(), target, digest, null);
     }
   }
