@@ -116,6 +116,12 @@ public final class CompressionJobs {
     if (spec.getBaseModel().getDigest() != null) {
       args.addAll(List.of("--model-digest", spec.getBaseModel().getDigest()));
     }
+    if (spec.getBaseModel().getFormat() != null) {
+      args.addAll(
+          List.of(
+              "--model-format",
+              spec.getBaseModel().getFormat().value().toLowerCase(java.util.Locale.ROOT)));
+    }
     args.addAll(
         List.of(
             "--sizes", sizes(spec).stream().map(String::valueOf).collect(Collectors.joining(","))));

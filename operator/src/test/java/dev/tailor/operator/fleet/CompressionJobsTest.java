@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.common.CompressionMethod;
+import dev.tailor.api.v1alpha1.fleet.ModelFormat;
 import dev.tailor.api.v1alpha1.fleet.ObsGranularity;
 import dev.tailor.api.v1alpha1.fleet.ObsSettings;
 import dev.tailor.api.v1alpha1.fleet.QualityGate;
@@ -22,6 +23,14 @@ class CompressionJobsTest {
     assertThat(args).containsSequence("--finetune-steps", "4000");
     assertThat(args).containsSequence("--seed", "7");
     assertThat(args).doesNotContain("--obs-granularity");
+  }
+
+  @Test
+  void theBaseModelFormatIsPassedOnOnlyWhenNamed() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+    assertThat(CompressionJobs.args(fleet, "x")).doesNotContain("--model-format");
+    fleet.getSpec().getBaseModel().setFormat(ModelFormat.DIFFUSERS);
+    assertThat(CompressionJobs.args(fleet, "x")).containsSequence("--model-format", "diffusers");
   }
 
   @Test

@@ -13,7 +13,7 @@ import java.util.Objects;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BaseModel {
   @JsonPropertyDescription(
-      "Where the base model directory (model.safetensors + config.json) lives: s3://bucket/prefix (read with the store's endpoint and credentials) or file:///path (on the worker's nodes, or the store's PersistentVolumeClaim).")
+      "Where the base model directory lives: s3://bucket/prefix (read with the store's endpoint and credentials; a folder copied in by other tools, without Tailor's manifest, is read whole) or file:///path (on the worker's nodes, or the store's PersistentVolumeClaim).")
   @Required
   @Pattern("^(s3|file)://.+$")
   @Size(max = 2048)
@@ -23,6 +23,10 @@ public class BaseModel {
       "Pinned sha256 digest of the base model's manifest (sha256:<64 hex>); the worker refuses a model that does not match. Default: resolved and recorded in status.baseDigest at compression time.")
   @Pattern("^sha256:[a-f0-9]{64}$")
   private String digest;
+
+  @JsonPropertyDescription(
+      "The base model's layout: Tailor (config.json + model.safetensors, as tailor-worker train writes) or Diffusers (a diffusers UNet2DModel folder with config.json and diffusion_pytorch_model.safetensors or its shards, or a pipeline folder holding it as unet/, the scheduler config beside it). Default: told by the files. Compressed variants are always stored in Tailor's layout.")
+  private ModelFormat format;
 
   public String getUri() {
     return uri;
@@ -40,6 +44,14 @@ public class BaseModel {
     this.digest = digest;
   }
 
+  public ModelFormat getFormat() {
+    return format;
+  }
+
+  public void setFormat(ModelFormat format) {
+    this.format = format;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -49,16 +61,18 @@ public class BaseModel {
       return false;
     }
     BaseModel that = (BaseModel) o;
-    return Objects.equals(uri, that.uri) && Objects.equals(digest, that.digest);
+    return Objects.equals(uri, that.uri)
+        && Objects.equals(digest, that.digest)
+        && format == that.format;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(uri, digest);
+    return Objects.hash(uri, digest, format);
   }
 
   @Override
   public String toString() {
-    return "BaseModel{" + "uri=" + uri + ", " + "digest=" + digest + "}";
+    return "BaseModel{uri=" + uri + ", digest=" + digest + ", format=" + format + "}";
   }
 }
