@@ -57,7 +57,8 @@ public final class LocalTailor implements AutoCloseable {
    * The namespaces the operator reconciles fleets in (chart value watch.namespaces): the sandbox's
    * and the end-to-end tests'. Created before the chart binds the fleet rules in them.
    */
-  public static final List<String> FLEET_NAMESPACES = List.of("default", "e2e", "canary");
+  public static final List<String> FLEET_NAMESPACES =
+      List.of("default", "e2e", "canary", "diffusers");
 
   public static final String MODELS_BUCKET = "tailor-models";
   public static final String VARIANTS_BUCKET = "tailor-variants";
@@ -216,37 +217,84 @@ public final class LocalTailor implements AutoCloseable {
    * @return the model's URI and digest, as a ModelFleet's spec.baseModel names them
    */
   public StoredVariant publishBaseModel(String name, List<String> trainArgs) throws Exception {
+    return publishModel("shapes/" + name, trainedModel(name, trainArgs));
+  }
+
+  /** The folder of a base model trained by the worker's {@code train} (cached by arguments). */
+  public Path trainedModel(String name, List<String> trainArgs) throws Exception {
     Path model = cache.resolve("models").resolve(name + "-" + key(trainArgs));
     if (!Files.isDirectory(model)) {
       log.accept("Training base model " + name + " (" + String.join(" ", trainArgs) + ")...");
-      Path tmp = model.resolveSibling(model.getFileName() + ".tmp");
-      deleteRecursively(tmp);
-      List<String> cmd = new ArrayList<>();
-      cmd.add(root.resolve("worker-image/bin/tailor-worker").toString());
-      cmd.add("train");
-      cmd.addAll(trainArgs);
-      cmd.addAll(List.of("--out", tmp.toString()));
-      // The JSON result on stdout is in the model's folder too; show the progress on stderr.
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
-      pb.environment()
-          .put("TAILOR_WORKER_HOME", root.resolve("worker-image/worker/target").toString());
-      pb.environment().put("ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString());
-      Process p = pb.start();
-      List<String> lines = new ArrayList<>();
-      try (var out = p.errorReader(StandardCharsets.UTF_8)) {
-        for (String line = out.readLine(); line != null; line = out.readLine()) {
-          lines.add(line);
-          log.accept("  train: " + line);
-        }
-      }
-      if (p.waitFor() != 0) {
-        throw new IOException(
-            "training the base model failed: "
-                + (lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1)));
-      }
-      Files.move(tmp, model);
+      worker("train", trainArgs, model);
     }
-    return publishModel("shapes/" + name, model);
+    return model;
+  }
+
+  /**
+   * {@code model} written by the worker's {@code export --format diffusers} as a diffusers pipeline
+   * folder (cached beside it).
+   */
+  public Path diffusersExport(Path model) throws Exception {
+    Path out = model.resolveSibling(model.getFileName() + "-diffusers");
+    if (!Files.isDirectory(out)) {
+      worker("export", List.of("--model", model.toString(), "--format", "diffusers"), out);
+    }
+    return out;
+  }
+
+  /**
+   * Runs {@code tailor-worker command args --out out}, into a temporary folder moved at the end.
+   */
+  private void worker(String command, List<String> args, Path out) throws Exception {
+    Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
+    deleteRecursively(tmp);
+    List<String> cmd = new ArrayList<>();
+    cmd.add(root.resolve("worker-image/bin/tailor-worker").toString());
+    cmd.add(command);
+    cmd.addAll(args);
+    cmd.addAll(List.of("--out", tmp.toString()));
+    // The JSON result on stdout is in the model's folder too; show the progress on stderr.
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    pb.environment()
+        .put("TAILOR_WORKER_HOME", root.resolve("worker-image/worker/target").toString());
+    pb.environment().put("ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString());
+    Process p = pb.start();
+    List<String> lines = new ArrayList<>();
+    try (var err = p.errorReader(StandardCharsets.UTF_8)) {
+      for (String line = err.readLine(); line != null; line = err.readLine()) {
+        lines.add(line);
+        log.accept("  " + command + ": " + line);
+      }
+    }
+    if (p.waitFor() != 0) {
+      throw new IOException(
+          "tailor-worker "
+              + command
+              + " failed: "
+              + (lines.isEmpty() ? "exit " + p.exitValue() : lines.get(lines.size() - 1)));
+    }
+    Files.createDirectories(out.getParent());
+    Files.move(tmp, out);
+  }
+
+  /**
+   * Copies every file of {@code dir} into the models bucket under {@code path}, as {@code aws s3
+   * sync} would: no manifest, the way a user brings a checkpoint made elsewhere.
+   *
+   * @return the URI a ModelFleet's spec.baseModel names it by
+   */
+  public String copyFolder(String path, Path dir) throws IOException {
+    try (var s3 = store.settings().createClient();
+        var files = Files.walk(dir)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        String key = path + "/" + dir.relativize(f).toString().replace('\\', '/');
+        s3.putObject(
+            r -> r.bucket(MODELS_BUCKET).key(key),
+            software.amazon.awssdk.core.sync.RequestBody.fromFile(f));
+      }
+    }
+    log.accept("Folder " + path + " copied into the models bucket (no manifest)");
+    return modelUri(path);
   }
 
   /**

@@ -36,19 +36,22 @@ abstract class LocalTailorTest {
 
   /** A base model of 8×8 images trained for 20 steps by the worker's {@code train} (cached). */
   static StoredVariant tinyBaseModel(String name, int seed) throws Exception {
-    return tailor.publishBaseModel(
-        name,
-        List.of(
-            "--image-size",
-            "8",
-            "--base-channels",
-            "8",
-            "--steps",
-            "20",
-            "--batch-size",
-            "4",
-            "--seed",
-            Integer.toString(seed)));
+    return tailor.publishBaseModel(name, tinyTraining(seed));
+  }
+
+  /** The {@code train} arguments of {@link #tinyBaseModel}. */
+  static List<String> tinyTraining(int seed) {
+    return List.of(
+        "--image-size",
+        "8",
+        "--base-channels",
+        "8",
+        "--steps",
+        "20",
+        "--batch-size",
+        "4",
+        "--seed",
+        Integer.toString(seed));
   }
 
   /**
@@ -58,11 +61,17 @@ abstract class LocalTailorTest {
    */
   static ModelFleet tinyFleet(String ns, String name, String baseName, StoredVariant base)
       throws IOException {
+    return tinyFleet(ns, name, LocalTailor.baseModelUri(baseName), base.digest());
+  }
+
+  /** {@link #tinyFleet} on the base model at {@code baseUri}, pinned to {@code digest} if given. */
+  static ModelFleet tinyFleet(String ns, String name, String baseUri, String digest)
+      throws IOException {
     ModelFleet fleet = tailor.sampleFleet();
     fleet.getMetadata().setName(name);
     fleet.getMetadata().setNamespace(ns);
-    fleet.getSpec().getBaseModel().setUri(LocalTailor.baseModelUri(baseName));
-    fleet.getSpec().getBaseModel().setDigest(base.digest());
+    fleet.getSpec().getBaseModel().setUri(baseUri);
+    fleet.getSpec().getBaseModel().setDigest(digest);
     fleet.getSpec().getCompression().setSizes(List.of(100, 50));
     fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
     fleet.getSpec().getCompression().getCalibration().setSamples(64);
