@@ -17,6 +17,10 @@ Run at development time with Debian's python3-torch and diffusers' source (never
 
 stubs/ stands in for huggingface_hub and safetensors (not packaged by Debian), which diffusers
 imports but does not use to build or run a model; this script writes safetensors itself.
+
+With --load DIR it instead loads a folder written by `tailor-worker export --format diffusers`
+into the reference UNet2DModel (its config as is, every tensor by name, strictly) and prints the
+parameter count and the output's mean and deviation on a fixed input.
 """
 import json
 import os
@@ -29,7 +33,7 @@ import diffusers
 from diffusers.models.unets.unet_2d import UNet2DModel
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(
+OUT = sys.argv[1] if len(sys.argv) > 1 and sys.argv[1] != "--load" else os.path.join(
     HERE, "..", "..", "worker", "src", "test", "resources", "diffusers-golden")
 
 CASES = {
@@ -76,6 +80,39 @@ def save_safetensors(path, tensors):
     h += b" " * (-len(h) % 8)
     with open(path, "wb") as f:
         f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+def load_safetensors(path):
+    import numpy as np
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, t in header.items():
+        if name == "__metadata__":
+            continue
+        assert t["dtype"] == "F32", t["dtype"]
+        begin, end = t["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype="<f4").copy()).reshape(
+            t["shape"])
+    return out
+
+
+def load_export(folder):
+    unet = os.path.join(folder, "unet")
+    with open(os.path.join(unet, "config.json")) as f:
+        config = {k: v for k, v in json.load(f).items() if not k.startswith("_")}
+    model = UNet2DModel(**config).eval()
+    model.load_state_dict(load_safetensors(
+        os.path.join(unet, "diffusion_pytorch_model.safetensors")), strict=True)
+    size = model.config.sample_size
+    x = torch.randn((2, model.config.in_channels, size, size),
+                    generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        y = model(x, torch.tensor([10, 500])).sample
+    print(folder, "loads into UNet2DModel:", sum(p.numel() for p in model.parameters()),
+          "parameters; output mean %.4f std %.4f" % (y.mean().item(), y.std().item()))
 
 
 def randomise(model, seed):
@@ -141,4 +178,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) == 3 and sys.argv[1] == "--load":
+        load_export(sys.argv[2])
+    else:
+        main()
