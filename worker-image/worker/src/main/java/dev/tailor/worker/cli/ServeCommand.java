@@ -251,7 +251,16 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       }
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       try {
-        ImageGenerator generator = new ImageGenerator(diffusion, noise, sampler.kind, sampler.eta);
+        // the APIs that name a model know it by the variant's name, the URI's last segment
+        String path = m.uri().replaceAll("/+$", "");
+        ImageGenerator generator =
+            new ImageGenerator(
+                path.substring(path.lastIndexOf('/') + 1),
+                m.digest(),
+                diffusion,
+                noise,
+                sampler.kind,
+                sampler.eta);
         progress.stage(
             "serve",
             "warming up",

@@ -122,7 +122,8 @@ public final class DiffusersModel {
       }
       float[] values = concat(parts);
       long[] shape = e.getValue();
-      if (values.length != SafeTensors.count(shape)) {
+      boolean equalParts = parts.stream().allMatch(p -> p.length == parts.get(0).length);
+      if (!equalParts || values.length != SafeTensors.count(shape)) {
         throw new DiffusersFormatException(
             DiffusersNames.of(e.getKey()).get(0)
                 + " has "

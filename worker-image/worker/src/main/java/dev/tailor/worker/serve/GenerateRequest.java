@@ -53,7 +53,7 @@ public record GenerateRequest(long seed, int count, int steps) {
     return new GenerateRequest(seed, count, steps);
   }
 
-  private static long integer(JsonNode n, String field, long min, long max) {
+  static long integer(JsonNode n, String field, long min, long max) {
     JsonNode v = n.get(field);
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
       throw new IllegalArgumentException(field + " must be an integer, got " + v);

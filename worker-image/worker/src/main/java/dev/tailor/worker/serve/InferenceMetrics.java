@@ -86,8 +86,8 @@ final class InferenceMetrics {
     requests.labelValues(outcome.label()).inc();
   }
 
-  void generated(ImageGenerator.Images result, int count) {
-    images.inc(count);
+  void generated(ImageGenerator.Images result) {
+    images.inc(result.count());
     if (result.seconds() > 0) {
       stepsPerSecond.set(result.steps() / result.seconds());
     }

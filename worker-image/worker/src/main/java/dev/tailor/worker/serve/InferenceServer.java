@@ -1,6 +1,5 @@
 package dev.tailor.worker.serve;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tailor.artifacts.Json;
@@ -8,10 +7,11 @@ import dev.tailor.worker.serve.InferenceMetrics.Outcome;
 import io.prometheus.metrics.exporter.httpserver.MetricsHandler;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,10 +20,12 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The inference server behind a device class's Deployment: {@code POST /v1/generate} (PNG), {@code
- * GET /healthz}, {@code GET /readyz} and {@code GET /metrics} (Prometheus text) on one port.
+ * The inference server behind a device class's Deployment: {@code POST /v1/generate} (PNG), the
+ * OpenAI-compatible {@code POST /v1/images/generations} ({@link OpenAiImages}), the Open Inference
+ * Protocol's health and metadata routes under {@code /v2} ({@link OpenInference}), {@code GET
+ * /healthz}, {@code GET /readyz} and {@code GET /metrics} (Prometheus text) on one port.
  *
- * <p>It is built on the JDK's {@code com.sun.net.httpserver.HttpServer}: four routes need no web
+ * <p>It is built on the JDK's {@code com.sun.net.httpserver.HttpServer}: a few routes need no web
  * framework in the worker image, and the Prometheus client's {@link MetricsHandler} is a handler
  * for that same server, so metrics share the one {@code http} port with the API instead of a second
  * server (which the Prometheus exporter's own {@code HTTPServer} would be, with no say over the
@@ -105,7 +107,10 @@ public final class InferenceServer implements AutoCloseable {
             });
     this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
     http.setExecutor(executor);
-    http.createContext("/v1/generate", this::generate);
+    for (GenerationApi api : List.of(GenerationApi.NATIVE, OpenAiImages.INSTANCE)) {
+      http.createContext(api.path(), ex -> generate(ex, api));
+    }
+    http.createContext("/v2", this::openInference);
     http.createContext("/healthz", ex -> probe(ex, "/healthz", true, "ok"));
     http.createContext(
         "/readyz",
@@ -132,7 +137,7 @@ public final class InferenceServer implements AutoCloseable {
    */
   public void ready(ImageGenerator generator, double loadSeconds) throws IOException {
     metrics.modelLoaded(loadSeconds);
-    generator.generate(0, 1, 1);
+    generator.generate(0, 1, 1, false);
     this.generator = generator;
     synchronized (this) {
       if (state == State.STARTING) {
@@ -180,16 +185,16 @@ public final class InferenceServer implements AutoCloseable {
     drain();
   }
 
-  private void generate(HttpExchange ex) throws IOException {
+  private void generate(HttpExchange ex, GenerationApi api) throws IOException {
     long start = System.nanoTime();
     Outcome outcome = Outcome.ERROR;
     try {
-      outcome = answerGenerate(ex);
+      outcome = answerGenerate(ex, api);
     } catch (IOException | RuntimeException e) {
-      tryError(ex, 500, "generation failed: " + e.getMessage());
+      tryError(ex, api, 500, "generation failed: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      tryError(ex, 503, "server stopping");
+      tryError(ex, api, 503, "server stopping");
       outcome = Outcome.REJECTED;
     } finally {
       metrics.answered(outcome, (System.nanoTime() - start) / 1e9);
@@ -197,44 +202,48 @@ public final class InferenceServer implements AutoCloseable {
     }
   }
 
-  private Outcome answerGenerate(HttpExchange ex) throws IOException, InterruptedException {
-    if (!ex.getRequestURI().getPath().equals("/v1/generate")) {
-      error(ex, 404, "no such endpoint: " + ex.getRequestURI());
+  private Outcome answerGenerate(HttpExchange ex, GenerationApi api)
+      throws IOException, InterruptedException {
+    if (!ex.getRequestURI().getPath().equals(api.path())) {
+      api.error(ex, 404, "no such endpoint: " + ex.getRequestURI());
       return Outcome.BAD_REQUEST;
     }
     if (!ex.getRequestMethod().equals("POST")) {
       ex.getResponseHeaders().set("Allow", "POST");
-      error(ex, 405, "use POST");
+      api.error(ex, 405, "use POST");
       return Outcome.BAD_REQUEST;
     }
     if (state != State.READY) {
-      return notServing(ex);
+      return notServing(ex, api);
     }
     // Admitted before the body is read: a request beyond capacity never holds a thread, and the
     // body of an admitted one is read under the server's request-time limit.
     if (!admission.tryAcquire()) {
       ex.getResponseHeaders().set("Retry-After", "1");
       ex.getResponseHeaders().set("Connection", "close");
-      error(ex, 429, "busy: " + capacity + " requests already admitted");
+      api.error(ex, 429, "busy: " + capacity + " requests already admitted");
       return Outcome.REJECTED;
     }
     metrics.admitted();
     try {
       byte[] body = readBody(ex.getRequestBody());
       if (body == null) {
-        error(ex, 413, "body over " + MAX_BODY_BYTES + " bytes");
+        api.error(ex, 413, "body over " + MAX_BODY_BYTES + " bytes");
         return Outcome.BAD_REQUEST;
       }
       GenerateRequest request;
       try {
-        request = GenerateRequest.parse(body, settings.defaultSteps());
+        request = api.parse(body, generator, settings.defaultSteps());
       } catch (IllegalArgumentException e) {
-        error(ex, 400, e.getMessage());
+        api.error(ex, 400, e.getMessage());
+        return Outcome.BAD_REQUEST;
+      } catch (NoSuchElementException e) {
+        api.error(ex, 404, e.getMessage());
         return Outcome.BAD_REQUEST;
       }
       long work = (long) request.count() * request.steps();
       if (work > settings.maxImageSteps()) {
-        error(
+        api.error(
             ex,
             422,
             "count × steps is "
@@ -247,11 +256,11 @@ public final class InferenceServer implements AutoCloseable {
       // Checked again after admission: drain() waits for every admitted request, so a request
       // admitted after draining began must not start.
       if (state != State.READY) {
-        return notServing(ex);
+        return notServing(ex, api);
       }
       slots.acquire();
       try {
-        return run(ex, request);
+        return run(ex, api, request);
       } finally {
         slots.release();
       }
@@ -261,32 +270,46 @@ public final class InferenceServer implements AutoCloseable {
     }
   }
 
-  private Outcome run(HttpExchange ex, GenerateRequest request)
+  private Outcome run(HttpExchange ex, GenerationApi api, GenerateRequest request)
       throws IOException, InterruptedException {
     if (!settings.faultLatency().isZero()) {
       Thread.sleep(settings.faultLatency().toMillis());
     }
     if (settings.faultErrorRate() > 0
         && ThreadLocalRandom.current().nextDouble() < settings.faultErrorRate()) {
-      error(ex, 500, "injected fault (--fault-error-rate)");
+      api.error(ex, 500, "injected fault (--fault-error-rate)");
       return Outcome.ERROR;
     }
     ImageGenerator.Images images =
-        generator.generate(request.seed(), request.count(), request.steps());
-    metrics.generated(images, request.count());
-    ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(request.seed()));
-    ex.getResponseHeaders().set("X-Tailor-Steps", Integer.toString(images.steps()));
-    send(ex, 200, "image/png", images.png());
+        generator.generate(request.seed(), request.count(), request.steps(), api.onePngPerImage());
+    metrics.generated(images);
+    api.respond(ex, request, images);
     return Outcome.OK;
   }
 
-  private Outcome notServing(HttpExchange ex) throws IOException {
+  private void openInference(HttpExchange ex) throws IOException {
+    try {
+      if (!ex.getRequestMethod().equals("GET")) {
+        ex.getResponseHeaders().set("Allow", "GET");
+        error(ex, 405, "use GET");
+        return;
+      }
+      OpenInference.Response r =
+          OpenInference.answer(ex.getRequestURI().getPath(), state == State.READY, generator);
+      GenerationApi.send(
+          ex, r.status(), "application/json", Json.MAPPER.writeValueAsBytes(r.body()));
+    } finally {
+      ex.close();
+    }
+  }
+
+  private Outcome notServing(HttpExchange ex, GenerationApi api) throws IOException {
     boolean starting = state == State.STARTING;
     ex.getResponseHeaders().set("Retry-After", starting ? "5" : "1");
     if (!starting) {
       ex.getResponseHeaders().set("Connection", "close");
     }
-    error(ex, 503, starting ? "model loading" : "draining");
+    api.error(ex, 503, starting ? "model loading" : "draining");
     return Outcome.REJECTED;
   }
 
@@ -296,7 +319,7 @@ public final class InferenceServer implements AutoCloseable {
       if (!ex.getRequestURI().getPath().equals(path)) {
         error(ex, 404, "no such endpoint: " + ex.getRequestURI());
       } else {
-        send(
+        GenerationApi.send(
             ex,
             ok ? 200 : 503,
             "text/plain; charset=utf-8",
@@ -314,25 +337,15 @@ public final class InferenceServer implements AutoCloseable {
   }
 
   /** Best effort: the response may have been sent already, or the client may be gone. */
-  private static void tryError(HttpExchange ex, int status, String message) {
+  private static void tryError(HttpExchange ex, GenerationApi api, int status, String message) {
     try {
-      error(ex, status, message);
+      api.error(ex, status, message);
     } catch (IOException | RuntimeException e) {
       // nothing more to tell this client
     }
   }
 
   private static void error(HttpExchange ex, int status, String message) throws IOException {
-    ObjectNode n = Json.MAPPER.createObjectNode().put("error", message);
-    send(ex, status, "application/json", Json.MAPPER.writeValueAsBytes(n));
-  }
-
-  private static void send(HttpExchange ex, int status, String contentType, byte[] body)
-      throws IOException {
-    ex.getResponseHeaders().set("Content-Type", contentType);
-    ex.sendResponseHeaders(status, body.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(body);
-    }
+    GenerationApi.NATIVE.error(ex, status, message);
   }
 }

@@ -30,6 +30,13 @@ public final class Http {
     return CLIENT.send(request(path).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
+  public HttpResponse<byte[]> post(String path, String body)
+      throws IOException, InterruptedException {
+    return CLIENT.send(
+        request(path).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+  }
+
   public HttpResponse<byte[]> generate(String body) throws IOException, InterruptedException {
     return generateAsync(body).join();
   }

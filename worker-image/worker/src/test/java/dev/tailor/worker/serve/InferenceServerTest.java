@@ -32,7 +32,14 @@ class InferenceServerTest {
   @BeforeAll
   static void tinyModel() {
     model = DiffusionModel.create(UNetConfig.tiny(), 1);
-    generator = new ImageGenerator(model, NoiseSchedule.linear(100), Sampler.Kind.DDIM, 0f);
+    generator =
+        new ImageGenerator(
+            "tiny-50",
+            "sha256:" + "0".repeat(64),
+            model,
+            NoiseSchedule.linear(100),
+            Sampler.Kind.DDIM,
+            0f);
   }
 
   @AfterAll
@@ -250,6 +257,107 @@ class InferenceServerTest {
       assertThat(new String(r.body(), java.nio.charset.StandardCharsets.UTF_8))
           .contains("count × steps is 16000, over this server's limit of 48 (--max-image-steps)");
       assertThat(http.generate("{\"count\": 16, \"steps\": 3}").statusCode()).isEqualTo(200);
+    }
+  }
+
+  /** What the OpenAI SDK's {@code client.images.generate(...)} sends, unmodified. */
+  private static final String OPENAI_REQUEST =
+      "{\"prompt\": \"a gray shirt\", \"model\": \"tiny-50\", \"n\": 2, \"size\": \"16x16\","
+          + " \"response_format\": \"b64_json\", \"user\": \"u-1\"}";
+
+  @Test
+  void answersOpenAiImageRequests() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0.1);
+      Http http = new Http(server.port());
+      HttpResponse<byte[]> r = http.post("/v1/images/generations", OPENAI_REQUEST);
+      assertThat(r.statusCode()).as(Http.text(r)).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+      JsonNode body = Json.MAPPER.readTree(r.body());
+      assertThat(body.get("created").asLong()).isPositive();
+      assertThat(body.get("data")).hasSize(2);
+      for (JsonNode image : body.get("data")) {
+        BufferedImage png =
+            javax.imageio.ImageIO.read(
+                new java.io.ByteArrayInputStream(
+                    java.util.Base64.getDecoder().decode(image.get("b64_json").asText())));
+        assertThat(png.getWidth()).isEqualTo(16);
+        assertThat(png.getHeight()).isEqualTo(16);
+      }
+      // the extra fields: a seed gives the same images, as on /v1/generate
+      String seeded = OPENAI_REQUEST.replace("}", ", \"seed\": 9, \"steps\": 2}");
+      assertThat(data(http.post("/v1/images/generations", seeded)))
+          .isEqualTo(data(http.post("/v1/images/generations", seeded)));
+      assertThat(http.metric("tailor_inference_images_generated_total")).isEqualTo(6);
+    }
+  }
+
+  private static JsonNode data(HttpResponse<byte[]> r) throws IOException {
+    return Json.MAPPER.readTree(r.body()).get("data");
+  }
+
+  @Test
+  void openAiErrorsAreOpenAiShaped() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      Http http = new Http(server.port());
+      assertOpenAiError(
+          http.post("/v1/images/generations", OPENAI_REQUEST), 503, "server_error", "loading");
+      server.ready(generator, 0.1);
+      assertOpenAiError(
+          http.post("/v1/images/generations", OPENAI_REQUEST.replace("16x16", "1024x1024")),
+          400,
+          "invalid_request_error",
+          "it makes 16x16 images");
+      assertOpenAiError(
+          http.post("/v1/images/generations", OPENAI_REQUEST.replace("tiny-50", "dall-e-3")),
+          404,
+          "invalid_request_error",
+          "'dall-e-3' is not served here");
+      assertOpenAiError(
+          http.post("/v1/images/generations", OPENAI_REQUEST.replace("b64_json", "url")),
+          400,
+          "invalid_request_error",
+          "use b64_json");
+      assertOpenAiError(
+          http.post("/v1/images/generations", "{\"prompt\": \"x\", \"quality\": \"hd\"}"),
+          400,
+          "invalid_request_error",
+          "unsupported parameter 'quality'");
+    }
+  }
+
+  private static void assertOpenAiError(
+      HttpResponse<byte[]> r, int status, String type, String message) throws IOException {
+    assertThat(r.statusCode()).as(Http.text(r)).isEqualTo(status);
+    JsonNode error = Json.MAPPER.readTree(r.body()).get("error");
+    assertThat(error.get("type").asText()).isEqualTo(type);
+    assertThat(error.get("message").asText()).contains(message);
+    assertThat(error.has("param")).isTrue();
+    assertThat(error.has("code")).isTrue();
+  }
+
+  @Test
+  void answersTheOpenInferenceProtocolHealthAndMetadataRoutes() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      Http http = new Http(server.port());
+      assertThat(http.get("/v2/health/live").statusCode()).isEqualTo(200);
+      assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(400);
+      assertThat(http.get("/v2/models/tiny-50/ready").statusCode()).isEqualTo(400);
+      server.ready(generator, 0.1);
+      assertThat(http.get("/v2/health/ready").statusCode()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(http.get("/v2").body()).get("name").asText())
+          .isEqualTo("tailor-worker");
+      HttpResponse<byte[]> ready = http.get("/v2/models/tiny-50/ready");
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(Json.MAPPER.readTree(ready.body()).get("ready").asBoolean()).isTrue();
+      JsonNode meta = Json.MAPPER.readTree(http.get("/v2/models/tiny-50").body());
+      assertThat(meta.get("name").asText()).isEqualTo("tiny-50");
+      assertThat(meta.get("versions").get(0).asText()).isEqualTo("sha256:" + "0".repeat(64));
+      assertThat(meta.get("outputs").get(0).get("shape").toString()).isEqualTo("[-1,3,16,16]");
+      assertThat(http.get("/v2/models/other").statusCode()).isEqualTo(404);
+      assertThat(http.get("/v2/models/other/ready").statusCode()).isEqualTo(404);
+      assertThat(http.post("/v2/health/live", "").statusCode()).isEqualTo(405);
+      server.drain();
     }
   }
 }
