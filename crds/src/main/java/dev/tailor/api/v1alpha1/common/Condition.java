@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * One observation of a resource's state, shaped like {@code metav1.Condition} so that kstatus, Argo
@@ -17,6 +18,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "One observation of a resource's state, shaped like metav1.Condition so that kstatus, Argo CD and Flux can read it.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Condition {
   @JsonPropertyDescription(
       "Condition type in CamelCase: Ready, Reconciling, Stalled, or a domain condition such as Compressed or RolledOut.")
@@ -117,50 +120,5 @@ public class Condition {
   @JsonIgnore
   public boolean isTrue() {
     return status == ConditionStatus.TRUE;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Condition that = (Condition) o;
-    return Objects.equals(type, that.type)
-        && Objects.equals(status, that.status)
-        && Objects.equals(reason, that.reason)
-        && Objects.equals(message, that.message)
-        && Objects.equals(lastTransitionTime, that.lastTransitionTime)
-        && Objects.equals(observedGeneration, that.observedGeneration);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(type, status, reason, message, lastTransitionTime, observedGeneration);
-  }
-
-  @Override
-  public String toString() {
-    return "Condition{"
-        + "type="
-        + type
-        + ", "
-        + "status="
-        + status
-        + ", "
-        + "reason="
-        + reason
-        + ", "
-        + "message="
-        + message
-        + ", "
-        + "lastTransitionTime="
-        + lastTransitionTime
-        + ", "
-        + "observedGeneration="
-        + observedGeneration
-        + "}";
   }
 }

@@ -4,7 +4,8 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * An inclusive range of CUDA compute capabilities written major.minor (GFD labels
@@ -13,6 +14,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "An inclusive range of CUDA compute capabilities written major.minor (GFD labels nvidia.com/gpu.compute.major and .minor).")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ComputeCapabilityRange {
   @JsonPropertyDescription(
       "Lowest accepted compute capability, major.minor, e.g. 8.0. Default: no lower bound.")
@@ -38,27 +41,5 @@ public class ComputeCapabilityRange {
 
   public void setMax(String max) {
     this.max = max;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ComputeCapabilityRange that = (ComputeCapabilityRange) o;
-    return Objects.equals(min, that.min) && Objects.equals(max, that.max);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(min, max);
-  }
-
-  @Override
-  public String toString() {
-    return "ComputeCapabilityRange{" + "min=" + min + ", " + "max=" + max + "}";
   }
 }

@@ -9,12 +9,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Desired state of a DeviceClass: which nodes are this hardware and how inference pods use it. */
 @JsonClassDescription(
     "Desired state of a DeviceClass: which nodes are this hardware and how inference pods use it.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class DeviceClassSpec {
   @JsonPropertyDescription("Which nodes belong to this class, by GPU Feature Discovery labels.")
   @Required
@@ -81,46 +84,5 @@ public class DeviceClassSpec {
 
   public void setStepLatencyBudgetSeconds(Double stepLatencyBudgetSeconds) {
     this.stepLatencyBudgetSeconds = stepLatencyBudgetSeconds;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    DeviceClassSpec that = (DeviceClassSpec) o;
-    return Objects.equals(selector, that.selector)
-        && Objects.equals(gpu, that.gpu)
-        && Objects.equals(tolerations, that.tolerations)
-        && Objects.equals(memoryBudgetMiB, that.memoryBudgetMiB)
-        && Objects.equals(stepLatencyBudgetSeconds, that.stepLatencyBudgetSeconds);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(selector, gpu, tolerations, memoryBudgetMiB, stepLatencyBudgetSeconds);
-  }
-
-  @Override
-  public String toString() {
-    return "DeviceClassSpec{"
-        + "selector="
-        + selector
-        + ", "
-        + "gpu="
-        + gpu
-        + ", "
-        + "tolerations="
-        + tolerations
-        + ", "
-        + "memoryBudgetMiB="
-        + memoryBudgetMiB
-        + ", "
-        + "stepLatencyBudgetSeconds="
-        + stepLatencyBudgetSeconds
-        + "}";
   }
 }

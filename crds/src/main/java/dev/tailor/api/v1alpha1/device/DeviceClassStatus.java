@@ -7,11 +7,14 @@ import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionedStatus;
 import io.fabric8.generator.annotation.Min;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Observed state of a DeviceClass. */
 @JsonClassDescription("Observed state of a DeviceClass.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class DeviceClassStatus implements ConditionedStatus {
   @JsonPropertyDescription("metadata.generation last processed by the operator.")
   @Min(0)
@@ -83,51 +86,5 @@ public class DeviceClassStatus implements ConditionedStatus {
 
   public void setProducts(List<String> products) {
     this.products = products;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    DeviceClassStatus that = (DeviceClassStatus) o;
-    return Objects.equals(observedGeneration, that.observedGeneration)
-        && Objects.equals(conditions, that.conditions)
-        && Objects.equals(matchingNodes, that.matchingNodes)
-        && Objects.equals(readyNodes, that.readyNodes)
-        && Objects.equals(allocatableGpus, that.allocatableGpus)
-        && Objects.equals(products, that.products);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration, conditions, matchingNodes, readyNodes, allocatableGpus, products);
-  }
-
-  @Override
-  public String toString() {
-    return "DeviceClassStatus{"
-        + "observedGeneration="
-        + observedGeneration
-        + ", "
-        + "conditions="
-        + conditions
-        + ", "
-        + "matchingNodes="
-        + matchingNodes
-        + ", "
-        + "readyNodes="
-        + readyNodes
-        + ", "
-        + "allocatableGpus="
-        + allocatableGpus
-        + ", "
-        + "products="
-        + products
-        + "}";
   }
 }

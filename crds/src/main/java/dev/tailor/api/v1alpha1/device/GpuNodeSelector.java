@@ -6,12 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Which nodes carry this hardware: a node matches when any term matches (OR of terms). */
 @JsonClassDescription(
     "Which nodes carry this hardware: a node matches when any term matches (OR of terms).")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class GpuNodeSelector {
   @JsonPropertyDescription("Selector terms, ORed; each term ANDs its requirements. At least one.")
   @Required
@@ -24,27 +27,5 @@ public class GpuNodeSelector {
 
   public void setTerms(List<GpuNodeSelectorTerm> terms) {
     this.terms = terms;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    GpuNodeSelector that = (GpuNodeSelector) o;
-    return Objects.equals(terms, that.terms);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(terms);
-  }
-
-  @Override
-  public String toString() {
-    return "GpuNodeSelector{" + "terms=" + terms + "}";
   }
 }

@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * One way a node can belong to the class. All requirements of a term must hold (AND). Labels are
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "One way a node can belong to the class. All requirements of a term must hold (AND). Labels are those of NVIDIA GPU Feature Discovery.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class GpuNodeSelectorTerm {
   @JsonPropertyDescription(
       "Accepted values of the node label nvidia.com/gpu.product (any of), so aliases are listed together, e.g. [Tesla-T4, NVIDIA-T4]; MIG slices appear as products such as NVIDIA-A100-SXM4-40GB-MIG-1g.5gb. Default: any product.")
@@ -79,46 +82,5 @@ public class GpuNodeSelectorTerm {
 
   public void setMatchExpressions(List<LabelRequirement> matchExpressions) {
     this.matchExpressions = matchExpressions;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    GpuNodeSelectorTerm that = (GpuNodeSelectorTerm) o;
-    return Objects.equals(products, that.products)
-        && Objects.equals(productAbsent, that.productAbsent)
-        && Objects.equals(memoryMiB, that.memoryMiB)
-        && Objects.equals(computeCapability, that.computeCapability)
-        && Objects.equals(matchExpressions, that.matchExpressions);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(products, productAbsent, memoryMiB, computeCapability, matchExpressions);
-  }
-
-  @Override
-  public String toString() {
-    return "GpuNodeSelectorTerm{"
-        + "products="
-        + products
-        + ", "
-        + "productAbsent="
-        + productAbsent
-        + ", "
-        + "memoryMiB="
-        + memoryMiB
-        + ", "
-        + "computeCapability="
-        + computeCapability
-        + ", "
-        + "matchExpressions="
-        + matchExpressions
-        + "}";
   }
 }

@@ -8,11 +8,14 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** What each inference pod of this class requests from the device plugin. */
 @JsonClassDescription("What each inference pod of this class requests from the device plugin.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class GpuRequest {
   @JsonPropertyDescription(
       "Extended resource to request, e.g. nvidia.com/gpu or, for a MIG slice, nvidia.com/mig-1g.5gb. Default: nvidia.com/gpu.")
@@ -42,27 +45,5 @@ public class GpuRequest {
 
   public void setCount(Integer count) {
     this.count = count;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    GpuRequest that = (GpuRequest) o;
-    return Objects.equals(resourceName, that.resourceName) && Objects.equals(count, that.count);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(resourceName, count);
-  }
-
-  @Override
-  public String toString() {
-    return "GpuRequest{" + "resourceName=" + resourceName + ", " + "count=" + count + "}";
   }
 }

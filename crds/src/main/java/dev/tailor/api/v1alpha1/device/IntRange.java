@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** An inclusive integer range; either bound may be omitted. */
 @JsonClassDescription("An inclusive integer range; either bound may be omitted.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class IntRange {
   @JsonPropertyDescription("Smallest accepted value, inclusive. Default: no lower bound.")
   @Min(0)
@@ -32,27 +35,5 @@ public class IntRange {
 
   public void setMax(Integer max) {
     this.max = max;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    IntRange that = (IntRange) o;
-    return Objects.equals(min, that.min) && Objects.equals(max, that.max);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(min, max);
-  }
-
-  @Override
-  public String toString() {
-    return "IntRange{" + "min=" + min + ", " + "max=" + max + "}";
   }
 }

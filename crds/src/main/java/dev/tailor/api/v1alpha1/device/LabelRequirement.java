@@ -7,11 +7,14 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** One node-label requirement, as in a Kubernetes node selector term. */
 @JsonClassDescription("One node-label requirement, as in a Kubernetes node selector term.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class LabelRequirement {
   @JsonPropertyDescription(
       "Node label key, e.g. nvidia.com/gpu.count or topology.kubernetes.io/zone.")
@@ -52,38 +55,5 @@ public class LabelRequirement {
 
   public void setValues(List<String> values) {
     this.values = values;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    LabelRequirement that = (LabelRequirement) o;
-    return Objects.equals(key, that.key)
-        && Objects.equals(operator, that.operator)
-        && Objects.equals(values, that.values);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(key, operator, values);
-  }
-
-  @Override
-  public String toString() {
-    return "LabelRequirement{"
-        + "key="
-        + key
-        + ", "
-        + "operator="
-        + operator
-        + ", "
-        + "values="
-        + values
-        + "}";
   }
 }

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** A taint toleration added to pods on this class, as in the Kubernetes pod spec. */
 @JsonClassDescription(
     "A taint toleration added to pods on this class, as in the Kubernetes pod spec.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Toleration {
   @JsonPropertyDescription(
       "Taint key to tolerate, e.g. nvidia.com/gpu. Empty with operator Exists tolerates every taint. Default: empty.")
@@ -74,46 +77,5 @@ public class Toleration {
 
   public void setTolerationSeconds(Long tolerationSeconds) {
     this.tolerationSeconds = tolerationSeconds;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Toleration that = (Toleration) o;
-    return Objects.equals(key, that.key)
-        && Objects.equals(operator, that.operator)
-        && Objects.equals(value, that.value)
-        && Objects.equals(effect, that.effect)
-        && Objects.equals(tolerationSeconds, that.tolerationSeconds);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(key, operator, value, effect, tolerationSeconds);
-  }
-
-  @Override
-  public String toString() {
-    return "Toleration{"
-        + "key="
-        + key
-        + ", "
-        + "operator="
-        + operator
-        + ", "
-        + "value="
-        + value
-        + ", "
-        + "effect="
-        + effect
-        + ", "
-        + "tolerationSeconds="
-        + tolerationSeconds
-        + "}";
   }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Thresholds a canary must stay within; measured from the inference servers' Prometheus metrics.
@@ -14,6 +15,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Thresholds a canary must stay within; measured from the inference servers' Prometheus metrics.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Analysis {
   @JsonPropertyDescription(
       "Largest accepted fraction of failed requests on the new variant, 0 to 1. Default: 0.01.")
@@ -58,38 +61,5 @@ public class Analysis {
 
   public void setIntervalSeconds(Integer intervalSeconds) {
     this.intervalSeconds = intervalSeconds;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Analysis that = (Analysis) o;
-    return Objects.equals(maxErrorRate, that.maxErrorRate)
-        && Objects.equals(maxP95LatencySeconds, that.maxP95LatencySeconds)
-        && Objects.equals(intervalSeconds, that.intervalSeconds);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(maxErrorRate, maxP95LatencySeconds, intervalSeconds);
-  }
-
-  @Override
-  public String toString() {
-    return "Analysis{"
-        + "maxErrorRate="
-        + maxErrorRate
-        + ", "
-        + "maxP95LatencySeconds="
-        + maxP95LatencySeconds
-        + ", "
-        + "intervalSeconds="
-        + intervalSeconds
-        + "}";
   }
 }

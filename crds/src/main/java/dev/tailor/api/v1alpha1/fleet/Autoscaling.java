@@ -6,12 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Horizontal autoscaling bounds for the inference Deployment of each device class. */
 @JsonClassDescription(
     "Horizontal autoscaling bounds for the inference Deployment of each device class.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Autoscaling {
   @JsonPropertyDescription("Fewest replicas per device class. Default: 1.")
   @Default("1")
@@ -55,38 +58,5 @@ public class Autoscaling {
 
   public void setTargetCpuUtilizationPercent(Integer targetCpuUtilizationPercent) {
     this.targetCpuUtilizationPercent = targetCpuUtilizationPercent;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Autoscaling that = (Autoscaling) o;
-    return Objects.equals(minReplicas, that.minReplicas)
-        && Objects.equals(maxReplicas, that.maxReplicas)
-        && Objects.equals(targetCpuUtilizationPercent, that.targetCpuUtilizationPercent);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(minReplicas, maxReplicas, targetCpuUtilizationPercent);
-  }
-
-  @Override
-  public String toString() {
-    return "Autoscaling{"
-        + "minReplicas="
-        + minReplicas
-        + ", "
-        + "maxReplicas="
-        + maxReplicas
-        + ", "
-        + "targetCpuUtilizationPercent="
-        + targetCpuUtilizationPercent
-        + "}";
   }
 }

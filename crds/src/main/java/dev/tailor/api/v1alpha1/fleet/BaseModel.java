@@ -6,11 +6,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** The model to compress. */
 @JsonClassDescription("The model to compress.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class BaseModel {
   @JsonPropertyDescription(
       "Where the base model directory lives: s3://bucket/prefix (read with the store's endpoint and credentials; a folder copied in by other tools, without Tailor's manifest, is read whole) or file:///path (on the worker's nodes, or the store's PersistentVolumeClaim).")
@@ -50,29 +53,5 @@ public class BaseModel {
 
   public void setFormat(ModelFormat format) {
     this.format = format;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    BaseModel that = (BaseModel) o;
-    return Objects.equals(uri, that.uri)
-        && Objects.equals(digest, that.digest)
-        && format == that.format;
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(uri, digest, format);
-  }
-
-  @Override
-  public String toString() {
-    return "BaseModel{uri=" + uri + ", digest=" + digest + ", format=" + format + "}";
   }
 }

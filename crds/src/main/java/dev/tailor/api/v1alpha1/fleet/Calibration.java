@@ -9,12 +9,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Images used to calibrate and, for training methods, fine-tune the compressed model. */
 @JsonClassDescription(
     "Images used to calibrate and, for training methods, fine-tune the compressed model.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Calibration {
   @JsonPropertyDescription(
       "Image data: a folder or a .tar archive of PNG/JPEG images, or an IDX images file (e.g. file:///usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz from Debian's dataset-fashion-mnist), at s3://bucket/prefix, file:///path or https://host/path; or builtin:shapes, the worker's own generated shapes (demos and tests).")
@@ -71,42 +74,5 @@ public class Calibration {
 
   public void setImageSize(Integer imageSize) {
     this.imageSize = imageSize;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Calibration that = (Calibration) o;
-    return Objects.equals(uri, that.uri)
-        && Objects.equals(format, that.format)
-        && Objects.equals(samples, that.samples)
-        && Objects.equals(imageSize, that.imageSize);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(uri, format, samples, imageSize);
-  }
-
-  @Override
-  public String toString() {
-    return "Calibration{"
-        + "uri="
-        + uri
-        + ", "
-        + "format="
-        + format
-        + ", "
-        + "samples="
-        + samples
-        + ", "
-        + "imageSize="
-        + imageSize
-        + "}";
   }
 }

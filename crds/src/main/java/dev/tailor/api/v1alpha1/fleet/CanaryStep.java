@@ -7,12 +7,15 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** One canary step: shift a share of the class's replicas to the new variant, then watch it. */
 @JsonClassDescription(
     "One canary step: shift a share of the class's replicas to the new variant, then watch it.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class CanaryStep {
   @JsonPropertyDescription(
       "Share of the class's replicas, in percent, running the new variant during this step (1 to 100); steps must increase.")
@@ -50,34 +53,5 @@ public class CanaryStep {
     step.setReplicaPercent(replicaPercent);
     step.setDurationSeconds(seconds);
     return step;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    CanaryStep that = (CanaryStep) o;
-    return Objects.equals(replicaPercent, that.replicaPercent)
-        && Objects.equals(durationSeconds, that.durationSeconds);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(replicaPercent, durationSeconds);
-  }
-
-  @Override
-  public String toString() {
-    return "CanaryStep{"
-        + "replicaPercent="
-        + replicaPercent
-        + ", "
-        + "durationSeconds="
-        + durationSeconds
-        + "}";
   }
 }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Rollout progress of one device class. */
 @JsonClassDescription("Rollout progress of one device class.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ClassRolloutStatus {
   @JsonPropertyDescription(
       "Queued (waiting for another class's upgrade, see maxClassesUpgrading), Progressing, Succeeded, RolledBack or Failed.")
@@ -165,79 +168,5 @@ public class ClassRolloutStatus {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ClassRolloutStatus that = (ClassRolloutStatus) o;
-    return Objects.equals(state, that.state)
-        && Objects.equals(stableVariant, that.stableVariant)
-        && Objects.equals(canaryVariant, that.canaryVariant)
-        && Objects.equals(step, that.step)
-        && Objects.equals(stepCount, that.stepCount)
-        && Objects.equals(canaryPercent, that.canaryPercent)
-        && Objects.equals(canaryReplicas, that.canaryReplicas)
-        && Objects.equals(failedChecks, that.failedChecks)
-        && Objects.equals(startTime, that.startTime)
-        && Objects.equals(stepStartTime, that.stepStartTime)
-        && Objects.equals(lastAnalysisTime, that.lastAnalysisTime)
-        && Objects.equals(lastAnalysis, that.lastAnalysis)
-        && Objects.equals(message, that.message);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        state,
-        stableVariant,
-        canaryVariant,
-        step,
-        stepCount,
-        canaryPercent,
-        canaryReplicas,
-        failedChecks,
-        startTime,
-        stepStartTime,
-        lastAnalysisTime,
-        lastAnalysis,
-        message);
-  }
-
-  @Override
-  public String toString() {
-    return "ClassRolloutStatus{"
-        + "state="
-        + state
-        + ", stableVariant="
-        + stableVariant
-        + ", canaryVariant="
-        + canaryVariant
-        + ", step="
-        + step
-        + ", stepCount="
-        + stepCount
-        + ", canaryPercent="
-        + canaryPercent
-        + ", canaryReplicas="
-        + canaryReplicas
-        + ", failedChecks="
-        + failedChecks
-        + ", startTime="
-        + startTime
-        + ", stepStartTime="
-        + stepStartTime
-        + ", lastAnalysisTime="
-        + lastAnalysisTime
-        + ", lastAnalysis="
-        + lastAnalysis
-        + ", message="
-        + message
-        + "}";
   }
 }

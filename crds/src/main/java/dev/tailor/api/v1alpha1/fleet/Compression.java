@@ -10,11 +10,14 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** How the base model is compressed into variants. */
 @JsonClassDescription("How the base model is compressed into variants.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Compression {
   @JsonPropertyDescription(
       "Compression method: OFA (once-for-all, one training run for all sizes), OBS (OBS-Diff one-shot pruning, training-free), LayerPrune (LAPTOP-Diff block removal + normalized distillation) or Taylor (Taylor structural pruning + fine-tuning baseline). Default: OFA.")
@@ -113,59 +116,5 @@ public class Compression {
 
   public void setWorker(WorkerPlacement worker) {
     this.worker = worker;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Compression that = (Compression) o;
-    return Objects.equals(method, that.method)
-        && Objects.equals(sizes, that.sizes)
-        && Objects.equals(calibration, that.calibration)
-        && Objects.equals(training, that.training)
-        && Objects.equals(obs, that.obs)
-        && Objects.equals(sampleQuality, that.sampleQuality)
-        && Objects.equals(qualityGate, that.qualityGate)
-        && Objects.equals(worker, that.worker);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        method, sizes, calibration, training, obs, sampleQuality, qualityGate, worker);
-  }
-
-  @Override
-  public String toString() {
-    return "Compression{"
-        + "method="
-        + method
-        + ", "
-        + "sizes="
-        + sizes
-        + ", "
-        + "calibration="
-        + calibration
-        + ", "
-        + "training="
-        + training
-        + ", "
-        + "obs="
-        + obs
-        + ", "
-        + "sampleQuality="
-        + sampleQuality
-        + ", "
-        + "qualityGate="
-        + qualityGate
-        + ", "
-        + "worker="
-        + worker
-        + "}";
   }
 }

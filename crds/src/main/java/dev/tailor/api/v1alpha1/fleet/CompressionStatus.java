@@ -5,11 +5,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Progress of the compression Job for the current base model. */
 @JsonClassDescription("Progress of the compression Job for the current base model.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class CompressionStatus {
   @JsonPropertyDescription("Name of the compression Job.")
   private String jobName;
@@ -112,68 +115,5 @@ public class CompressionStatus {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    CompressionStatus that = (CompressionStatus) o;
-    return Objects.equals(jobName, that.jobName)
-        && Objects.equals(state, that.state)
-        && Objects.equals(progressPercent, that.progressPercent)
-        && Objects.equals(currentStep, that.currentStep)
-        && Objects.equals(etaSeconds, that.etaSeconds)
-        && Objects.equals(progressTime, that.progressTime)
-        && Objects.equals(startTime, that.startTime)
-        && Objects.equals(completionTime, that.completionTime)
-        && Objects.equals(message, that.message);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        jobName,
-        state,
-        progressPercent,
-        currentStep,
-        etaSeconds,
-        progressTime,
-        startTime,
-        completionTime,
-        message);
-  }
-
-  @Override
-  public String toString() {
-    return "CompressionStatus{"
-        + "jobName="
-        + jobName
-        + ", "
-        + "state="
-        + state
-        + ", "
-        + "progressPercent="
-        + progressPercent
-        + ", currentStep="
-        + currentStep
-        + ", etaSeconds="
-        + etaSeconds
-        + ", progressTime="
-        + progressTime
-        + ", "
-        + "startTime="
-        + startTime
-        + ", "
-        + "completionTime="
-        + completionTime
-        + ", "
-        + "message="
-        + message
-        + "}";
   }
 }

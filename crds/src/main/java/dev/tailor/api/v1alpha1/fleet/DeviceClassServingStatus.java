@@ -5,11 +5,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** How one device class is served. */
 @JsonClassDescription("How one device class is served.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class DeviceClassServingStatus {
   @JsonPropertyDescription("DeviceClass name.")
   private String name;
@@ -113,60 +116,5 @@ public class DeviceClassServingStatus {
 
   public void setRollout(ClassRolloutStatus rollout) {
     this.rollout = rollout;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    DeviceClassServingStatus that = (DeviceClassServingStatus) o;
-    return Objects.equals(name, that.name)
-        && Objects.equals(variant, that.variant)
-        && Objects.equals(size, that.size)
-        && Objects.equals(replicas, that.replicas)
-        && Objects.equals(readyReplicas, that.readyReplicas)
-        && Objects.equals(ready, that.ready)
-        && Objects.equals(phase, that.phase)
-        && Objects.equals(message, that.message)
-        && Objects.equals(rollout, that.rollout);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        phase, name, variant, size, replicas, readyReplicas, ready, message, rollout);
-  }
-
-  @Override
-  public String toString() {
-    return "DeviceClassServingStatus{"
-        + "name="
-        + name
-        + ", "
-        + "variant="
-        + variant
-        + ", "
-        + "size="
-        + size
-        + ", "
-        + "replicas="
-        + replicas
-        + ", "
-        + "readyReplicas="
-        + readyReplicas
-        + ", "
-        + "ready="
-        + ready
-        + ", "
-        + "message="
-        + message
-        + ", "
-        + "rollout="
-        + rollout
-        + "}";
   }
 }

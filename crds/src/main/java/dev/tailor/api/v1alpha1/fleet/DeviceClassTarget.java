@@ -8,11 +8,14 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** A DeviceClass this fleet serves, with optional per-class overrides. */
 @JsonClassDescription("A DeviceClass this fleet serves, with optional per-class overrides.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class DeviceClassTarget {
   @JsonPropertyDescription("Name of a cluster-scoped DeviceClass.")
   @Required
@@ -66,42 +69,5 @@ public class DeviceClassTarget {
 
   public void setAutoscaling(Autoscaling autoscaling) {
     this.autoscaling = autoscaling;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    DeviceClassTarget that = (DeviceClassTarget) o;
-    return Objects.equals(name, that.name)
-        && Objects.equals(size, that.size)
-        && Objects.equals(replicas, that.replicas)
-        && Objects.equals(autoscaling, that.autoscaling);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, size, replicas, autoscaling);
-  }
-
-  @Override
-  public String toString() {
-    return "DeviceClassTarget{"
-        + "name="
-        + name
-        + ", "
-        + "size="
-        + size
-        + ", "
-        + "replicas="
-        + replicas
-        + ", "
-        + "autoscaling="
-        + autoscaling
-        + "}";
   }
 }

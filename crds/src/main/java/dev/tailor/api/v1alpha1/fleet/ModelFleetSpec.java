@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Desired state of a ModelFleet: compress a base model once and serve the right-sized variant on
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Desired state of a ModelFleet: compress a base model once and serve the right-sized variant on every listed device class.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ModelFleetSpec {
   @JsonPropertyDescription(
       "The model to compress; changing it re-runs compression and rolls the new variants out.")
@@ -78,46 +81,5 @@ public class ModelFleetSpec {
 
   public void setStore(VariantStore store) {
     this.store = store;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ModelFleetSpec that = (ModelFleetSpec) o;
-    return Objects.equals(baseModel, that.baseModel)
-        && Objects.equals(compression, that.compression)
-        && Objects.equals(deviceClasses, that.deviceClasses)
-        && Objects.equals(serving, that.serving)
-        && Objects.equals(store, that.store);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(baseModel, compression, deviceClasses, serving, store);
-  }
-
-  @Override
-  public String toString() {
-    return "ModelFleetSpec{"
-        + "baseModel="
-        + baseModel
-        + ", "
-        + "compression="
-        + compression
-        + ", "
-        + "deviceClasses="
-        + deviceClasses
-        + ", "
-        + "serving="
-        + serving
-        + ", "
-        + "store="
-        + store
-        + "}";
   }
 }

@@ -7,11 +7,14 @@ import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionedStatus;
 import io.fabric8.generator.annotation.Min;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Observed state of a ModelFleet. */
 @JsonClassDescription("Observed state of a ModelFleet.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ModelFleetStatus implements ConditionedStatus {
   @JsonPropertyDescription("metadata.generation last processed by the operator.")
   @Min(0)
@@ -115,71 +118,5 @@ public class ModelFleetStatus implements ConditionedStatus {
 
   public void setClassesReady(String classesReady) {
     this.classesReady = classesReady;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ModelFleetStatus that = (ModelFleetStatus) o;
-    return Objects.equals(observedGeneration, that.observedGeneration)
-        && Objects.equals(conditions, that.conditions)
-        && Objects.equals(phase, that.phase)
-        && Objects.equals(baseDigest, that.baseDigest)
-        && Objects.equals(compression, that.compression)
-        && Objects.equals(variants, that.variants)
-        && Objects.equals(variantCount, that.variantCount)
-        && Objects.equals(deviceClasses, that.deviceClasses)
-        && Objects.equals(classesReady, that.classesReady);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        observedGeneration,
-        conditions,
-        phase,
-        baseDigest,
-        compression,
-        variants,
-        variantCount,
-        deviceClasses,
-        classesReady);
-  }
-
-  @Override
-  public String toString() {
-    return "ModelFleetStatus{"
-        + "observedGeneration="
-        + observedGeneration
-        + ", "
-        + "conditions="
-        + conditions
-        + ", "
-        + "phase="
-        + phase
-        + ", "
-        + "baseDigest="
-        + baseDigest
-        + ", "
-        + "compression="
-        + compression
-        + ", "
-        + "variants="
-        + variants
-        + ", "
-        + "variantCount="
-        + variantCount
-        + ", "
-        + "deviceClasses="
-        + deviceClasses
-        + ", "
-        + "classesReady="
-        + classesReady
-        + "}";
   }
 }

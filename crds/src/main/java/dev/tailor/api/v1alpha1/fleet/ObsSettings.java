@@ -7,11 +7,14 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Settings of OBS-Diff one-shot pruning; only allowed with method OBS. */
 @JsonClassDescription("Settings of OBS-Diff one-shot pruning; only allowed with method OBS.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ObsSettings {
   @JsonPropertyDescription(
       "What is pruned: Structured (output channels, attention heads, FFN neurons), Unstructured (single weights) or NM (N of every M weights). Default: Structured.")
@@ -82,46 +85,5 @@ public class ObsSettings {
 
   public void setLayerGroups(Integer layerGroups) {
     this.layerGroups = layerGroups;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ObsSettings that = (ObsSettings) o;
-    return Objects.equals(granularity, that.granularity)
-        && Objects.equals(nmPattern, that.nmPattern)
-        && Objects.equals(dampingPercent, that.dampingPercent)
-        && Objects.equals(blockSize, that.blockSize)
-        && Objects.equals(layerGroups, that.layerGroups);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(granularity, nmPattern, dampingPercent, blockSize, layerGroups);
-  }
-
-  @Override
-  public String toString() {
-    return "ObsSettings{"
-        + "granularity="
-        + granularity
-        + ", "
-        + "nmPattern="
-        + nmPattern
-        + ", "
-        + "dampingPercent="
-        + dampingPercent
-        + ", "
-        + "blockSize="
-        + blockSize
-        + ", "
-        + "layerGroups="
-        + layerGroups
-        + "}";
   }
 }

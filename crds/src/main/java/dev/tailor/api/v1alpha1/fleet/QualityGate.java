@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Minimum quality a variant must reach to be served: the sample-quality metric (FD on Tailor's
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Minimum quality a variant must reach to be served: the sample-quality metric (FD on Tailor's Fashion-MNIST classifier features, when compression.sampleQuality measures it) and the proxies (epsilon-MSE on a fixed held-out grid, same-seed agreement), each against the base model.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class QualityGate {
   @JsonPropertyDescription(
       "Largest accepted ratio of the variant's epsilon-prediction MSE to the base model's (1.0 = no worse). Default: 1.5.")
@@ -86,46 +89,5 @@ public class QualityGate {
 
   public void setOnFailure(GateAction onFailure) {
     this.onFailure = onFailure;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    QualityGate that = (QualityGate) o;
-    return Objects.equals(maxEpsMseRatio, that.maxEpsMseRatio)
-        && Objects.equals(maxFrechetRatio, that.maxFrechetRatio)
-        && Objects.equals(minSsim, that.minSsim)
-        && Objects.equals(minPsnrDb, that.minPsnrDb)
-        && Objects.equals(onFailure, that.onFailure);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(maxEpsMseRatio, maxFrechetRatio, minSsim, minPsnrDb, onFailure);
-  }
-
-  @Override
-  public String toString() {
-    return "QualityGate{"
-        + "maxEpsMseRatio="
-        + maxEpsMseRatio
-        + ", "
-        + "maxFrechetRatio="
-        + maxFrechetRatio
-        + ", "
-        + "minSsim="
-        + minSsim
-        + ", "
-        + "minPsnrDb="
-        + minPsnrDb
-        + ", "
-        + "onFailure="
-        + onFailure
-        + "}";
   }
 }

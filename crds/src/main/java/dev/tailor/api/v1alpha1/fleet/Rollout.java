@@ -9,11 +9,14 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Size;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** How a new set of variants replaces the serving one on each device class. */
 @JsonClassDescription("How a new set of variants replaces the serving one on each device class.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Rollout {
   @JsonPropertyDescription(
       "Canary (a canary Deployment of the new variant beside the stable one takes each step's share of replicas, is analysed and rolled back on failure) or Recreate (every replica moves to the new variant at once, without analysis; old pods go as new ones turn Ready). Default: Canary.")
@@ -98,51 +101,5 @@ public class Rollout {
 
   public void setMaxClassesUpgrading(Integer maxClassesUpgrading) {
     this.maxClassesUpgrading = maxClassesUpgrading;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Rollout that = (Rollout) o;
-    return Objects.equals(strategy, that.strategy)
-        && Objects.equals(steps, that.steps)
-        && Objects.equals(analysis, that.analysis)
-        && Objects.equals(failureLimit, that.failureLimit)
-        && Objects.equals(progressDeadlineSeconds, that.progressDeadlineSeconds)
-        && Objects.equals(maxClassesUpgrading, that.maxClassesUpgrading);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        strategy, steps, analysis, failureLimit, progressDeadlineSeconds, maxClassesUpgrading);
-  }
-
-  @Override
-  public String toString() {
-    return "Rollout{"
-        + "strategy="
-        + strategy
-        + ", "
-        + "steps="
-        + steps
-        + ", "
-        + "analysis="
-        + analysis
-        + ", "
-        + "failureLimit="
-        + failureLimit
-        + ", "
-        + "progressDeadlineSeconds="
-        + progressDeadlineSeconds
-        + ", "
-        + "maxClassesUpgrading="
-        + maxClassesUpgrading
-        + "}";
   }
 }

@@ -9,7 +9,8 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * The sample-quality metric: the Fréchet distance (FD) and k-NN precision/recall between the
@@ -19,6 +20,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "The sample-quality metric: Frechet distance (FD) and k-NN precision/recall between each variant's samples and real held-out images, on the features of Tailor's Fashion-MNIST classifier (not FID: it compares models of one data set with each other). The real images also serve as the held-out set of the epsilon-MSE grid.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class SampleQuality {
   @JsonPropertyDescription(
       "Real held-out images, never trained on: for Fashion-MNIST the test set, file:///usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz (Debian's dataset-fashion-mnist), or an image folder, .tar or IDX file at s3:// or file://.")
@@ -62,35 +65,5 @@ public class SampleQuality {
 
   public void setSamplerSteps(Integer samplerSteps) {
     this.samplerSteps = samplerSteps;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    SampleQuality that = (SampleQuality) o;
-    return Objects.equals(realImagesUri, that.realImagesUri)
-        && Objects.equals(samples, that.samples)
-        && Objects.equals(samplerSteps, that.samplerSteps);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(realImagesUri, samples, samplerSteps);
-  }
-
-  @Override
-  public String toString() {
-    return "SampleQuality{realImagesUri="
-        + realImagesUri
-        + ", samples="
-        + samples
-        + ", samplerSteps="
-        + samplerSteps
-        + "}";
   }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * S3 credentials kept in a Secret in the fleet's namespace, under the fixed keys {@link
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "S3 credentials kept in a Secret in the fleet's namespace, under the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; never put credentials in the ModelFleet itself.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class SecretKeysReference {
   /** The Secret's key holding the access key ID. */
   public static final String ACCESS_KEY_ID_KEY = "AWS_ACCESS_KEY_ID";
@@ -36,20 +39,5 @@ public class SecretKeysReference {
 
   public void setName(String name) {
     this.name = name;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof SecretKeysReference that && Objects.equals(name, that.name);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hashCode(name);
-  }
-
-  @Override
-  public String toString() {
-    return "SecretKeysReference{name=" + name + "}";
   }
 }

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** How every device class serves its variant. */
 @JsonClassDescription("How every device class serves its variant.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Serving {
   @JsonPropertyDescription("Sampler used by the inference server: DDIM or DDPM. Default: DDIM.")
   @Default("DDIM")
@@ -74,46 +77,5 @@ public class Serving {
 
   public void setRollout(Rollout rollout) {
     this.rollout = rollout;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Serving that = (Serving) o;
-    return Objects.equals(sampler, that.sampler)
-        && Objects.equals(samplerSteps, that.samplerSteps)
-        && Objects.equals(replicas, that.replicas)
-        && Objects.equals(autoscaling, that.autoscaling)
-        && Objects.equals(rollout, that.rollout);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(sampler, samplerSteps, replicas, autoscaling, rollout);
-  }
-
-  @Override
-  public String toString() {
-    return "Serving{"
-        + "sampler="
-        + sampler
-        + ", "
-        + "samplerSteps="
-        + samplerSteps
-        + ", "
-        + "replicas="
-        + replicas
-        + ", "
-        + "autoscaling="
-        + autoscaling
-        + ", "
-        + "rollout="
-        + rollout
-        + "}";
   }
 }

@@ -6,12 +6,15 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Fine-tuning / distillation settings for OFA, LayerPrune and Taylor (OBS is training-free). */
 @JsonClassDescription(
     "Fine-tuning / distillation settings for OFA, LayerPrune and Taylor (OBS is training-free).")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Training {
   @JsonPropertyDescription("Optimizer steps. Default: 2000.")
   @Default("2000")
@@ -66,42 +69,5 @@ public class Training {
 
   public void setSeed(Long seed) {
     this.seed = seed;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Training that = (Training) o;
-    return Objects.equals(steps, that.steps)
-        && Objects.equals(batchSize, that.batchSize)
-        && Objects.equals(learningRate, that.learningRate)
-        && Objects.equals(seed, that.seed);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(steps, batchSize, learningRate, seed);
-  }
-
-  @Override
-  public String toString() {
-    return "Training{"
-        + "steps="
-        + steps
-        + ", "
-        + "batchSize="
-        + batchSize
-        + ", "
-        + "learningRate="
-        + learningRate
-        + ", "
-        + "seed="
-        + seed
-        + "}";
   }
 }

@@ -5,11 +5,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** A ModelVariant produced for this fleet. */
 @JsonClassDescription("A ModelVariant produced for this fleet.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class VariantReference {
   @JsonPropertyDescription("Name of the ModelVariant.")
   private String name;
@@ -55,42 +58,5 @@ public class VariantReference {
 
   public void setQualityGatePassed(Boolean qualityGatePassed) {
     this.qualityGatePassed = qualityGatePassed;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    VariantReference that = (VariantReference) o;
-    return Objects.equals(name, that.name)
-        && Objects.equals(size, that.size)
-        && Objects.equals(digest, that.digest)
-        && Objects.equals(qualityGatePassed, that.qualityGatePassed);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(name, size, digest, qualityGatePassed);
-  }
-
-  @Override
-  public String toString() {
-    return "VariantReference{"
-        + "name="
-        + name
-        + ", "
-        + "size="
-        + size
-        + ", "
-        + "digest="
-        + digest
-        + ", "
-        + "qualityGatePassed="
-        + qualityGatePassed
-        + "}";
   }
 }

@@ -6,7 +6,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Where compressed variants are stored: one directory per variant, named after its compression Job
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Where compressed variants are stored: one directory per variant (named after its compression Job and size) whose manifest lists each file's sha256, checked by every reader against the ModelVariant's digest.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class VariantStore {
   @JsonPropertyDescription(
       "Store location: s3://bucket/prefix for an S3-compatible object store, or file:///path for a volume. The operator reads each variant's manifest and metrics itself, so a file:// store works only where the operator's pod sees the same path (one node, or the same ReadWriteMany volume mounted into the operator); use s3:// otherwise. Must not contain credentials.")
@@ -112,52 +115,5 @@ public class VariantStore {
 
   public void setPersistentVolumeClaim(String persistentVolumeClaim) {
     this.persistentVolumeClaim = persistentVolumeClaim;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    VariantStore that = (VariantStore) o;
-    return Objects.equals(uri, that.uri)
-        && Objects.equals(endpoint, that.endpoint)
-        && Objects.equals(region, that.region)
-        && Objects.equals(pathStyle, that.pathStyle)
-        && Objects.equals(credentialsSecretRef, that.credentialsSecretRef)
-        && Objects.equals(persistentVolumeClaim, that.persistentVolumeClaim)
-        && Objects.equals(retention, that.retention);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        uri, endpoint, region, pathStyle, credentialsSecretRef, persistentVolumeClaim, retention);
-  }
-
-  @Override
-  public String toString() {
-    return "VariantStore{"
-        + "uri="
-        + uri
-        + ", "
-        + "endpoint="
-        + endpoint
-        + ", "
-        + "region="
-        + region
-        + ", "
-        + "pathStyle="
-        + pathStyle
-        + ", "
-        + "credentialsSecretRef="
-        + credentialsSecretRef
-        + ", "
-        + "persistentVolumeClaim="
-        + persistentVolumeClaim
-        + "}";
   }
 }

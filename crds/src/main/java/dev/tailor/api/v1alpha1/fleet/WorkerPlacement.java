@@ -8,11 +8,14 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Where and how long the compression worker Job runs. */
 @JsonClassDescription("Where and how long the compression worker Job runs.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class WorkerPlacement {
   @JsonPropertyDescription(
       "DeviceClass whose nodes run the compression Job (it need not be served). Default: the first entry of spec.deviceClasses.")
@@ -55,38 +58,5 @@ public class WorkerPlacement {
 
   public void setBackoffLimit(Integer backoffLimit) {
     this.backoffLimit = backoffLimit;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    WorkerPlacement that = (WorkerPlacement) o;
-    return Objects.equals(deviceClass, that.deviceClass)
-        && Objects.equals(activeDeadlineSeconds, that.activeDeadlineSeconds)
-        && Objects.equals(backoffLimit, that.backoffLimit);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(deviceClass, activeDeadlineSeconds, backoffLimit);
-  }
-
-  @Override
-  public String toString() {
-    return "WorkerPlacement{"
-        + "deviceClass="
-        + deviceClass
-        + ", "
-        + "activeDeadlineSeconds="
-        + activeDeadlineSeconds
-        + ", "
-        + "backoffLimit="
-        + backoffLimit
-        + "}";
   }
 }

@@ -8,7 +8,8 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Shape of the compressed network relative to the base model (mirrors the artifact's config.json).
@@ -16,6 +17,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Shape of the compressed network relative to the base model (mirrors the artifact's config.json).")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Architecture {
   @JsonPropertyDescription(
       "Kept output channels per prunable layer, by layer name. Default: unchanged widths.")
@@ -65,42 +68,5 @@ public class Architecture {
 
   public void setNmPattern(String nmPattern) {
     this.nmPattern = nmPattern;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Architecture that = (Architecture) o;
-    return Objects.equals(layerWidths, that.layerWidths)
-        && Objects.equals(removedBlocks, that.removedBlocks)
-        && Objects.equals(sparsity, that.sparsity)
-        && Objects.equals(nmPattern, that.nmPattern);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(layerWidths, removedBlocks, sparsity, nmPattern);
-  }
-
-  @Override
-  public String toString() {
-    return "Architecture{"
-        + "layerWidths="
-        + layerWidths
-        + ", "
-        + "removedBlocks="
-        + removedBlocks
-        + ", "
-        + "sparsity="
-        + sparsity
-        + ", "
-        + "nmPattern="
-        + nmPattern
-        + "}";
   }
 }

@@ -7,12 +7,15 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** The stored variant: a directory with model.safetensors, config.json and metrics.json. */
 @JsonClassDescription(
     "The stored variant: a directory with model.safetensors, config.json and metrics.json.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Artifact {
   @JsonPropertyDescription(
       "Location of the variant directory in the fleet's store, e.g. s3://bucket/prefix/sha256-<hex>.")
@@ -53,38 +56,5 @@ public class Artifact {
 
   public void setSizeBytes(Long sizeBytes) {
     this.sizeBytes = sizeBytes;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Artifact that = (Artifact) o;
-    return Objects.equals(uri, that.uri)
-        && Objects.equals(digest, that.digest)
-        && Objects.equals(sizeBytes, that.sizeBytes);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(uri, digest, sizeBytes);
-  }
-
-  @Override
-  public String toString() {
-    return "Artifact{"
-        + "uri="
-        + uri
-        + ", "
-        + "digest="
-        + digest
-        + ", "
-        + "sizeBytes="
-        + sizeBytes
-        + "}";
   }
 }

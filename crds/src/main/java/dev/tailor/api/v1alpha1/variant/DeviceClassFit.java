@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Whether the variant fits one device class's budgets. */
 @JsonClassDescription("Whether the variant fits one device class's budgets.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class DeviceClassFit {
   @JsonPropertyDescription("DeviceClass name.")
   private String deviceClass;
@@ -65,46 +68,5 @@ public class DeviceClassFit {
 
   public void setReason(String reason) {
     this.reason = reason;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    DeviceClassFit that = (DeviceClassFit) o;
-    return Objects.equals(deviceClass, that.deviceClass)
-        && Objects.equals(fits, that.fits)
-        && Objects.equals(peakMemoryMiB, that.peakMemoryMiB)
-        && Objects.equals(stepLatencySeconds, that.stepLatencySeconds)
-        && Objects.equals(reason, that.reason);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(deviceClass, fits, peakMemoryMiB, stepLatencySeconds, reason);
-  }
-
-  @Override
-  public String toString() {
-    return "DeviceClassFit{"
-        + "deviceClass="
-        + deviceClass
-        + ", "
-        + "fits="
-        + fits
-        + ", "
-        + "peakMemoryMiB="
-        + peakMemoryMiB
-        + ", "
-        + "stepLatencySeconds="
-        + stepLatencySeconds
-        + ", "
-        + "reason="
-        + reason
-        + "}";
   }
 }

@@ -9,11 +9,14 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Where a variant comes from. */
 @JsonClassDescription("Where a variant comes from.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class Lineage {
   @JsonPropertyDescription("URI of the base model compressed.")
   @Required
@@ -76,46 +79,5 @@ public class Lineage {
 
   public void setArchitecture(Architecture architecture) {
     this.architecture = architecture;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    Lineage that = (Lineage) o;
-    return Objects.equals(baseModelUri, that.baseModelUri)
-        && Objects.equals(baseDigest, that.baseDigest)
-        && Objects.equals(method, that.method)
-        && Objects.equals(size, that.size)
-        && Objects.equals(architecture, that.architecture);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(baseModelUri, baseDigest, method, size, architecture);
-  }
-
-  @Override
-  public String toString() {
-    return "Lineage{"
-        + "baseModelUri="
-        + baseModelUri
-        + ", "
-        + "baseDigest="
-        + baseDigest
-        + ", "
-        + "method="
-        + method
-        + ", "
-        + "size="
-        + size
-        + ", "
-        + "architecture="
-        + architecture
-        + "}";
   }
 }

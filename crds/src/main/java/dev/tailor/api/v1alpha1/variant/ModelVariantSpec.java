@@ -7,7 +7,8 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * A compressed variant of a fleet's base model, written once by the operator. Immutable once
@@ -17,6 +18,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "A compressed variant of a fleet's base model, written once by the operator. Immutable once created: the operator refuses a changed spec (it is not a CEL rule, so that the CRD installs and server-side applies on every Kubernetes version); create a new ModelVariant instead.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ModelVariantSpec {
   @JsonPropertyDescription("Name of the ModelFleet (same namespace) that produced this variant.")
   @Required
@@ -77,46 +80,5 @@ public class ModelVariantSpec {
 
   public void setMetrics(VariantMetrics metrics) {
     this.metrics = metrics;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ModelVariantSpec that = (ModelVariantSpec) o;
-    return Objects.equals(fleet, that.fleet)
-        && Objects.equals(fleetGeneration, that.fleetGeneration)
-        && Objects.equals(lineage, that.lineage)
-        && Objects.equals(artifact, that.artifact)
-        && Objects.equals(metrics, that.metrics);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(fleet, fleetGeneration, lineage, artifact, metrics);
-  }
-
-  @Override
-  public String toString() {
-    return "ModelVariantSpec{"
-        + "fleet="
-        + fleet
-        + ", "
-        + "fleetGeneration="
-        + fleetGeneration
-        + ", "
-        + "lineage="
-        + lineage
-        + ", "
-        + "artifact="
-        + artifact
-        + ", "
-        + "metrics="
-        + metrics
-        + "}";
   }
 }

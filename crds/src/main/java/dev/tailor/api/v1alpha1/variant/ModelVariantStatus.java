@@ -7,11 +7,14 @@ import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionedStatus;
 import io.fabric8.generator.annotation.Min;
 import java.util.List;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Observed state of a ModelVariant. */
 @JsonClassDescription("Observed state of a ModelVariant.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class ModelVariantStatus implements ConditionedStatus {
   @JsonPropertyDescription("metadata.generation last processed by the operator.")
   @Min(0)
@@ -68,46 +71,5 @@ public class ModelVariantStatus implements ConditionedStatus {
 
   public void setFitsSummary(String fitsSummary) {
     this.fitsSummary = fitsSummary;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    ModelVariantStatus that = (ModelVariantStatus) o;
-    return Objects.equals(observedGeneration, that.observedGeneration)
-        && Objects.equals(conditions, that.conditions)
-        && Objects.equals(qualityGate, that.qualityGate)
-        && Objects.equals(fits, that.fits)
-        && Objects.equals(fitsSummary, that.fitsSummary);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(observedGeneration, conditions, qualityGate, fits, fitsSummary);
-  }
-
-  @Override
-  public String toString() {
-    return "ModelVariantStatus{"
-        + "observedGeneration="
-        + observedGeneration
-        + ", "
-        + "conditions="
-        + conditions
-        + ", "
-        + "qualityGate="
-        + qualityGate
-        + ", "
-        + "fits="
-        + fits
-        + ", "
-        + "fitsSummary="
-        + fitsSummary
-        + "}";
   }
 }

@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonClassDescription;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /** Outcome of the fleet's quality gate for this variant. */
 @JsonClassDescription("Outcome of the fleet's quality gate for this variant.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class QualityGateResult {
   @JsonPropertyDescription("Whether the variant met every threshold.")
   private Boolean passed;
@@ -55,42 +58,5 @@ public class QualityGateResult {
 
   public void setMessage(String message) {
     this.message = message;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    QualityGateResult that = (QualityGateResult) o;
-    return Objects.equals(passed, that.passed)
-        && Objects.equals(epsMseRatio, that.epsMseRatio)
-        && Objects.equals(frechetRatio, that.frechetRatio)
-        && Objects.equals(message, that.message);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(passed, epsMseRatio, frechetRatio, message);
-  }
-
-  @Override
-  public String toString() {
-    return "QualityGateResult{"
-        + "passed="
-        + passed
-        + ", "
-        + "epsMseRatio="
-        + epsMseRatio
-        + ", "
-        + "frechetRatio="
-        + frechetRatio
-        + ", "
-        + "message="
-        + message
-        + "}";
   }
 }

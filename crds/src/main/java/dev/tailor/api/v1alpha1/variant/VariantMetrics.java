@@ -5,7 +5,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
-import java.util.Objects;
+import lombok.EqualsAndHashCode;
+import lombok.ToString;
 
 /**
  * Quality and cost measured by the compression worker on its own hardware: the sample-quality
@@ -15,6 +16,8 @@ import java.util.Objects;
 @JsonClassDescription(
     "Quality and cost measured by the compression worker on its own hardware: the sample-quality metric (FD and precision/recall on Tailor's Fashion-MNIST classifier features, when the fleet's compression.sampleQuality asks for it; not FID) and the proxies (epsilon-MSE, same-seed agreement), named as such.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@EqualsAndHashCode
+@ToString
 public class VariantMetrics {
   @JsonPropertyDescription("Parameter count.")
   @Min(0)
@@ -190,90 +193,5 @@ public class VariantMetrics {
 
   public void setPeakMemoryMiB(Integer peakMemoryMiB) {
     this.peakMemoryMiB = peakMemoryMiB;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    if (this == o) {
-      return true;
-    }
-    if (o == null || getClass() != o.getClass()) {
-      return false;
-    }
-    VariantMetrics that = (VariantMetrics) o;
-    return Objects.equals(parameters, that.parameters)
-        && Objects.equals(macs, that.macs)
-        && Objects.equals(epsMse, that.epsMse)
-        && Objects.equals(baseEpsMse, that.baseEpsMse)
-        && Objects.equals(psnrDb, that.psnrDb)
-        && Objects.equals(ssim, that.ssim)
-        && Objects.equals(stepLatencySeconds, that.stepLatencySeconds)
-        && Objects.equals(peakMemoryMiB, that.peakMemoryMiB)
-        && Objects.equals(frechetDistance, that.frechetDistance)
-        && Objects.equals(baseFrechetDistance, that.baseFrechetDistance)
-        && Objects.equals(precision, that.precision)
-        && Objects.equals(recall, that.recall)
-        && Objects.equals(qualitySamples, that.qualitySamples)
-        && Objects.equals(qualitySamplerSteps, that.qualitySamplerSteps);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(
-        parameters,
-        macs,
-        epsMse,
-        baseEpsMse,
-        psnrDb,
-        ssim,
-        stepLatencySeconds,
-        peakMemoryMiB,
-        frechetDistance,
-        baseFrechetDistance,
-        precision,
-        recall,
-        qualitySamples,
-        qualitySamplerSteps);
-  }
-
-  @Override
-  public String toString() {
-    return "VariantMetrics{"
-        + "parameters="
-        + parameters
-        + ", "
-        + "macs="
-        + macs
-        + ", "
-        + "epsMse="
-        + epsMse
-        + ", "
-        + "baseEpsMse="
-        + baseEpsMse
-        + ", "
-        + "psnrDb="
-        + psnrDb
-        + ", "
-        + "ssim="
-        + ssim
-        + ", "
-        + "stepLatencySeconds="
-        + stepLatencySeconds
-        + ", "
-        + "peakMemoryMiB="
-        + peakMemoryMiB
-        + ", frechetDistance="
-        + frechetDistance
-        + ", baseFrechetDistance="
-        + baseFrechetDistance
-        + ", precision="
-        + precision
-        + ", recall="
-        + recall
-        + ", qualitySamples="
-        + qualitySamples
-        + ", qualitySamplerSteps="
-        + qualitySamplerSteps
-        + "}";
   }
 }
