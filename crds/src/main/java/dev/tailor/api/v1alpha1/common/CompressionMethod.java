@@ -15,7 +15,10 @@ public enum CompressionMethod {
   LAYER_PRUNE("LayerPrune"),
   /** Baseline: Taylor structural pruning followed by plain fine-tuning. */
   @JsonProperty("Taylor")
-  TAYLOR("Taylor");
+  TAYLOR("Taylor"),
+  /** Baseline: weight-magnitude structural pruning followed by plain fine-tuning. */
+  @JsonProperty("Magnitude")
+  MAGNITUDE("Magnitude");
 
   private final String value;
 

@@ -20,7 +20,7 @@ import lombok.ToString;
 @ToString
 public class Compression {
   @JsonPropertyDescription(
-      "Compression method: OFA (once-for-all, one training run for all sizes), OBS (OBS-Diff one-shot pruning, training-free), LayerPrune (LAPTOP-Diff block removal + normalized distillation) or Taylor (Taylor structural pruning + fine-tuning baseline). Default: OFA.")
+      "Compression method: OFA (once-for-all, one training run for all sizes), OBS (OBS-Diff one-shot pruning, training-free), LayerPrune (LAPTOP-Diff block removal + normalized distillation), Taylor or Magnitude (structural pruning ranked by first-order Taylor importance or by weight magnitude, then fine-tuning: the baselines). Default: OFA.")
   @Default("OFA")
   private CompressionMethod method = CompressionMethod.OFA;
 

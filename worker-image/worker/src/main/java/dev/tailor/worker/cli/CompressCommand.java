@@ -196,7 +196,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
     eval.check(spec);
     ofa.check(spec);
     obs.check(spec, method, sizes, finetuneSteps);
-    CompressionMethod impl = obs.configure(CompressionMethods.get(method));
+    CompressionMethod impl =
+        CompressionMethods.create(method, new CompressionMethods.Settings(ofa, obs));
     String methodName = CompressionMethods.canonical(method);
     int[] order = Arrays.stream(sizes).boxed().sorted((a, b) -> b - a).mapToInt(i -> i).toArray();
 
@@ -233,8 +234,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 batchSize,
                 learningRate,
                 seed,
-                progress,
-                ofa);
+                progress);
 
         ArrayNode variants = Json.MAPPER.createArrayNode();
         // Two halves for the overall progress: compressing every size, then measuring and

@@ -81,7 +81,6 @@ interface CompressionMethod {
    * @param learningRate fine-tuning learning rate
    * @param seed seed of calibration batches and fine-tuning
    * @param progress progress on stderr
-   * @param ofa the OFA-only settings
    */
   record Context(
       ImageSource data,
@@ -91,8 +90,7 @@ interface CompressionMethod {
       int batchSize,
       float learningRate,
       long seed,
-      Progress progress,
-      OfaSettings ofa) {
+      Progress progress) {
 
     /** Options for the optimiser steps after pruning; a method may replace the objective. */
     TrainOptions.Builder finetuneOptions() {

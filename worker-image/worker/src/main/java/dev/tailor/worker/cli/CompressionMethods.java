@@ -4,47 +4,43 @@ import dev.tailor.worker.prune.Baselines;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * The compression methods this build of the worker has, by the names the {@code ModelFleet} API
- * uses ({@code OFA}, {@code OBS}, {@code LayerPrune}, {@code Taylor}, {@code Magnitude}).
+ * The compression methods by the names the {@code ModelFleet} API uses ({@code OFA}, {@code OBS},
+ * {@code LayerPrune}, {@code Taylor}, {@code Magnitude}; a test keeps them equal to the CRD's
+ * enum). Each is made for one command from that command's settings.
  */
 final class CompressionMethods {
-  /** Every name the API knows; not all may be built in. */
-  static final String[] KNOWN = {"OFA", "OBS", "LayerPrune", "Taylor", "Magnitude"};
+  /** The method-specific settings of a {@code compress} command. */
+  record Settings(OfaSettings ofa, ObsSettings obs) {}
 
-  private static final Map<String, CompressionMethod> AVAILABLE = new LinkedHashMap<>();
+  private static final Map<String, Function<Settings, CompressionMethod>> METHODS =
+      new LinkedHashMap<>();
 
   static {
-    AVAILABLE.put("OFA", new OfaMethod());
-    AVAILABLE.put("Taylor", new BaselineMethod(Baselines.Method.TAYLOR));
-    AVAILABLE.put("Magnitude", new BaselineMethod(Baselines.Method.MAGNITUDE));
-    AVAILABLE.put("OBS", new ObsMethod(null));
-    AVAILABLE.put("LayerPrune", new LayerPruneMethod());
+    METHODS.put("OFA", s -> new OfaMethod(s.ofa()));
+    METHODS.put("OBS", s -> new ObsMethod(s.obs()));
+    METHODS.put("LayerPrune", s -> new LayerPruneMethod());
+    METHODS.put("Taylor", s -> new BaselineMethod(Baselines.Method.TAYLOR));
+    METHODS.put("Magnitude", s -> new BaselineMethod(Baselines.Method.MAGNITUDE));
   }
 
   private CompressionMethods() {}
 
+  /** Every method's name. */
+  static Set<String> names() {
+    return METHODS.keySet();
+  }
+
   /** The canonical spelling of {@code name} (case-insensitive), or null if unknown. */
   static String canonical(String name) {
-    for (String k : KNOWN) {
-      if (k.equalsIgnoreCase(name)) {
-        return k;
-      }
-    }
-    return null;
+    return METHODS.keySet().stream().filter(k -> k.equalsIgnoreCase(name)).findFirst().orElse(null);
   }
 
-  static boolean isAvailable(String name) {
-    return AVAILABLE.containsKey(canonical(name));
-  }
-
-  static String available() {
-    return AVAILABLE.isEmpty() ? "none yet" : String.join(", ", AVAILABLE.keySet());
-  }
-
-  /** The method called {@code name}; {@link CliException} (usage) if it is unknown or absent. */
-  static CompressionMethod get(String name) {
+  /** The method called {@code name}, made with {@code settings}; usage error if unknown. */
+  static CompressionMethod create(String name, Settings settings) {
     String c = canonical(name);
     if (c == null) {
       throw new CliException(
@@ -52,18 +48,8 @@ final class CompressionMethods {
           "unknown --method '"
               + name
               + "'; expected one of "
-              + String.join(", ", KNOWN).toLowerCase(Locale.ROOT));
+              + String.join(", ", METHODS.keySet()).toLowerCase(Locale.ROOT));
     }
-    CompressionMethod m = AVAILABLE.get(c);
-    if (m == null) {
-      throw new CliException(
-          ExitCodes.USAGE,
-          "--method "
-              + c
-              + " is not available in this worker build (available: "
-              + available()
-              + ")");
-    }
-    return m;
+    return METHODS.get(c).apply(settings);
   }
 }

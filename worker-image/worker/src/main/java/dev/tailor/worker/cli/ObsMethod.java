@@ -18,16 +18,12 @@ import java.util.Locale;
 final class ObsMethod implements CompressionMethod {
   private final ObsSettings settings;
 
-  /** {@code settings} null: the registered placeholder, configured per command. */
   ObsMethod(ObsSettings settings) {
     this.settings = settings;
   }
 
   @Override
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
-    if (settings == null) {
-      throw new IllegalStateException("ObsMethod used without ObsSettings.configure");
-    }
     ObsOptions o = settings.options();
     String task = "compress";
     try (Calibration calibration =

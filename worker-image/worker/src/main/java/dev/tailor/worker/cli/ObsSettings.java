@@ -143,7 +143,4 @@ final class ObsSettings {
   }
 
   /** {@code method} itself, or for OBS the OBS method with these settings. */
-  CompressionMethod configure(CompressionMethod method) {
-    return method instanceof ObsMethod ? new ObsMethod(this) : method;
-  }
 }

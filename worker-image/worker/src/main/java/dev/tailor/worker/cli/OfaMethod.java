@@ -17,6 +17,11 @@ import java.util.Locale;
  * OfaCompression}); {@code --finetune-steps} is the length of that one run.
  */
 final class OfaMethod implements CompressionMethod {
+  private final OfaSettings settings;
+
+  OfaMethod(OfaSettings settings) {
+    this.settings = settings;
+  }
 
   @Override
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
@@ -28,7 +33,6 @@ final class OfaMethod implements CompressionMethod {
       throws Exception {
     String task = "compress";
     Progress.Counter counter = c.progress().counter(task, "step", c.finetuneSteps());
-    OfaSettings s = c.ofa();
     OfaOptions options =
         OfaOptions.builder()
             .setTraining(
@@ -41,12 +45,12 @@ final class OfaMethod implements CompressionMethod {
                     .optListener(counter::trainingStep)
                     .build())
             .optCalibrationBatches(c.calibrationBatches())
-            .optDistillWeight(s.distillWeight)
-            .optSmallestWeight(s.smallestWeight)
-            .optSubnetsPerStep(s.subnetsPerStep)
-            .optMinChannelFraction(s.minChannelFraction)
-            .optCheckpointDir(s.checkpointDir)
-            .optCheckpointEvery(s.checkpointEvery)
+            .optDistillWeight(settings.distillWeight)
+            .optSmallestWeight(settings.smallestWeight)
+            .optSubnetsPerStep(settings.subnetsPerStep)
+            .optMinChannelFraction(settings.minChannelFraction)
+            .optCheckpointDir(settings.checkpointDir)
+            .optCheckpointEvery(settings.checkpointEvery)
             .build();
     OfaResult r =
         c.progress()
