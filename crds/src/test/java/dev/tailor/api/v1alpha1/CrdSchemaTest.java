@@ -111,7 +111,8 @@ class CrdSchemaTest {
     JSONSchemaProps method = compression.getProperties().get("method");
     assertThat(method.getEnum())
         .extracting(Object::toString)
-        .containsExactlyInAnyOrder("\"OFA\"", "\"OBS\"", "\"LayerPrune\"", "\"Taylor\"");
+        .containsExactlyInAnyOrder(
+            "\"OFA\"", "\"OBS\"", "\"LayerPrune\"", "\"Taylor\"", "\"Magnitude\"");
     assertThat(method.getDefault().asText()).isEqualTo("OFA");
     assertThat(compression.getRequired()).contains("calibration");
   }
