@@ -2,18 +2,25 @@ package dev.tailor.operator.fleet;
 
 import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
 import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
+import static dev.tailor.operator.fleet.FleetEventSources.CLASSES;
+import static dev.tailor.operator.fleet.FleetEventSources.DEPLOYMENTS;
+import static dev.tailor.operator.fleet.FleetEventSources.HPAS;
+import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
+import static dev.tailor.operator.fleet.FleetEventSources.PODS;
+import static dev.tailor.operator.fleet.FleetEventSources.SERVICES;
+import static dev.tailor.operator.fleet.FleetEventSources.VARIANTS;
+import static dev.tailor.operator.fleet.FleetEventSources.ownedVariants;
+import static dev.tailor.operator.fleet.FleetEventSources.referencedFields;
+import static dev.tailor.operator.fleet.FleetEventSources.source;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
-import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
-import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
-import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.JobState;
@@ -23,31 +30,22 @@ import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.api.validation.SpecValidator;
 import dev.tailor.api.validation.Violation;
-import dev.tailor.artifacts.ArtifactNotFoundException;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
-import dev.tailor.operator.Labels;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
-import dev.tailor.operator.serving.LatencyProfiles;
-import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
-import io.fabric8.kubernetes.api.model.Namespace;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
-import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -59,13 +57,11 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,10 +71,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Turns a ModelFleet into a compression Job: validates the spec, resolves its DeviceClasses,
- * launches the worker's {@code compress} Job once per compressed spec, and reflects the Job's state
- * in the fleet's status. Problems end in a condition and an Event; nothing is launched for a bad
- * spec. Status is written only when it changed.
+ * Takes a ModelFleet from spec to served variants, in order: validates the spec and the store
+ * policy and resolves its DeviceClasses; launches the worker's {@code compress} Job once per
+ * compressed spec and reflects its state; registers the Job's variants and judges them; hands the
+ * servable ones to the rollout ({@link ServingRollout}); removes superseded variants ({@link
+ * VariantCollector}). Problems end in a condition and an Event; nothing is launched for a bad spec.
+ * The status is written only when it changed. The finalizer is {@link FleetFinalizer}, a reconcile
+ * that threw is {@link FleetErrorStatus}, the informers are {@link FleetEventSources}.
  */
 // No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
 // one store would be shared by several informers (see Informers.lean); fleets are few and small.
@@ -87,15 +86,7 @@ import org.jboss.logging.Logger;
     informer = @Informer(informerListLimit = Informers.LIST_PAGE))
 public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
-  static final String CLASSES = "deviceclasses";
-  static final String JOBS = "jobs";
-  static final String PODS = "compression-pods";
-  static final String VARIANTS = "variants";
-  static final String DEPLOYMENTS = "deployments";
-  static final String SERVICES = "services";
-  static final String HPAS = "hpas";
   static final String JOB_LABEL = CompressionJobs.VARIANT_LABEL;
-  static final String CLASS_INDEX = "referenced-deviceclasses";
   static final String REASON_CLASS_NOT_FOUND = "DeviceClassNotFound";
   static final String REASON_JOB_FAILED = "CompressionFailed";
   static final String REASON_JOB_RUNNING = "Compressing";
@@ -106,9 +97,10 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final FleetStores stores;
   private final String workerImage;
   private final Duration progressInterval;
-  private final Duration retryAfterExhausted;
   private final Optional<PrometheusAnalysis> prometheus;
   private final Clock clock = Clock.systemUTC();
+  private final FleetFinalizer finalizer;
+  private final FleetErrorStatus errorStatus;
 
   public FleetReconciler(
       EventRecorder events,
@@ -126,7 +118,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.stores = stores;
     this.workerImage = workerImage;
     this.progressInterval = progressInterval;
-    this.retryAfterExhausted = retryAfterExhausted;
+    this.finalizer = new FleetFinalizer(events, stores, progressInterval.multipliedBy(3));
+    this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.prometheus = PrometheusAnalysis.of(prometheusUrl);
     this.prometheus.ifPresentOrElse(
         p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
@@ -139,86 +132,20 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   @Override
   public List<EventSource<?, ModelFleet>> prepareEventSources(
       EventSourceContext<ModelFleet> context) {
-    context
-        .getPrimaryCache()
-        .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
-    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
-    var classes =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class),
-                Constants.WATCH_ALL_NAMESPACE_SET)
-            .withName(CLASSES)
-            // cluster-scoped: never narrowed to the namespaces the fleets are watched in
-            .withNamespaces(Constants.WATCH_ALL_NAMESPACE_SET)
-            .withFollowControllerNamespacesChanges(false)
-            .withSecondaryToPrimaryMapper(
-                dc ->
-                    context
-                        .getPrimaryCache()
-                        .byIndex(CLASS_INDEX, dc.getMetadata().getName())
-                        .stream()
-                        .map(ResourceID::fromResource)
-                        .collect(Collectors.toSet()))
-            .build();
-    // Worker Jobs and their pods: compression Jobs (owned by the fleet) and latency profiling
-    // Jobs (owned by a variant), mapped to their fleet by its label.
-    String workers =
-        Labels.MANAGED_SELECTOR
-            + ","
-            + Labels.COMPONENT
-            + " in ("
-            + CompressionJobs.COMPONENT
-            + ","
-            + LatencyProfiles.COMPONENT
-            + ")";
-    var jobs = byFleetLabel(Job.class, JOBS, workers, namespaces);
-    var pods = byFleetLabel(Pod.class, PODS, workers, namespaces);
-    var variants =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class),
-                namespaces)
-            .withName(VARIANTS)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
-            .build();
-    String serving =
-        Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
-    return List.of(
-        new InformerEventSource<>(
-            owned(Deployment.class, DEPLOYMENTS, serving, namespaces), context),
-        new InformerEventSource<>(owned(Service.class, SERVICES, serving, namespaces), context),
-        new InformerEventSource<>(
-            owned(HorizontalPodAutoscaler.class, HPAS, serving, namespaces), context),
-        new InformerEventSource<>(classes, context),
-        new InformerEventSource<>(jobs, context),
-        new InformerEventSource<>(pods, context),
-        new InformerEventSource<>(variants, context));
+    return FleetEventSources.of(context);
   }
 
-  /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
-      InformerEventSourceConfiguration<R> owned(
-          Class<R> type, String name, String selector, Set<String> namespaces) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
-        .withName(name)
-        .withLabelSelector(selector)
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
-        .build();
+  /** The finalizer: see {@link FleetFinalizer}. */
+  @Override
+  public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
+    return finalizer.cleanup(fleet, context);
   }
 
-  /** An informer for objects of {@code type} that carry their fleet's name as a label. */
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
-      InformerEventSourceConfiguration<R> byFleetLabel(
-          Class<R> type, String name, String selector, Set<String> namespaces) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
-        .withName(name)
-        .withLabelSelector(selector)
-        .withSecondaryToPrimaryMapper(
-            r ->
-                Set.of(
-                    new ResourceID(
-                        r.getMetadata().getLabels().get(Labels.FLEET),
-                        r.getMetadata().getNamespace())))
-        .build();
+  /** A reconcile that threw: see {@link FleetErrorStatus}. */
+  @Override
+  public ErrorStatusUpdateControl<ModelFleet> updateErrorStatus(
+      ModelFleet fleet, Context<ModelFleet> context, Exception e) {
+    return errorStatus.update(fleet, context, e);
   }
 
   @Override
@@ -300,7 +227,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     }
     status.setCompression(cs);
     List<ModelVariant> compressed =
-        owned(fleet, context).stream()
+        ownedVariants(fleet, context).stream()
             .filter(mv -> jobName.equals(mv.getMetadata().getLabels().get(JOB_LABEL)))
             .toList();
     if (job.isEmpty() && !compressed.isEmpty()) {
@@ -340,7 +267,16 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     Optional<Duration> upgrading = serve(fleet, status, classes, registered, context);
     // What serves and the status are settled; removing superseded variants is best-effort, and one
     // that fails never keeps the status from being saved: it is tried again a little later.
-    boolean collected = registered.isEmpty() || collectSuperseded(fleet, status, jobName, context);
+    boolean collected =
+        registered.isEmpty()
+            || VariantCollector.collect(
+                fleet,
+                status,
+                jobName,
+                ownedVariants(fleet, context),
+                context.getClient(),
+                stores,
+                events);
     UpdateControl<ModelFleet> control = finish(fleet, old, status, context);
     // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
     // sends events: look again while a compression runs or a class upgrades.
@@ -429,216 +365,6 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       status.setPhase(degraded ? FleetPhase.DEGRADED : FleetPhase.ROLLING_OUT);
     }
     return rollout.requeue();
-  }
-
-  /**
-   * Removes the fleet's variants that a newer compression superseded and no device class serves:
-   * their files (when the store's retention is Delete), their ModelVariants and their Jobs. Returns
-   * false when that failed (an Event says why); nothing it could not delete is lost.
-   */
-  private boolean collectSuperseded(
-      ModelFleet fleet, ModelFleetStatus status, String jobName, Context<ModelFleet> context) {
-    List<ModelVariant> owned = owned(fleet, context);
-    List<ModelVariant> superseded = VariantCollector.superseded(status, jobName, owned);
-    if (superseded.isEmpty()) {
-      return true;
-    }
-    try {
-      deleteSuperseded(fleet, superseded, context);
-      return true;
-    } catch (IOException | VariantRegistrar.RejectedResult | KubernetesClientException e) {
-      LOG.warnf(
-          "ModelFleet(%s/%s): removing superseded variants failed: %s",
-          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), e.getMessage());
-      events.record(
-          fleet,
-          EventRecorder.WARNING,
-          "VariantCleanupFailed",
-          "removing "
-              + superseded.size()
-              + " superseded variant(s) failed ("
-              + e.getMessage()
-              + "); trying again");
-      return false;
-    }
-  }
-
-  private void deleteSuperseded(
-      ModelFleet fleet, List<ModelVariant> superseded, Context<ModelFleet> context)
-      throws IOException, VariantRegistrar.RejectedResult {
-    List<String> deletedFiles =
-        VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, superseded);
-    Set<String> oldJobs = new LinkedHashSet<>();
-    for (ModelVariant mv : superseded) {
-      context.getClient().resource(mv).delete();
-      oldJobs.add(mv.getMetadata().getLabels().get(JOB_LABEL));
-    }
-    for (String old : oldJobs) {
-      if (old != null) {
-        context
-            .getClient()
-            .batch()
-            .v1()
-            .jobs()
-            .inNamespace(fleet.getMetadata().getNamespace())
-            .withName(old)
-            .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
-            .delete();
-      }
-    }
-    events.record(
-        fleet,
-        EventRecorder.NORMAL,
-        "VariantsSuperseded",
-        "deleted "
-            + superseded.size()
-            + " superseded variant(s) of "
-            + String.join(", ", oldJobs)
-            + (fleet.getSpec().getStore().deletesArtifacts()
-                ? "; deleted their files from the store (" + deletedFiles.size() + ")"
-                : "; their files stay in the store (retention Retain)"));
-  }
-
-  /**
-   * The fleet's ModelVariants, from the informer's index of owners (not a scan of the namespace's
-   * variants).
-   */
-  private static List<ModelVariant> owned(ModelFleet fleet, Context<ModelFleet> context) {
-    return source(context, ModelVariant.class, VARIANTS).getSecondaryResources(fleet).stream()
-        .filter(mv -> ownedBy(mv, fleet))
-        .toList();
-  }
-
-  private static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
-    return mv.getMetadata().getOwnerReferences() != null
-        && mv.getMetadata().getOwnerReferences().stream()
-            .anyMatch(o -> fleet.getMetadata().getUid().equals(o.getUid()));
-  }
-
-  /**
-   * The finalizer: before the fleet goes (and its ModelVariants with it, through their owner
-   * references), deletes its variants' files when the store's retention is Delete. Files already
-   * gone (a deleted bucket) count as deleted. Where they cannot be deleted for good (the store's
-   * Secret is gone, as namespace deletion removes it first, or the store policy now refuses the
-   * store) or the namespace is terminating, the fleet is released and an Event and the log name the
-   * store whose files stay; only a store that cannot be reached for now keeps the fleet, and is
-   * tried again.
-   */
-  @Override
-  public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
-    if (fleet.getSpec() == null
-        || fleet.getSpec().getStore() == null
-        || !fleet.getSpec().getStore().deletesArtifacts()) {
-      return DeleteControl.defaultDelete();
-    }
-    String uri = fleet.getSpec().getStore().getUri();
-    List<ModelVariant> owned = owned(fleet, context);
-    try {
-      List<String> deleted =
-          VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, owned);
-      LOG.infof(
-          "ModelFleet(%s/%s) deleted: removed %d variant(s) from %s",
-          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), deleted.size(), uri);
-      return DeleteControl.defaultDelete();
-    } catch (ArtifactNotFoundException e) {
-      LOG.infof(
-          "ModelFleet(%s/%s) deleted: its store %s is already gone (%s)",
-          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), uri, e.getMessage());
-      return DeleteControl.defaultDelete();
-    } catch (VariantRegistrar.RejectedResult e) {
-      return leaveArtifacts(fleet, e.getMessage());
-    } catch (IOException e) {
-      if (namespaceTerminating(fleet, context)) {
-        return leaveArtifacts(fleet, e.getMessage() + "; the namespace is being deleted");
-      }
-      events.record(
-          fleet,
-          EventRecorder.WARNING,
-          "ArtifactCleanupFailed",
-          "cannot delete the variants' files from "
-              + uri
-              + " ("
-              + e.getMessage()
-              + "); retrying. To keep the files and delete the fleet now, set"
-              + " spec.store.retention to Retain.");
-      return DeleteControl.noFinalizerRemoval().rescheduleAfter(progressInterval.multipliedBy(3));
-    }
-  }
-
-  /** Releases a deleted fleet whose variants' files cannot be deleted, saying what stays. */
-  private DeleteControl leaveArtifacts(ModelFleet fleet, String why) {
-    String message =
-        "the variants' files stay in "
-            + fleet.getSpec().getStore().getUri()
-            + " and must be deleted by hand: "
-            + why;
-    LOG.warnf(
-        "ModelFleet(%s/%s) deleted: %s",
-        fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), message);
-    events.record(fleet, EventRecorder.WARNING, "ArtifactsLeftInStore", message);
-    return DeleteControl.defaultDelete();
-  }
-
-  private static boolean namespaceTerminating(ModelFleet fleet, Context<ModelFleet> context) {
-    Namespace ns =
-        context.getClient().namespaces().withName(fleet.getMetadata().getNamespace()).get();
-    return ns == null || ns.getMetadata().getDeletionTimestamp() != null;
-  }
-
-  /**
-   * A reconcile that threw (an unreachable store or API server): each failed attempt is shown in
-   * the Reconciling condition while the retry with backoff goes on; once the retries are spent, the
-   * fleet says so, with an Event, and is looked at again after {@link #retryAfterExhausted}.
-   */
-  @Override
-  public ErrorStatusUpdateControl<ModelFleet> updateErrorStatus(
-      ModelFleet fleet, Context<ModelFleet> context, Exception e) {
-    ModelFleetStatus status =
-        fleet.getStatus() == null ? new ModelFleetStatus() : Serialization.clone(fleet.getStatus());
-    if (status.getConditions() == null) {
-      status.setConditions(new ArrayList<>());
-    }
-    String reason = causedBy(e, IOException.class) ? "StoreUnavailable" : "ReconcileError";
-    Throwable t = e;
-    while (t instanceof io.javaoperatorsdk.operator.OperatorException && t.getCause() != null) {
-      t = t.getCause();
-    }
-    String cause = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    var retry = context.getRetryInfo();
-    int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
-    boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
-    if (!last) {
-      set(
-          status,
-          ConditionTypes.RECONCILING,
-          TRUE,
-          reason,
-          "attempt " + attempt + " failed: " + cause + "; retrying with backoff");
-      return ErrorStatusUpdateControl.patchStatus(statusPatch(fleet, status));
-    }
-    String message =
-        "gave up after "
-            + attempt
-            + " attempt(s): "
-            + cause
-            + "; trying again in "
-            + retryAfterExhausted.toSeconds()
-            + "s or on the next change";
-    set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
-    set(status, ConditionTypes.READY, FALSE, reason, message);
-    events.record(fleet, EventRecorder.WARNING, reason, message);
-    return ErrorStatusUpdateControl.patchStatus(statusPatch(fleet, status))
-        .withNoRetry()
-        .rescheduleAfter(retryAfterExhausted);
-  }
-
-  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (type.isInstance(t)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /** Whether {@code variants} hold one of every size the fleet's compression makes. */
@@ -942,13 +668,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /** Sets a condition; true when its status, reason or message changed. */
   private boolean set(
       ModelFleetStatus status, String type, ConditionStatus value, String reason, String message) {
-    Optional<Condition> before = Conditions.find(status.getConditions(), type);
-    Conditions.set(
-        status, Condition.of(type, value, reason, message, status.getObservedGeneration()), clock);
-    return before.isEmpty()
-        || before.get().getStatus() != value
-        || !java.util.Objects.equals(reason, before.get().getReason())
-        || !java.util.Objects.equals(message.isEmpty() ? null : message, before.get().getMessage());
+    return FleetStatuses.set(clock, status, type, value, reason, message);
   }
 
   /**
@@ -963,21 +683,9 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       Context<ModelFleet> context) {
     if (!status.equals(old)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-          fleet, statusPatch(fleet, status), context);
+          fleet, FleetStatuses.patch(fleet, status), context);
     }
     return UpdateControl.noUpdate();
-  }
-
-  /** A ModelFleet carrying only the name and {@code status}, for a status patch. */
-  private static ModelFleet statusPatch(ModelFleet fleet, ModelFleetStatus status) {
-    ModelFleet patch = new ModelFleet();
-    patch.setMetadata(
-        new ObjectMetaBuilder()
-            .withName(fleet.getMetadata().getName())
-            .withNamespace(fleet.getMetadata().getNamespace())
-            .build());
-    patch.setStatus(status);
-    return patch;
   }
 
   /** The worker's DeviceClass: the explicit one, else the served class with the most memory. */
@@ -997,33 +705,6 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
         .orElseThrow();
   }
 
-  /** {@code field=name} for every DeviceClass the fleet names, in spec order. */
-  static List<String> referencedFields(ModelFleet fleet) {
-    List<String> refs = new ArrayList<>();
-    List<DeviceClassTarget> targets = fleet.getSpec().getDeviceClasses();
-    for (int i = 0; targets != null && i < targets.size(); i++) {
-      refs.add("spec.deviceClasses[" + i + "].name=" + targets.get(i).getName());
-    }
-    String worker =
-        fleet.getSpec().getCompression() == null
-                || fleet.getSpec().getCompression().getWorker() == null
-            ? null
-            : fleet.getSpec().getCompression().getWorker().getDeviceClass();
-    if (worker != null) {
-      refs.add("spec.compression.worker.deviceClass=" + worker);
-    }
-    return refs;
-  }
-
-  static Set<String> referencedClasses(ModelFleet fleet) {
-    if (fleet.getSpec() == null) {
-      return Set.of();
-    }
-    return referencedFields(fleet).stream()
-        .map(r -> r.substring(r.indexOf('=') + 1))
-        .collect(Collectors.toCollection(LinkedHashSet::new));
-  }
-
   private static Optional<JobCondition> condition(Job job, String type) {
     if (job.getStatus() == null || job.getStatus().getConditions() == null) {
       return Optional.empty();
@@ -1031,13 +712,5 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     return job.getStatus().getConditions().stream()
         .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
         .findFirst();
-  }
-
-  @SuppressWarnings("unchecked")
-  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
-      InformerEventSource<R, ModelFleet> source(
-          Context<ModelFleet> context, Class<R> type, String name) {
-    return (InformerEventSource<R, ModelFleet>)
-        context.eventSourceRetriever().getEventSourceFor(type, name);
   }
 }

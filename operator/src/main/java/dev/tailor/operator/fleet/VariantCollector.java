@@ -6,12 +6,16 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ProgressReport;
+import dev.tailor.operator.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
 
 /**
  * Garbage collection of a fleet's variants: which are superseded by a newer compression and no
@@ -19,6 +23,8 @@ import java.util.stream.Collectors;
  * Delete}. Files outside the store the fleet names now are never touched.
  */
 final class VariantCollector {
+  private static final Logger LOG = Logger.getLogger(VariantCollector.class);
+
   private VariantCollector() {}
 
   /**
@@ -74,5 +80,80 @@ final class VariantCollector {
       }
     }
     return deleted;
+  }
+
+  /**
+   * Removes the fleet's variants that a newer compression superseded and no device class serves:
+   * their files (when the store's retention is Delete), their ModelVariants and their Jobs. Returns
+   * false when that failed (an Event says why); nothing it could not delete is lost.
+   */
+  static boolean collect(
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      String jobName,
+      List<ModelVariant> owned,
+      KubernetesClient client,
+      FleetStores stores,
+      EventRecorder events) {
+    List<ModelVariant> superseded = VariantCollector.superseded(status, jobName, owned);
+    if (superseded.isEmpty()) {
+      return true;
+    }
+    try {
+      deleteSuperseded(fleet, superseded, client, stores, events);
+      return true;
+    } catch (IOException | VariantRegistrar.RejectedResult | KubernetesClientException e) {
+      LOG.warnf(
+          "ModelFleet(%s/%s): removing superseded variants failed: %s",
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), e.getMessage());
+      events.record(
+          fleet,
+          EventRecorder.WARNING,
+          "VariantCleanupFailed",
+          "removing "
+              + superseded.size()
+              + " superseded variant(s) failed ("
+              + e.getMessage()
+              + "); trying again");
+      return false;
+    }
+  }
+
+  private static void deleteSuperseded(
+      ModelFleet fleet,
+      List<ModelVariant> superseded,
+      KubernetesClient client,
+      FleetStores stores,
+      EventRecorder events)
+      throws IOException, VariantRegistrar.RejectedResult {
+    List<String> deletedFiles = VariantCollector.deleteArtifacts(stores, client, fleet, superseded);
+    Set<String> oldJobs = new LinkedHashSet<>();
+    for (ModelVariant mv : superseded) {
+      client.resource(mv).delete();
+      oldJobs.add(mv.getMetadata().getLabels().get(FleetReconciler.JOB_LABEL));
+    }
+    for (String old : oldJobs) {
+      if (old != null) {
+        client
+            .batch()
+            .v1()
+            .jobs()
+            .inNamespace(fleet.getMetadata().getNamespace())
+            .withName(old)
+            .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND)
+            .delete();
+      }
+    }
+    events.record(
+        fleet,
+        EventRecorder.NORMAL,
+        "VariantsSuperseded",
+        "deleted "
+            + superseded.size()
+            + " superseded variant(s) of "
+            + String.join(", ", oldJobs)
+            + (fleet.getSpec().getStore().deletesArtifacts()
+                ? "; deleted their files from the store (" + deletedFiles.size() + ")"
+                : "; their files stay in the store (retention Retain)"));
   }
 }

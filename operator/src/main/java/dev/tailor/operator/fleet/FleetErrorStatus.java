@@ -1,0 +1,85 @@
+package dev.tailor.operator.fleet;
+
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.operator.EventRecorder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+
+/** The status of a fleet whose reconcile threw: each retry shown, then giving up for a while. */
+final class FleetErrorStatus {
+  private final EventRecorder events;
+  private final Duration retryAfterExhausted;
+  private final Clock clock;
+
+  FleetErrorStatus(EventRecorder events, Duration retryAfterExhausted, Clock clock) {
+    this.events = events;
+    this.retryAfterExhausted = retryAfterExhausted;
+    this.clock = clock;
+  }
+
+  /**
+   * A reconcile that threw (an unreachable store or API server): each failed attempt is shown in
+   * the Reconciling condition while the retry with backoff goes on; once the retries are spent, the
+   * fleet says so, with an Event, and is looked at again after the retry-after-exhausted delay.
+   */
+  ErrorStatusUpdateControl<ModelFleet> update(
+      ModelFleet fleet, Context<ModelFleet> context, Exception e) {
+    ModelFleetStatus status =
+        fleet.getStatus() == null ? new ModelFleetStatus() : Serialization.clone(fleet.getStatus());
+    if (status.getConditions() == null) {
+      status.setConditions(new ArrayList<>());
+    }
+    String reason = causedBy(e, IOException.class) ? "StoreUnavailable" : "ReconcileError";
+    Throwable t = e;
+    while (t instanceof io.javaoperatorsdk.operator.OperatorException && t.getCause() != null) {
+      t = t.getCause();
+    }
+    String cause = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    var retry = context.getRetryInfo();
+    int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
+    boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
+    if (!last) {
+      FleetStatuses.set(
+          clock,
+          status,
+          ConditionTypes.RECONCILING,
+          TRUE,
+          reason,
+          "attempt " + attempt + " failed: " + cause + "; retrying with backoff");
+      return ErrorStatusUpdateControl.patchStatus(FleetStatuses.patch(fleet, status));
+    }
+    String message =
+        "gave up after "
+            + attempt
+            + " attempt(s): "
+            + cause
+            + "; trying again in "
+            + retryAfterExhausted.toSeconds()
+            + "s or on the next change";
+    FleetStatuses.set(clock, status, ConditionTypes.RECONCILING, FALSE, reason, message);
+    FleetStatuses.set(clock, status, ConditionTypes.READY, FALSE, reason, message);
+    events.record(fleet, EventRecorder.WARNING, reason, message);
+    return ErrorStatusUpdateControl.patchStatus(FleetStatuses.patch(fleet, status))
+        .withNoRetry()
+        .rescheduleAfter(retryAfterExhausted);
+  }
+
+  private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
