@@ -1,0 +1,161 @@
+package dev.tailor.operator.fleet;
+
+import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
+import static dev.tailor.operator.fleet.FleetEventSources.ownedVariants;
+import static dev.tailor.operator.fleet.FleetEventSources.source;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
+import dev.tailor.api.v1alpha1.fleet.JobState;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.NameConflict;
+import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.PodSpecs;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.List;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The compression step: one worker Job per compressed spec, and its state in the fleet's status.
+ */
+final class CompressionStage {
+  private static final Logger LOG = Logger.getLogger(CompressionStage.class);
+
+  /**
+   * What the step found.
+   *
+   * @param jobName the current spec's Job
+   * @param job the Job, unless it is gone
+   * @param status the Job's state, as shown in {@code status.compression}
+   * @param compressed the fleet's ModelVariants registered from that Job
+   */
+  record Result(
+      String jobName, Optional<Job> job, CompressionStatus status, List<ModelVariant> compressed) {}
+
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final FleetStores stores;
+  private final String workerImage;
+
+  CompressionStage(
+      EventRecorder events, OperatorMetrics metrics, FleetStores stores, String workerImage) {
+    this.events = events;
+    this.metrics = metrics;
+    this.stores = stores;
+    this.workerImage = workerImage;
+  }
+
+  /**
+   * The Job of the fleet's current compression spec: launched if absent (unless its variants are
+   * registered already), else observed, with the worker's progress while it runs.
+   */
+  Result run(
+      ModelFleet fleet, ModelFleetStatus status, DeviceClass worker, Context<ModelFleet> context) {
+    String jobName = CompressionJobs.name(fleet);
+    Optional<Job> job =
+        source(context, Job.class, JOBS)
+            .get(new ResourceID(jobName, fleet.getMetadata().getNamespace()));
+    if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), fleet)) {
+      throw new NameConflict(job.get(), fleet);
+    }
+    CompressionStatus cs =
+        status.getCompression() == null ? new CompressionStatus() : status.getCompression();
+    if (!jobName.equals(cs.getJobName())) {
+      cs = new CompressionStatus();
+      cs.setJobName(jobName);
+    }
+    status.setCompression(cs);
+    List<ModelVariant> compressed =
+        ownedVariants(fleet, context).stream()
+            .filter(
+                mv -> jobName.equals(mv.getMetadata().getLabels().get(FleetReconciler.JOB_LABEL)))
+            .toList();
+    if (job.isEmpty() && !compressed.isEmpty()) {
+      // The Job is gone (deleted by hand, or by a TTL) but its variants are registered: done.
+      cs.setState(JobState.SUCCEEDED);
+      cs.setProgressPercent(100);
+      cs.setMessage(
+          "compression " + jobName + " done; " + compressed.size() + " variant(s) registered");
+    } else if (job.isEmpty()) {
+      launch(fleet, worker, context);
+      cs.setState(JobState.PENDING);
+      cs.setMessage(
+          "compression Job "
+              + jobName
+              + " created on DeviceClass "
+              + worker.getMetadata().getName());
+    } else {
+      observe(job.get(), cs);
+      if (cs.getState() == JobState.RUNNING) {
+        CompressionProgress.read(stores, context.getClient(), fleet, cs);
+      }
+    }
+    return new Result(jobName, job, cs, compressed);
+  }
+
+  private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
+    Job desired = CompressionJobs.desired(fleet, worker, workerImage);
+    Optional<Job> created = PodSpecs.createUnlessOwned(context.getClient(), desired, fleet);
+    if (created.isEmpty()) {
+      return; // already there (the informer had not seen it yet, e.g. after an operator restart)
+    }
+    source(context, Job.class, JOBS)
+        .handleRecentResourceCreate(ResourceID.fromResource(fleet), created.get());
+    metrics.compressionJob("started");
+    LOG.infof(
+        "ModelFleet(%s/%s): launched compression Job %s",
+        fleet.getMetadata().getNamespace(),
+        fleet.getMetadata().getName(),
+        desired.getMetadata().getName());
+    events.record(
+        fleet,
+        EventRecorder.NORMAL,
+        "CompressionStarted",
+        "launched compression Job "
+            + desired.getMetadata().getName()
+            + " on DeviceClass "
+            + worker.getMetadata().getName());
+  }
+
+  static void observe(Job job, CompressionStatus cs) {
+    var s = job.getStatus();
+    cs.setStartTime(s == null ? null : s.getStartTime());
+    cs.setCompletionTime(s == null ? null : s.getCompletionTime());
+    Optional<JobCondition> failed = condition(job, "Failed");
+    if (s != null && s.getSucceeded() != null && s.getSucceeded() > 0) {
+      cs.setState(JobState.SUCCEEDED);
+      cs.setProgressPercent(100);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " succeeded");
+    } else if (failed.isPresent()) {
+      cs.setState(JobState.FAILED);
+      cs.setMessage(
+          "compression Job "
+              + job.getMetadata().getName()
+              + " failed: "
+              + failed.get().getReason()
+              + (failed.get().getMessage() == null ? "" : " (" + failed.get().getMessage() + ")"));
+    } else if (s != null && s.getActive() != null && s.getActive() > 0) {
+      cs.setState(JobState.RUNNING);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " is running");
+    } else {
+      cs.setState(JobState.PENDING);
+      cs.setMessage("compression Job " + job.getMetadata().getName() + " is waiting for its pod");
+    }
+  }
+
+  private static Optional<JobCondition> condition(Job job, String type) {
+    if (job.getStatus() == null || job.getStatus().getConditions() == null) {
+      return Optional.empty();
+    }
+    return job.getStatus().getConditions().stream()
+        .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
+        .findFirst();
+  }
+}

@@ -1,0 +1,252 @@
+package dev.tailor.operator.fleet;
+
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
+import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
+import static dev.tailor.operator.fleet.FleetEventSources.PODS;
+import static dev.tailor.operator.fleet.FleetEventSources.VARIANTS;
+import static dev.tailor.operator.fleet.FleetEventSources.source;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
+import dev.tailor.api.v1alpha1.fleet.JobState;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.api.v1alpha1.fleet.VariantReference;
+import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
+import dev.tailor.api.v1alpha1.variant.QualityGateResult;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.PodSpecs;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The registration step: a succeeded Job's variants become ModelVariants (its report read from the
+ * pod's termination message, every digest checked in the store, each judged by the quality gate),
+ * and the fleet's status lists them.
+ */
+final class VariantRegistration {
+  private final EventRecorder events;
+  private final OperatorMetrics metrics;
+  private final FleetStores stores;
+  private final FleetConditions conditions;
+
+  VariantRegistration(
+      EventRecorder events,
+      OperatorMetrics metrics,
+      FleetStores stores,
+      FleetConditions conditions) {
+    this.events = events;
+    this.metrics = metrics;
+    this.stores = stores;
+    this.conditions = conditions;
+  }
+
+  /**
+   * The variants of the current compression once its Job succeeded, registered as ModelVariants
+   * (once; the rest after an operator stopped part-way), and the fleet's view of them; none before.
+   */
+  List<ModelVariant> registered(
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      CompressionStage.Result compression,
+      Context<ModelFleet> context) {
+    CompressionStatus cs = compression.status();
+    Optional<Job> job = compression.job();
+    List<ModelVariant> compressed = compression.compressed();
+    List<ModelVariant> registered = List.of();
+    if (cs.getState() == JobState.SUCCEEDED) {
+      if (job.isPresent() && !allSizes(fleet, compressed)) {
+        // None registered yet, or some (an operator stopped part-way): the rest from the result.
+        registered = registerVariants(fleet, status, job.get(), context);
+      }
+      if (registered.isEmpty() && !compressed.isEmpty()) {
+        // Registered already (by this operator before a restart, say), or the Job's pods are gone:
+        // the ModelVariants are the record.
+        registered = compressed;
+        describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
+      }
+    }
+    return registered;
+  }
+
+  /** Whether {@code variants} hold one of every size the fleet's compression makes. */
+  private static boolean allSizes(ModelFleet fleet, List<ModelVariant> variants) {
+    Set<Integer> sizes =
+        variants.stream()
+            .map(mv -> mv.getSpec().getLineage().getSize())
+            .collect(Collectors.toSet());
+    return sizes.containsAll(CompressionJobs.sizes(fleet.getSpec()));
+  }
+
+  /**
+   * Creates the ModelVariants of a succeeded Job once: reads the Job's result from its pod's
+   * termination message, verifies each variant's digest in the store and judges its quality.
+   * Returns the Job's variants, or none while they cannot be registered.
+   */
+  private List<ModelVariant> registerVariants(
+      ModelFleet fleet, ModelFleetStatus status, Job job, Context<ModelFleet> context) {
+    String ns = fleet.getMetadata().getNamespace();
+    String jobName = job.getMetadata().getName();
+    List<Pod> pods =
+        source(context, Pod.class, PODS)
+            .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
+            .toList();
+    Optional<String> message = PodSpecs.terminationMessage(job, pods);
+    if (message.isEmpty()) {
+      return List.of(); // the pod's final status has not reached the cache yet; its event will come
+    }
+    CompressionResult result;
+    try {
+      result = CompressionResult.parse(message.get());
+    } catch (IllegalArgumentException e) {
+      conditions.reject(fleet, status, "InvalidResult", e.getMessage());
+      return List.of();
+    }
+    String pinned = fleet.getSpec().getBaseModel().getDigest();
+    if (pinned != null && !pinned.equals(result.baseDigest())) {
+      conditions.reject(
+          fleet,
+          status,
+          "DigestMismatch",
+          "the Job compressed base model "
+              + result.baseDigest()
+              + " but spec.baseModel.digest pins "
+              + pinned);
+      return List.of();
+    }
+    InformerEventSource<ModelVariant, ModelFleet> cache =
+        source(context, ModelVariant.class, VARIANTS);
+    List<ModelVariant> variants =
+        result.variants().stream()
+            .map(e -> cache.get(new ResourceID(VariantRegistrar.name(fleet, e.size()), ns)))
+            .flatMap(Optional::stream)
+            .toList();
+    if (variants.size() < result.variants().size()) {
+      try {
+        variants = VariantRegistrar.variants(stores, context.getClient(), fleet, result);
+      } catch (VariantRegistrar.RejectedResult e) {
+        conditions.reject(fleet, status, e.reason(), e.getMessage());
+        return List.of();
+      } catch (IOException e) {
+        throw new UncheckedIOException(
+            "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
+      }
+      List<ModelVariant> created = new ArrayList<>();
+      for (ModelVariant mv : variants) {
+        mv.getMetadata().getLabels().put(FleetReconciler.JOB_LABEL, jobName);
+        created.add(create(fleet, context, mv, gate(fleet, mv)));
+      }
+      variants = created;
+      events.record(
+          fleet,
+          EventRecorder.NORMAL,
+          "VariantsRegistered",
+          variants.size() + " variant(s) registered from " + jobName);
+    }
+    describeVariants(fleet, status, result.baseDigest(), variants, context);
+    return variants;
+  }
+
+  /**
+   * The fleet's view of its variants, derived from the ModelVariants alone. Each is judged by the
+   * fleet's current quality gate, and a variant whose recorded judgement an edited gate changed
+   * gets the new one: editing the gate never recompresses.
+   */
+  private void describeVariants(
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      String baseDigest,
+      List<ModelVariant> variants,
+      Context<ModelFleet> context) {
+    List<VariantReference> refs = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (ModelVariant mv :
+        variants.stream()
+            .sorted(java.util.Comparator.comparing(v -> -v.getSpec().getLineage().getSize()))
+            .toList()) {
+      QualityGateResult gate = gate(fleet, mv);
+      if (mv.getStatus() != null && !gate.equals(mv.getStatus().getQualityGate())) {
+        ModelVariant judged = Serialization.clone(mv);
+        judged.getStatus().setQualityGate(gate);
+        source(context, ModelVariant.class, VARIANTS)
+            .handleRecentResourceUpdate(
+                ResourceID.fromResource(fleet),
+                context.getClient().resource(judged).updateStatus(),
+                mv);
+      }
+      VariantReference ref = new VariantReference();
+      ref.setName(mv.getMetadata().getName());
+      ref.setSize(mv.getSpec().getLineage().getSize());
+      ref.setDigest(mv.getSpec().getArtifact().getDigest());
+      ref.setQualityGatePassed(gate.getPassed());
+      refs.add(ref);
+      if (!gate.getPassed()) {
+        failed.add(ref.getSize() + "%: " + gate.getMessage());
+      }
+    }
+    status.setBaseDigest(baseDigest);
+    status.setVariants(refs);
+    status.setVariantCount(refs.size());
+    metrics.variants(
+        fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(), refs.size());
+    conditions.set(
+        status,
+        ConditionTypes.ARTIFACT_VERIFIED,
+        TRUE,
+        "DigestsMatch",
+        refs.size() + " variant(s) verified in " + fleet.getSpec().getStore().getUri());
+    if (failed.isEmpty()) {
+      conditions.set(
+          status,
+          ConditionTypes.QUALITY_GATE_PASSED,
+          TRUE,
+          "WithinGate",
+          "every variant is within the quality gate");
+    } else if (conditions.set(
+        status,
+        ConditionTypes.QUALITY_GATE_PASSED,
+        FALSE,
+        "OutsideGate",
+        String.join("; ", failed))) {
+      events.record(fleet, EventRecorder.WARNING, "QualityGateFailed", String.join("; ", failed));
+    }
+    conditions.registered(status, refs.size());
+  }
+
+  static QualityGateResult gate(ModelFleet fleet, ModelVariant mv) {
+    return QualityGates.judge(
+        fleet.getSpec().getCompression().getQualityGate(), mv.getSpec().getMetrics());
+  }
+
+  /**
+   * Creates a ModelVariant with its quality-gate status, and hands the result to the informer's
+   * cache at once, so the reconciles its own events trigger see it and do not create it again.
+   */
+  private ModelVariant create(
+      ModelFleet fleet, Context<ModelFleet> context, ModelVariant mv, QualityGateResult gate) {
+    ModelVariant created =
+        PodSpecs.createUnlessOwned(context.getClient(), mv, fleet)
+            .orElseGet(() -> context.getClient().resource(mv).get());
+    ModelVariantStatus vs = new ModelVariantStatus();
+    vs.setObservedGeneration(created.getMetadata().getGeneration());
+    vs.setQualityGate(gate);
+    created.setStatus(vs);
+    ModelVariant updated = context.getClient().resource(created).updateStatus();
+    source(context, ModelVariant.class, VARIANTS)
+        .handleRecentResourceCreate(ResourceID.fromResource(fleet), updated);
+    return updated;
+  }
+}
