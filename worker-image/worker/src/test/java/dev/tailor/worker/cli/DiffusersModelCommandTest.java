@@ -78,19 +78,8 @@ class DiffusersModelCommandTest {
         "imported",
         "--work-dir",
         tmp.resolve("work").toString(),
-        "--grid-images",
-        "2",
-        "--grid-timesteps",
-        "2",
-        "--latency-runs",
-        "1",
-        "--latency-batch",
-        "1",
-        "--agreement-samples",
-        "2",
-        "--agreement-steps",
-        "2",
         "-q");
+    Collections.addAll(args, TrainEvaluateSampleTest.QUICK_EVAL);
     MainTest.Run r = MainTest.run(args.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode variant = r.json().get("variants").get(0);
@@ -160,34 +149,25 @@ class DiffusersModelCommandTest {
   @Test
   void trainsTheArchitectureOfADiffusersConfig(@TempDir Path tmp) throws Exception {
     Path out = tmp.resolve("trained");
-    MainTest.Run r =
-        MainTest.run(
-            "train",
-            "--config",
-            pipeline.resolve("unet").resolve(DiffusersModel.CONFIG).toString(),
-            "--steps",
-            "2",
-            "--batch-size",
-            "2",
-            "--data-count",
-            "8",
-            "--timesteps",
-            "100",
-            "--out",
-            out.toString(),
-            "--grid-images",
-            "2",
-            "--grid-timesteps",
-            "2",
-            "--latency-runs",
-            "1",
-            "--latency-batch",
-            "1",
-            "--agreement-samples",
-            "2",
-            "--agreement-steps",
-            "2",
-            "-q");
+    List<String> train =
+        new ArrayList<>(
+            List.of(
+                "train",
+                "--config",
+                pipeline.resolve("unet").resolve(DiffusersModel.CONFIG).toString(),
+                "--steps",
+                "2",
+                "--batch-size",
+                "2",
+                "--data-count",
+                "8",
+                "--timesteps",
+                "100",
+                "--out",
+                out.toString(),
+                "-q"));
+    Collections.addAll(train, TrainEvaluateSampleTest.QUICK_EVAL);
+    MainTest.Run r = MainTest.run(train.toArray(String[]::new));
     assertThat(r.code()).as(r.err()).isZero();
     try (DiffusionModel trained = DiffusionModel.load(out);
         DiffusionModel imported = DiffusersModel.load(pipeline)) {
