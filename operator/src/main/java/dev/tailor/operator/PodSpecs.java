@@ -26,8 +26,6 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -289,29 +287,6 @@ public final class PodSpecs {
         .endTemplate()
         .endSpec()
         .build();
-  }
-
-  /**
-   * Creates {@code desired}, controlled by {@code owner}; empty when {@code owner} already has it
-   * (created before the cache saw it). An object of that name that {@code owner} does not control
-   * is never adopted.
-   *
-   * @throws NameConflict when the name is taken by an object {@code owner} does not control
-   */
-  public static <T extends HasMetadata> Optional<T> createUnlessOwned(
-      KubernetesClient client, T desired, HasMetadata owner) {
-    try {
-      return Optional.of(client.resource(desired).create());
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      T existing = client.resource(desired).get();
-      if (existing != null && !isControlledBy(existing, owner)) {
-        throw new NameConflict(existing, owner);
-      }
-      return Optional.empty(); // ours, or deleted in between: the next reconcile looks again
-    }
   }
 
   /** Metadata of an object the operator owns through {@code owner}, in its namespace. */

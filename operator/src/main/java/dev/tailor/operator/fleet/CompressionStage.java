@@ -13,6 +13,7 @@ import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
@@ -102,12 +103,12 @@ final class CompressionStage {
 
   private void launch(ModelFleet fleet, DeviceClass worker, Context<ModelFleet> context) {
     Job desired = CompressionJobs.desired(fleet, worker, workerImage);
-    Optional<Job> created = PodSpecs.createUnlessOwned(context.getClient(), desired, fleet);
+    Optional<Job> created =
+        OwnedObjects.create(
+            context.getClient(), desired, fleet, source(context, Job.class, JOBS), fleet);
     if (created.isEmpty()) {
       return; // already there (the informer had not seen it yet, e.g. after an operator restart)
     }
-    source(context, Job.class, JOBS)
-        .handleRecentResourceCreate(ResourceID.fromResource(fleet), created.get());
     metrics.compressionJob("started");
     LOG.infof(
         "ModelFleet(%s/%s): launched compression Job %s",

@@ -17,6 +17,7 @@ import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
@@ -238,7 +239,7 @@ final class VariantRegistration {
   private ModelVariant create(
       ModelFleet fleet, Context<ModelFleet> context, ModelVariant mv, QualityGateResult gate) {
     ModelVariant created =
-        PodSpecs.createUnlessOwned(context.getClient(), mv, fleet)
+        OwnedObjects.createUnlessOwned(context.getClient(), mv, fleet)
             .orElseGet(() -> context.getClient().resource(mv).get());
     ModelVariantStatus vs = new ModelVariantStatus();
     vs.setObservedGeneration(created.getMetadata().getGeneration());

@@ -13,6 +13,7 @@ import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
+import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
@@ -364,12 +365,8 @@ public final class ServingRollout {
         throw new NameConflict(job.get(), mv);
       }
       if (job.isEmpty()) {
-        PodSpecs.createUnlessOwned(client, LatencyProfiles.desired(fleet, mv, dc, image), mv)
-            .ifPresent(
-                created ->
-                    caches
-                        .jobs()
-                        .handleRecentResourceCreate(ResourceID.fromResource(fleet), created));
+        OwnedObjects.create(
+            client, LatencyProfiles.desired(fleet, mv, dc, image), mv, caches.jobs(), fleet);
         unmeasured++;
         continue;
       }
@@ -501,14 +498,12 @@ public final class ServingRollout {
   /** Creates {@code desired}, or finds the fleet's own copy the cache had not seen yet. */
   private <T extends HasMetadata> T create(
       T desired, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    Optional<T> created = PodSpecs.createUnlessOwned(client, desired, fleet);
-    created.ifPresent(c -> cache.handleRecentResourceCreate(ResourceID.fromResource(fleet), c));
-    return created.orElseGet(() -> client.resource(desired).get());
+    return OwnedObjects.create(client, desired, fleet, cache, fleet)
+        .orElseGet(() -> client.resource(desired).get());
   }
 
   private <T extends HasMetadata> T update(
       T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    desired.getMetadata().setResourceVersion(actual.getMetadata().getResourceVersion());
     // Keep what others annotate (the Deployment controller's revision, say); ours win.
     Map<String, String> annotations = new java.util.LinkedHashMap<>();
     if (actual.getMetadata().getAnnotations() != null) {
@@ -520,17 +515,6 @@ public final class ServingRollout {
       // The API server allocated the cluster IP; keep it.
       svc.getSpec().setClusterIP(old.getSpec().getClusterIP());
     }
-    T updated;
-    try {
-      updated = client.resource(desired).update();
-    } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-      if (e.getCode() != 409) {
-        throw e;
-      }
-      // Changed since the cache saw it: its newer version is on its way and reconciles again.
-      return actual;
-    }
-    cache.handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
-    return updated;
+    return OwnedObjects.update(client, desired, actual, cache, fleet);
   }
 }
