@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -58,7 +59,11 @@ final class CompressionStage {
    * registered already), else observed, with the worker's progress while it runs.
    */
   Result run(
-      ModelFleet fleet, ModelFleetStatus status, DeviceClass worker, Context<ModelFleet> context) {
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      Map<String, DeviceClass> classes,
+      Context<ModelFleet> context) {
+    DeviceClass worker = classes.get(workerClassName(fleet, classes));
     String jobName = CompressionJobs.name(fleet);
     Optional<Job> job =
         source(context, Job.class, JOBS)
@@ -158,5 +163,22 @@ final class CompressionStage {
     return job.getStatus().getConditions().stream()
         .filter(c -> type.equals(c.getType()) && "True".equals(c.getStatus()))
         .findFirst();
+  }
+
+  /** The worker's DeviceClass: the explicit one, else the served class with the most memory. */
+  static String workerClassName(ModelFleet fleet, Map<String, DeviceClass> classes) {
+    String explicit = fleet.getSpec().getCompression().getWorker().getDeviceClass();
+    if (explicit != null) {
+      return explicit;
+    }
+    return classes.values().stream()
+        .max(
+            java.util.Comparator.comparing(
+                (DeviceClass dc) ->
+                    dc.getSpec().getMemoryBudgetMiB() == null
+                        ? 0
+                        : dc.getSpec().getMemoryBudgetMiB()))
+        .map(dc -> dc.getMetadata().getName())
+        .orElseThrow();
   }
 }

@@ -9,8 +9,6 @@ import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
-import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
-import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OwnedObjects;
@@ -31,7 +29,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -58,6 +55,7 @@ public final class ServingRollout {
   private final String image;
   private final Optional<PrometheusAnalysis> prometheus;
   private final Instant now;
+  private final LatencyProfiling profiling;
   private Duration requeue;
 
   public ServingRollout(
@@ -73,6 +71,7 @@ public final class ServingRollout {
     this.image = image;
     this.prometheus = prometheus;
     this.now = now;
+    this.profiling = new LatencyProfiling(client, events, caches, image);
   }
 
   /**
@@ -179,7 +178,7 @@ public final class ServingRollout {
         });
 
     int unmeasured =
-        servable.isEmpty() || target.getSize() != null ? 0 : profileLatency(fleet, dc, servable);
+        servable.isEmpty() || target.getSize() != null ? 0 : profiling.profile(fleet, dc, servable);
     VariantSelection.Choice choice =
         servable.isEmpty()
             ? VariantSelection.Choice.none(whyNone)
@@ -337,107 +336,6 @@ public final class ServingRollout {
         return updated;
       }
     };
-  }
-
-  /**
-   * For a class with a latency budget: starts a profiling Job on the class's hardware for every
-   * servable variant that has no measurement there yet (and fits its memory budget), and records
-   * the finished ones on their variants. Returns how many are still unmeasured.
-   */
-  private int profileLatency(ModelFleet fleet, DeviceClass dc, List<ModelVariant> servable) {
-    if (dc.getSpec().getStepLatencyBudgetSeconds() == null) {
-      return 0;
-    }
-    String cls = dc.getMetadata().getName();
-    String ns = fleet.getMetadata().getNamespace();
-    int unmeasured = 0;
-    for (ModelVariant mv : servable) {
-      var m = mv.getSpec().getMetrics();
-      boolean tooBig =
-          m != null
-              && VariantSelection.budgetMisfit(VariantSelection.memoryMiB(m), null, dc).isPresent();
-      if (VariantSelection.fitOn(mv, cls).isPresent() || tooBig) {
-        continue;
-      }
-      String jobName = LatencyProfiles.name(mv, cls);
-      Optional<Job> job = caches.jobs().get(new ResourceID(jobName, ns));
-      if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), mv)) {
-        throw new NameConflict(job.get(), mv);
-      }
-      if (job.isEmpty()) {
-        OwnedObjects.create(
-            client, LatencyProfiles.desired(fleet, mv, dc, image), mv, caches.jobs(), fleet);
-        unmeasured++;
-        continue;
-      }
-      List<Pod> pods =
-          caches
-              .pods()
-              .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
-              .toList();
-      Optional<DeviceClassFit> fit = LatencyProfiles.result(job.get(), pods, dc);
-      if (fit.isEmpty()) {
-        unmeasured++;
-      } else {
-        record(fleet, mv, fit.get());
-      }
-    }
-    return unmeasured;
-  }
-
-  /** Adds a class's measured fit to the variant's status (and to {@code mv} itself). */
-  private void record(ModelFleet fleet, ModelVariant mv, DeviceClassFit fit) {
-    ModelVariant updated =
-        client
-            .resources(ModelVariant.class)
-            .inNamespace(mv.getMetadata().getNamespace())
-            .withName(mv.getMetadata().getName())
-            .editStatus(
-                m -> {
-                  withFit(m, fit);
-                  return m;
-                });
-    caches.variants().handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, mv);
-    withFit(mv, fit);
-    events.record(
-        fleet,
-        EventRecorder.NORMAL,
-        "LatencyMeasured",
-        mv.getMetadata().getName()
-            + " on "
-            + fit.getDeviceClass()
-            + ": "
-            + String.format(
-                Locale.ROOT,
-                "%.4f s per step",
-                fit.getStepLatencySeconds() == null ? Double.NaN : fit.getStepLatencySeconds())
-            + (Boolean.TRUE.equals(fit.getFits()) ? ", fits" : ", " + fit.getReason()));
-  }
-
-  private static void withFit(ModelVariant mv, DeviceClassFit fit) {
-    if (mv.getStatus() == null) {
-      mv.setStatus(new ModelVariantStatus());
-    }
-    List<DeviceClassFit> fits =
-        mv.getStatus().getFits() == null
-            ? new ArrayList<>()
-            : new ArrayList<>(mv.getStatus().getFits());
-    fits.removeIf(f -> fit.getDeviceClass().equals(f.getDeviceClass()));
-    fits.add(fit);
-    fits.sort(java.util.Comparator.comparing(DeviceClassFit::getDeviceClass));
-    mv.getStatus().setFits(fits);
-    mv.getStatus()
-        .setFitsSummary(
-            String.join(
-                "; ",
-                fits.stream()
-                    .map(
-                        f ->
-                            f.getDeviceClass()
-                                + (Boolean.TRUE.equals(f.getFits())
-                                    ? ": fits"
-                                    : ": " + f.getReason()))
-                    .toList()));
   }
 
   private static String message(

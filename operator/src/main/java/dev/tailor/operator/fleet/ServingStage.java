@@ -1,0 +1,106 @@
+package dev.tailor.operator.fleet;
+
+import static dev.tailor.operator.fleet.FleetEventSources.DEPLOYMENTS;
+import static dev.tailor.operator.fleet.FleetEventSources.HPAS;
+import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
+import static dev.tailor.operator.fleet.FleetEventSources.PODS;
+import static dev.tailor.operator.fleet.FleetEventSources.SERVICES;
+import static dev.tailor.operator.fleet.FleetEventSources.VARIANTS;
+import static dev.tailor.operator.fleet.FleetEventSources.source;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.GateAction;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.ServingRollout;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The serving step: the servable variants rolled out to every device class ({@link
+ * ServingRollout}).
+ */
+final class ServingStage {
+  private final EventRecorder events;
+  private final String workerImage;
+  private final Optional<PrometheusAnalysis> prometheus;
+  private final FleetConditions conditions;
+  private final Clock clock;
+
+  ServingStage(
+      EventRecorder events,
+      String workerImage,
+      Optional<PrometheusAnalysis> prometheus,
+      FleetConditions conditions,
+      Clock clock) {
+    this.events = events;
+    this.workerImage = workerImage;
+    this.prometheus = prometheus;
+    this.conditions = conditions;
+    this.clock = clock;
+  }
+
+  /**
+   * Rolls the servable variants of the current compression out to every device class and derives
+   * the fleet's readiness from the classes'. Until the current compression has variants, what
+   * serves keeps serving.
+   */
+  Optional<Duration> run(
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      Map<String, DeviceClass> classes,
+      List<ModelVariant> registered,
+      Context<ModelFleet> context) {
+    var gate = fleet.getSpec().getCompression().getQualityGate();
+    boolean keepFailing = gate != null && gate.getOnFailure() == GateAction.KEEP;
+    List<ModelVariant> servable =
+        registered.stream()
+            .filter(mv -> keepFailing || VariantRegistration.gate(fleet, mv).getPassed())
+            .toList();
+    ServingRollout rollout =
+        new ServingRollout(
+            context.getClient(),
+            events,
+            new ServingRollout.Caches(
+                source(context, Deployment.class, DEPLOYMENTS),
+                source(context, Service.class, SERVICES),
+                source(context, HorizontalPodAutoscaler.class, HPAS),
+                source(context, Job.class, JOBS),
+                source(context, Pod.class, PODS),
+                source(context, ModelVariant.class, VARIANTS)),
+            workerImage,
+            prometheus,
+            clock.instant());
+    List<DeviceClassServingStatus> served =
+        rollout.reconcile(
+            fleet,
+            classes,
+            servable,
+            registered.isEmpty()
+                ? "waiting for the compression's variants"
+                : "no variant passed the quality gate (see condition QualityGatePassed); set"
+                    + " spec.compression.qualityGate.onFailure: Keep to serve them anyway",
+            status.getDeviceClasses());
+    status.setDeviceClasses(served);
+    long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
+    status.setClassesReady(ready + "/" + served.size());
+    if (registered.isEmpty()) {
+      return rollout.requeue();
+    }
+    conditions.served(status, served);
+    return rollout.requeue();
+  }
+}
