@@ -10,9 +10,6 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.operator.EventRecorder;
-import dev.tailor.operator.NameConflict;
-import dev.tailor.operator.OwnedObjects;
-import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -160,6 +157,7 @@ public final class ServingRollout {
       Optional<DeviceClassServingStatus> before,
       Set<String> upgrading) {
     String cls = target.getName();
+    ServingWrites writes = new ServingWrites(client, caches, fleet);
     String name = ServingResources.name(fleet, cls);
     String ns = fleet.getMetadata().getNamespace();
     Deployment stable = caches.deployments().get(new ResourceID(name, ns)).orElse(null);
@@ -193,22 +191,21 @@ public final class ServingRollout {
                         + " variants profiled")
                 : VariantSelection.choose(target, dc, servable);
     if (choice.variant() != null) {
-      apply(
+      writes.ensure(
           ServingResources.service(fleet, cls),
           caches.services().get(new ResourceID(name, ns)).orElse(null),
-          caches.services(),
-          fleet);
+          caches.services());
       Autoscaling a = ServingResources.autoscaling(fleet, target);
       Optional<HorizontalPodAutoscaler> hpa = caches.hpas().get(new ResourceID(name, ns));
       if (a != null) {
-        apply(ServingResources.hpa(fleet, cls, a), hpa.orElse(null), caches.hpas(), fleet);
+        writes.ensure(ServingResources.hpa(fleet, cls, a), hpa.orElse(null), caches.hpas());
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }
       ModelVariant mv = choice.variant();
       if (stable == null) {
         stable =
-            create(
+            writes.create(
                 ServingResources.deployment(
                     fleet,
                     target,
@@ -217,8 +214,7 @@ public final class ServingRollout {
                     image,
                     Track.STABLE,
                     a == null ? ServingResources.replicas(fleet, target) : null),
-                caches.deployments(),
-                fleet);
+                caches.deployments());
         events.record(
             fleet,
             EventRecorder.NORMAL,
@@ -234,7 +230,7 @@ public final class ServingRollout {
                     .filter(r -> r != null && r > 0)
                     .orElse(Math.max(1, CanaryUpgrade.replicas(stable)));
         CanaryUpgrade upgrade =
-            new CanaryUpgrade(fleet, target, dc, image, events, prometheus, writes(fleet), now);
+            new CanaryUpgrade(fleet, target, dc, image, events, prometheus, writes, now);
         s.setRollout(
             upgrade.reconcile(mv, stable, canary, total, a != null, s.getRollout(), upgrading));
         upgrade.requeue().ifPresent(this::requeueWithin);
@@ -297,47 +293,6 @@ public final class ServingRollout {
     return Optional.ofNullable(requeue);
   }
 
-  private CanaryUpgrade.Writes writes(ModelFleet fleet) {
-    return new CanaryUpgrade.Writes() {
-      @Override
-      public Deployment apply(Deployment desired, Deployment actual) {
-        if (actual == null) {
-          return create(desired, caches.deployments(), fleet);
-        }
-        if (desired.getSpec().getReplicas() == null) {
-          // The HPA owns replicas: keep whatever it set (the hash is of the desired state).
-          if (ServingResources.upToDate(desired, actual)) {
-            return actual;
-          }
-          desired.getSpec().setReplicas(actual.getSpec().getReplicas());
-        } else if (ServingResources.upToDate(desired, actual)
-            && Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas())) {
-          return actual;
-        }
-        return update(desired, actual, caches.deployments(), fleet);
-      }
-
-      @Override
-      public Deployment scale(Deployment actual, int replicas) {
-        Deployment updated =
-            client
-                .apps()
-                .deployments()
-                .inNamespace(actual.getMetadata().getNamespace())
-                .withName(actual.getMetadata().getName())
-                .edit(
-                    d -> {
-                      d.getSpec().setReplicas(replicas);
-                      return d;
-                    });
-        caches
-            .deployments()
-            .handleRecentResourceUpdate(ResourceID.fromResource(fleet), updated, actual);
-        return updated;
-      }
-    };
-  }
-
   private static String message(
       DeviceClass dc,
       VariantSelection.Choice choice,
@@ -376,43 +331,5 @@ public final class ServingRollout {
   static String templateVariant(Deployment d) {
     var a = d.getSpec().getTemplate().getMetadata().getAnnotations();
     return a == null ? null : a.get(ServingResources.VARIANT_ANNOTATION);
-  }
-
-  /**
-   * Creates {@code desired} if absent, replaces its spec if it drifted; otherwise writes nothing.
-   */
-  private <T extends HasMetadata> void apply(
-      T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    if (actual != null && !PodSpecs.isControlledBy(actual, fleet)) {
-      throw new NameConflict(actual, fleet);
-    }
-    if (actual == null) {
-      create(desired, cache, fleet);
-    } else if (!ServingResources.upToDate(desired, actual)) {
-      update(desired, actual, cache, fleet);
-    }
-  }
-
-  /** Creates {@code desired}, or finds the fleet's own copy the cache had not seen yet. */
-  private <T extends HasMetadata> T create(
-      T desired, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    return OwnedObjects.create(client, desired, fleet, cache, fleet)
-        .orElseGet(() -> client.resource(desired).get());
-  }
-
-  private <T extends HasMetadata> T update(
-      T desired, T actual, InformerEventSource<T, ModelFleet> cache, ModelFleet fleet) {
-    // Keep what others annotate (the Deployment controller's revision, say); ours win.
-    Map<String, String> annotations = new java.util.LinkedHashMap<>();
-    if (actual.getMetadata().getAnnotations() != null) {
-      annotations.putAll(actual.getMetadata().getAnnotations());
-    }
-    annotations.putAll(desired.getMetadata().getAnnotations());
-    desired.getMetadata().setAnnotations(annotations);
-    if (desired instanceof Service svc && actual instanceof Service old) {
-      // The API server allocated the cluster IP; keep it.
-      svc.getSpec().setClusterIP(old.getSpec().getClusterIP());
-    }
-    return OwnedObjects.update(client, desired, actual, cache, fleet);
   }
 }
