@@ -10,8 +10,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tailor's own Prometheus metrics, served on {@code /q/metrics} next to the operator SDK's. Labels
- * are few and bounded: the controller, the outcome, and for variants the fleet (namespace/name).
+ * Tailor's own Prometheus metrics, served on {@code /q/metrics} next to the operator SDK's. Labels:
+ * the controller, the outcome, and for variants the fleet (namespace/name): one series per fleet
+ * the operator has seen, kept after the fleet is deleted until the operator restarts.
  */
 @ApplicationScoped
 public class OperatorMetrics {

@@ -17,8 +17,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
  * ModelFleet. The spec is immutable. The schema cannot say so: a CEL rule ({@code self == oldSelf})
  * is ignored before Kubernetes 1.25 and, worse, makes server-side apply of the CRD fail there
  * ("x-kubernetes-validations: field not declared in schema"), which breaks Flux and {@code kubectl
- * apply --server-side}. The operator enforces it with {@code SpecValidator.validateVariantUpdate}
- * instead.
+ * apply --server-side}. Nothing enforces it yet: {@code SpecValidator.validateVariantUpdate} is the
+ * check an admission webhook would make, and none ships.
  */
 @Group(TailorApi.GROUP)
 @Version(TailorApi.VERSION)

@@ -23,7 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** Each bad spec yields exactly the violations a user would read in the SpecValid condition. */
+/** Each bad spec yields exactly the violations a user would read in the Stalled condition. */
 class SpecValidatorTest {
 
   static final String MODEL_URIS = "s3://bucket/prefix or file:///path";

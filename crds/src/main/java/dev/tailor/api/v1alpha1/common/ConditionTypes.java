@@ -15,9 +15,6 @@ public final class ConditionTypes {
   /** The operator cannot progress without a change (True on an invalid spec or hard failure). */
   public static final String STALLED = "Stalled";
 
-  /** The spec passed semantic validation; False carries the validator's message. */
-  public static final String SPEC_VALID = "SpecValid";
-
   /** ModelFleet: variants exist for the current base model. */
   public static final String COMPRESSED = "Compressed";
 
@@ -27,13 +24,16 @@ public final class ConditionTypes {
   /** DeviceClass: at least one Ready node matches the selector. */
   public static final String NODES_FOUND = "NodesFound";
 
-  /** ModelVariant: the stored artifact's digest matched spec.artifact.digest. */
+  /** ModelFleet: every registered variant's stored files matched the digest it records. */
   public static final String ARTIFACT_VERIFIED = "ArtifactVerified";
 
-  /** ModelVariant: the variant met the fleet's quality gate. */
+  /**
+   * ModelFleet: every variant met the fleet's quality gate (each variant's own result is its
+   * status.qualityGate).
+   */
   public static final String QUALITY_GATE_PASSED = "QualityGatePassed";
 
-  /** Reason used with SpecValid=False and Stalled=True when the validator rejects a spec. */
+  /** Reason of Stalled=True when the validator rejects a spec (the message is its summary). */
   public static final String REASON_INVALID_SPEC = "InvalidSpec";
 
   private ConditionTypes() {}

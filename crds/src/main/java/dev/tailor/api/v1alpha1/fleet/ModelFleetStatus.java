@@ -21,7 +21,7 @@ public class ModelFleetStatus implements ConditionedStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, Reconciling, Stalled and domain conditions (SpecValid, Compressed, RolledOut).")
+      "Ready, Reconciling, Stalled and domain conditions (Compressed, RolledOut, ArtifactVerified, QualityGatePassed).")
   private List<Condition> conditions;
 
   @JsonPropertyDescription(

@@ -11,12 +11,12 @@ import lombok.EqualsAndHashCode;
 import lombok.ToString;
 
 /**
- * A compressed variant of a fleet's base model, written once by the operator. Immutable once
- * created: the operator refuses a changed spec (it is not a CEL rule, so that the CRD installs and
- * server-side applies on every Kubernetes version); create a new ModelVariant instead.
+ * A compressed variant of a fleet's base model, written once by the operator and not to be edited:
+ * nothing refuses an edit yet (no admission webhook ships, and no CEL rule, so that the CRD
+ * installs and server-side applies on every Kubernetes version).
  */
 @JsonClassDescription(
-    "A compressed variant of a fleet's base model, written once by the operator. Immutable once created: the operator refuses a changed spec (it is not a CEL rule, so that the CRD installs and server-side applies on every Kubernetes version); create a new ModelVariant instead.")
+    "A compressed variant of a fleet's base model, written once by the operator. Do not edit it: the operator writes it once and never again, but nothing refuses an edit yet (no admission webhook, and no CEL rule, so that the CRD installs and server-side applies on every Kubernetes version), and serving pods load the artifact and digest it names.")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @EqualsAndHashCode
 @ToString

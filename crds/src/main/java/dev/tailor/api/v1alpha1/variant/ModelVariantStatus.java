@@ -21,7 +21,7 @@ public class ModelVariantStatus implements ConditionedStatus {
   private Long observedGeneration;
 
   @JsonPropertyDescription(
-      "Ready, Reconciling, Stalled and domain conditions (ArtifactVerified, QualityGatePassed).")
+      "Kubernetes-style conditions; the operator sets none on a variant today (its state is qualityGate and fits; the fleet carries ArtifactVerified and QualityGatePassed).")
   private List<Condition> conditions;
 
   @JsonPropertyDescription("Quality gate outcome.")
