@@ -28,15 +28,7 @@ public record GenerateRequest(long seed, int count, int steps) {
    * @throws IllegalArgumentException with a message for the client when the body is invalid
    */
   public static GenerateRequest parse(byte[] body, int defaultSteps) {
-    JsonNode n;
-    try {
-      n = body.length == 0 ? Json.MAPPER.createObjectNode() : Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("body is not valid JSON");
-    }
-    if (n == null || n.getNodeType() != JsonNodeType.OBJECT) {
-      throw new IllegalArgumentException("body must be a JSON object like {\"seed\": 1}");
-    }
+    JsonNode n = body.length == 0 ? Json.MAPPER.createObjectNode() : object(body, "{\"seed\": 1}");
     for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
@@ -44,16 +36,43 @@ public record GenerateRequest(long seed, int count, int steps) {
             "unknown field '" + name + "'; the fields are seed, count and steps");
       }
     }
+    return of(n, "count", defaultSteps);
+  }
+
+  /**
+   * The JSON object a request body holds.
+   *
+   * @param example an object like the one expected, shown to the client when the body is not one
+   * @throws IllegalArgumentException when the body is not a JSON object
+   */
+  static JsonNode object(byte[] body, String example) {
+    JsonNode n;
+    try {
+      n = Json.MAPPER.readTree(body);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("body is not valid JSON");
+    }
+    if (n == null || n.getNodeType() != JsonNodeType.OBJECT) {
+      throw new IllegalArgumentException("body must be a JSON object like " + example);
+    }
+    return n;
+  }
+
+  /**
+   * The request the fields {@code seed} (a random one when absent), {@code countField} (1 when
+   * absent) and {@code steps} ({@code defaultSteps} when absent) of {@code n} ask for, validated.
+   */
+  static GenerateRequest of(JsonNode n, String countField, int defaultSteps) {
     long seed =
         n.has("seed")
             ? integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)
             : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    int count = n.has("count") ? (int) integer(n, "count", 1, MAX_COUNT) : 1;
+    int count = n.has(countField) ? (int) integer(n, countField, 1, MAX_COUNT) : 1;
     int steps = n.has("steps") ? (int) integer(n, "steps", 1, MAX_STEPS) : defaultSteps;
     return new GenerateRequest(seed, count, steps);
   }
 
-  static long integer(JsonNode n, String field, long min, long max) {
+  private static long integer(JsonNode n, String field, long min, long max) {
     JsonNode v = n.get(field);
     if (!v.isIntegralNumber() || !v.canConvertToLong()) {
       throw new IllegalArgumentException(field + " must be an integer, got " + v);

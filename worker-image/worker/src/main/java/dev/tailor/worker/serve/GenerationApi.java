@@ -26,8 +26,7 @@ interface GenerationApi {
   /** Whether its answers carry one PNG per image (else one grid). */
   boolean onePngPerImage();
 
-  void respond(HttpExchange ex, GenerateRequest request, ImageGenerator.Images images)
-      throws IOException;
+  void respond(HttpExchange ex, ImageGenerator.Images images) throws IOException;
 
   void error(HttpExchange ex, int status, String message) throws IOException;
 
@@ -50,10 +49,7 @@ interface GenerationApi {
         }
 
         @Override
-        public void respond(HttpExchange ex, GenerateRequest r, ImageGenerator.Images images)
-            throws IOException {
-          ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(r.seed()));
-          ex.getResponseHeaders().set("X-Tailor-Steps", Integer.toString(images.steps()));
+        public void respond(HttpExchange ex, ImageGenerator.Images images) throws IOException {
           send(ex, 200, "image/png", images.pngs().get(0));
         }
 

@@ -283,7 +283,10 @@ public final class InferenceServer implements AutoCloseable {
     ImageGenerator.Images images =
         generator.generate(request.seed(), request.count(), request.steps(), api.onePngPerImage());
     metrics.generated(images);
-    api.respond(ex, request, images);
+    // every API names the seed and the steps run, so a client can ask for the same images again
+    ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(request.seed()));
+    ex.getResponseHeaders().set("X-Tailor-Steps", Integer.toString(images.steps()));
+    api.respond(ex, images);
     return Outcome.OK;
   }
 

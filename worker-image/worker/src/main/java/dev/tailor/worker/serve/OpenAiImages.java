@@ -2,16 +2,14 @@ package dev.tailor.worker.serve;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import dev.tailor.artifacts.Json;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The OpenAI-compatible {@code POST /v1/images/generations}: {@code n} images (1–16) of the model's
@@ -23,8 +21,8 @@ import java.util.concurrent.ThreadLocalRandom;
 final class OpenAiImages implements GenerationApi {
   static final OpenAiImages INSTANCE = new OpenAiImages();
 
-  private static final Set<String> FIELDS =
-      Set.of("prompt", "model", "n", "size", "response_format", "user", "seed", "steps");
+  private static final List<String> FIELDS =
+      List.of("prompt", "model", "n", "size", "response_format", "user", "seed", "steps");
 
   private OpenAiImages() {}
 
@@ -40,15 +38,7 @@ final class OpenAiImages implements GenerationApi {
 
   @Override
   public GenerateRequest parse(byte[] body, ImageGenerator served, int defaultSteps) {
-    JsonNode n;
-    try {
-      n = Json.MAPPER.readTree(body);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("body is not valid JSON");
-    }
-    if (n == null || n.getNodeType() != JsonNodeType.OBJECT) {
-      throw new IllegalArgumentException("body must be a JSON object like {\"prompt\": \"...\"}");
-    }
+    JsonNode n = GenerateRequest.object(body, "{\"prompt\": \"...\"}");
     for (Iterator<String> names = n.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!FIELDS.contains(name)) {
@@ -76,30 +66,17 @@ final class OpenAiImages implements GenerationApi {
       throw new IllegalArgumentException(
           "response_format " + n.get("response_format") + " is not supported; use b64_json");
     }
-    long seed =
-        n.has("seed")
-            ? GenerateRequest.integer(n, "seed", Long.MIN_VALUE, Long.MAX_VALUE)
-            : ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    int count =
-        n.has("n") ? (int) GenerateRequest.integer(n, "n", 1, GenerateRequest.MAX_COUNT) : 1;
-    int steps =
-        n.has("steps")
-            ? (int) GenerateRequest.integer(n, "steps", 1, GenerateRequest.MAX_STEPS)
-            : defaultSteps;
-    return new GenerateRequest(seed, count, steps);
+    return GenerateRequest.of(n, "n", defaultSteps);
   }
 
   @Override
-  public void respond(HttpExchange ex, GenerateRequest request, ImageGenerator.Images images)
-      throws IOException {
+  public void respond(HttpExchange ex, ImageGenerator.Images images) throws IOException {
     ObjectNode r = Json.MAPPER.createObjectNode();
     r.put("created", System.currentTimeMillis() / 1000);
     ArrayNode data = r.putArray("data");
     for (byte[] png : images.pngs()) {
       data.addObject().put("b64_json", Base64.getEncoder().encodeToString(png));
     }
-    ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(request.seed()));
-    ex.getResponseHeaders().set("X-Tailor-Steps", Integer.toString(images.steps()));
     GenerationApi.send(ex, 200, "application/json", Json.MAPPER.writeValueAsBytes(r));
   }
 
