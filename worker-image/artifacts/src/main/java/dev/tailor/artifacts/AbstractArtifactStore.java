@@ -10,6 +10,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -112,28 +113,44 @@ abstract class AbstractArtifactStore implements ArtifactStore {
   @Override
   public StoredVariant fetch(String name, String expectedDigest, Path target) throws IOException {
     StoredVariant v = describePinned(name, expectedDigest);
+    intoNewDirectory(
+        target,
+        v.uri().toString(),
+        tmp -> {
+          for (VariantManifest.FileEntry f : v.manifest().files()) {
+            Path out = tmp.resolve(f.name());
+            Files.createDirectories(out.getParent());
+            try (OutputStream os = Files.newOutputStream(out)) {
+              copyVerified(v, f, os);
+            }
+          }
+          Files.write(tmp.resolve(VariantManifest.MANIFEST_FILE), v.manifest().toJson());
+        });
+    return v;
+  }
+
+  /** Fills a directory. */
+  @FunctionalInterface
+  private interface DirectoryWriter {
+    void write(Path dir) throws IOException;
+  }
+
+  /**
+   * Has {@code writer} fill a temporary sibling of {@code target} (which must be absent or empty)
+   * and moves it into place at once; on failure nothing is left behind.
+   */
+  private static void intoNewDirectory(Path target, String source, DirectoryWriter writer)
+      throws IOException {
     Path dest = target.toAbsolutePath().normalize();
     if (Files.exists(dest) && !isEmptyDirectory(dest)) {
       throw new ArtifactException(
-          "cannot fetch "
-              + v.uri()
-              + " into "
-              + dest
-              + ": it exists and is not an empty directory");
+          "cannot fetch " + source + " into " + dest + ": it exists and is not an empty directory");
     }
     Files.createDirectories(dest.getParent());
     Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".partial-");
     try {
-      for (VariantManifest.FileEntry f : v.manifest().files()) {
-        Path out = tmp.resolve(f.name());
-        Files.createDirectories(out.getParent());
-        try (OutputStream os = Files.newOutputStream(out)) {
-          copyVerified(v, f, os);
-        }
-      }
-      Files.write(tmp.resolve(VariantManifest.MANIFEST_FILE), v.manifest().toJson());
+      writer.write(tmp);
       Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-      return v;
     } catch (IOException | RuntimeException e) {
       deleteRecursively(tmp);
       throw e;
@@ -169,41 +186,38 @@ abstract class AbstractArtifactStore implements ArtifactStore {
               + MAX_FOLDER_BYTES
               + " bytes");
     }
-    Path dest = target.toAbsolutePath().normalize();
-    if (Files.exists(dest) && !isEmptyDirectory(dest)) {
-      throw new ArtifactException(
-          "cannot fetch " + where + " into " + dest + ": it exists and is not an empty directory");
-    }
-    Files.createDirectories(dest.getParent());
-    Path tmp = Files.createTempDirectory(dest.getParent(), "." + dest.getFileName() + ".partial-");
-    try {
-      for (Map.Entry<String, Long> f : files.entrySet()) {
-        try {
-          VariantManifest.checkFileName(f.getKey());
-        } catch (IllegalArgumentException e) {
-          throw new ArtifactException(where + ": " + e.getMessage());
-        }
-        Path out = tmp.resolve(f.getKey());
-        Files.createDirectories(out.getParent());
-        try (InputStream in = openFile(name, f.getKey());
-            OutputStream os = Files.newOutputStream(out)) {
-          // never past the size the listing gave: a file growing mid-fetch is refused
-          long copied = in.transferTo(new BoundedOutputStream(os, f.getValue(), where));
-          if (copied != f.getValue()) {
-            throw new ArtifactException(where + ": " + f.getKey() + " changed while fetched");
+    List<VariantManifest.FileEntry> entries = new ArrayList<>();
+    intoNewDirectory(
+        target,
+        where,
+        tmp -> {
+          for (Map.Entry<String, Long> f : files.entrySet()) {
+            try {
+              VariantManifest.checkFileName(f.getKey());
+            } catch (IllegalArgumentException e) {
+              throw new ArtifactException(where + ": " + e.getMessage());
+            }
+            Path out = tmp.resolve(f.getKey());
+            Files.createDirectories(out.getParent());
+            Digests.Hashed h;
+            try (InputStream in = openFile(name, f.getKey());
+                OutputStream os = Files.newOutputStream(out)) {
+              // never past the size the listing gave: a file growing mid-fetch is refused
+              h = Digests.copy(in, new BoundedOutputStream(os, f.getValue(), where));
+            }
+            if (h.size() != f.getValue()) {
+              throw new ArtifactException(where + ": " + f.getKey() + " changed while fetched");
+            }
+            entries.add(new VariantManifest.FileEntry(f.getKey(), h.size(), h.sha256()));
           }
-        }
-      }
-      VariantManifest manifest = VariantManifest.ofFiles(tmp);
-      if (expectedDigest != null && !expectedDigest.equals(manifest.digest())) {
-        throw new DigestMismatchException(where, "its files", expectedDigest, manifest.digest());
-      }
-      Files.move(tmp, dest, StandardCopyOption.ATOMIC_MOVE);
-      return new StoredVariant(name, variantUri(name), manifest.digest(), manifest);
-    } catch (IOException | RuntimeException e) {
-      deleteRecursively(tmp);
-      throw e;
-    }
+          // hashed while copied: the digest VariantManifest.ofFiles gives the same folder
+          String digest = new VariantManifest(entries).digest();
+          if (expectedDigest != null && !expectedDigest.equals(digest)) {
+            throw new DigestMismatchException(where, "its files", expectedDigest, digest);
+          }
+        });
+    VariantManifest manifest = new VariantManifest(entries);
+    return new StoredVariant(name, variantUri(name), manifest.digest(), manifest);
   }
 
   /** Passes bytes on until {@code max}, then refuses. */
