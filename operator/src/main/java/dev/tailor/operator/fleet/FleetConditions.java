@@ -4,8 +4,10 @@ import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
 import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
@@ -13,8 +15,13 @@ import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -41,7 +48,13 @@ final class FleetConditions {
   /** Sets a condition; true when its status, reason or message changed. */
   boolean set(
       ModelFleetStatus status, String type, ConditionStatus value, String reason, String message) {
-    return FleetStatuses.set(clock, status, type, value, reason, message);
+    Optional<Condition> before = Conditions.find(status.getConditions(), type);
+    Conditions.set(
+        status, Condition.of(type, value, reason, message, status.getObservedGeneration()), clock);
+    return before.isEmpty()
+        || before.get().getStatus() != value
+        || !Objects.equals(reason, before.get().getReason())
+        || !Objects.equals(message.isEmpty() ? null : message, before.get().getMessage());
   }
 
   void stall(ModelFleet fleet, ModelFleetStatus status, String reason, String message) {
@@ -154,5 +167,27 @@ final class FleetConditions {
       set(status, ConditionTypes.RECONCILING, degraded ? FALSE : TRUE, reason, msg);
       status.setPhase(degraded ? FleetPhase.DEGRADED : FleetPhase.ROLLING_OUT);
     }
+  }
+
+  /** A copy of the fleet's status to change (a new one if it has none), with a conditions list. */
+  static ModelFleetStatus workingCopy(ModelFleet fleet) {
+    ModelFleetStatus status =
+        fleet.getStatus() == null ? new ModelFleetStatus() : Serialization.clone(fleet.getStatus());
+    if (status.getConditions() == null) {
+      status.setConditions(new ArrayList<>());
+    }
+    return status;
+  }
+
+  /** A ModelFleet carrying only the name and {@code status}, for a status patch. */
+  static ModelFleet patch(ModelFleet fleet, ModelFleetStatus status) {
+    ModelFleet patch = new ModelFleet();
+    patch.setMetadata(
+        new ObjectMetaBuilder()
+            .withName(fleet.getMetadata().getName())
+            .withNamespace(fleet.getMetadata().getNamespace())
+            .build());
+    patch.setStatus(status);
+    return patch;
   }
 }

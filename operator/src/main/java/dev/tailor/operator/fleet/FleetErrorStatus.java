@@ -7,24 +7,21 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 
 /** The status of a fleet whose reconcile threw: each retry shown, then giving up for a while. */
 final class FleetErrorStatus {
   private final EventRecorder events;
   private final Duration retryAfterExhausted;
-  private final Clock clock;
+  private final FleetConditions conditions;
 
-  FleetErrorStatus(EventRecorder events, Duration retryAfterExhausted, Clock clock) {
+  FleetErrorStatus(EventRecorder events, Duration retryAfterExhausted, FleetConditions conditions) {
     this.events = events;
     this.retryAfterExhausted = retryAfterExhausted;
-    this.clock = clock;
+    this.conditions = conditions;
   }
 
   /**
@@ -34,11 +31,7 @@ final class FleetErrorStatus {
    */
   ErrorStatusUpdateControl<ModelFleet> update(
       ModelFleet fleet, Context<ModelFleet> context, Exception e) {
-    ModelFleetStatus status =
-        fleet.getStatus() == null ? new ModelFleetStatus() : Serialization.clone(fleet.getStatus());
-    if (status.getConditions() == null) {
-      status.setConditions(new ArrayList<>());
-    }
+    ModelFleetStatus status = FleetConditions.workingCopy(fleet);
     String reason = causedBy(e, IOException.class) ? "StoreUnavailable" : "ReconcileError";
     Throwable t = e;
     while (t instanceof io.javaoperatorsdk.operator.OperatorException && t.getCause() != null) {
@@ -49,14 +42,13 @@ final class FleetErrorStatus {
     int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
     boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
     if (!last) {
-      FleetStatuses.set(
-          clock,
+      conditions.set(
           status,
           ConditionTypes.RECONCILING,
           TRUE,
           reason,
           "attempt " + attempt + " failed: " + cause + "; retrying with backoff");
-      return ErrorStatusUpdateControl.patchStatus(FleetStatuses.patch(fleet, status));
+      return ErrorStatusUpdateControl.patchStatus(FleetConditions.patch(fleet, status));
     }
     String message =
         "gave up after "
@@ -66,10 +58,10 @@ final class FleetErrorStatus {
             + "; trying again in "
             + retryAfterExhausted.toSeconds()
             + "s or on the next change";
-    FleetStatuses.set(clock, status, ConditionTypes.RECONCILING, FALSE, reason, message);
-    FleetStatuses.set(clock, status, ConditionTypes.READY, FALSE, reason, message);
+    conditions.set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
+    conditions.set(status, ConditionTypes.READY, FALSE, reason, message);
     events.record(fleet, EventRecorder.WARNING, reason, message);
-    return ErrorStatusUpdateControl.patchStatus(FleetStatuses.patch(fleet, status))
+    return ErrorStatusUpdateControl.patchStatus(FleetConditions.patch(fleet, status))
         .withNoRetry()
         .rescheduleAfter(retryAfterExhausted);
   }

@@ -16,7 +16,6 @@ import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingRollout;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -30,7 +29,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -83,8 +81,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.stores = stores;
     this.progressInterval = progressInterval;
     this.finalizer = new FleetFinalizer(events, stores, progressInterval.multipliedBy(3));
-    this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.conditions = new FleetConditions(events, metrics, clock);
+    this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, conditions);
     this.compressionStage = new CompressionStage(events, metrics, stores, workerImage);
     this.registration = new VariantRegistration(events, metrics, stores, conditions);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
@@ -120,10 +118,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   public UpdateControl<ModelFleet> reconcile(ModelFleet fleet, Context<ModelFleet> context) {
     metrics.reconciled("modelfleet");
     ModelFleetStatus old = fleet.getStatus();
-    ModelFleetStatus status = old == null ? new ModelFleetStatus() : Serialization.clone(old);
-    if (status.getConditions() == null) {
-      status.setConditions(new ArrayList<>());
-    }
+    ModelFleetStatus status = FleetConditions.workingCopy(fleet);
     status.setObservedGeneration(fleet.getMetadata().getGeneration());
     try {
       return reconcile(fleet, old, status, context);
@@ -197,7 +192,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
       Context<ModelFleet> context) {
     if (!status.equals(old)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-          fleet, FleetStatuses.patch(fleet, status), context);
+          fleet, FleetConditions.patch(fleet, status), context);
     }
     return UpdateControl.noUpdate();
   }
