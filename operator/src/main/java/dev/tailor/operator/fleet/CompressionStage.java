@@ -9,7 +9,6 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.JobState;
-import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
@@ -17,6 +16,7 @@ import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.List;
@@ -58,11 +58,7 @@ final class CompressionStage {
    * The Job of the fleet's current compression spec: launched if absent (unless its variants are
    * registered already), else observed, with the worker's progress while it runs.
    */
-  Result run(
-      ModelFleet fleet,
-      ModelFleetStatus status,
-      Map<String, DeviceClass> classes,
-      Context<ModelFleet> context) {
+  Result run(ModelFleet fleet, Map<String, DeviceClass> classes, Context<ModelFleet> context) {
     DeviceClass worker = classes.get(workerClassName(fleet, classes));
     String jobName = CompressionJobs.name(fleet);
     Optional<Job> job =
@@ -71,13 +67,14 @@ final class CompressionStage {
     if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), fleet)) {
       throw new NameConflict(job.get(), fleet);
     }
-    CompressionStatus cs =
-        status.getCompression() == null ? new CompressionStatus() : status.getCompression();
-    if (!jobName.equals(cs.getJobName())) {
+    CompressionStatus shown = fleet.getStatus() == null ? null : fleet.getStatus().getCompression();
+    CompressionStatus cs;
+    if (shown != null && jobName.equals(shown.getJobName())) {
+      cs = Serialization.clone(shown); // the worker's last progress stays until it reports again
+    } else {
       cs = new CompressionStatus();
       cs.setJobName(jobName);
     }
-    status.setCompression(cs);
     List<ModelVariant> compressed =
         ownedVariants(fleet, context).stream()
             .filter(

@@ -1,27 +1,23 @@
 package dev.tailor.operator.fleet;
 
-import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
-import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
-
 import dev.tailor.api.v1alpha1.ModelFleet;
-import dev.tailor.api.v1alpha1.common.ConditionTypes;
-import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import java.io.IOException;
+import java.time.Clock;
 import java.time.Duration;
 
 /** The status of a fleet whose reconcile threw: each retry shown, then giving up for a while. */
 final class FleetErrorStatus {
   private final EventRecorder events;
   private final Duration retryAfterExhausted;
-  private final FleetConditions conditions;
+  private final Clock clock;
 
-  FleetErrorStatus(EventRecorder events, Duration retryAfterExhausted, FleetConditions conditions) {
+  FleetErrorStatus(EventRecorder events, Duration retryAfterExhausted, Clock clock) {
     this.events = events;
     this.retryAfterExhausted = retryAfterExhausted;
-    this.conditions = conditions;
+    this.clock = clock;
   }
 
   /**
@@ -31,7 +27,6 @@ final class FleetErrorStatus {
    */
   ErrorStatusUpdateControl<ModelFleet> update(
       ModelFleet fleet, Context<ModelFleet> context, Exception e) {
-    ModelFleetStatus status = FleetConditions.workingCopy(fleet);
     String reason = causedBy(e, IOException.class) ? "StoreUnavailable" : "ReconcileError";
     Throwable t = e;
     while (t instanceof io.javaoperatorsdk.operator.OperatorException && t.getCause() != null) {
@@ -42,13 +37,10 @@ final class FleetErrorStatus {
     int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
     boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
     if (!last) {
-      conditions.set(
-          status,
-          ConditionTypes.RECONCILING,
-          TRUE,
-          reason,
-          "attempt " + attempt + " failed: " + cause + "; retrying with backoff");
-      return ErrorStatusUpdateControl.patchStatus(FleetConditions.patch(fleet, status));
+      String message = "attempt " + attempt + " failed: " + cause + "; retrying with backoff";
+      return ErrorStatusUpdateControl.patchStatus(
+          FleetStatusAggregator.patch(
+              fleet, FleetStatusAggregator.failedReconcile(fleet, reason, message, false, clock)));
     }
     String message =
         "gave up after "
@@ -58,10 +50,10 @@ final class FleetErrorStatus {
             + "; trying again in "
             + retryAfterExhausted.toSeconds()
             + "s or on the next change";
-    conditions.set(status, ConditionTypes.RECONCILING, FALSE, reason, message);
-    conditions.set(status, ConditionTypes.READY, FALSE, reason, message);
     events.record(fleet, EventRecorder.WARNING, reason, message);
-    return ErrorStatusUpdateControl.patchStatus(FleetConditions.patch(fleet, status))
+    return ErrorStatusUpdateControl.patchStatus(
+            FleetStatusAggregator.patch(
+                fleet, FleetStatusAggregator.failedReconcile(fleet, reason, message, true, clock)))
         .withNoRetry()
         .rescheduleAfter(retryAfterExhausted);
   }

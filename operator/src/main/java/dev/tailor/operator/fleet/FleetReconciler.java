@@ -1,12 +1,9 @@
 package dev.tailor.operator.fleet;
 
-import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
 import static dev.tailor.operator.fleet.FleetEventSources.ownedVariants;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
-import dev.tailor.api.v1alpha1.ModelVariant;
-import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
@@ -14,8 +11,10 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.fleet.FleetStatusAggregator.Findings;
+import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
+import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
-import dev.tailor.operator.serving.ServingRollout;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -29,6 +28,7 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -36,12 +36,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Takes a ModelFleet from spec to served variants, in order: validates the spec and the store
- * policy and resolves its DeviceClasses; launches the worker's {@code compress} Job once per
- * compressed spec and reflects its state; registers the Job's variants and judges them; hands the
- * servable ones to the rollout ({@link ServingRollout}); removes superseded variants ({@link
- * VariantCollector}). Problems end in a condition and an Event; nothing is launched for a bad spec.
- * The status is written only when it changed. The finalizer is {@link FleetFinalizer}, a reconcile
+ * Takes a ModelFleet from spec to served variants through its stages, in order: {@link SpecCheck}
+ * (the spec, the store policy, its DeviceClasses; nothing is launched for a bad spec), {@link
+ * CompressionStage} (the worker's {@code compress} Job, once per compressed spec), {@link
+ * VariantRegistration} (the Job's variants as ModelVariants, judged by the quality gate), {@link
+ * ServingStage} (the rollout to every class) and {@link VariantCollector} (superseded variants).
+ * {@link FleetStatusAggregator} makes the status from what they found; it is written only when it
+ * changed, and the Events it calls for follow. The finalizer is {@link FleetFinalizer}, a reconcile
  * that threw is {@link FleetErrorStatus}, the informers are {@link FleetEventSources}.
  */
 // No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
@@ -60,7 +61,6 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final Clock clock = Clock.systemUTC();
   private final FleetFinalizer finalizer;
   private final FleetErrorStatus errorStatus;
-  private final FleetConditions conditions;
   private final CompressionStage compressionStage;
   private final VariantRegistration registration;
   private final ServingStage serving;
@@ -81,12 +81,11 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.stores = stores;
     this.progressInterval = progressInterval;
     this.finalizer = new FleetFinalizer(events, stores, progressInterval.multipliedBy(3));
-    this.conditions = new FleetConditions(events, metrics, clock);
-    this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, conditions);
+    this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.compressionStage = new CompressionStage(events, metrics, stores, workerImage);
-    this.registration = new VariantRegistration(events, metrics, stores, conditions);
+    this.registration = new VariantRegistration(events, metrics, stores);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
-    this.serving = new ServingStage(events, workerImage, prometheus, conditions, clock);
+    this.serving = new ServingStage(events, workerImage, prometheus, clock);
     prometheus.ifPresentOrElse(
         p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
         () ->
@@ -117,59 +116,51 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   @Override
   public UpdateControl<ModelFleet> reconcile(ModelFleet fleet, Context<ModelFleet> context) {
     metrics.reconciled("modelfleet");
-    ModelFleetStatus old = fleet.getStatus();
-    ModelFleetStatus status = FleetConditions.workingCopy(fleet);
-    status.setObservedGeneration(fleet.getMetadata().getGeneration());
     try {
-      return reconcile(fleet, old, status, context);
+      return reconcileStages(fleet, context);
     } catch (NameConflict e) {
-      conditions.stall(fleet, status, NameConflict.REASON, e.getMessage());
-      return finish(fleet, old, status, context);
+      return write(
+          fleet,
+          FleetStatusAggregator.stalled(
+              fleet, new Stall(NameConflict.REASON, e.getMessage()), clock),
+          context);
     }
   }
 
-  private UpdateControl<ModelFleet> reconcile(
-      ModelFleet fleet,
-      ModelFleetStatus old,
-      ModelFleetStatus status,
-      Context<ModelFleet> context) {
-
+  private UpdateControl<ModelFleet> reconcileStages(ModelFleet fleet, Context<ModelFleet> context) {
     SpecCheck.Outcome spec = SpecCheck.check(fleet, stores, context);
     if (spec.stallReason() != null) {
-      conditions.stall(fleet, status, spec.stallReason(), spec.stallMessage());
-      return finish(fleet, old, status, context);
+      Stall stall = new Stall(spec.stallReason(), spec.stallMessage());
+      return write(fleet, FleetStatusAggregator.stalled(fleet, stall, clock), context);
     }
     Map<String, DeviceClass> classes = spec.classes();
-    conditions.set(
-        status,
-        ConditionTypes.STALLED,
-        FALSE,
-        "Valid",
-        "spec is valid and its DeviceClasses exist");
-
-    CompressionStage.Result compression = compressionStage.run(fleet, status, classes, context);
-    CompressionStatus cs = compression.status();
-    String jobName = compression.jobName();
-    conditions.applyJobState(fleet, status, cs);
-    List<ModelVariant> registered = registration.registered(fleet, status, compression, context);
-    Optional<Duration> upgrading = serving.run(fleet, status, classes, registered, context);
+    CompressionStage.Result compression = compressionStage.run(fleet, classes, context);
+    VariantRegistration.Result registered = registration.run(fleet, compression, context);
+    ServingStage.Result serving =
+        this.serving.run(fleet, classes, registered.registered(), context);
+    ModelFleetStatus status =
+        FleetStatusAggregator.compute(
+            fleet,
+            new Findings(compression.status(), registered.outcome(), serving.served()),
+            clock);
     // What serves and the status are settled; removing superseded variants is best-effort, and one
     // that fails never keeps the status from being saved: it is tried again a little later.
     boolean collected =
-        registered.isEmpty()
+        registered.registered().isEmpty()
             || VariantCollector.collect(
                 fleet,
                 status,
-                jobName,
+                compression.jobName(),
                 ownedVariants(fleet, context),
                 context.getClient(),
                 stores,
                 events);
-    UpdateControl<ModelFleet> control = finish(fleet, old, status, context);
+    UpdateControl<ModelFleet> control = write(fleet, status, context);
     // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
     // sends events: look again while a compression runs or a class upgrades.
+    Optional<Duration> upgrading = serving.requeue();
     Optional<Duration> next =
-        cs.getState() == JobState.RUNNING
+        compression.status().getState() == JobState.RUNNING
             ? Optional.of(
                 upgrading.filter(d -> d.compareTo(progressInterval) < 0).orElse(progressInterval))
             : upgrading;
@@ -183,17 +174,44 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /**
    * Writes the status if it changed, and caches what was written: the next reconcile must see it
    * even before the informer does, since the rollout's state machine lives there (a stale status
-   * would start a canary twice or repeat a step).
+   * would start a canary twice or repeat a step). Then tells what changed as Events.
    */
-  private UpdateControl<ModelFleet> finish(
-      ModelFleet fleet,
-      ModelFleetStatus old,
-      ModelFleetStatus status,
-      Context<ModelFleet> context) {
+  private UpdateControl<ModelFleet> write(
+      ModelFleet fleet, ModelFleetStatus status, Context<ModelFleet> context) {
+    ModelFleetStatus old = fleet.getStatus();
     if (!status.equals(old)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
-          fleet, FleetConditions.patch(fleet, status), context);
+          fleet, FleetStatusAggregator.patch(fleet, status), context);
+    }
+    for (Notice n : FleetStatusAggregator.notices(old, status)) {
+      announce(fleet, status, n);
     }
     return UpdateControl.noUpdate();
+  }
+
+  private void announce(ModelFleet fleet, ModelFleetStatus status, Notice n) {
+    events.record(fleet, n.type(), n.reason(), n.message());
+    CompressionStatus cs = status.getCompression();
+    switch (n.reason()) {
+      case FleetStatusAggregator.REASON_JOB_SUCCEEDED -> {
+        metrics.compressionJob("succeeded");
+        if (cs.getStartTime() != null && cs.getCompletionTime() != null) {
+          metrics.compressionDuration(
+              Duration.between(
+                  Instant.parse(cs.getStartTime()), Instant.parse(cs.getCompletionTime())));
+        }
+      }
+      case FleetStatusAggregator.REASON_JOB_FAILED -> metrics.compressionJob("failed");
+      default -> {
+        if (n.type().equals(EventRecorder.WARNING)) {
+          LOG.warnf(
+              "ModelFleet(%s/%s): %s: %s",
+              fleet.getMetadata().getNamespace(),
+              fleet.getMetadata().getName(),
+              n.reason(),
+              n.message());
+        }
+      }
+    }
   }
 }

@@ -13,7 +13,6 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.GateAction;
-import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingRollout;
@@ -37,30 +36,33 @@ final class ServingStage {
   private final EventRecorder events;
   private final String workerImage;
   private final Optional<PrometheusAnalysis> prometheus;
-  private final FleetConditions conditions;
   private final Clock clock;
+
+  /**
+   * What the step did.
+   *
+   * @param served each device class's serving state
+   * @param requeue when to look again while a class upgrades
+   */
+  record Result(List<DeviceClassServingStatus> served, Optional<Duration> requeue) {}
 
   ServingStage(
       EventRecorder events,
       String workerImage,
       Optional<PrometheusAnalysis> prometheus,
-      FleetConditions conditions,
       Clock clock) {
     this.events = events;
     this.workerImage = workerImage;
     this.prometheus = prometheus;
-    this.conditions = conditions;
     this.clock = clock;
   }
 
   /**
-   * Rolls the servable variants of the current compression out to every device class and derives
-   * the fleet's readiness from the classes'. Until the current compression has variants, what
-   * serves keeps serving.
+   * Rolls the servable variants of the current compression out to every device class. Until the
+   * current compression has variants, what serves keeps serving.
    */
-  Optional<Duration> run(
+  Result run(
       ModelFleet fleet,
-      ModelFleetStatus status,
       Map<String, DeviceClass> classes,
       List<ModelVariant> registered,
       Context<ModelFleet> context) {
@@ -93,14 +95,7 @@ final class ServingStage {
                 ? "waiting for the compression's variants"
                 : "no variant passed the quality gate (see condition QualityGatePassed); set"
                     + " spec.compression.qualityGate.onFailure: Keep to serve them anyway",
-            status.getDeviceClasses());
-    status.setDeviceClasses(served);
-    long ready = served.stream().filter(c -> Boolean.TRUE.equals(c.getReady())).count();
-    status.setClassesReady(ready + "/" + served.size());
-    if (registered.isEmpty()) {
-      return rollout.requeue();
-    }
-    conditions.served(status, served);
-    return rollout.requeue();
+            fleet.getStatus() == null ? null : fleet.getStatus().getDeviceClasses());
+    return new Result(served, rollout.requeue());
   }
 }

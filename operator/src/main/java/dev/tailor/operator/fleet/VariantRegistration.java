@@ -1,17 +1,12 @@
 package dev.tailor.operator.fleet;
 
-import static dev.tailor.api.v1alpha1.common.ConditionStatus.FALSE;
-import static dev.tailor.api.v1alpha1.common.ConditionStatus.TRUE;
 import static dev.tailor.operator.fleet.FleetEventSources.PODS;
 import static dev.tailor.operator.fleet.FleetEventSources.VARIANTS;
 import static dev.tailor.operator.fleet.FleetEventSources.source;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
-import dev.tailor.api.v1alpha1.common.ConditionTypes;
-import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.JobState;
-import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.api.v1alpha1.fleet.VariantReference;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
@@ -19,6 +14,7 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
+import dev.tailor.operator.fleet.FleetStatusAggregator.Registration;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -42,45 +38,51 @@ final class VariantRegistration {
   private final EventRecorder events;
   private final OperatorMetrics metrics;
   private final FleetStores stores;
-  private final FleetConditions conditions;
 
-  VariantRegistration(
-      EventRecorder events,
-      OperatorMetrics metrics,
-      FleetStores stores,
-      FleetConditions conditions) {
+  /**
+   * What the step did.
+   *
+   * @param registered the current compression's ModelVariants; none before they are registered
+   * @param outcome what the fleet's status says of them
+   */
+  record Result(List<ModelVariant> registered, Registration outcome) {
+    private static final Result WAITING = new Result(List.of(), new Registration.Waiting());
+
+    static Result rejected(String reason, String message) {
+      return new Result(List.of(), new Registration.Rejected(reason, message));
+    }
+  }
+
+  VariantRegistration(EventRecorder events, OperatorMetrics metrics, FleetStores stores) {
     this.events = events;
     this.metrics = metrics;
     this.stores = stores;
-    this.conditions = conditions;
   }
 
   /**
    * The variants of the current compression once its Job succeeded, registered as ModelVariants
    * (once; the rest after an operator stopped part-way), and the fleet's view of them; none before.
    */
-  List<ModelVariant> registered(
-      ModelFleet fleet,
-      ModelFleetStatus status,
-      CompressionStage.Result compression,
-      Context<ModelFleet> context) {
-    CompressionStatus cs = compression.status();
+  Result run(ModelFleet fleet, CompressionStage.Result compression, Context<ModelFleet> context) {
     Optional<Job> job = compression.job();
     List<ModelVariant> compressed = compression.compressed();
-    List<ModelVariant> registered = List.of();
-    if (cs.getState() == JobState.SUCCEEDED) {
-      if (job.isPresent() && !allSizes(fleet, compressed)) {
-        // None registered yet, or some (an operator stopped part-way): the rest from the result.
-        registered = registerVariants(fleet, status, job.get(), context);
-      }
-      if (registered.isEmpty() && !compressed.isEmpty()) {
-        // Registered already (by this operator before a restart, say), or the Job's pods are gone:
-        // the ModelVariants are the record.
-        registered = compressed;
-        describeVariants(fleet, status, status.getBaseDigest(), compressed, context);
+    if (compression.status().getState() != JobState.SUCCEEDED) {
+      return Result.WAITING;
+    }
+    if (job.isPresent() && !allSizes(fleet, compressed)) {
+      // None registered yet, or some (an operator stopped part-way): the rest from the result.
+      Result result = registerVariants(fleet, job.get(), context);
+      if (!result.registered().isEmpty() || compressed.isEmpty()) {
+        return result;
       }
     }
-    return registered;
+    if (compressed.isEmpty()) {
+      return Result.WAITING;
+    }
+    // Registered already (by this operator before a restart, say), or the Job's pods are gone: the
+    // ModelVariants are the record.
+    String baseDigest = fleet.getStatus() == null ? null : fleet.getStatus().getBaseDigest();
+    return describeVariants(fleet, baseDigest, compressed, context);
   }
 
   /** Whether {@code variants} hold one of every size the fleet's compression makes. */
@@ -97,8 +99,7 @@ final class VariantRegistration {
    * termination message, verifies each variant's digest in the store and judges its quality.
    * Returns the Job's variants, or none while they cannot be registered.
    */
-  private List<ModelVariant> registerVariants(
-      ModelFleet fleet, ModelFleetStatus status, Job job, Context<ModelFleet> context) {
+  private Result registerVariants(ModelFleet fleet, Job job, Context<ModelFleet> context) {
     String ns = fleet.getMetadata().getNamespace();
     String jobName = job.getMetadata().getName();
     List<Pod> pods =
@@ -107,26 +108,22 @@ final class VariantRegistration {
             .toList();
     Optional<String> message = PodSpecs.terminationMessage(job, pods);
     if (message.isEmpty()) {
-      return List.of(); // the pod's final status has not reached the cache yet; its event will come
+      return Result.WAITING; // the pod's final status is not in the cache yet; its event will come
     }
     CompressionResult result;
     try {
       result = CompressionResult.parse(message.get());
     } catch (IllegalArgumentException e) {
-      conditions.reject(fleet, status, "InvalidResult", e.getMessage());
-      return List.of();
+      return Result.rejected("InvalidResult", e.getMessage());
     }
     String pinned = fleet.getSpec().getBaseModel().getDigest();
     if (pinned != null && !pinned.equals(result.baseDigest())) {
-      conditions.reject(
-          fleet,
-          status,
+      return Result.rejected(
           "DigestMismatch",
           "the Job compressed base model "
               + result.baseDigest()
               + " but spec.baseModel.digest pins "
               + pinned);
-      return List.of();
     }
     InformerEventSource<ModelVariant, ModelFleet> cache =
         source(context, ModelVariant.class, VARIANTS);
@@ -139,8 +136,7 @@ final class VariantRegistration {
       try {
         variants = VariantRegistrar.variants(stores, context.getClient(), fleet, result);
       } catch (VariantRegistrar.RejectedResult e) {
-        conditions.reject(fleet, status, e.reason(), e.getMessage());
-        return List.of();
+        return Result.rejected(e.reason(), e.getMessage());
       } catch (IOException e) {
         throw new UncheckedIOException(
             "store " + fleet.getSpec().getStore().getUri() + ": " + e.getMessage(), e);
@@ -157,8 +153,7 @@ final class VariantRegistration {
           "VariantsRegistered",
           variants.size() + " variant(s) registered from " + jobName);
     }
-    describeVariants(fleet, status, result.baseDigest(), variants, context);
-    return variants;
+    return describeVariants(fleet, result.baseDigest(), variants, context);
   }
 
   /**
@@ -166,9 +161,8 @@ final class VariantRegistration {
    * fleet's current quality gate, and a variant whose recorded judgement an edited gate changed
    * gets the new one: editing the gate never recompresses.
    */
-  private void describeVariants(
+  private Result describeVariants(
       ModelFleet fleet,
-      ModelFleetStatus status,
       String baseDigest,
       List<ModelVariant> variants,
       Context<ModelFleet> context) {
@@ -198,33 +192,11 @@ final class VariantRegistration {
         failed.add(ref.getSize() + "%: " + gate.getMessage());
       }
     }
-    status.setBaseDigest(baseDigest);
-    status.setVariants(refs);
-    status.setVariantCount(refs.size());
     metrics.variants(
         fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(), refs.size());
-    conditions.set(
-        status,
-        ConditionTypes.ARTIFACT_VERIFIED,
-        TRUE,
-        "DigestsMatch",
-        refs.size() + " variant(s) verified in " + fleet.getSpec().getStore().getUri());
-    if (failed.isEmpty()) {
-      conditions.set(
-          status,
-          ConditionTypes.QUALITY_GATE_PASSED,
-          TRUE,
-          "WithinGate",
-          "every variant is within the quality gate");
-    } else if (conditions.set(
-        status,
-        ConditionTypes.QUALITY_GATE_PASSED,
-        FALSE,
-        "OutsideGate",
-        String.join("; ", failed))) {
-      events.record(fleet, EventRecorder.WARNING, "QualityGateFailed", String.join("; ", failed));
-    }
-    conditions.registered(status, refs.size());
+    return new Result(
+        variants,
+        new Registration.Registered(baseDigest, refs, fleet.getSpec().getStore().getUri(), failed));
   }
 
   static QualityGateResult gate(ModelFleet fleet, ModelVariant mv) {
