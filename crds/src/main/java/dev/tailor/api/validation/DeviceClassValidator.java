@@ -2,6 +2,7 @@ package dev.tailor.api.validation;
 
 import static dev.tailor.api.validation.Violations.show;
 
+import dev.tailor.api.v1alpha1.device.ComputeCapability;
 import dev.tailor.api.v1alpha1.device.ComputeCapabilityRange;
 import dev.tailor.api.v1alpha1.device.DeviceClassSpec;
 import dev.tailor.api.v1alpha1.device.GpuNodeSelectorTerm;
@@ -20,7 +21,6 @@ final class DeviceClassValidator {
   static final Pattern RESOURCE_NAME =
       Pattern.compile(
           "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$");
-  static final Pattern COMPUTE_CAPABILITY = Pattern.compile("^[0-9]{1,2}\\.[0-9]{1,2}$");
   static final int MAX_GPUS_PER_POD = 16;
   static final int MAX_MEMORY_MIB = 1_048_576;
 
@@ -94,12 +94,12 @@ final class DeviceClassValidator {
     }
     IntRange memory = term.getMemoryMiB();
     if (memory != null) {
-      if (memory.getMin() == null && memory.getMax() == null) {
+      if (memory.unbounded()) {
         v.add(path + ".memoryMiB", "sets neither min nor max; set at least one bound in MiB");
       }
       checkNonNegative(v, path + ".memoryMiB.min", memory.getMin());
       checkNonNegative(v, path + ".memoryMiB.max", memory.getMax());
-      if (memory.getMin() != null && memory.getMax() != null && memory.getMin() > memory.getMax()) {
+      if (memory.inverted()) {
         v.add(
             path + ".memoryMiB",
             "min " + memory.getMin() + " is greater than max " + memory.getMax());
@@ -125,36 +125,25 @@ final class DeviceClassValidator {
     if (range == null) {
       return;
     }
-    if (range.getMin() == null && range.getMax() == null) {
+    if (range.unbounded()) {
       v.add(path, "sets neither min nor max; set at least one bound, e.g. min: \"8.0\"");
       return;
     }
     boolean ok = checkCapability(v, path + ".min", range.getMin());
     ok &= checkCapability(v, path + ".max", range.getMax());
-    if (ok
-        && range.getMin() != null
-        && range.getMax() != null
-        && compareCapability(range.getMin(), range.getMax()) > 0) {
+    if (ok && range.inverted()) {
       v.add(path, "min " + range.getMin() + " is greater than max " + range.getMax());
     }
   }
 
   private static boolean checkCapability(Violations v, String path, String value) {
-    if (value != null && !COMPUTE_CAPABILITY.matcher(value).matches()) {
+    if (value != null && ComputeCapability.parse(value).isEmpty()) {
       v.add(
           path,
           show(value) + " is not a compute capability; write major.minor, e.g. \"8.0\" or \"8.9\"");
       return false;
     }
     return true;
-  }
-
-  /** Compares two major.minor compute capabilities numerically (8.10 > 8.9). */
-  static int compareCapability(String a, String b) {
-    String[] x = a.split("\\.");
-    String[] y = b.split("\\.");
-    int major = Integer.compare(Integer.parseInt(x[0]), Integer.parseInt(y[0]));
-    return major != 0 ? major : Integer.compare(Integer.parseInt(x[1]), Integer.parseInt(y[1]));
   }
 
   private static void validateRequirement(Violations v, String path, LabelRequirement r) {

@@ -12,12 +12,13 @@ import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.rollout.RolloutStatuses;
+import dev.tailor.operator.rollout.StepAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
@@ -131,16 +132,7 @@ final class CanaryUpgrade {
       if (holdsSlot && promoted) {
         upgrading.remove(cls);
         boolean finished = want.equals(ro.getCanaryVariant());
-        ro.setState(RolloutState.SUCCEEDED);
-        ro.setStableVariant(want);
-        ro.setCanaryVariant(null);
-        ro.setCanaryReplicas(0);
-        ro.setCanaryPercent(0);
-        ro.setStepStartTime(null);
-        ro.setMessage(
-            finished
-                ? want + " serves every replica"
-                : "upgrade abandoned: the fleet chose " + want + " again");
+        RolloutStatuses.succeeded(ro, want);
         if (finished) {
           events.record(
               fleet,
@@ -178,42 +170,16 @@ final class CanaryUpgrade {
     if (!current || ro.getState() == RolloutState.QUEUED) {
       if (!holdsSlot && upgrading.size() >= spec.getMaxClassesUpgrading()) {
         keepStable(stable, canary, stableReplicas);
-        ro = queued(stableVariant, want);
-        ro.setMessage(
-            "queued: "
-                + upgrading.size()
-                + " device class(es) upgrading ("
-                + String.join(", ", upgrading.stream().sorted().toList())
-                + "), maxClassesUpgrading "
-                + spec.getMaxClassesUpgrading());
-        return ro;
+        return RolloutStatuses.queued(
+            stableVariant, want, upgrading, spec.getMaxClassesUpgrading());
       }
       upgrading.add(cls);
-      ro = started(stableVariant, want, recreate ? 0 : spec.getSteps().size());
+      ro = RolloutStatuses.started(stableVariant, want, recreate ? 0 : spec.getSteps().size(), now);
       events.record(
           fleet,
           EventRecorder.NORMAL,
           "RolloutStarted",
-          "DeviceClass "
-              + cls
-              + ": "
-              + (recreate
-                  ? stableVariant + " -> " + want + " (Recreate)"
-                  : "canary "
-                      + want
-                      + " beside "
-                      + stableVariant
-                      + ", steps "
-                      + String.join(
-                          ", ",
-                          spec.getSteps().stream()
-                              .map(
-                                  s ->
-                                      s.getReplicaPercent()
-                                          + "% for "
-                                          + s.getDurationSeconds()
-                                          + " s")
-                              .toList())));
+          "DeviceClass " + cls + ": " + RolloutStatuses.plan(spec, recreate, stableVariant, want));
     }
     if (recreate) {
       if (canary != null && replicas(canary) > 0) {
@@ -294,61 +260,37 @@ final class CanaryUpgrade {
     Duration duration = Duration.ofSeconds(st.getDurationSeconds());
     Instant stepEnd = stepStart.plus(duration);
     Analysis thresholds = spec.getAnalysis() == null ? new Analysis() : spec.getAnalysis();
-    Duration interval = Duration.ofSeconds(thresholds.getIntervalSeconds());
-    boolean ended = !now.isBefore(stepEnd);
-    PrometheusAnalysis.Verdict verdict = null;
-    Instant nextCheck;
-    if (prometheus.isEmpty()) {
-      ro.setLastAnalysis(
-          "skipped: no Prometheus configured (tailor.prometheus.url); each step is a pause");
-      verdict = ended ? PrometheusAnalysis.Verdict.PASSED : null;
-      nextCheck = stepEnd;
-    } else {
-      Instant last =
-          ro.getLastAnalysisTime() == null ? null : Instant.parse(ro.getLastAnalysisTime());
-      boolean inStep = last != null && !last.isBefore(stepStart);
-      Instant due =
-          inStep
-              ? min(last.plus(interval), last.isBefore(stepEnd) ? stepEnd : last.plus(interval))
-              : min(stepStart.plus(interval), stepEnd);
-      if (!now.isBefore(due)) {
-        PrometheusAnalysis.Result r =
-            prometheus
-                .get()
-                .check(
-                    fleet.getMetadata().getNamespace(),
-                    ServingResources.name(fleet, target.getName(), Track.CANARY)
-                        + "-[a-z0-9]+-[a-z0-9]+",
-                    thresholds,
-                    interval);
-        verdict = r.verdict();
-        ro.setLastAnalysisTime(now.toString());
-        ro.setLastAnalysis(verdict.name().toLowerCase(Locale.ROOT) + ": " + r.summary());
-        if (verdict == PrometheusAnalysis.Verdict.FAILED) {
-          int failed = (ro.getFailedChecks() == null ? 0 : ro.getFailedChecks()) + 1;
-          ro.setFailedChecks(failed);
-          if (failed > spec.getFailureLimit()) {
-            return rollBack(
+    StepAnalysis.Outcome analysis =
+        new StepAnalysis(prometheus)
+            .check(
                 ro,
-                stable,
-                canary,
-                autoscaled ? null : total,
-                upgrading,
-                "analysis failed "
-                    + failed
-                    + " time(s) (failure limit "
-                    + spec.getFailureLimit()
-                    + ") at "
-                    + where
-                    + ": "
-                    + r.summary());
-          }
-        }
-        nextCheck = now.plus(interval);
-      } else {
-        nextCheck = due;
-      }
+                thresholds,
+                fleet.getMetadata().getNamespace(),
+                ServingResources.name(fleet, target.getName(), Track.CANARY)
+                    + "-[a-z0-9]+-[a-z0-9]+",
+                stepStart,
+                stepEnd,
+                now);
+    PrometheusAnalysis.Verdict verdict = analysis.verdict();
+    if (verdict == PrometheusAnalysis.Verdict.FAILED
+        && ro.getFailedChecks() > spec.getFailureLimit()) {
+      return rollBack(
+          ro,
+          stable,
+          canary,
+          autoscaled ? null : total,
+          upgrading,
+          "analysis failed "
+              + ro.getFailedChecks()
+              + " time(s) (failure limit "
+              + spec.getFailureLimit()
+              + ") at "
+              + where
+              + ": "
+              + analysis.summary());
     }
+    boolean ended = !now.isBefore(stepEnd);
+    Instant nextCheck = analysis.nextCheck();
     if (ended && verdict == PrometheusAnalysis.Verdict.PASSED) {
       boolean last = step + 1 >= steps.size();
       events.record(
@@ -384,7 +326,8 @@ final class CanaryUpgrade {
             + ", analysed until "
             + stepEnd
             + (ended ? " (waiting for a passing check)" : ""));
-    Duration wait = Duration.between(now, ended ? nextCheck : min(nextCheck, stepEnd));
+    Duration wait =
+        Duration.between(now, ended ? nextCheck : StepAnalysis.earlier(nextCheck, stepEnd));
     requeue = wait.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : wait;
     return ro;
   }
@@ -398,18 +341,7 @@ final class CanaryUpgrade {
       String why) {
     keepStable(stable, canary, stableReplicas);
     upgrading.remove(target.getName());
-    ro.setState(RolloutState.ROLLED_BACK);
-    ro.setCanaryReplicas(0);
-    ro.setCanaryPercent(0);
-    ro.setStepStartTime(null);
-    ro.setMessage(
-        "rolled back "
-            + ro.getCanaryVariant()
-            + ": "
-            + why
-            + "; "
-            + ro.getStableVariant()
-            + " keeps serving");
+    RolloutStatuses.rolledBack(ro, why);
     events.record(
         fleet,
         EventRecorder.WARNING,
@@ -428,26 +360,6 @@ final class CanaryUpgrade {
     }
   }
 
-  private ClassRolloutStatus started(String stableVariant, String want, int steps) {
-    ClassRolloutStatus ro = queued(stableVariant, want);
-    ro.setState(RolloutState.PROGRESSING);
-    ro.setStep(0);
-    ro.setStepCount(steps);
-    ro.setFailedChecks(0);
-    ro.setStartTime(now.toString());
-    return ro;
-  }
-
-  private static ClassRolloutStatus queued(String stableVariant, String want) {
-    ClassRolloutStatus ro = new ClassRolloutStatus();
-    ro.setState(RolloutState.QUEUED);
-    ro.setStableVariant(stableVariant);
-    ro.setCanaryVariant(want);
-    ro.setCanaryPercent(0);
-    ro.setCanaryReplicas(0);
-    return ro;
-  }
-
   private Deployment deployment(ModelVariant mv, Track track, Integer replicas) {
     return ServingResources.deployment(fleet, target, dc, mv, image, track, replicas);
   }
@@ -460,9 +372,5 @@ final class CanaryUpgrade {
     return d == null || d.getStatus() == null || d.getStatus().getReadyReplicas() == null
         ? 0
         : d.getStatus().getReadyReplicas();
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 }

@@ -16,7 +16,7 @@ import lombok.ToString;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @EqualsAndHashCode
 @ToString
-public class ComputeCapabilityRange {
+public class ComputeCapabilityRange implements Range<ComputeCapability> {
   @JsonPropertyDescription(
       "Lowest accepted compute capability, major.minor, e.g. 8.0. Default: no lower bound.")
   @Pattern("^[0-9]{1,2}\\.[0-9]{1,2}$")
@@ -41,5 +41,17 @@ public class ComputeCapabilityRange {
 
   public void setMax(String max) {
     this.max = max;
+  }
+
+  /** The lower bound; null when unset or not a capability (the validator says so). */
+  @Override
+  public ComputeCapability lower() {
+    return ComputeCapability.parse(min).orElse(null);
+  }
+
+  /** The upper bound; null when unset or not a capability (the validator says so). */
+  @Override
+  public ComputeCapability upper() {
+    return ComputeCapability.parse(max).orElse(null);
   }
 }

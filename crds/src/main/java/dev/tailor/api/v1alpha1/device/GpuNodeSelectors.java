@@ -38,11 +38,11 @@ public final class GpuNodeSelectors {
       return false;
     }
     IntRange memory = term.getMemoryMiB();
-    if (memory != null && !inRange(integer(labels.get(GpuLabels.MEMORY)), memory)) {
+    if (memory != null && !memory.contains(integer(labels.get(GpuLabels.MEMORY)))) {
       return false;
     }
     ComputeCapabilityRange cc = term.getComputeCapability();
-    if (cc != null && !matches(cc, labels)) {
+    if (cc != null && !cc.contains(capability(labels))) {
       return false;
     }
     if (term.getMatchExpressions() != null) {
@@ -55,26 +55,13 @@ public final class GpuNodeSelectors {
     return true;
   }
 
-  private static boolean inRange(Long value, IntRange range) {
-    return value != null
-        && (range.getMin() == null || value >= range.getMin())
-        && (range.getMax() == null || value <= range.getMax());
-  }
-
-  private static boolean matches(ComputeCapabilityRange range, Map<String, String> labels) {
+  /** The node's compute capability from its GFD labels, or null without them. */
+  private static ComputeCapability capability(Map<String, String> labels) {
     Long major = integer(labels.get(GpuLabels.COMPUTE_MAJOR));
     Long minor = integer(labels.get(GpuLabels.COMPUTE_MINOR));
-    if (major == null || minor == null) {
-      return false;
-    }
-    long node = major * 1000 + minor;
-    return (range.getMin() == null || node >= encode(range.getMin()))
-        && (range.getMax() == null || node <= encode(range.getMax()));
-  }
-
-  private static long encode(String capability) {
-    String[] parts = capability.split("\\.");
-    return Long.parseLong(parts[0]) * 1000 + Long.parseLong(parts[1]);
+    return major == null || minor == null
+        ? null
+        : new ComputeCapability(major.intValue(), minor.intValue());
   }
 
   private static boolean matches(LabelRequirement r, Map<String, String> labels) {

@@ -12,7 +12,7 @@ import lombok.ToString;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @EqualsAndHashCode
 @ToString
-public class IntRange {
+public class IntRange implements Range<Long> {
   @JsonPropertyDescription("Smallest accepted value, inclusive. Default: no lower bound.")
   @Min(0)
   private Integer min;
@@ -35,5 +35,15 @@ public class IntRange {
 
   public void setMax(Integer max) {
     this.max = max;
+  }
+
+  @Override
+  public Long lower() {
+    return min == null ? null : min.longValue();
+  }
+
+  @Override
+  public Long upper() {
+    return max == null ? null : max.longValue();
   }
 }
