@@ -8,8 +8,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * Points the operator under test at the test bed's real API server (started once per JVM) with
- * Tailor's CRDs applied from {@code crds/generated}.
+ * Points the operator under test at the test bed's real API server (started once per JVM, shared by
+ * every Quarkus application the tests start) with Tailor's CRDs applied from {@code
+ * crds/generated}.
  */
 public class TestbedResource implements QuarkusTestResourceLifecycleManager {
   @Override
@@ -20,10 +21,10 @@ public class TestbedResource implements QuarkusTestResourceLifecycleManager {
         Manifests.load(
             cluster.client(),
             Manifests.yamlFiles(Provisioner.repoRoot().resolve("crds/generated"))));
-    if (cluster.controlPlane().isEmpty()) {
+    Config c = cluster.client().getConfiguration();
+    if (c.getOauthToken() == null) {
       return Map.of(); // TAILOR_TEST_CLUSTER=kubeconfig: Quarkus reads the same kubeconfig
     }
-    Config c = cluster.client().getConfiguration();
     return Map.of(
         "quarkus.kubernetes-client.api-server-url", c.getMasterUrl(),
         "quarkus.kubernetes-client.token", c.getOauthToken(),

@@ -1,6 +1,7 @@
 package dev.tailor.testbed;
 
 import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
@@ -22,6 +23,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class Cluster implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Cluster.class);
+
+  /**
+   * Where the shared local cluster is, for the JVM's other class loaders (Quarkus gives a test
+   * application of its own profile or resources a loader of its own, with statics of its own): they
+   * attach to the running cluster instead of starting another one. System properties {@code
+   * <this>.url}, {@code .token} and {@code .ca}.
+   */
+  static final String SHARED = "tailor.testbed.shared";
+
   private static Cluster shared;
   private static TestbedException sharedFailure;
 
@@ -37,6 +47,14 @@ public final class Cluster implements AutoCloseable {
     this.client = new KubernetesClientBuilder().withConfig(config).build();
     this.agent = new NodeAgent(client, podsDir(stateDir));
     agent.register(GpuNode.standardFleet());
+  }
+
+  /** A client of the cluster another class loader started; its node agent runs there. */
+  private Cluster(Config config) {
+    this.controlPlane = null;
+    this.stateDir = null;
+    this.client = new KubernetesClientBuilder().withConfig(config).build();
+    this.agent = null;
   }
 
   private static Path podsDir(Path stateDir) {
@@ -83,9 +101,21 @@ public final class Cluster implements AutoCloseable {
       throw sharedFailure;
     }
     if (shared == null) {
+      String started = System.getProperty(SHARED + ".url");
       if ("kubeconfig".equals(System.getenv("TAILOR_TEST_CLUSTER"))) {
         LOG.info("using the cluster of the current kubeconfig (TAILOR_TEST_CLUSTER=kubeconfig)");
         shared = new Cluster(null, null, Config.autoConfigure(null));
+      } else if (started != null) {
+        shared =
+            new Cluster(
+                new ConfigBuilder()
+                    .withMasterUrl(started)
+                    .withOauthToken(System.getProperty(SHARED + ".token"))
+                    .withCaCertFile(System.getProperty(SHARED + ".ca"))
+                    .withNamespace("default")
+                    .withRequestTimeout(30_000)
+                    .build());
+        return shared; // the loader that started it stops it
       } else {
         try {
           shared = startLocal();
@@ -93,6 +123,10 @@ public final class Cluster implements AutoCloseable {
           sharedFailure = e; // one provisioning attempt per JVM, one message per test
           throw e;
         }
+        Config c = shared.client.getConfiguration();
+        System.setProperty(SHARED + ".token", c.getOauthToken());
+        System.setProperty(SHARED + ".ca", c.getCaCertFile());
+        System.setProperty(SHARED + ".url", c.getMasterUrl());
       }
       Cluster c = shared;
       Runtime.getRuntime().addShutdownHook(new Thread(c::close, "tailor-testbed-shutdown"));
@@ -104,7 +138,12 @@ public final class Cluster implements AutoCloseable {
     return client;
   }
 
+  /** The simulated nodes' agent; only where this class loader started or chose the cluster. */
   public NodeAgent nodeAgent() {
+    if (agent == null) {
+      throw new IllegalStateException(
+          "this cluster was started by another class loader, whose node agent serves it");
+    }
     return agent;
   }
 
@@ -118,7 +157,9 @@ public final class Cluster implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
-    agent.close();
+    if (agent != null) {
+      agent.close();
+    }
     client.close();
     if (controlPlane != null) {
       controlPlane.close();

@@ -174,17 +174,18 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /**
    * Writes the status if it changed, and caches what was written: the next reconcile must see it
    * even before the informer does, since the rollout's state machine lives there (a stale status
-   * would start a canary twice or repeat a step). Then tells what changed as Events.
+   * would start a canary twice or repeat a step). The Events of what changed go first.
    */
   private UpdateControl<ModelFleet> write(
       ModelFleet fleet, ModelFleetStatus status, Context<ModelFleet> context) {
     ModelFleetStatus old = fleet.getStatus();
+    // Events first: whoever sees the new status finds the Event that explains it.
+    for (Notice n : FleetStatusAggregator.notices(old, status)) {
+      announce(fleet, status, n);
+    }
     if (!status.equals(old)) {
       PrimaryUpdateAndCacheUtils.ssaPatchStatusAndCacheResource(
           fleet, FleetStatusAggregator.patch(fleet, status), context);
-    }
-    for (Notice n : FleetStatusAggregator.notices(old, status)) {
-      announce(fleet, status, n);
     }
     return UpdateControl.noUpdate();
   }

@@ -10,6 +10,7 @@ import dev.tailor.operator.Reconciles;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
 import dev.tailor.testbed.GpuNode;
+import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -27,11 +28,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 @QuarkusTest
 @QuarkusTestResource(TestbedResource.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class DeviceClassApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
   // The operator's own client: Quarkus loads tests in its own class loader, so the test bed's

@@ -17,19 +17,18 @@ import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
-import dev.tailor.operator.EventRecorder;
-import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.PrometheusResource;
 import dev.tailor.operator.Reconciles;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.operator.serving.ServingResources;
+import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.Prometheus;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
@@ -56,7 +55,6 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * The canary rollout against the real API server and controllers and a real Prometheus: an upgrade
@@ -71,7 +69,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 @QuarkusTestResource(TestbedResource.class)
 @QuarkusTestResource(value = PrometheusResource.class, restrictToAnnotatedClass = true)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class CanaryRolloutApiServerTest {
   private static final Duration ROLLOUT_TIMEOUT = Duration.ofSeconds(120);
   private static final double[] BUCKETS = {0.05, 0.25, 1, 5};
@@ -89,9 +87,9 @@ class CanaryRolloutApiServerTest {
   private final Map<String, AtomicLongArray> counts = new ConcurrentHashMap<>();
 
   @BeforeEach
-  void setUp() throws IOException {
+  void setUp(TestNamespace namespace) throws IOException {
     store = Files.createTempDirectory("tailor-store-");
-    fx = FleetFixtures.setUp(client, "canary-");
+    fx = FleetFixtures.setUp(client, namespace);
     ns = fx.ns();
     metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     metrics.createContext(
@@ -295,22 +293,11 @@ class CanaryRolloutApiServerTest {
     String stepStart = served(inStep).getRollout().getStepStartTime();
     String started = served(inStep).getRollout().getStartTime();
 
-    KubernetesClient fresh = FleetFixtures.clientLike(client);
-    running.stop();
-    client = fresh;
-    fx = new FleetFixtures(fresh, ns, fx.suffix());
-    Operator restarted =
-        new Operator(o -> o.withKubernetesClient(fresh).withCloseClientOnStop(false));
-    restarted.register(
-        new FleetReconciler(
-            new EventRecorder(fresh),
-            new OperatorMetrics(new SimpleMeterRegistry()),
-            FleetFixtures.storePolicy(),
-            "tailor/worker:latest",
-            Duration.ofSeconds(10),
-            Duration.ofMinutes(5),
-            Optional.of(PrometheusResource.prometheus().url().toString())));
-    restarted.start();
+    FleetFixtures.Restarted restarted =
+        fx.restart(
+            running, Optional.of(PrometheusResource.prometheus().url().toString()), Set.of());
+    fx = restarted.fixtures();
+    client = fx.client();
     try {
       // Every step-1 clock the restarted operator shows, until the rollout is done.
       Set<String> stepOneStarts = new ConcurrentSkipListSet<>();
@@ -340,7 +327,7 @@ class CanaryRolloutApiServerTest {
       // Step 1 kept the clock it started with before the restart.
       assertThat(stepOneStarts).containsOnly(stepStart);
     } finally {
-      restarted.stop();
+      restarted.close();
     }
   }
 

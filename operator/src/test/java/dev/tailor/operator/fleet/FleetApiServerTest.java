@@ -18,6 +18,8 @@ import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.Reconciles;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
+import dev.tailor.testbed.KubeTest;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -37,11 +39,10 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 @QuarkusTest
 @QuarkusTestResource(TestbedResource.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class FleetApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(45);
   @Inject KubernetesClient client;
@@ -52,10 +53,10 @@ class FleetApiServerTest {
   private FleetFixtures fx;
 
   @BeforeEach
-  void setUp() throws IOException {
+  void setUp(TestNamespace namespace) throws IOException {
     store = Files.createTempDirectory("tailor-store-");
     build = Files.createTempDirectory("tailor-variants-");
-    fx = FleetFixtures.setUp(client, "fleet-");
+    fx = FleetFixtures.setUp(client, namespace);
     ns = fx.ns();
     suffix = fx.suffix();
   }

@@ -8,12 +8,17 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.testbed.Provisioner;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.vertx.VertxHttpClientFactory;
+import io.javaoperatorsdk.operator.Operator;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -22,6 +27,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * What the fleet tests share: the sample DeviceClasses and fleet renamed for one test, and the
@@ -30,26 +37,20 @@ import java.util.Map;
 public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
 
-  /** A fresh namespace {@code <prefix><suffix>} and the sample DeviceClasses, renamed for it. */
-  static FleetFixtures setUp(KubernetesClient client, String prefix) {
+  /**
+   * The fixtures of a test in {@code ns} (the fresh namespace {@link dev.tailor.testbed.KubeTest}
+   * made for it, and deletes after it): the sample DeviceClasses, named with a suffix of their own.
+   */
+  static FleetFixtures setUp(KubernetesClient client, TestNamespace ns) {
     String suffix = java.util.UUID.randomUUID().toString().substring(0, 6);
-    FleetFixtures fx = new FleetFixtures(client, prefix + suffix, suffix);
-    client
-        .namespaces()
-        .resource(
-            new io.fabric8.kubernetes.api.model.NamespaceBuilder()
-                .withNewMetadata()
-                .withName(fx.ns())
-                .endMetadata()
-                .build())
-        .create();
+    FleetFixtures fx = new FleetFixtures(client, ns.name(), suffix);
     fx.createDeviceClasses();
     return fx;
   }
 
+  /** Deletes the DeviceClasses, which are cluster-scoped; the namespace goes with the test. */
   void tearDown() {
     client.resources(DeviceClass.class).withLabel("test", suffix).delete();
-    client.namespaces().withName(ns).delete();
   }
 
   /** Points the fleet at a {@code file://} store in {@code dir}. */
@@ -193,6 +194,46 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
         .withConfig(client.getConfiguration())
         .withHttpClientFactory(new VertxHttpClientFactory())
         .build();
+  }
+
+  /**
+   * Stops {@code running} and starts a fresh operator with empty caches and a client of its own, as
+   * a new pod of it would. The result's fixtures use that client; closing it stops the restarted
+   * operator (the client stays, for the test's clean-up).
+   *
+   * @param namespaces what the restarted operator watches; empty: every namespace
+   */
+  Restarted restart(Operator running, Optional<String> prometheusUrl, Set<String> namespaces) {
+    KubernetesClient fresh = clientLike(client);
+    running.stop(); // the operator's stop closes its client
+    Operator restarted =
+        new Operator(o -> o.withKubernetesClient(fresh).withCloseClientOnStop(false));
+    restarted.register(
+        new FleetReconciler(
+            new EventRecorder(fresh),
+            new OperatorMetrics(new SimpleMeterRegistry()),
+            storePolicy(),
+            "tailor/worker:latest",
+            Duration.ofSeconds(10),
+            Duration.ofMinutes(5),
+            prometheusUrl),
+        o -> {
+          if (!namespaces.isEmpty()) {
+            o.settingNamespaces(namespaces);
+          }
+        });
+    restarted.start();
+    return new Restarted(new FleetFixtures(fresh, ns, suffix), restarted);
+  }
+
+  /**
+   * An operator {@link #restart} started, stopped by {@link #close}, and fixtures on its client.
+   */
+  record Restarted(FleetFixtures fixtures, Operator operator) implements AutoCloseable {
+    @Override
+    public void close() {
+      operator.stop();
+    }
   }
 
   /**

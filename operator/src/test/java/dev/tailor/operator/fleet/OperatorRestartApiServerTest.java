@@ -3,18 +3,15 @@ package dev.tailor.operator.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.JobState;
-import dev.tailor.operator.EventRecorder;
-import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.ApiServerMetrics;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import dev.tailor.testbed.KubeTest;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -25,9 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * Kills the operator while a compression Job runs and starts a fresh one with empty caches, as a
@@ -42,7 +37,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 @QuarkusTest
 @TestProfile(OperatorRestartApiServerTest.OwnApp.class)
 @QuarkusTestResource(TestbedResource.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class OperatorRestartApiServerTest {
   public static class OwnApp implements QuarkusTestProfile {
     @Override
@@ -54,41 +49,23 @@ class OperatorRestartApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(45);
   @Inject KubernetesClient client;
   @Inject Operator running;
-  private final String suffix = UUID.randomUUID().toString().substring(0, 6);
-  private final String ns = "restart-" + suffix;
+  private String ns;
 
   @Test
-  void aRestartedOperatorFindsItsJobAndLaunchesNoSecond() {
-    client
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
-    FleetFixtures fixtures = new FleetFixtures(client, ns, suffix);
-    fixtures.createDeviceClasses();
+  void aRestartedOperatorFindsItsJobAndLaunchesNoSecond(TestNamespace namespace) {
+    FleetFixtures fixtures = FleetFixtures.setUp(client, namespace);
+    ns = fixtures.ns();
     client.resource(fixtures.fleet(f -> {})).create();
     await().atMost(TIMEOUT).until(() -> jobs().size() == 1);
     Job first = jobs().get(0);
     fixtures.awaitRunningWorker();
 
-    // The operator's stop closes its client; the restarted one gets its own, as a new pod would.
-    KubernetesClient fresh = FleetFixtures.clientLike(client);
-    running.stop();
+    long jobCreates = ApiServerMetrics.writes(client, "jobs", "");
+    FleetFixtures.Restarted restarted =
+        fixtures.restart(running, java.util.Optional.empty(), watched());
+    fixtures = restarted.fixtures();
+    KubernetesClient fresh = fixtures.client();
     client = fresh;
-    fixtures = new FleetFixtures(fresh, ns, suffix);
-    long jobCreates = ApiServerMetrics.writes(fresh, "jobs", "");
-    Operator restarted =
-        new Operator(o -> o.withKubernetesClient(fresh).withCloseClientOnStop(false));
-    restarted.register(
-        new FleetReconciler(
-            new EventRecorder(fresh),
-            new OperatorMetrics(new SimpleMeterRegistry()),
-            FleetFixtures.storePolicy(),
-            "tailor/worker:latest",
-            java.time.Duration.ofSeconds(10),
-            java.time.Duration.ofMinutes(5),
-            java.util.Optional.empty()),
-        o -> o.settingNamespaces(watched()));
-    restarted.start();
     try {
       fixtures.finishPod(fixtures.awaitRunningWorker(), "Succeeded", 0, null);
 
@@ -110,9 +87,8 @@ class OperatorRestartApiServerTest {
           .atMost(TIMEOUT)
           .until(
               () -> fresh.resources(ModelFleet.class).inNamespace(ns).list().getItems().isEmpty());
-      fresh.resources(DeviceClass.class).withLabel("test", suffix).delete();
-      fresh.namespaces().withName(ns).delete();
-      restarted.stop();
+      fixtures.tearDown();
+      restarted.close();
       fresh.close();
     }
   }

@@ -17,6 +17,8 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.operator.serving.ServingResources;
+import dev.tailor.testbed.KubeTest;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
@@ -38,7 +40,6 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * The rollout against the real API server, scheduler and controllers on the simulated GPU fleet:
@@ -47,7 +48,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  */
 @QuarkusTest
 @QuarkusTestResource(TestbedResource.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class ServingApiServerTest {
   @Inject KubernetesClient client;
   private String suffix;
@@ -56,9 +57,9 @@ class ServingApiServerTest {
   private Path store;
 
   @BeforeEach
-  void setUp() throws IOException {
+  void setUp(TestNamespace namespace) throws IOException {
     store = Files.createTempDirectory("tailor-store-");
-    fx = FleetFixtures.setUp(client, "serve-");
+    fx = FleetFixtures.setUp(client, namespace);
     ns = fx.ns();
     suffix = fx.suffix();
   }

@@ -12,6 +12,8 @@ import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.TestbedResource;
+import dev.tailor.testbed.KubeTest;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -25,7 +27,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
 
 /**
  * A tenant who may only create ModelFleets can neither make the operator send a Secret to a host of
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
  */
 @QuarkusTest
 @QuarkusTestResource(TestbedResource.class)
-@DisabledIfSystemProperty(named = "tailor.skipClusterTests", matches = "true")
+@KubeTest
 class StorePolicyApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(45);
 
@@ -47,8 +48,8 @@ class StorePolicyApiServerTest {
   private String ns;
 
   @BeforeEach
-  void setUp() {
-    fx = FleetFixtures.setUp(client, "store-");
+  void setUp(TestNamespace namespace) {
+    fx = FleetFixtures.setUp(client, namespace);
     ns = fx.ns();
     client
         .resource(FleetFixtures.load("store-credentials.yaml", Secret.class))
