@@ -105,6 +105,27 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
   int maxImageSteps;
 
   @Option(
+      names = "--max-batch",
+      paramLabel = "IMAGES",
+      defaultValue = "1",
+      description =
+          "The most images one denoising loop takes: requests arriving together (with the same"
+              + " step count) share a loop up to this many images, each still getting the bytes"
+              + " its seed gives alone. 1 runs every request alone, --max-concurrency at once;"
+              + " above 1 one loop runs at a time. Size it to the device's memory. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int maxBatch;
+
+  @Option(
+      names = "--batch-wait-ms",
+      paramLabel = "MS",
+      defaultValue = "10",
+      description =
+          "How long a batch waits for more requests once its first is ready, while other"
+              + " requests are admitted (never when it holds them all). Default: ${DEFAULT-VALUE}.")
+  long batchWaitMs;
+
+  @Option(
       names = "--read-timeout",
       paramLabel = "SECONDS",
       defaultValue = "10",
@@ -228,6 +249,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
     Checks.positive(spec, "--max-concurrency", maxConcurrency);
     Checks.nonNegative(spec, "--max-queue", maxQueue);
     Checks.positive(spec, "--max-image-steps", maxImageSteps);
+    Checks.positive(spec, "--max-batch", maxBatch);
+    Checks.nonNegative(spec, "--batch-wait-ms", batchWaitMs);
     Checks.positive(spec, "--read-timeout", readTimeoutSeconds);
     Checks.nonNegative(spec, "--drain-timeout", drainTimeoutSeconds);
     Checks.require(
@@ -317,6 +340,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               maxConcurrency,
               maxQueue,
               maxImageSteps,
+              maxBatch,
+              Duration.ofMillis(batchWaitMs),
               Duration.ofSeconds(drainTimeoutSeconds),
               faults() ? faultErrorRate : 0,
               Duration.ofMillis(faults() ? faultLatencyMs : 0)));

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.tailor.worker.model.DiffusionModel;
-import java.util.Random;
 
 /**
  * DDPM ancestral sampling (every step of the chain) and DDIM sampling (Song et al. 2021, a strided
@@ -34,9 +33,22 @@ public final class Sampler {
       float eta,
       NDArray xT,
       long seed) {
+    return sample(
+        kind, model, schedule, steps, eta, xT, SeedStreams.of(seed, (int) xT.getShape().get(0)));
+  }
+
+  /** {@link #sample} of a batch whose parts draw their step noise from their own seeds. */
+  public static NDArray sample(
+      Kind kind,
+      DiffusionModel model,
+      NoiseSchedule schedule,
+      int steps,
+      float eta,
+      NDArray xT,
+      SeedStreams seeds) {
     return kind == Kind.DDIM
-        ? ddim(model, schedule, steps, eta, xT, seed)
-        : ddpm(model, schedule, xT, seed);
+        ? ddim(model, schedule, steps, eta, xT, seeds, (t, x) -> {})
+        : ddpm(model, schedule, xT, seeds);
   }
 
   /** The denoising steps {@link #sample} runs: the chain for DDPM, at most the chain for DDIM. */
@@ -51,20 +63,23 @@ public final class Sampler {
 
   /** DDPM ancestral sampling from {@code xT} (variance β_t); returns images clipped to [−1, 1]. */
   public static NDArray ddpm(DiffusionModel model, NoiseSchedule schedule, NDArray xT, long seed) {
+    return ddpm(model, schedule, xT, SeedStreams.of(seed, (int) xT.getShape().get(0)));
+  }
+
+  private static NDArray ddpm(
+      DiffusionModel model, NoiseSchedule schedule, NDArray xT, SeedStreams seeds) {
     NDManager parent = xT.getManager();
-    Random rng = new Random(seed);
     Shape shape = xT.getShape();
-    int n = (int) shape.get(0);
     NDArray x = xT;
     for (int t = schedule.steps() - 1; t >= 0; t--) {
       try (NDManager m = parent.newSubManager()) {
         releaseWith(x, xT, m);
-        NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
+        NDArray eps = predict(model, x, t, m);
         double beta = schedule.betas()[t];
         double coef = beta / Math.sqrt(1 - schedule.alphaBar(t));
         NDArray next = x.sub(eps.mul(coef)).div(Math.sqrt(1 - beta));
         if (t > 0) {
-          next = next.add(Noise.gaussian(m, shape, rng).mul(Math.sqrt(beta)));
+          next = next.add(seeds.next(m, shape).mul(Math.sqrt(beta)));
         }
         next.attach(parent);
         x = next;
@@ -94,10 +109,26 @@ public final class Sampler {
       NDArray xT,
       long seed,
       StepObserver observer) {
+    return ddim(
+        model,
+        schedule,
+        steps,
+        eta,
+        xT,
+        SeedStreams.of(seed, (int) xT.getShape().get(0)),
+        observer);
+  }
+
+  private static NDArray ddim(
+      DiffusionModel model,
+      NoiseSchedule schedule,
+      int steps,
+      float eta,
+      NDArray xT,
+      SeedStreams seeds,
+      StepObserver observer) {
     NDManager parent = xT.getManager();
-    Random rng = new Random(seed);
     Shape shape = xT.getShape();
-    int n = (int) shape.get(0);
     int[] ts = ddimTimesteps(schedule.steps(), steps);
     NDArray x = xT;
     for (int i = ts.length - 1; i >= 0; i--) {
@@ -108,20 +139,31 @@ public final class Sampler {
         double ab = schedule.alphaBar(t);
         double abPrev = schedule.alphaBar(prev);
         observer.step(t, x);
-        NDArray eps = model.predict(x, Noise.timesteps(m, fill(n, t)));
+        NDArray eps = predict(model, x, t, m);
         NDArray x0 = x.sub(eps.mul(Math.sqrt(1 - ab))).div(Math.sqrt(ab)).clip(-1, 1);
         double sigma = eta * Math.sqrt((1 - abPrev) / (1 - ab) * (1 - ab / abPrev));
         NDArray next =
             x0.mul(Math.sqrt(abPrev))
                 .add(eps.mul(Math.sqrt(Math.max(0, 1 - abPrev - sigma * sigma))));
         if (sigma > 0 && prev >= 0) {
-          next = next.add(Noise.gaussian(m, shape, rng).mul(sigma));
+          next = next.add(seeds.next(m, shape).mul(sigma));
         }
         next.attach(parent);
         x = next;
       }
     }
     return x.clip(-1, 1);
+  }
+
+  /**
+   * The model's noise prediction for the batch {@code x} at timestep {@code t}, given as one
+   * timestep for all: the time embedding is computed once and broadcast, so an image's prediction
+   * is the same bytes whatever else shares its batch. (Per image, the embedding's linear layers
+   * would see a batch of rows, which CPU kernels round differently by a row's place in their
+   * blocks.)
+   */
+  private static NDArray predict(DiffusionModel model, NDArray x, int t, NDManager m) {
+    return model.predict(x, Noise.timesteps(m, new int[] {t}));
   }
 
   /**
@@ -147,11 +189,5 @@ public final class Sampler {
       ts[0] = total - 1;
     }
     return ts;
-  }
-
-  private static int[] fill(int n, int t) {
-    int[] a = new int[n];
-    java.util.Arrays.fill(a, t);
-    return a;
   }
 }

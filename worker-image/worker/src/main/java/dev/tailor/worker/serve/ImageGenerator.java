@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.PngGrid;
 import dev.tailor.worker.diffusion.Sampler;
+import dev.tailor.worker.diffusion.SeedStreams;
 import dev.tailor.worker.model.DiffusionModel;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -64,24 +65,53 @@ public final class ImageGenerator {
   }
 
   /**
+   * What one request asks for.
+   *
+   * @param seed its images' seed
+   * @param count how many images
+   * @param each one PNG per image, or one grid
+   */
+  public record Part(long seed, int count, boolean each) {}
+
+  /**
    * {@code count} images from {@code seed} in {@code steps} steps: one PNG (a grid if more than
    * one), or with {@code each} one PNG per image. The same arguments give the same images.
    */
   public Images generate(long seed, int count, int steps, boolean each) throws IOException {
+    return generate(List.of(new Part(seed, count, each)), steps).get(0);
+  }
+
+  /**
+   * Several requests' images in one denoising loop of {@code steps} steps, each request's from its
+   * own seed: its PNGs are those it would get alone. The seconds are the whole batch's.
+   */
+  public List<Images> generate(List<Part> parts, int steps) throws IOException {
     long start = System.nanoTime();
+    SeedStreams seeds =
+        SeedStreams.of(
+            parts.stream().mapToInt(Part::count).toArray(),
+            parts.stream().mapToLong(Part::seed).toArray());
     try (NDManager m = model.manager().newSubManager()) {
-      NDArray xT = Sampler.startNoise(m, model, count, seed);
-      NDArray images = Sampler.sample(kind, model, schedule, steps, eta, xT, seed);
-      List<byte[]> pngs = new ArrayList<>();
-      if (each) {
-        for (int i = 0; i < count; i++) {
-          pngs.add(PngGrid.png(images.get(i + ":" + (i + 1)), 1));
+      NDArray images =
+          Sampler.sample(kind, model, schedule, steps, eta, seeds.start(m, model), seeds);
+      int stepsRun = Sampler.stepsRun(kind, schedule, steps);
+      double seconds = (System.nanoTime() - start) / 1e9;
+      List<Images> out = new ArrayList<>();
+      int first = 0;
+      for (Part p : parts) {
+        NDArray mine = images.get(first + ":" + (first + p.count()));
+        first += p.count();
+        List<byte[]> pngs = new ArrayList<>();
+        if (p.each()) {
+          for (int i = 0; i < p.count(); i++) {
+            pngs.add(PngGrid.png(mine.get(i + ":" + (i + 1)), 1));
+          }
+        } else {
+          pngs.add(PngGrid.png(mine, (int) Math.ceil(Math.sqrt(p.count()))));
         }
-      } else {
-        pngs.add(PngGrid.png(images, (int) Math.ceil(Math.sqrt(count))));
+        out.add(new Images(pngs, p.count(), stepsRun, seconds));
       }
-      return new Images(
-          pngs, count, Sampler.stepsRun(kind, schedule, steps), (System.nanoTime() - start) / 1e9);
+      return out;
     }
   }
 }

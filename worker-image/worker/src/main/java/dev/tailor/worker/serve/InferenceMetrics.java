@@ -36,6 +36,7 @@ final class InferenceMetrics {
   private final Gauge stepsPerSecond;
   private final Gauge modelLoadSeconds;
   private final Gauge inFlight;
+  private final Histogram batchImages;
 
   InferenceMetrics() {
     duration =
@@ -78,6 +79,13 @@ final class InferenceMetrics {
             .name("tailor_inference_in_flight")
             .help("Admitted generate requests not yet answered (generating or queued).")
             .register(registry);
+    batchImages =
+        Histogram.builder()
+            .name("tailor_inference_batch_images")
+            .help("Images per denoising loop: one request's, or a batch of several (--max-batch).")
+            .classicOnly()
+            .classicUpperBounds(1, 2, 4, 8, 16, 32, 64)
+            .register(registry);
     JvmMetrics.builder().register(registry);
   }
 
@@ -91,6 +99,10 @@ final class InferenceMetrics {
     if (result.seconds() > 0) {
       stepsPerSecond.set(result.steps() / result.seconds());
     }
+  }
+
+  void batch(int images) {
+    batchImages.observe(images);
   }
 
   void modelLoaded(double seconds) {

@@ -31,6 +31,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * server (which the Prometheus exporter's own {@code HTTPServer} would be, with no say over the
  * other routes' threads or shutdown).
  *
+ * <p>Batching: with {@code maxBatch} over 1, requests that arrive together share one denoising loop
+ * ({@link RequestBatcher}), each still getting the bytes its seed gives alone.
+ *
  * <p>Admission: {@code maxConcurrency} generations run at once and {@code maxQueue} more wait; a
  * request beyond that is answered 429 with {@code Retry-After} at once, before its body is read, so
  * a saturated replica sheds load instead of queueing without bound, and slow clients hold at most
@@ -83,18 +86,17 @@ public final class InferenceServer implements AutoCloseable {
   private final InferenceMetrics metrics = new InferenceMetrics();
   private final int capacity;
   private final Semaphore admission;
-  private final Semaphore slots;
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicInteger threads = new AtomicInteger();
   private volatile State state = State.STARTING;
   private volatile ImageGenerator generator;
+  private volatile RequestBatcher batcher;
   private boolean drainedAll;
 
   private InferenceServer(ServerSettings settings) throws IOException {
     this.settings = settings;
     this.capacity = settings.maxConcurrency() + settings.maxQueue();
     this.admission = new Semaphore(capacity);
-    this.slots = new Semaphore(settings.maxConcurrency(), true);
     // A thread per admitted request, plus CONNECTION_THREADS so probes, scrapes and 429s are never
     // stuck behind generations or slow clients.
     this.executor =
@@ -137,7 +139,15 @@ public final class InferenceServer implements AutoCloseable {
    */
   public void ready(ImageGenerator generator, double loadSeconds) throws IOException {
     metrics.modelLoaded(loadSeconds);
-    generator.generate(0, 1, 1, false);
+    generator.generate(0, 1, 1, false); // warm-up
+    batcher =
+        new RequestBatcher(
+            generator,
+            settings.maxConcurrency(),
+            settings.maxBatch(),
+            settings.batchWait(),
+            () -> capacity - admission.availablePermits(),
+            metrics);
     this.generator = generator;
     synchronized (this) {
       if (state == State.STARTING) {
@@ -167,6 +177,9 @@ public final class InferenceServer implements AutoCloseable {
     drainedAll = admission.availablePermits() == capacity;
     http.stop(0);
     executor.shutdownNow();
+    if (batcher != null) {
+      batcher.close();
+    }
     state = State.STOPPED;
     stopped.countDown();
     return drainedAll;
@@ -258,12 +271,7 @@ public final class InferenceServer implements AutoCloseable {
       if (state != State.READY) {
         return notServing(ex, api);
       }
-      slots.acquire();
-      try {
-        return run(ex, api, request);
-      } finally {
-        slots.release();
-      }
+      return run(ex, api, request);
     } finally {
       metrics.done();
       admission.release();
@@ -280,8 +288,9 @@ public final class InferenceServer implements AutoCloseable {
       api.error(ex, 500, "injected fault (--fault-error-rate)");
       return Outcome.ERROR;
     }
-    ImageGenerator.Images images =
-        generator.generate(request.seed(), request.count(), request.steps(), api.onePngPerImage());
+    ImageGenerator.Part part =
+        new ImageGenerator.Part(request.seed(), request.count(), api.onePngPerImage());
+    ImageGenerator.Images images = batcher.generate(part, request.steps());
     metrics.generated(images);
     // every API names the seed and the steps run, so a client can ask for the same images again
     ex.getResponseHeaders().set("X-Tailor-Seed", Long.toString(request.seed()));

@@ -13,8 +13,15 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,11 +56,67 @@ class InferenceServerTest {
 
   private static ServerSettings settings(
       int concurrency, int queue, Duration drain, double errorRate, Duration latency) {
-    return new ServerSettings("127.0.0.1", 0, 3, concurrency, queue, 48, drain, errorRate, latency);
+    return new ServerSettings(
+        "127.0.0.1", 0, 3, concurrency, queue, 48, 1, Duration.ZERO, drain, errorRate, latency);
   }
 
   private static ServerSettings plain() {
     return settings(1, 8, Duration.ofSeconds(5), 0, Duration.ZERO);
+  }
+
+  @Test
+  void concurrentRequestsShareADenoisingLoopAndGetTheBytesTheyWouldAlone() throws Exception {
+    int requests = 6;
+    Map<Integer, byte[]> alone = new HashMap<>();
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0);
+      Http http = new Http(server.port());
+      for (int i = 0; i < requests; i++) {
+        alone.put(i, http.generate(body(i)).body());
+      }
+    }
+    ServerSettings batched =
+        new ServerSettings(
+            "127.0.0.1",
+            0,
+            3,
+            1,
+            16,
+            48,
+            8,
+            Duration.ofSeconds(2),
+            Duration.ofSeconds(5),
+            0,
+            Duration.ZERO);
+    try (InferenceServer server = InferenceServer.start(batched)) {
+      server.ready(generator, 0);
+      Http http = new Http(server.port());
+      ExecutorService clients = Executors.newFixedThreadPool(requests);
+      try {
+        List<Future<HttpResponse<byte[]>>> answers = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+          String b = body(i);
+          answers.add(clients.submit(() -> http.generate(b)));
+        }
+        for (int i = 0; i < requests; i++) {
+          HttpResponse<byte[]> r = answers.get(i).get(60, TimeUnit.SECONDS);
+          assertThat(r.statusCode()).as(Http.text(r)).isEqualTo(200);
+          assertThat(r.body()).as("request %d", i).isEqualTo(alone.get(i));
+        }
+      } finally {
+        clients.shutdownNow();
+      }
+      // One request of two images and five of one, in fewer loops than requests: the wait (2 s
+      // at most, ended early once every admitted request is in) let them join.
+      double loops = http.metric("tailor_inference_batch_images_count");
+      assertThat(loops).isLessThan(requests);
+      assertThat(http.metric("tailor_inference_batch_images_sum")).isEqualTo(requests + 1);
+      assertThat(http.metric(OK)).isEqualTo(requests);
+    }
+  }
+
+  private static String body(int i) {
+    return "{\"seed\": " + (100 + i) + ", \"steps\": 3, \"count\": " + (i == 0 ? 2 : 1) + "}";
   }
 
   @Test
