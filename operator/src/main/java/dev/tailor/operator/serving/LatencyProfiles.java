@@ -31,10 +31,11 @@ public final class LatencyProfiles {
 
   private LatencyProfiles() {}
 
-  public static String name(ModelVariant mv, String deviceClass) {
+  /** The profiling Job of {@code mv} on a class at {@code batch} (batch 1 keeps its old name). */
+  public static String name(ModelVariant mv, String deviceClass, int batch) {
+    String key = batch == 1 ? deviceClass : deviceClass + "@" + batch;
     try {
-      byte[] h =
-          MessageDigest.getInstance("SHA-256").digest(deviceClass.getBytes(StandardCharsets.UTF_8));
+      byte[] h = MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
       return Labels.name(
           mv.getMetadata().getName(), "lat-" + HexFormat.of().formatHex(h).substring(0, 8));
     } catch (NoSuchAlgorithmException e) {
@@ -44,12 +45,13 @@ public final class LatencyProfiles {
 
   public static Job desired(ModelFleet fleet, ModelVariant mv, DeviceClass dc, String image) {
     String cls = dc.getMetadata().getName();
+    int batch = ServingResources.maxBatch(fleet);
     Map<String, String> labels =
         new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
     labels.put(VARIANT_LABEL, mv.getMetadata().getName());
     labels.put(ServingResources.CLASS_LABEL, Labels.value(cls));
     return PodSpecs.workerJob(
-        PodSpecs.ownedMetadata(name(mv, cls), mv, labels),
+        PodSpecs.ownedMetadata(name(mv, cls, batch), mv, labels),
         dc,
         fleet.getSpec().getStore(),
         image,
@@ -61,7 +63,7 @@ public final class LatencyProfiles {
             "--model-digest",
             mv.getSpec().getArtifact().getDigest(),
             "--batch-size",
-            "1",
+            Integer.toString(batch),
             "--report",
             PodSpecs.REPORT_PATH),
         1,
@@ -69,12 +71,15 @@ public final class LatencyProfiles {
   }
 
   /**
-   * The fit of a finished profiling Job, judged against the class's budgets; empty while it runs.
+   * The fit of a finished profiling Job at {@code batch}, judged against the class's budgets; empty
+   * while it runs.
    */
-  public static Optional<DeviceClassFit> result(Job job, List<Pod> pods, DeviceClass dc) {
+  public static Optional<DeviceClassFit> result(
+      Job job, List<Pod> pods, DeviceClass dc, int batch) {
     var st = job.getStatus();
     DeviceClassFit fit = new DeviceClassFit();
     fit.setDeviceClass(dc.getMetadata().getName());
+    fit.setBatchSize(batch == 1 ? null : batch);
     if (st != null && st.getSucceeded() != null && st.getSucceeded() > 0) {
       Optional<String> report = PodSpecs.terminationMessage(job, pods);
       if (report.isEmpty()) {

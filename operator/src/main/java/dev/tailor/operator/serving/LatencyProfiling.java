@@ -48,16 +48,17 @@ final class LatencyProfiling {
     }
     String cls = dc.getMetadata().getName();
     String ns = fleet.getMetadata().getNamespace();
+    int batch = ServingResources.maxBatch(fleet);
     int unmeasured = 0;
     for (ModelVariant mv : servable) {
       var m = mv.getSpec().getMetrics();
       boolean tooBig =
           m != null
               && VariantSelection.budgetMisfit(VariantSelection.memoryMiB(m), null, dc).isPresent();
-      if (VariantSelection.fitOn(mv, cls).isPresent() || tooBig) {
+      if (VariantSelection.fitOn(mv, cls, batch).isPresent() || tooBig) {
         continue;
       }
-      String jobName = LatencyProfiles.name(mv, cls);
+      String jobName = LatencyProfiles.name(mv, cls, batch);
       Optional<Job> job = caches.jobs().get(new ResourceID(jobName, ns));
       if (job.isPresent() && !PodSpecs.isControlledBy(job.get(), mv)) {
         throw new NameConflict(job.get(), mv);
@@ -73,7 +74,7 @@ final class LatencyProfiling {
               .pods()
               .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
               .toList();
-      Optional<DeviceClassFit> fit = LatencyProfiles.result(job.get(), pods, dc);
+      Optional<DeviceClassFit> fit = LatencyProfiles.result(job.get(), pods, dc, batch);
       if (fit.isEmpty()) {
         unmeasured++;
       } else {
@@ -109,6 +110,7 @@ final class LatencyProfiling {
                 Locale.ROOT,
                 "%.4f s per step",
                 fit.getStepLatencySeconds() == null ? Double.NaN : fit.getStepLatencySeconds())
+            + (fit.batch() > 1 ? " at batch " + fit.batch() : "")
             + (Boolean.TRUE.equals(fit.getFits()) ? ", fits" : ", " + fit.getReason()));
   }
 
@@ -120,9 +122,11 @@ final class LatencyProfiling {
         mv.getStatus().getFits() == null
             ? new ArrayList<>()
             : new ArrayList<>(mv.getStatus().getFits());
-    fits.removeIf(f -> fit.getDeviceClass().equals(f.getDeviceClass()));
+    fits.removeIf(f -> fit.getDeviceClass().equals(f.getDeviceClass()) && f.batch() == fit.batch());
     fits.add(fit);
-    fits.sort(java.util.Comparator.comparing(DeviceClassFit::getDeviceClass));
+    fits.sort(
+        java.util.Comparator.comparing(DeviceClassFit::getDeviceClass)
+            .thenComparing(DeviceClassFit::batch));
     mv.getStatus().setFits(fits);
     mv.getStatus()
         .setFitsSummary(
@@ -132,6 +136,7 @@ final class LatencyProfiling {
                     .map(
                         f ->
                             f.getDeviceClass()
+                                + (f.batch() > 1 ? " at batch " + f.batch() : "")
                                 + (Boolean.TRUE.equals(f.getFits())
                                     ? ": fits"
                                     : ": " + f.getReason()))

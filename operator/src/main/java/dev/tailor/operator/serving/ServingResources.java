@@ -162,6 +162,9 @@ public final class ServingResources {
     if (serving != null && serving.getSamplerSteps() != null) {
       args.addAll(List.of("--steps", serving.getSamplerSteps().toString()));
     }
+    if (maxBatch(fleet) > 1) {
+      args.addAll(List.of("--max-batch", Integer.toString(maxBatch(fleet))));
+    }
     Container server =
         PodSpecs.restrictedContainer(
                 new ContainerBuilder()
@@ -293,5 +296,11 @@ public final class ServingResources {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);
     }
+  }
+
+  /** Images per denoising loop the fleet's servers take ({@code spec.serving.maxBatch}). */
+  public static int maxBatch(ModelFleet fleet) {
+    Serving serving = fleet.getSpec().getServing();
+    return serving == null || serving.getMaxBatch() == null ? 1 : serving.getMaxBatch();
   }
 }

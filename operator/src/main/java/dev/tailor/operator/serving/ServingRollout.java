@@ -189,7 +189,7 @@ public final class ServingRollout {
                         + "/"
                         + servable.size()
                         + " variants profiled")
-                : VariantSelection.choose(target, dc, servable);
+                : VariantSelection.choose(target, dc, servable, ServingResources.maxBatch(fleet));
     if (choice.variant() != null) {
       writes.ensure(
           ServingResources.service(fleet, cls),

@@ -33,9 +33,11 @@ public final class VariantSelection {
 
   /**
    * @param servable the variants that may serve (past the quality gate, or kept despite it)
+   * @param batch the images per denoising loop the class's servers take; only figures measured at
+   *     that batch count
    */
   public static Choice choose(
-      DeviceClassTarget target, DeviceClass dc, List<ModelVariant> servable) {
+      DeviceClassTarget target, DeviceClass dc, List<ModelVariant> servable, int batch) {
     List<ModelVariant> bySize =
         servable.stream()
             .sorted(Comparator.comparing((ModelVariant v) -> -v.getSpec().getLineage().getSize()))
@@ -59,7 +61,7 @@ public final class VariantSelection {
     }
     List<String> rejected = new ArrayList<>();
     for (ModelVariant v : bySize) {
-      Optional<String> misfit = misfit(v, dc);
+      Optional<String> misfit = misfit(v, dc, batch);
       if (misfit.isEmpty()) {
         return Choice.of(v, "largest variant within the class's budgets");
       }
@@ -72,8 +74,8 @@ public final class VariantSelection {
    * Why {@code v} does not fit {@code dc}'s budgets, or empty if it does: as measured on the
    * class's hardware when it was, else from the figures measured where it was compressed.
    */
-  static Optional<String> misfit(ModelVariant v, DeviceClass dc) {
-    Optional<DeviceClassFit> measured = fitOn(v, dc.getMetadata().getName());
+  static Optional<String> misfit(ModelVariant v, DeviceClass dc, int batch) {
+    Optional<DeviceClassFit> measured = fitOn(v, dc.getMetadata().getName(), batch);
     if (measured.isPresent() && measured.get().getFits() != null) {
       return measured.get().getFits()
           ? Optional.empty()
@@ -114,11 +116,14 @@ public final class VariantSelection {
         : (int) Math.ceil(m.getParameters() * 4 / (1024.0 * 1024.0));
   }
 
-  static Optional<DeviceClassFit> fitOn(ModelVariant v, String dc) {
+  /** What was measured of {@code v} on class {@code dc} at {@code batch}, if anything. */
+  static Optional<DeviceClassFit> fitOn(ModelVariant v, String dc, int batch) {
     if (v.getStatus() == null || v.getStatus().getFits() == null) {
       return Optional.empty();
     }
-    return v.getStatus().getFits().stream().filter(f -> dc.equals(f.getDeviceClass())).findFirst();
+    return v.getStatus().getFits().stream()
+        .filter(f -> dc.equals(f.getDeviceClass()) && f.batch() == batch)
+        .findFirst();
   }
 
   private static String sizes(List<ModelVariant> vs) {

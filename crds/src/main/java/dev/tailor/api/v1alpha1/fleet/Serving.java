@@ -26,6 +26,13 @@ public class Serving {
   private Integer samplerSteps = 50;
 
   @JsonPropertyDescription(
+      "Images one denoising loop of a serving pod takes: requests arriving together with the same step count are batched up to this many (the server's --max-batch), each still getting the images its seed gives alone. Latency profiling measures each class at this batch, so a variant fits a class's memory and latency budgets at the batch it serves. Default: 1 (every request alone).")
+  @Default("1")
+  @Min(1)
+  @Max(64)
+  private Integer maxBatch = 1;
+
+  @JsonPropertyDescription(
       "Fixed replica count per device class. Cannot be combined with autoscaling. Default: 1 when autoscaling is not set.")
   @Min(0)
   @Max(1000)
@@ -53,6 +60,14 @@ public class Serving {
 
   public void setSamplerSteps(Integer samplerSteps) {
     this.samplerSteps = samplerSteps;
+  }
+
+  public Integer getMaxBatch() {
+    return maxBatch;
+  }
+
+  public void setMaxBatch(Integer maxBatch) {
+    this.maxBatch = maxBatch;
   }
 
   public Integer getReplicas() {

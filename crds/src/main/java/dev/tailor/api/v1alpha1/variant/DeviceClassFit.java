@@ -27,8 +27,26 @@ public class DeviceClassFit {
   @Min(0)
   private Double stepLatencySeconds;
 
+  @JsonPropertyDescription(
+      "Images per denoising loop the figures were measured at: the fleet's spec.serving.maxBatch. Absent: 1.")
+  @Min(1)
+  private Integer batchSize;
+
   @JsonPropertyDescription("Why it does not fit, e.g. 'peak memory 18000 MiB > budget 15000 MiB'.")
   private String reason;
+
+  /** The batch the figures were measured at (absent: 1). */
+  public int batch() {
+    return batchSize == null ? 1 : batchSize;
+  }
+
+  public Integer getBatchSize() {
+    return batchSize;
+  }
+
+  public void setBatchSize(Integer batchSize) {
+    this.batchSize = batchSize;
+  }
 
   public String getDeviceClass() {
     return deviceClass;

@@ -149,7 +149,8 @@ final class ScaleFixtures {
     List<HasMetadata> out = new ArrayList<>();
     for (DeviceClassTarget t : fleet.getSpec().getDeviceClasses()) {
       DeviceClass dc = classes.get(t.getName());
-      ModelVariant chosen = VariantSelection.choose(t, dc, variants).variant();
+      ModelVariant chosen =
+          VariantSelection.choose(t, dc, variants, ServingResources.maxBatch(fleet)).variant();
       if (chosen == null) {
         continue; // nothing fits the class: the operator serves nothing there either
       }

@@ -1,0 +1,130 @@
+package dev.tailor.operator.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
+import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
+import dev.tailor.testbed.Provisioner;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A fleet's {@code spec.serving.maxBatch} reaches its servers ({@code --max-batch}) and its latency
+ * profiling ({@code --batch-size}, {@code fits[].batchSize}), and a variant is judged only by
+ * figures measured at that batch.
+ */
+class BatchedServingTest {
+  private final ModelFleet fleet = sample("modelfleet-shapes.yaml", ModelFleet.class);
+  private final DeviceClass l4 = sample("deviceclass-l4.yaml", DeviceClass.class);
+  private final ModelVariant variant = sample("modelvariant-shapes-25.yaml", ModelVariant.class);
+  private final DeviceClassTarget target = new DeviceClassTarget();
+
+  BatchedServingTest() {
+    target.setName("l4");
+  }
+
+  private List<String> serverArgs() {
+    return ServingResources.deployment(
+            fleet, target, l4, variant, "tailor/worker:test", ServingResources.Track.STABLE, 1)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getArgs();
+  }
+
+  private List<String> profileArgs() {
+    return LatencyProfiles.desired(fleet, variant, l4, "tailor/worker:test")
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getArgs();
+  }
+
+  @Test
+  void unbatchedByDefaultAsBefore() {
+    assertThat(ServingResources.maxBatch(fleet)).isEqualTo(1);
+    assertThat(serverArgs()).doesNotContain("--max-batch");
+    assertThat(profileArgs()).containsSequence("--batch-size", "1");
+  }
+
+  @Test
+  void theBatchReachesTheServersAndTheProfilingAndIsRecordedInTheFit() throws Exception {
+    fleet.getSpec().getServing().setMaxBatch(8);
+    assertThat(serverArgs()).containsSequence("--max-batch", "8");
+    assertThat(profileArgs()).containsSequence("--batch-size", "8");
+    String batched = LatencyProfiles.name(variant, "l4", 8);
+    assertThat(batched).isNotEqualTo(LatencyProfiles.name(variant, "l4", 1));
+    Job done =
+        new JobBuilder()
+            .withNewMetadata()
+            .withName(batched)
+            .withUid("job-uid")
+            .endMetadata()
+            .withNewStatus()
+            .withSucceeded(1)
+            .endStatus()
+            .build();
+    var pod =
+        new PodBuilder()
+            .withNewMetadata()
+            .withName(batched + "-x")
+            .addToLabels("job-name", batched)
+            .addNewOwnerReference()
+            .withUid("job-uid")
+            .withController(true)
+            .endOwnerReference()
+            .endMetadata()
+            .withNewStatus()
+            .withPhase("Succeeded")
+            .addNewContainerStatus()
+            .withName(dev.tailor.operator.PodSpecs.WORKER_CONTAINER)
+            .withNewState()
+            .withNewTerminated()
+            .withExitCode(0)
+            .withMessage("{\"latencyMsPerStep\": 12.5, \"peakMemoryBytes\": 104857600}")
+            .endTerminated()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    DeviceClassFit fit = LatencyProfiles.result(done, List.of(pod), l4, 8).orElseThrow();
+    assertThat(fit.getBatchSize()).isEqualTo(8);
+    assertThat(fit.getStepLatencySeconds()).isEqualTo(0.0125);
+    assertThat(fit.getPeakMemoryMiB()).isEqualTo(100);
+  }
+
+  @Test
+  void onlyFiguresMeasuredAtTheServingBatchCount() {
+    DeviceClassFit alone = new DeviceClassFit();
+    alone.setDeviceClass("l4");
+    alone.setFits(true);
+    variant.setStatus(new ModelVariantStatus());
+    variant.getStatus().setFits(List.of(alone));
+    assertThat(VariantSelection.fitOn(variant, "l4", 1)).contains(alone);
+    assertThat(VariantSelection.fitOn(variant, "l4", 8)).isEmpty();
+  }
+
+  private static <T> T sample(String name, Class<T> type) {
+    try (InputStream in =
+        Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(name))) {
+      return Serialization.unmarshal(in, type);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+}
