@@ -1,6 +1,7 @@
 package dev.tailor.operator.fleet;
 
 import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
+import static dev.tailor.operator.fleet.FleetEventSources.PODS;
 import static dev.tailor.operator.fleet.FleetEventSources.ownedVariants;
 import static dev.tailor.operator.fleet.FleetEventSources.source;
 
@@ -13,7 +14,10 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.OwnedObjects;
+import dev.tailor.operator.PodReasons;
 import dev.tailor.operator.PodSpecs;
+import dev.tailor.operator.Stalled;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -87,6 +91,10 @@ final class CompressionStage {
       cs.setMessage(
           "compression " + jobName + " done; " + compressed.size() + " variant(s) registered");
     } else if (job.isEmpty()) {
+      Optional<String> missing = stores.missingCredentials(context.getClient(), fleet);
+      if (missing.isPresent()) {
+        throw new Stalled(FleetStores.REASON_CREDENTIALS_MISSING, missing.get());
+      }
       launch(fleet, worker, context);
       cs.setState(JobState.PENDING);
       cs.setMessage(
@@ -95,7 +103,13 @@ final class CompressionStage {
               + " created on DeviceClass "
               + worker.getMetadata().getName());
     } else {
-      observe(job.get(), cs);
+      List<Pod> pods =
+          source(context, Pod.class, PODS)
+              .list(
+                  fleet.getMetadata().getNamespace(),
+                  p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
+              .toList();
+      observe(job.get(), pods, cs);
       if (cs.getState() == JobState.RUNNING) {
         CompressionProgress.read(stores, context.getClient(), fleet, cs);
       }
@@ -127,7 +141,13 @@ final class CompressionStage {
             + worker.getMetadata().getName());
   }
 
-  static void observe(Job job, CompressionStatus cs) {
+  /**
+   * The Job's state in {@code cs}, told with its pods' own reasons ({@link PodReasons}): why the
+   * worker failed (its report, exit code, OOMKilled, an image that cannot be pulled), or why its
+   * pod is not scheduled.
+   */
+  static void observe(Job job, List<Pod> pods, CompressionStatus cs) {
+    Optional<String> podReason = PodReasons.of(pods);
     var s = job.getStatus();
     cs.setStartTime(s == null ? null : s.getStartTime());
     cs.setCompletionTime(s == null ? null : s.getCompletionTime());
@@ -138,18 +158,24 @@ final class CompressionStage {
       cs.setMessage("compression Job " + job.getMetadata().getName() + " succeeded");
     } else if (failed.isPresent()) {
       cs.setState(JobState.FAILED);
+      String jobReason =
+          failed.get().getReason()
+              + (failed.get().getMessage() == null ? "" : " (" + failed.get().getMessage() + ")");
       cs.setMessage(
           "compression Job "
               + job.getMetadata().getName()
               + " failed: "
-              + failed.get().getReason()
-              + (failed.get().getMessage() == null ? "" : " (" + failed.get().getMessage() + ")"));
+              + podReason.map(r -> r + "; " + jobReason).orElse(jobReason));
     } else if (s != null && s.getActive() != null && s.getActive() > 0) {
       cs.setState(JobState.RUNNING);
       cs.setMessage("compression Job " + job.getMetadata().getName() + " is running");
     } else {
       cs.setState(JobState.PENDING);
-      cs.setMessage("compression Job " + job.getMetadata().getName() + " is waiting for its pod");
+      cs.setMessage(
+          "compression Job "
+              + job.getMetadata().getName()
+              + " is waiting for its pod"
+              + podReason.map(r -> ": " + r).orElse(""));
     }
   }
 

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
 final class FleetEventSources {
   static final String CLASSES = "deviceclasses";
   static final String JOBS = "jobs";
-  static final String PODS = "compression-pods";
+  static final String PODS = "pods";
   static final String VARIANTS = "variants";
   static final String DEPLOYMENTS = "deployments";
   static final String SERVICES = "services";
@@ -68,7 +68,8 @@ final class FleetEventSources {
                         .collect(Collectors.toSet()))
             .build();
     // Worker Jobs and their pods: compression Jobs (owned by the fleet) and latency profiling
-    // Jobs (owned by a variant), mapped to their fleet by its label.
+    // Jobs (owned by a variant), mapped to their fleet by its label; and the serving pods, whose
+    // own reasons say why a class does not become ready.
     String workers =
         Labels.MANAGED_SELECTOR
             + ","
@@ -78,8 +79,19 @@ final class FleetEventSources {
             + ","
             + LatencyProfiles.COMPONENT
             + ")";
+    String podsOf =
+        Labels.MANAGED_SELECTOR
+            + ","
+            + Labels.COMPONENT
+            + " in ("
+            + CompressionJobs.COMPONENT
+            + ","
+            + LatencyProfiles.COMPONENT
+            + ","
+            + ServingResources.COMPONENT
+            + ")";
     var jobs = byFleetLabel(Job.class, JOBS, workers, namespaces);
-    var pods = byFleetLabel(Pod.class, PODS, workers, namespaces);
+    var pods = byFleetLabel(Pod.class, PODS, podsOf, namespaces);
     var variants =
         Informers.lean(
                 InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class),

@@ -9,8 +9,8 @@ import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
-import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.Stalled;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Findings;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
@@ -118,12 +118,15 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     metrics.reconciled("modelfleet");
     try {
       return reconcileStages(fleet, context);
-    } catch (NameConflict e) {
-      return write(
-          fleet,
-          FleetStatusAggregator.stalled(
-              fleet, new Stall(NameConflict.REASON, e.getMessage()), clock),
-          context);
+    } catch (Stalled e) {
+      UpdateControl<ModelFleet> control =
+          write(
+              fleet,
+              FleetStatusAggregator.stalled(fleet, new Stall(e.reason(), e.getMessage()), clock),
+              context);
+      // Fixes that send the fleet no event (a Secret created: Secrets are read one by one, never
+      // watched; a foreign object renamed) are seen on the next look.
+      return control.rescheduleAfter(progressInterval);
     }
   }
 

@@ -129,6 +129,51 @@ public class FleetStores {
     return ArtifactStores.open(store.getUri(), S3Settings.fromEnvironment(env));
   }
 
+  /**
+   * Pre-flight, before anything is launched: why the fleet's store credentials cannot be used (the
+   * Secret {@code spec.store.credentialsSecretRef} names, or one of its keys, is missing), or
+   * empty. Reads that one Secret (Secrets are read one by one, never listed or watched).
+   */
+  public Optional<String> missingCredentials(KubernetesClient client, ModelFleet fleet) {
+    VariantStore store = fleet.getSpec().getStore();
+    if (store == null
+        || !store.getUri().startsWith("s3://")
+        || store.getCredentialsSecretRef() == null) {
+      return Optional.empty();
+    }
+    String name = store.getCredentialsSecretRef().getName();
+    Secret secret =
+        client.secrets().inNamespace(fleet.getMetadata().getNamespace()).withName(name).get();
+    if (secret == null) {
+      return Optional.of(
+          "spec.store.credentialsSecretRef.name: Secret \""
+              + name
+              + "\" not found in namespace "
+              + fleet.getMetadata().getNamespace()
+              + "; create it with the keys "
+              + SecretKeysReference.ACCESS_KEY_ID_KEY
+              + " and "
+              + SecretKeysReference.SECRET_ACCESS_KEY_KEY);
+    }
+    for (String key :
+        List.of(SecretKeysReference.ACCESS_KEY_ID_KEY, SecretKeysReference.SECRET_ACCESS_KEY_KEY)) {
+      if (!hasKey(secret, key)) {
+        return Optional.of(
+            "spec.store.credentialsSecretRef.name: Secret \""
+                + name
+                + "\" has no key \""
+                + key
+                + "\"");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static boolean hasKey(Secret s, String key) {
+    return (s.getData() != null && s.getData().containsKey(key))
+        || (s.getStringData() != null && s.getStringData().containsKey(key));
+  }
+
   private static String value(Secret s, String key) throws VariantRegistrar.RejectedResult {
     if (s.getData() != null && s.getData().containsKey(key)) {
       return new String(Base64.getDecoder().decode(s.getData().get(key)), StandardCharsets.UTF_8);

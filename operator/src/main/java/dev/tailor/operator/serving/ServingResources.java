@@ -156,6 +156,8 @@ public final class ServingResources {
     args.addAll(List.of("serve", "--model", mv.getSpec().getArtifact().getUri()));
     args.addAll(List.of("--model-digest", mv.getSpec().getArtifact().getDigest()));
     args.addAll(List.of("--port", Integer.toString(PORT)));
+    // a server that fails to start says why in its termination message (see PodReasons)
+    args.addAll(List.of("--report", PodSpecs.REPORT_PATH));
     if (serving != null && serving.getSampler() != null) {
       args.addAll(List.of("--sampler", serving.getSampler().toString()));
     }

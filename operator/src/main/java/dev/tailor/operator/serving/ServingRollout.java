@@ -10,6 +10,7 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.PodReasons;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -53,6 +54,10 @@ public final class ServingRollout {
   private final Optional<PrometheusAnalysis> prometheus;
   private final Instant now;
   private final LatencyProfiling profiling;
+
+  /** The classes whose serving Deployment this pass created, for one Event. */
+  private final List<String> started = new ArrayList<>();
+
   private Duration requeue;
 
   public ServingRollout(
@@ -106,6 +111,11 @@ public final class ServingRollout {
               ? Optional.empty()
               : previous.stream().filter(p -> target.getName().equals(p.getName())).findFirst();
       out.add(reconcileClass(fleet, target, dc, servable, whyNone, before, upgrading));
+    }
+    if (!started.isEmpty()) {
+      // one Event for every class that started serving in this pass, not one per class
+      events.record(
+          fleet, EventRecorder.NORMAL, "ServingStarted", "serving " + String.join("; ", started));
     }
     removeDroppedClasses(fleet);
     return out;
@@ -215,11 +225,7 @@ public final class ServingRollout {
                     Track.STABLE,
                     a == null ? ServingResources.replicas(fleet, target) : null),
                 caches.deployments());
-        events.record(
-            fleet,
-            EventRecorder.NORMAL,
-            "ServingStarted",
-            "serving " + mv.getMetadata().getName() + " on DeviceClass " + cls);
+        started.add(mv.getMetadata().getName() + " on DeviceClass " + cls);
       } else {
         // With an HPA, the shares apply to its current replica count.
         int total =
@@ -281,7 +287,45 @@ public final class ServingRollout {
         degraded || (upgradingNow && !serving)
             ? ro.getMessage()
             : message(dc, choice, serving, chosen, ready, replicas));
+    if (chosen != null && !serving) {
+      podTrouble(fleet, cls, before).ifPresent(why -> s.setMessage(s.getMessage() + "; " + why));
+    }
     return s;
+  }
+
+  /**
+   * What the class's serving pods say is wrong (a crash loop and the server's last reason, an image
+   * that cannot be pulled, a pod the scheduler cannot place), told once as an Event when it first
+   * shows.
+   */
+  private Optional<String> podTrouble(
+      ModelFleet fleet, String cls, Optional<DeviceClassServingStatus> before) {
+    Map<String, String> selector = ServingResources.selector(fleet, cls);
+    List<Pod> pods =
+        caches
+            .pods()
+            .list(
+                fleet.getMetadata().getNamespace(),
+                p ->
+                    p.getMetadata().getLabels() != null
+                        && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+            .toList();
+    Optional<String> trouble = PodReasons.of(pods);
+    trouble
+        .filter(
+            t ->
+                before
+                    .map(DeviceClassServingStatus::getMessage)
+                    .filter(m -> m.contains(t))
+                    .isEmpty())
+        .ifPresent(
+            t ->
+                events.record(
+                    fleet,
+                    EventRecorder.WARNING,
+                    "ServingPodFailing",
+                    "DeviceClass " + cls + ": " + t));
+    return trouble;
   }
 
   private void requeueWithin(Duration d) {

@@ -4,16 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.JobState;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** How a compression Job's status reads as the fleet's {@code status.compression}. */
 class CompressionStageTest {
 
-  private static CompressionStatus observed(Job job) {
+  private static CompressionStatus observed(Job job, Pod... pods) {
     CompressionStatus cs = new CompressionStatus();
-    CompressionStage.observe(job, cs);
+    CompressionStage.observe(job, List.of(pods), cs);
     return cs;
   }
 
@@ -56,5 +59,104 @@ class CompressionStageTest {
         .isEqualTo(
             "compression Job shapes-compress-1 failed: BackoffLimitExceeded (Job has reached the"
                 + " specified backoff limit)");
+  }
+
+  private static Job failedJob() {
+    return job()
+        .withNewStatus()
+        .withActive(0)
+        .addNewCondition()
+        .withType("Failed")
+        .withStatus("True")
+        .withReason("BackoffLimitExceeded")
+        .endCondition()
+        .endStatus()
+        .build();
+  }
+
+  private static PodBuilder pod(String created) {
+    return new PodBuilder()
+        .withNewMetadata()
+        .withName("shapes-compress-1-" + created.hashCode())
+        .withCreationTimestamp(created)
+        .endMetadata();
+  }
+
+  private static Pod terminated(String created, int exit, String reason, String message) {
+    return pod(created)
+        .withNewStatus()
+        .withPhase("Failed")
+        .addNewContainerStatus()
+        .withName("worker")
+        .withNewState()
+        .withNewTerminated()
+        .withExitCode(exit)
+        .withReason(reason)
+        .withMessage(message)
+        .endTerminated()
+        .endState()
+        .endContainerStatus()
+        .endStatus()
+        .build();
+  }
+
+  @Test
+  void aFailedJobTellsItsNewestPodsOwnReason() {
+    Pod first =
+        terminated(
+            "2026-12-05T12:00:00Z",
+            4,
+            "Error",
+            "{\"status\":\"Failed\",\"exitCode\":4,\"reason\":\"base digest sha256:aa is not"
+                + " the pinned sha256:bb\"}");
+    Pod second = terminated("2026-12-05T12:01:00Z", 137, "OOMKilled", null);
+    assertThat(observed(failedJob(), first).getMessage())
+        .isEqualTo(
+            "compression Job shapes-compress-1 failed: exit 4 (digest mismatch): base digest"
+                + " sha256:aa is not the pinned sha256:bb; BackoffLimitExceeded");
+    assertThat(observed(failedJob(), first, second).getMessage())
+        .contains("OOMKilled: out of memory (exit 137)");
+    assertThat(
+            observed(failedJob(), terminated("2026-12-05T12:00:00Z", 1, "Error", "x\nlast line"))
+                .getMessage())
+        .contains("exit 1 (failed): last line");
+  }
+
+  @Test
+  void aPendingPodSaysWhyItIsNotScheduledOrCannotStart() {
+    Pod unschedulable =
+        pod("2026-12-05T12:00:00Z")
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewCondition()
+            .withType("PodScheduled")
+            .withStatus("False")
+            .withReason("Unschedulable")
+            .withMessage("0/9 nodes are available: 9 Insufficient nvidia.com/gpu.")
+            .endCondition()
+            .endStatus()
+            .build();
+    assertThat(observed(job().build(), unschedulable).getMessage())
+        .isEqualTo(
+            "compression Job shapes-compress-1 is waiting for its pod: unschedulable: 0/9 nodes are"
+                + " available: 9 Insufficient nvidia.com/gpu.");
+    Pod pull =
+        pod("2026-12-05T12:00:00Z")
+            .withNewStatus()
+            .withPhase("Pending")
+            .addNewContainerStatus()
+            .withName("worker")
+            .withNewState()
+            .withNewWaiting()
+            .withReason("ImagePullBackOff")
+            .withMessage("Back-off pulling image \"tailor/worker:nope\"")
+            .endWaiting()
+            .endState()
+            .endContainerStatus()
+            .endStatus()
+            .build();
+    assertThat(observed(job().build(), pull).getMessage())
+        .endsWith(
+            "waiting for its pod: ImagePullBackOff: Back-off pulling image \"tailor/worker:nope\"");
   }
 }

@@ -22,7 +22,6 @@ import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -375,10 +374,6 @@ class FleetApiServerTest {
   @Test
   void anUnreachableStoreIsRetriedWithBackoffThenReportedInTheFleetStatus() throws Exception {
     client
-        .resource(FleetFixtures.load("store-credentials.yaml", Secret.class))
-        .inNamespace(ns)
-        .create();
-    client
         .resource(fx.fleet(f -> f.getSpec().getStore().setEndpoint("http://127.0.0.1:9")))
         .create();
     String job = awaitSingleJob().getMetadata().getName();
@@ -494,13 +489,27 @@ class FleetApiServerTest {
     awaitSingleJob();
     Pod pod = fx.awaitRunningWorker();
 
-    fx.finishPod(pod, "Failed", 3, null);
+    // What the worker writes to --report /dev/termination-log when it fails.
+    fx.finishPod(
+        pod,
+        "Failed",
+        3,
+        "{\"status\":\"Failed\",\"exitCode\":3,\"reason\":\"s3://tailor-models/shapes/base:"
+            + " no such key\"}");
 
     ModelFleet failed = fx.awaitFleet(f -> state(f) == JobState.FAILED);
     Condition compressed = condition(failed, ConditionTypes.COMPRESSED);
     assertThat(compressed.isTrue()).isFalse();
     assertThat(compressed.getReason()).isEqualTo("CompressionFailed");
     assertThat(compressed.getMessage()).contains("BackoffLimitExceeded");
+    // The worker's own reason, not only the Job's symptom.
+    assertThat(compressed.getMessage())
+        .contains("exit 3 (unreadable input): s3://tailor-models/shapes/base: no such key");
+    assertThat(
+            client.v1().events().inNamespace(ns).list().getItems().stream()
+                .filter(e -> "CompressionFailed".equals(e.getReason()))
+                .map(Event::getMessage))
+        .anySatisfy(m -> assertThat(m).contains("no such key"));
     assertThat(condition(failed, ConditionTypes.STALLED).isTrue()).isTrue();
     assertThat(failed.getStatus().getPhase()).isEqualTo(FleetPhase.FAILED);
     assertThat(eventReasons()).contains("CompressionFailed");

@@ -39,12 +39,18 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
 
   /**
    * The fixtures of a test in {@code ns} (the fresh namespace {@link dev.tailor.testbed.KubeTest}
-   * made for it, and deletes after it): the sample DeviceClasses, named with a suffix of their own.
+   * made for it, and deletes after it): the sample DeviceClasses, named with a suffix of their own,
+   * and the sample store Secret.
    */
   static FleetFixtures setUp(KubernetesClient client, TestNamespace ns) {
     String suffix = java.util.UUID.randomUUID().toString().substring(0, 6);
     FleetFixtures fx = new FleetFixtures(client, ns.name(), suffix);
     fx.createDeviceClasses();
+    // the sample fleet's store credentials (checked before anything launches)
+    client
+        .resource(load("store-credentials.yaml", io.fabric8.kubernetes.api.model.Secret.class))
+        .inNamespace(ns.name())
+        .create();
     return fx;
   }
 

@@ -51,10 +51,6 @@ class StorePolicyApiServerTest {
   void setUp(TestNamespace namespace) {
     fx = FleetFixtures.setUp(client, namespace);
     ns = fx.ns();
-    client
-        .resource(FleetFixtures.load("store-credentials.yaml", Secret.class))
-        .inNamespace(ns)
-        .create();
   }
 
   @AfterEach
@@ -105,6 +101,57 @@ class StorePolicyApiServerTest {
     assertThat(condition(f, ConditionTypes.STALLED).getMessage())
         .contains("spec.store.credentialsSecretRef: required for s3:// stores");
     assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  @Test
+  void aMissingSecretStallsTheFleetBeforeAnythingLaunchesAndCreatingItResumesIt() {
+    Secret credentials = client.secrets().inNamespace(ns).withName("tailor-store").get();
+    client.resource(credentials).delete();
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> client.secrets().inNamespace(ns).withName("tailor-store").get() == null);
+    client.resource(fx.fleet(f -> {})).create();
+
+    ModelFleet f = fx.awaitFleet(x -> stalledFor(x, FleetStores.REASON_CREDENTIALS_MISSING));
+    assertThat(condition(f, ConditionTypes.STALLED).getMessage())
+        .isEqualTo(
+            "spec.store.credentialsSecretRef.name: Secret \"tailor-store\" not found in namespace "
+                + ns
+                + "; create it with the keys AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> eventReasons().contains(FleetStores.REASON_CREDENTIALS_MISSING));
+    assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
+
+    // A Secret without one of the keys is named too.
+    Secret partial = FleetFixtures.load("store-credentials.yaml", Secret.class);
+    partial.getMetadata().setResourceVersion(null);
+    if (partial.getStringData() != null) {
+      partial.getStringData().remove("AWS_SECRET_ACCESS_KEY");
+    }
+    if (partial.getData() != null) {
+      partial.getData().remove("AWS_SECRET_ACCESS_KEY");
+    }
+    client.resource(partial).inNamespace(ns).create();
+    fx.awaitFleet(
+        x ->
+            condition(x, ConditionTypes.STALLED)
+                .getMessage()
+                .endsWith("has no key \"AWS_SECRET_ACCESS_KEY\""));
+
+    // Fixing the Secret resumes the fleet without any edit of it.
+    client.resource(partial).inNamespace(ns).delete();
+    await()
+        .atMost(TIMEOUT)
+        .until(() -> client.secrets().inNamespace(ns).withName("tailor-store").get() == null);
+    client
+        .resource(FleetFixtures.load("store-credentials.yaml", Secret.class))
+        .inNamespace(ns)
+        .create();
+    await()
+        .atMost(FleetFixtures.TIMEOUT)
+        .until(() -> client.batch().v1().jobs().inNamespace(ns).list().getItems().size() == 1);
+    fx.awaitFleet(x -> !condition(x, ConditionTypes.STALLED).isTrue());
   }
 
   @Test

@@ -147,15 +147,6 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
   Path workDir;
 
   @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description =
-          "Also write a compact report (base model digest; each variant's name, size and digest)"
-              + " here. The operator's Job points it at /dev/termination-log, whose 4 KiB limit the"
-              + " full result could exceed.")
-  Path report;
-
-  @Option(
       names = "--publish-progress",
       description =
           "Also publish progress to --store as the document progress/<name-prefix>.json, every"
@@ -292,7 +283,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
           }
         }
         halves.update(2, "every variant published");
-        if (report != null) {
+        if (output.report != null) {
           writeReport(
               baseRef.digest() != null
                   ? baseRef.digest()
@@ -324,6 +315,6 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
           .put("size", v.path("size").asInt())
           .put("digest", v.path("digest").asText());
     }
-    Files.write(report, Json.MAPPER.writeValueAsBytes(r));
+    output.report(r);
   }
 }

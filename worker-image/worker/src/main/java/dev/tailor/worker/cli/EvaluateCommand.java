@@ -10,7 +10,6 @@ import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.eval.ServingCost;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.quality.SampleQuality;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -70,14 +69,6 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
       description = "With --latency: the serving batch size measured. Default: 1.")
   Integer batchSize;
 
-  @Option(
-      names = "--report",
-      paramLabel = "FILE",
-      description =
-          "With --latency: also write {digest, latencyMsPerStep, peakMemoryBytes, batchSize} here,"
-              + " compact for /dev/termination-log.")
-  Path report;
-
   @Mixin ScheduleOptions schedule;
   @Mixin EvalSettings eval;
 
@@ -97,7 +88,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
     eval.check(spec);
     Checks.require(
         spec,
-        latencyOnly || (batchSize == null && report == null),
+        latencyOnly || (batchSize == null && output.report == null),
         "--batch-size and --report need --latency");
     Checks.require(
         spec,
@@ -185,14 +176,12 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
                 "timing " + eval.latencyRuns + " denoising steps at batch size " + batch,
                 () -> Evaluator.servingCost(candidate, batch, eval.latencyRuns));
       }
-      if (report != null) {
-        ObjectNode r = Json.MAPPER.createObjectNode();
-        r.put("digest", digest);
-        r.put("latencyMsPerStep", cost.latencyMsPerStep());
-        r.put("peakMemoryBytes", cost.peakMemoryBytes());
-        r.put("batchSize", cost.batchSize());
-        Files.write(report, Json.MAPPER.writeValueAsBytes(r));
-      }
+      ObjectNode compact = Json.MAPPER.createObjectNode();
+      compact.put("digest", digest);
+      compact.put("latencyMsPerStep", cost.latencyMsPerStep());
+      compact.put("peakMemoryBytes", cost.peakMemoryBytes());
+      compact.put("batchSize", cost.batchSize());
+      output.report(compact);
       ObjectNode r = Json.MAPPER.createObjectNode();
       r.put("command", "evaluate").put("status", "Succeeded");
       r.set("model", describe(m).put("digest", digest));

@@ -22,6 +22,17 @@ final class OutputOptions {
   Path output;
 
   @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description =
+          "Write a compact report to FILE: on success the command's own, where it has one"
+              + " (compress: the base digest and each variant's name, size and digest; evaluate"
+              + " --latency: its figures); on failure {\"status\": \"Failed\", \"exitCode\": N,"
+              + " \"reason\": \"...\"}. The operator's Jobs point it at /dev/termination-log"
+              + " (4 KiB), so a pod that failed says why.")
+  Path report;
+
+  @Option(
       names = {"-q", "--quiet"},
       description = "Print no progress on stderr.")
   boolean quiet;
@@ -49,18 +60,37 @@ final class OutputOptions {
     }
   }
 
-  /** Best effort: records a failure in {@code --output} so whoever waits on it learns why. */
-  void emitFailure(String command, int exitCode, String reason) {
-    if (output == null) {
-      return;
+  /** Writes the success report to {@code --report}, when it is set. */
+  void report(ObjectNode report) throws IOException {
+    if (this.report != null) {
+      Files.write(this.report, Json.MAPPER.writeValueAsBytes(report));
     }
+  }
+
+  /**
+   * Best effort: records a failure in {@code --output} and {@code --report} so whoever waits on
+   * them learns why. The report's reason is cut to fit a termination message.
+   */
+  void emitFailure(String command, int exitCode, String reason) {
     ObjectNode r = Json.MAPPER.createObjectNode();
     r.put("command", command).put("status", "Failed").put("exitCode", exitCode);
     r.put("reason", reason);
     try {
-      emit(new PrintWriter(PrintWriter.nullWriter()), r);
+      if (output != null) {
+        emit(new PrintWriter(PrintWriter.nullWriter()), r);
+      }
+      if (report != null) {
+        ObjectNode compact = Json.MAPPER.createObjectNode();
+        compact.put("status", "Failed").put("exitCode", exitCode);
+        compact.put(
+            "reason", reason.length() > MAX_REASON ? reason.substring(0, MAX_REASON) : reason);
+        report(compact);
+      }
     } catch (IOException | RuntimeException e) {
       // the one-line reason on stderr still tells the story
     }
   }
+
+  /** The longest reason a failure report carries: a termination message holds 4 KiB. */
+  static final int MAX_REASON = 3000;
 }

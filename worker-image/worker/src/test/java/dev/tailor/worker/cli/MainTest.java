@@ -113,6 +113,28 @@ class MainTest {
   }
 
   @Test
+  void aFailureLeavesItsReasonInTheReportForTheTerminationMessage() throws Exception {
+    Path report = tmp.resolve("termination-log");
+    String missing = tmp.resolve("missing").toString();
+    String store = tmp.resolve("store").toUri().toString();
+    for (List<String> args :
+        List.of(
+            List.of("compress", "--method", "Magnitude", "--store", store, "--name-prefix", "m"),
+            List.of("serve", "--port", "0"))) {
+      String command = args.get(0);
+      Files.deleteIfExists(report);
+      List<String> all = new java.util.ArrayList<>(args);
+      all.addAll(List.of("--model", missing, "--report", report.toString(), "-q"));
+      Run r = run(all.toArray(String[]::new));
+      assertThat(r.code()).as(command).isEqualTo(ExitCodes.INPUT);
+      JsonNode failed = Json.MAPPER.readTree(report.toFile());
+      assertThat(failed.get("status").asText()).isEqualTo("Failed");
+      assertThat(failed.get("exitCode").asInt()).isEqualTo(ExitCodes.INPUT);
+      assertThat(failed.get("reason").asText()).as(command).contains("missing");
+    }
+  }
+
+  @Test
   void unreadableInputsExitThreeAndRecordTheFailure() throws Exception {
     Path result = tmp.resolve("result.json");
     Run r =
