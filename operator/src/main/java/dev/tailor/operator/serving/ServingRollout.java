@@ -167,7 +167,7 @@ public final class ServingRollout {
       Optional<DeviceClassServingStatus> before,
       Set<String> upgrading) {
     String cls = target.getName();
-    ServingWrites writes = new ServingWrites(client, caches, fleet);
+    ServingWrites writes = new ServingWrites(client, caches, fleet, events);
     String name = ServingResources.name(fleet, cls);
     String ns = fleet.getMetadata().getNamespace();
     Deployment stable = caches.deployments().get(new ResourceID(name, ns)).orElse(null);

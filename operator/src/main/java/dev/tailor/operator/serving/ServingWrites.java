@@ -1,6 +1,7 @@
 package dev.tailor.operator.serving;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
@@ -12,6 +13,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A fleet's writes of its serving objects (Deployments, Services, HPAs): created when absent,
@@ -23,11 +25,17 @@ final class ServingWrites implements CanaryUpgrade.Writes {
   private final KubernetesClient client;
   private final ServingRollout.Caches caches;
   private final ModelFleet fleet;
+  private final EventRecorder events;
 
-  ServingWrites(KubernetesClient client, ServingRollout.Caches caches, ModelFleet fleet) {
+  ServingWrites(
+      KubernetesClient client,
+      ServingRollout.Caches caches,
+      ModelFleet fleet,
+      EventRecorder events) {
     this.client = client;
     this.caches = caches;
     this.fleet = fleet;
+    this.events = events;
   }
 
   @Override
@@ -37,12 +45,13 @@ final class ServingWrites implements CanaryUpgrade.Writes {
     }
     if (desired.getSpec().getReplicas() == null) {
       // The HPA owns replicas: keep whatever it set (the hash is of the desired state).
-      if (ServingResources.upToDate(desired, actual)) {
+      if (ServingResources.upToDate(desired, actual) && !reverting(desired, actual)) {
         return actual;
       }
       desired.getSpec().setReplicas(actual.getSpec().getReplicas());
     } else if (ServingResources.upToDate(desired, actual)
-        && Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas())) {
+        && Objects.equals(desired.getSpec().getReplicas(), actual.getSpec().getReplicas())
+        && !reverting(desired, actual)) {
       return actual;
     }
     return update(desired, actual, caches.deployments());
@@ -77,9 +86,33 @@ final class ServingWrites implements CanaryUpgrade.Writes {
     }
     if (actual == null) {
       create(desired, cache);
-    } else if (!ServingResources.upToDate(desired, actual)) {
+    } else if (!ServingResources.upToDate(desired, actual) || reverting(desired, actual)) {
       update(desired, actual, cache);
     }
+  }
+
+  /**
+   * Whether {@code actual}, though its desired-state hash is current, was edited by hand away from
+   * {@code desired} ({@link Drift}); if so an Event says what is put back.
+   */
+  private boolean reverting(HasMetadata desired, HasMetadata actual) {
+    if (!ServingResources.upToDate(desired, actual)) {
+      return false; // a change of the operator's own; nothing was edited by hand
+    }
+    Optional<String> drift = Drift.of(desired, actual);
+    drift.ifPresent(
+        d ->
+            events.record(
+                fleet,
+                EventRecorder.WARNING,
+                "DriftReverted",
+                actual.getKind()
+                    + " "
+                    + actual.getMetadata().getName()
+                    + " was edited: "
+                    + d
+                    + "; put back"));
+    return drift.isPresent();
   }
 
   /** Creates {@code desired}, or finds the fleet's own copy the cache had not seen yet. */

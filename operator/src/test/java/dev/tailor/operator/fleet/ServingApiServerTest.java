@@ -234,6 +234,67 @@ class ServingApiServerTest {
                         .getReplicas()
                     == 2);
 
+    // Other edits by hand are put back too, and said: the server's image, the Service's port.
+    String name = l4.getMetadata().getName();
+    String image = l4.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
+    // JSON patches without a resourceVersion, as kubectl's would be: no conflict with the
+    // operator's own writes.
+    client
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName(name)
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\","
+                + "\"value\":\"evil:latest\"}]");
+    client
+        .services()
+        .inNamespace(ns)
+        .withName(name)
+        .patch(
+            PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"replace\",\"path\":\"/spec/ports/0/port\",\"value\":8081}]");
+    await()
+        .atMost(FleetFixtures.TIMEOUT)
+        .until(
+            () ->
+                image.equals(
+                        client
+                            .apps()
+                            .deployments()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .get()
+                            .getSpec()
+                            .getTemplate()
+                            .getSpec()
+                            .getContainers()
+                            .get(0)
+                            .getImage())
+                    && client
+                            .services()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .get()
+                            .getSpec()
+                            .getPorts()
+                            .get(0)
+                            .getPort()
+                        == 80);
+    List<String> reverted =
+        client.v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(e -> "DriftReverted".equals(e.getReason()))
+            .map(io.fabric8.kubernetes.api.model.Event::getMessage)
+            .toList();
+    assertThat(reverted)
+        .anySatisfy(
+            m ->
+                assertThat(m)
+                    .contains("Deployment " + name + " was edited")
+                    .contains("image was evil:latest, wanted " + image))
+        .anySatisfy(m -> assertThat(m).contains("Service " + name).contains("port was 8081"));
+
     // Without the classes that cannot be served, the fleet is Ready, and the dropped class's
     // objects go.
     List<DeviceClassTarget> kept =
