@@ -55,7 +55,7 @@ public final class PodReasons {
             .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
             .filter(c -> "Unschedulable".equals(c.getReason()))
             .findFirst()
-            .map(c -> "unschedulable: " + c.getMessage());
+            .map(c -> "unschedulable: " + schedulerReasons(c.getMessage()));
     if (unschedulable.isPresent()) {
       return unschedulable.map(PodReasons::cut);
     }
@@ -69,7 +69,9 @@ public final class PodReasons {
           && state.getWaiting() != null
           && WAITING_FAILURES.contains(state.getWaiting().getReason())) {
         String why = state.getWaiting().getReason();
-        String message = state.getWaiting().getMessage();
+        // a crash loop's message only counts its back-off (10 s, 20 s, ...): left out, so the
+        // class's message changes when the pod's story does, not with every retry
+        String message = "CrashLoopBackOff".equals(why) ? null : state.getWaiting().getMessage();
         ContainerStateTerminated last =
             c.getLastState() == null ? null : c.getLastState().getTerminated();
         return Optional.of(
@@ -109,6 +111,34 @@ public final class PodReasons {
     }
     int nl = message.lastIndexOf('\n');
     return head + ": " + (nl < 0 ? message : message.substring(nl + 1));
+  }
+
+  /**
+   * The scheduler's reasons without their node counts, which change with every pod it places
+   * elsewhere: "0/10 nodes are available: 2 Insufficient nvidia.com/gpu, 8 node(s) didn't match
+   * Pod's node affinity. preemption: ..." reads "Insufficient nvidia.com/gpu, node(s) didn't match
+   * Pod's node affinity".
+   */
+  public static String schedulerReasons(String message) {
+    if (message == null) {
+      return "no reason given";
+    }
+    String m = message;
+    int preemption = m.indexOf(" preemption:");
+    if (preemption >= 0) {
+      m = m.substring(0, preemption);
+    }
+    m = m.replaceFirst("^\\d+/\\d+ nodes are available:\\s*", "").strip();
+    if (m.endsWith(".")) {
+      m = m.substring(0, m.length() - 1);
+    }
+    return String.join(
+        ", ",
+        java.util.Arrays.stream(m.split(",\\s*"))
+            .map(r -> r.replaceFirst("^\\d+\\s+", "").strip())
+            .filter(r -> !r.isEmpty())
+            .sorted()
+            .toList());
   }
 
   /** The worker's exit codes (see {@code tailor-worker --help}) and the usual signals. */

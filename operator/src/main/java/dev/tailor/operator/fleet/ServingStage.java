@@ -66,12 +66,7 @@ final class ServingStage {
       Map<String, DeviceClass> classes,
       List<ModelVariant> registered,
       Context<ModelFleet> context) {
-    var gate = fleet.getSpec().getCompression().getQualityGate();
-    boolean keepFailing = gate != null && gate.getOnFailure() == GateAction.KEEP;
-    List<ModelVariant> servable =
-        registered.stream()
-            .filter(mv -> keepFailing || VariantRegistration.gate(fleet, mv).getPassed())
-            .toList();
+    List<ModelVariant> servable = servable(fleet, registered);
     ServingRollout rollout =
         new ServingRollout(
             context.getClient(),
@@ -97,5 +92,17 @@ final class ServingStage {
                     + " spec.compression.qualityGate.onFailure: Keep to serve them anyway",
             fleet.getStatus() == null ? null : fleet.getStatus().getDeviceClasses());
     return new Result(served, rollout.requeue());
+  }
+
+  /**
+   * The registered variants that may serve: those within the quality gate, or all of them when the
+   * gate says {@code onFailure: Keep}. Pure.
+   */
+  static List<ModelVariant> servable(ModelFleet fleet, List<ModelVariant> registered) {
+    var gate = fleet.getSpec().getCompression().getQualityGate();
+    boolean keepFailing = gate != null && gate.getOnFailure() == GateAction.KEEP;
+    return registered.stream()
+        .filter(mv -> keepFailing || VariantRegistration.gate(fleet, mv).getPassed())
+        .toList();
   }
 }

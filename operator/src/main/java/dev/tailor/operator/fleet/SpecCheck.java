@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The first step: the spec is valid, the store policy allows its store, and every DeviceClass it
@@ -41,6 +42,14 @@ final class SpecCheck {
   }
 
   static Outcome check(ModelFleet fleet, FleetStores stores, Context<ModelFleet> context) {
+    InformerEventSource<DeviceClass, ModelFleet> classCache =
+        source(context, DeviceClass.class, CLASSES);
+    return check(fleet, stores, name -> classCache.get(new ResourceID(name)));
+  }
+
+  /** {@link #check} with DeviceClasses looked up by name in {@code classCache}. */
+  static Outcome check(
+      ModelFleet fleet, FleetStores stores, Function<String, Optional<DeviceClass>> classCache) {
     List<Violation> violations = SpecValidator.validate(fleet);
     if (!violations.isEmpty()) {
       return Outcome.stall(ConditionTypes.REASON_INVALID_SPEC, SpecValidator.summary(violations));
@@ -51,11 +60,9 @@ final class SpecCheck {
     }
     Map<String, DeviceClass> classes = new LinkedHashMap<>();
     List<String> missing = new ArrayList<>();
-    InformerEventSource<DeviceClass, ModelFleet> classCache =
-        source(context, DeviceClass.class, CLASSES);
     for (String ref : referencedFields(fleet)) {
       String name = ref.substring(ref.indexOf('=') + 1);
-      Optional<DeviceClass> dc = classCache.get(new ResourceID(name));
+      Optional<DeviceClass> dc = classCache.apply(name);
       if (dc.isPresent()) {
         classes.put(name, dc.get());
       } else {

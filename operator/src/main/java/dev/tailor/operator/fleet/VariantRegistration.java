@@ -166,12 +166,7 @@ final class VariantRegistration {
       String baseDigest,
       List<ModelVariant> variants,
       Context<ModelFleet> context) {
-    List<VariantReference> refs = new ArrayList<>();
-    List<String> failed = new ArrayList<>();
-    for (ModelVariant mv :
-        variants.stream()
-            .sorted(java.util.Comparator.comparing(v -> -v.getSpec().getLineage().getSize()))
-            .toList()) {
+    for (ModelVariant mv : variants) {
       QualityGateResult gate = gate(fleet, mv);
       if (mv.getStatus() != null && !gate.equals(mv.getStatus().getQualityGate())) {
         ModelVariant judged = Serialization.clone(mv);
@@ -182,6 +177,27 @@ final class VariantRegistration {
                 context.getClient().resource(judged).updateStatus(),
                 mv);
       }
+    }
+    Registration.Registered outcome = outcome(fleet, baseDigest, variants);
+    metrics.variants(
+        fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(),
+        outcome.variants().size());
+    return new Result(variants, outcome);
+  }
+
+  /**
+   * What the fleet's status says of its registered {@code variants}: each, largest first, judged by
+   * the fleet's current quality gate. Pure.
+   */
+  static Registration.Registered outcome(
+      ModelFleet fleet, String baseDigest, List<ModelVariant> variants) {
+    List<VariantReference> refs = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (ModelVariant mv :
+        variants.stream()
+            .sorted(java.util.Comparator.comparing(v -> -v.getSpec().getLineage().getSize()))
+            .toList()) {
+      QualityGateResult gate = gate(fleet, mv);
       VariantReference ref = new VariantReference();
       ref.setName(mv.getMetadata().getName());
       ref.setSize(mv.getSpec().getLineage().getSize());
@@ -192,11 +208,8 @@ final class VariantRegistration {
         failed.add(ref.getSize() + "%: " + gate.getMessage());
       }
     }
-    metrics.variants(
-        fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(), refs.size());
-    return new Result(
-        variants,
-        new Registration.Registered(baseDigest, refs, fleet.getSpec().getStore().getUri(), failed));
+    return new Registration.Registered(
+        baseDigest, refs, fleet.getSpec().getStore().getUri(), failed);
   }
 
   static QualityGateResult gate(ModelFleet fleet, ModelVariant mv) {

@@ -138,8 +138,16 @@ class CompressionStageTest {
             .build();
     assertThat(observed(job().build(), unschedulable).getMessage())
         .isEqualTo(
-            "compression Job shapes-compress-1 is waiting for its pod: unschedulable: 0/9 nodes are"
-                + " available: 9 Insufficient nvidia.com/gpu.");
+            "compression Job shapes-compress-1 is waiting for its pod: unschedulable: Insufficient"
+                + " nvidia.com/gpu");
+    // Without the node counts, which change with every pod placed elsewhere: one story, one
+    // message.
+    assertThat(
+            dev.tailor.operator.PodReasons.schedulerReasons(
+                "0/10 nodes are available: 8 node(s) didn't match Pod's node affinity, 2"
+                    + " Insufficient nvidia.com/gpu. preemption: 0/10 nodes are available: 10"
+                    + " Preemption is not helpful for scheduling."))
+        .isEqualTo("Insufficient nvidia.com/gpu, node(s) didn't match Pod's node affinity");
     Pod pull =
         pod("2026-12-05T12:00:00Z")
             .withNewStatus()
