@@ -28,6 +28,9 @@ public final class PodReasons {
           "CreateContainerError");
   private static final int MAX = 1000;
 
+  /** How the reason of a pod the scheduler cannot place starts. */
+  public static final String UNSCHEDULABLE = "unschedulable: ";
+
   private PodReasons() {}
 
   /** What the newest of {@code pods} that says something is wrong says, if any does. */
@@ -55,7 +58,7 @@ public final class PodReasons {
             .filter(c -> "PodScheduled".equals(c.getType()) && "False".equals(c.getStatus()))
             .filter(c -> "Unschedulable".equals(c.getReason()))
             .findFirst()
-            .map(c -> "unschedulable: " + schedulerReasons(c.getMessage()));
+            .map(c -> UNSCHEDULABLE + schedulerReasons(c.getMessage()));
     if (unschedulable.isPresent()) {
       return unschedulable.map(PodReasons::cut);
     }

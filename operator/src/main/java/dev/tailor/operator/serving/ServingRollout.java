@@ -312,6 +312,8 @@ public final class ServingRollout {
             .toList();
     Optional<String> trouble = PodReasons.of(pods);
     trouble
+        // the scheduler tells an unschedulable pod's story in its own Events (FailedScheduling)
+        .filter(t -> !t.startsWith(PodReasons.UNSCHEDULABLE))
         .filter(
             t ->
                 before
