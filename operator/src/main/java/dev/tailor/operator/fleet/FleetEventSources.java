@@ -6,6 +6,7 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
+import dev.tailor.operator.PodReasons;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -24,6 +25,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -70,28 +72,22 @@ final class FleetEventSources {
     // Worker Jobs and their pods: compression Jobs (owned by the fleet) and latency profiling
     // Jobs (owned by a variant), mapped to their fleet by its label; and the serving pods, whose
     // own reasons say why a class does not become ready.
-    String workers =
-        Labels.MANAGED_SELECTOR
-            + ","
-            + Labels.COMPONENT
-            + " in ("
-            + CompressionJobs.COMPONENT
-            + ","
-            + LatencyProfiles.COMPONENT
-            + ")";
+    String workers = components(CompressionJobs.COMPONENT, LatencyProfiles.COMPONENT);
     String podsOf =
-        Labels.MANAGED_SELECTOR
-            + ","
-            + Labels.COMPONENT
-            + " in ("
-            + CompressionJobs.COMPONENT
-            + ","
-            + LatencyProfiles.COMPONENT
-            + ","
-            + ServingResources.COMPONENT
-            + ")";
+        components(
+            CompressionJobs.COMPONENT, LatencyProfiles.COMPONENT, ServingResources.COMPONENT);
     var jobs = byFleetLabel(Job.class, JOBS, workers, namespaces);
-    var pods = byFleetLabel(Pod.class, PODS, podsOf, namespaces);
+    var pods =
+        byFleetLabel(
+                Pod.class,
+                PODS,
+                podsOf,
+                namespaces,
+                b ->
+                    b.withOnAddFilter(p -> tells(p, null))
+                        .withOnUpdateFilter(FleetEventSources::tells)
+                        .withOnDeleteFilter((p, unknown) -> tells(p, null)))
+            .build();
     var variants =
         Informers.lean(
                 InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class),
@@ -113,6 +109,16 @@ final class FleetEventSources {
         new InformerEventSource<>(variants, context));
   }
 
+  /** The operator's objects of the given components, as a label selector. */
+  private static String components(String... components) {
+    return Labels.MANAGED_SELECTOR
+        + ","
+        + Labels.COMPONENT
+        + " in ("
+        + String.join(",", components)
+        + ")";
+  }
+
   /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> owned(
@@ -128,16 +134,36 @@ final class FleetEventSources {
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> byFleetLabel(
           Class<R> type, String name, String selector, Set<String> namespaces) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
-        .withName(name)
-        .withLabelSelector(selector)
-        .withSecondaryToPrimaryMapper(
-            r ->
-                Set.of(
-                    new ResourceID(
-                        r.getMetadata().getLabels().get(Labels.FLEET),
-                        r.getMetadata().getNamespace())))
-        .build();
+    return byFleetLabel(type, name, selector, namespaces, b -> b).build();
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSourceConfiguration.Builder<R> byFleetLabel(
+          Class<R> type,
+          String name,
+          String selector,
+          Set<String> namespaces,
+          java.util.function.UnaryOperator<InformerEventSourceConfiguration.Builder<R>> more) {
+    return more.apply(
+        Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
+            .withName(name)
+            .withLabelSelector(selector)
+            .withSecondaryToPrimaryMapper(
+                r ->
+                    Set.of(
+                        new ResourceID(
+                            r.getMetadata().getLabels().get(Labels.FLEET),
+                            r.getMetadata().getNamespace()))));
+  }
+
+  /**
+   * Whether a pod's event can change its fleet: every event of a worker pod (its phase, its
+   * report), but of a serving pod only those that change what {@link PodReasons} says of it; the
+   * Deployments' status tells readiness, and a thousand fleets' serving pods change all the time.
+   */
+  private static boolean tells(Pod now, Pod before) {
+    return !ServingResources.COMPONENT.equals(now.getMetadata().getLabels().get(Labels.COMPONENT))
+        || !PodReasons.of(now).equals(before == null ? Optional.empty() : PodReasons.of(before));
   }
 
   /**

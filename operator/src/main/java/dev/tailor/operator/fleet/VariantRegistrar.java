@@ -28,16 +28,9 @@ import java.util.Map;
  */
 public final class VariantRegistrar {
   /** A permanent problem with the result or the stored artifacts; retrying will not help. */
-  public static final class RejectedResult extends Exception {
-    private final String reason;
-
+  public static final class RejectedResult extends dev.tailor.operator.Stalled {
     public RejectedResult(String reason, String message) {
-      super(message);
-      this.reason = reason;
-    }
-
-    public String reason() {
-      return reason;
+      super(reason, message);
     }
   }
 

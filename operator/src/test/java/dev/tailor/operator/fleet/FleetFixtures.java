@@ -328,7 +328,7 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
     return pods.stream().map(p -> p.getSpec().getNodeName()).toList();
   }
 
-  static <T> T load(String sample, Class<T> type) {
+  public static <T> T load(String sample, Class<T> type) {
     try (InputStream in =
         Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(sample))) {
       return Serialization.unmarshal(in, type);

@@ -8,14 +8,10 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.variant.DeviceClassFit;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
-import dev.tailor.testbed.Provisioner;
+import dev.tailor.operator.fleet.FleetFixtures;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
-import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -25,9 +21,10 @@ import org.junit.jupiter.api.Test;
  * figures measured at that batch.
  */
 class BatchedServingTest {
-  private final ModelFleet fleet = sample("modelfleet-shapes.yaml", ModelFleet.class);
-  private final DeviceClass l4 = sample("deviceclass-l4.yaml", DeviceClass.class);
-  private final ModelVariant variant = sample("modelvariant-shapes-25.yaml", ModelVariant.class);
+  private final ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+  private final DeviceClass l4 = FleetFixtures.load("deviceclass-l4.yaml", DeviceClass.class);
+  private final ModelVariant variant =
+      FleetFixtures.load("modelvariant-shapes-25.yaml", ModelVariant.class);
   private final DeviceClassTarget target = new DeviceClassTarget();
 
   BatchedServingTest() {
@@ -117,14 +114,5 @@ class BatchedServingTest {
     variant.getStatus().setFits(List.of(alone));
     assertThat(VariantSelection.fitOn(variant, "l4", 1)).contains(alone);
     assertThat(VariantSelection.fitOn(variant, "l4", 8)).isEmpty();
-  }
-
-  private static <T> T sample(String name, Class<T> type) {
-    try (InputStream in =
-        Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(name))) {
-      return Serialization.unmarshal(in, type);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }

@@ -10,14 +10,11 @@ import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.operator.EventRecorder;
-import dev.tailor.testbed.Provisioner;
+import dev.tailor.operator.fleet.FleetFixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -38,8 +35,8 @@ class CanaryTransitionsTest {
 
   private final List<String> events = new ArrayList<>();
   private final FakeCluster cluster = new FakeCluster();
-  private final ModelFleet fleet = sample("modelfleet-shapes.yaml", ModelFleet.class);
-  private final DeviceClass l4 = sample("deviceclass-l4.yaml", DeviceClass.class);
+  private final ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+  private final DeviceClass l4 = FleetFixtures.load("deviceclass-l4.yaml", DeviceClass.class);
   private final DeviceClassTarget target = new DeviceClassTarget();
   private final ModelVariant v1 = variant("shapes-v1");
   private final ModelVariant v2 = variant("shapes-v2");
@@ -231,17 +228,8 @@ class CanaryTransitionsTest {
   }
 
   private static ModelVariant variant(String name) {
-    ModelVariant mv = sample("modelvariant-shapes-25.yaml", ModelVariant.class);
+    ModelVariant mv = FleetFixtures.load("modelvariant-shapes-25.yaml", ModelVariant.class);
     mv.getMetadata().setName(name);
     return mv;
-  }
-
-  private static <T> T sample(String name, Class<T> type) {
-    try (InputStream in =
-        Files.newInputStream(Provisioner.repoRoot().resolve("crds/samples").resolve(name))) {
-      return Serialization.unmarshal(in, type);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 }
