@@ -206,7 +206,15 @@ class ChartRbacApiServerTest {
                                 .getItems()
                                 .size()
                             > 0);
-        compressing = shapes.get();
+        // the status is written at the end of the reconcile that made those objects
+        compressing =
+            await()
+                .atMost(TIMEOUT)
+                .until(
+                    shapes::get,
+                    f ->
+                        f.getStatus() != null
+                            && Integer.valueOf(3).equals(f.getStatus().getVariantCount()));
         assertThat(compressing.getStatus().getVariantCount()).isEqualTo(3);
         assertNothingForbidden(compressing);
 
