@@ -152,6 +152,9 @@ public final class CompressionJobs {
     if (t != null) {
       args.addAll(List.of("--seed", String.valueOf(t.getSeed())));
     }
+    if (c.getChannelMultiple() != null) {
+      args.addAll(List.of("--channel-multiple", String.valueOf(c.getChannelMultiple())));
+    }
     if (obs && c.getObs() != null) {
       // OBS-Diff is training-free: no fine-tuning steps, its own settings instead.
       ObsSettings o = c.getObs();

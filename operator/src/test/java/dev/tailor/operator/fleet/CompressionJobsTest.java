@@ -34,6 +34,17 @@ class CompressionJobsTest {
   }
 
   @Test
+  void theChannelMultipleIsPassedOnOnlyWhenSetAndChangesTheJob() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+    // unset: the worker's default, and the Job of a fleet written before the field existed
+    assertThat(CompressionJobs.args(fleet, "x")).doesNotContain("--channel-multiple");
+    String before = CompressionJobs.specHash(fleet.getSpec());
+    fleet.getSpec().getCompression().setChannelMultiple(16);
+    assertThat(CompressionJobs.args(fleet, "x")).containsSequence("--channel-multiple", "16");
+    assertThat(CompressionJobs.specHash(fleet.getSpec())).isNotEqualTo(before);
+  }
+
+  @Test
   void obsIsTrainingFreeAndGetsItsOwnSettings() {
     ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
     fleet.getSpec().getCompression().setMethod(CompressionMethod.OBS);

@@ -42,6 +42,12 @@ public class Compression {
   private ObsSettings obs;
 
   @JsonPropertyDescription(
+      "Structural methods (OFA, OBS structured, Taylor, Magnitude) keep channel counts that are multiples of this and of the GroupNorm groups count, spread evenly over the groups, so a variant runs as much faster as its MACs are smaller (8 suits tensor cores and AVX2 kernels; 16 or 32 may suit other hardware). 1 turns alignment off: counts in steps of the groups count, channels chosen freely by importance. Changing it recompresses. Default: 8.")
+  @Min(1)
+  @Max(128)
+  private Integer channelMultiple;
+
+  @JsonPropertyDescription(
       "How sample quality is measured: FD and precision/recall against real held-out images on Tailor's Fashion-MNIST classifier features. Default: not measured (the quality gate then judges the proxies only).")
   private SampleQuality sampleQuality;
 
@@ -92,6 +98,14 @@ public class Compression {
 
   public void setObs(ObsSettings obs) {
     this.obs = obs;
+  }
+
+  public Integer getChannelMultiple() {
+    return channelMultiple;
+  }
+
+  public void setChannelMultiple(Integer channelMultiple) {
+    this.channelMultiple = channelMultiple;
   }
 
   public QualityGate getQualityGate() {

@@ -6,6 +6,7 @@ import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelAlignment;
 import dev.tailor.worker.prune.Importance;
 import dev.tailor.worker.prune.MagnitudeImportance;
 import dev.tailor.worker.prune.PruneResult;
@@ -28,8 +29,9 @@ import java.util.Map;
  * <p>Options ({@code --name value}): train-steps (600), finetune-steps (150), batch (16), lr
  * (0.002), size (32), base (16), mult (1,2,2), res-blocks (1), groups (4), heads (2), timesteps
  * (1000), ratios (0.75,0.5,0.25), methods (magnitude,taylor), eval-images (64), eval-timesteps (8),
- * samples (8), ddim-steps (20), latency-batch (8), latency-rounds (5), seed (1), out (none: write
- * no variant directories).
+ * samples (8), ddim-steps (20), latency-batch (8), latency-rounds (5), seed (1), channel-multiples
+ * (1,8: each variant pruned once per {@link ChannelAlignment} multiple, side by side), out (none:
+ * write no variant directories).
  */
 public final class BaselineBenchmark {
 
@@ -50,6 +52,7 @@ public final class BaselineBenchmark {
     int ftSteps = setup.intOption("finetune-steps", 150);
     double[] ratios = setup.doublesOption("ratios", "0.75,0.5,0.25");
     List<String> methods = List.of(o.getOrDefault("methods", "magnitude,taylor").split(","));
+    double[] multiples = setup.doublesOption("channel-multiples", "1,8");
     Path out = o.containsKey("out") ? Path.of(o.get("out")) : null;
     EvalOptions eval = setup.eval();
     System.out.println(setup.describe());
@@ -66,28 +69,35 @@ public final class BaselineBenchmark {
               trained.seconds()));
       for (String method : methods) {
         for (double ratio : ratios) {
-          Importance importance =
-              method.equalsIgnoreCase("taylor")
-                  ? new TaylorImportance(
-                      setup.train(), setup.schedule(), 8, setup.batch(), setup.seed() + 3)
-                  : new MagnitudeImportance();
-          long start = System.nanoTime();
-          PruneResult pruned = Baselines.pruneToMacRatio(baseModel, importance, ratio);
-          double pre = eval.grid().mse(pruned.model(), setup.heldOut(), setup.schedule());
-          TrainResult ft =
-              Baselines.fineTune(pruned, setup.train(), setup.finetune(ftSteps).build());
-          double seconds = (System.nanoTime() - start) / 1e9;
-          String name =
-              String.format(
-                  Locale.ROOT, "%s-%d", method.toLowerCase(Locale.ROOT), Math.round(ratio * 100));
-          Metrics m = Evaluator.evaluate(pruned.model(), baseModel, eval);
-          rows.add(new Row(name, pruned.model(), pruned.channelKeep(), pre, m, seconds));
-          System.out.printf(
-              Locale.ROOT,
-              "%s: pruned+fine-tuned in %.0f s (ft loss %.4f)%n",
-              name,
-              seconds,
-              ft.meanLast(20));
+          for (double multiple : multiples) {
+            ChannelAlignment alignment = new ChannelAlignment((int) multiple);
+            Importance importance =
+                method.equalsIgnoreCase("taylor")
+                    ? new TaylorImportance(
+                        setup.train(), setup.schedule(), 8, setup.batch(), setup.seed() + 3)
+                    : new MagnitudeImportance();
+            long start = System.nanoTime();
+            PruneResult pruned = Baselines.pruneToMacRatio(baseModel, importance, ratio, alignment);
+            double pre = eval.grid().mse(pruned.model(), setup.heldOut(), setup.schedule());
+            TrainResult ft =
+                Baselines.fineTune(pruned, setup.train(), setup.finetune(ftSteps).build());
+            double seconds = (System.nanoTime() - start) / 1e9;
+            String name =
+                String.format(
+                    Locale.ROOT,
+                    "%s-%d%s",
+                    method.toLowerCase(Locale.ROOT),
+                    Math.round(ratio * 100),
+                    multiples.length > 1 ? " x" + alignment.multiple() : "");
+            Metrics m = Evaluator.evaluate(pruned.model(), baseModel, eval);
+            rows.add(new Row(name, pruned.model(), pruned.channelKeep(), pre, m, seconds));
+            System.out.printf(
+                Locale.ROOT,
+                "%s: pruned+fine-tuned in %.0f s (ft loss %.4f)%n",
+                name,
+                seconds,
+                ft.meanLast(20));
+          }
         }
       }
       Map<String, DiffusionModel> models = new LinkedHashMap<>();
@@ -120,17 +130,18 @@ public final class BaselineBenchmark {
     System.out.println();
     System.out.printf(
         Locale.ROOT,
-        "| variant | channels kept | params | MMACs | MAC ratio | eps-MSE before FT | eps-MSE | PSNR to base (dB) | SSIM to base | ms/step (batch %d) | latency ratio |%n",
+        "| variant | channels kept | uneven norms | params | MMACs | MAC ratio | eps-MSE before FT | eps-MSE | PSNR to base (dB) | SSIM to base | ms/step (batch %d) | latency ratio | latency / MAC ratio |%n",
         latencyBatch);
-    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|");
+    System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     for (Row row : rows) {
       Metrics m = row.metrics();
       double ms = BenchSetup.median(lat.get(row.name()));
       System.out.printf(
           Locale.ROOT,
-          "| %s | %.0f %% | %,d | %.1f | %.2f | %s | %.4f | %s | %s | %.1f | %.2f |%n",
+          "| %s | %.0f %% | %d | %,d | %.1f | %.2f | %s | %.4f | %s | %s | %.1f | %.2f | %.2f |%n",
           row.name(),
           row.keep() * 100,
+          row.model().config().normGroups().size(),
           m.params(),
           m.macs() / 1e6,
           (double) m.macs() / base.macs(),
@@ -143,7 +154,8 @@ public final class BaselineBenchmark {
               ? "(ref)"
               : String.format(Locale.ROOT, "%.3f", m.ssimToReference()),
           ms,
-          ms / baseMs);
+          ms / baseMs,
+          ms / baseMs / ((double) m.macs() / base.macs()));
     }
     Map<String, Metrics> quality = new java.util.LinkedHashMap<>();
     rows.forEach(x -> quality.put(x.name(), x.metrics()));

@@ -17,6 +17,7 @@ import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelAlignment;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.MagnitudeImportance;
 import dev.tailor.worker.prune.obs.AlphaSchedule;
@@ -83,6 +84,11 @@ public final class ObsBenchmark implements Callable<Integer> {
       names = "--sparsity",
       description = "Fraction of the pruned layers' weights unstructured pruning removes.")
   double sparsity = 0.5;
+
+  @Option(
+      names = "--channel-multiple",
+      description = "Structured pruning's width multiple (1: none; default ${DEFAULT-VALUE}).")
+  int channelMultiple = ChannelAlignment.DEFAULT.multiple();
 
   @Option(names = "--group-size", description = "Layers / channel groups per calibration pass.")
   int groupSize = 8;
@@ -270,7 +276,7 @@ public final class ObsBenchmark implements Callable<Integer> {
 
   private ObsResult prune(DiffusionModel model, Calibration calibration, ObsOptions o) {
     if (o.granularity().kind() == Granularity.Kind.STRUCTURED) {
-      return ObsPruner.structured(model, calibration, o, structuredCounts(model));
+      return ObsPruner.structured(model, calibration, o, structuredCounts(model), alignment());
     }
     return ObsPruner.sparse(model, calibration, o, sparsity);
   }
@@ -278,8 +284,13 @@ public final class ObsBenchmark implements Callable<Integer> {
   /**
    * Channels kept per group and attention heads kept so that about 70 % of the parameters remain.
    */
-  private static Map<String, Integer> structuredCounts(DiffusionModel model) {
-    return ObsPruner.structuredCountsForParamRatio(ChannelGraph.of(model.config()), 0.7);
+  private Map<String, Integer> structuredCounts(DiffusionModel model) {
+    return ObsPruner.structuredCountsForParamRatio(
+        ChannelGraph.of(model.config()), 0.7, alignment());
+  }
+
+  private ChannelAlignment alignment() {
+    return new ChannelAlignment(channelMultiple);
   }
 
   private Row magnitudeRow(
@@ -292,9 +303,9 @@ public final class ObsBenchmark implements Callable<Integer> {
     long t0 = System.nanoTime();
     if (g.kind() == Granularity.Kind.STRUCTURED) {
       ChannelGraph graph = ChannelGraph.of(model.config());
-      double keep = Baselines.keepForParamRatio(graph, 0.7);
+      double keep = Baselines.keepForParamRatio(graph, 0.7, alignment());
       try (DiffusionModel pruned =
-          Baselines.pruneByKeep(model, new MagnitudeImportance(), keep).model()) {
+          Baselines.pruneByKeep(model, new MagnitudeImportance(), keep, alignment()).model()) {
         return measure(
             setting,
             "magnitude",

@@ -26,13 +26,13 @@ final class BaselineMethod implements CompressionMethod {
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
     String task = "compress";
     ChannelGraph graph = ChannelGraph.of(base.config());
-    double keep = Baselines.keepForParamRatio(graph, keepPercent / 100.0);
+    double keep = Baselines.keepForParamRatio(graph, keepPercent / 100.0, c.alignment());
     Importance importance =
         method == Baselines.Method.TAYLOR
             ? new TaylorImportance(
                 c.data(), c.schedule(), c.calibrationBatches(), c.batchSize(), c.seed() + 3)
             : new MagnitudeImportance();
-    PruneResult pruned = Baselines.pruneByKeep(base, importance, keep);
+    PruneResult pruned = Baselines.pruneByKeep(base, importance, keep, c.alignment());
     c.progress()
         .info(
             task,

@@ -8,6 +8,7 @@ import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.ChannelAlignment;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -18,6 +19,13 @@ interface CompressionMethod {
    * fine-tuning or distillation the method prescribes. {@code base} must be left unchanged.
    */
   DiffusionModel compress(DiffusionModel base, int keepPercent, Context context) throws Exception;
+
+  /**
+   * Whether this method slices channels out of the base (the {@link Context#alignment} applies).
+   */
+  default boolean slicesChannels() {
+    return true;
+  }
 
   /** Adds method-specific facts about a compressed {@code variant} to its lineage. */
   default void describe(ObjectNode lineage, DiffusionModel variant) {}
@@ -80,6 +88,7 @@ interface CompressionMethod {
    * @param batchSize images per step
    * @param learningRate fine-tuning learning rate
    * @param seed seed of calibration batches and fine-tuning
+   * @param alignment how structural methods shape the widths they keep
    * @param progress progress on stderr
    */
   record Context(
@@ -90,6 +99,7 @@ interface CompressionMethod {
       int batchSize,
       float learningRate,
       long seed,
+      ChannelAlignment alignment,
       Progress progress) {
 
     /** Options for the optimiser steps after pruning; a method may replace the objective. */

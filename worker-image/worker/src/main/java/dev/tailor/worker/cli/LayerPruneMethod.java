@@ -39,6 +39,11 @@ final class LayerPruneMethod implements CompressionMethod {
   }
 
   @Override
+  public boolean slicesChannels() {
+    return false;
+  }
+
+  @Override
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
     String task = "compress";
     List<RemovableBlock> blocks = BlockSelection.removableBlocks(base.config());

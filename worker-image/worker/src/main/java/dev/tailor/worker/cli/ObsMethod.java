@@ -23,6 +23,11 @@ final class ObsMethod implements CompressionMethod {
   }
 
   @Override
+  public boolean slicesChannels() {
+    return settings.options().granularity().kind() == Granularity.Kind.STRUCTURED;
+  }
+
+  @Override
   public DiffusionModel compress(DiffusionModel base, int keepPercent, Context c) throws Exception {
     ObsOptions o = settings.options();
     String task = "compress";
@@ -46,7 +51,8 @@ final class ObsMethod implements CompressionMethod {
                 base,
                 calibration,
                 o,
-                ObsPruner.structuredCountsForParamRatio(graph, keepPercent / 100.0));
+                ObsPruner.structuredCountsForParamRatio(graph, keepPercent / 100.0, c.alignment()),
+                c.alignment());
       } else {
         r = ObsPruner.sparse(base, calibration, o, 1 - keepPercent / 100.0);
       }

@@ -49,6 +49,7 @@ final class OfaMethod implements CompressionMethod {
             .optSmallestWeight(settings.smallestWeight)
             .optSubnetsPerStep(settings.subnetsPerStep)
             .optMinChannelFraction(settings.minChannelFraction)
+            .optChannelAlignment(c.alignment())
             .optCheckpointDir(settings.checkpointDir)
             .optCheckpointEvery(settings.checkpointEvery)
             .build();

@@ -2,6 +2,7 @@ package dev.tailor.worker.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Parameter;
@@ -105,10 +106,7 @@ public class GroupNorm extends AbstractBlock {
     long c = shape.get(1);
     NDArray normed;
     if (pool == null) {
-      NDArray grouped = x.reshape(n, groups, -1);
-      NDArray centered = grouped.sub(grouped.mean(new int[] {2}, true));
-      NDArray variance = centered.square().mean(new int[] {2}, true);
-      normed = centered.div(variance.add(epsilon).sqrt()).reshape(shape);
+      normed = equalGroups(x, n).reshape(shape);
     } else {
       NDArray poolM =
           x.getManager().create(pool, new Shape(c, groups)).toType(x.getDataType(), false);
@@ -127,6 +125,27 @@ public class GroupNorm extends AbstractBlock {
     NDArray g = ps.getValue(gamma, x.getDevice(), training).reshape(new Shape(affine));
     NDArray b = ps.getValue(beta, x.getDevice(), training).reshape(new Shape(affine));
     return new NDList(normed.mul(g).add(b));
+  }
+
+  /**
+   * Equal groups through PyTorch's fused batch-norm kernel: each (image, group) pair is one
+   * batch-norm channel of a single-image batch, normalised over its channels and positions with the
+   * biased variance, as GroupNorm defines it (PyTorch's own group norm once worked this way). The
+   * running statistics it is handed are throw-away.
+   */
+  private NDArray equalGroups(NDArray x, long n) {
+    NDArray grouped = x.reshape(1, n * groups, -1);
+    NDManager m = x.getManager();
+    Shape channels = new Shape(n * groups);
+    try (NDArray ones = m.ones(channels, x.getDataType());
+        NDArray zeros = m.zeros(channels, x.getDataType());
+        NDArray runningMean = m.zeros(channels, x.getDataType());
+        NDArray runningVar = m.ones(channels, x.getDataType())) {
+      return grouped
+          .getNDArrayInternal()
+          .batchNorm(grouped, runningMean, runningVar, ones, zeros, -1, 0f, epsilon, true)
+          .singletonOrThrow();
+    }
   }
 
   @Override

@@ -7,13 +7,10 @@ import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.DoubleFunction;
 import java.util.function.ToLongFunction;
-import java.util.stream.IntStream;
 
 /**
  * The baselines the paper methods must beat (as in Diff-Pruning, Fang et al. 2023): structural
@@ -31,16 +28,25 @@ public final class Baselines {
 
   /** Prunes {@code base} so its MACs are about {@code targetMacRatio} of the original's. */
   public static PruneResult pruneToMacRatio(
-      DiffusionModel base, Importance importance, double targetMacRatio) {
+      DiffusionModel base,
+      Importance importance,
+      double targetMacRatio,
+      ChannelAlignment alignment) {
     ChannelGraph graph = ChannelGraph.of(base.config());
-    return pruneByKeep(base, importance, keepForMacRatio(graph, targetMacRatio));
+    return pruneByKeep(
+        base, importance, keepForMacRatio(graph, targetMacRatio, alignment), alignment);
   }
 
-  /** Keeps {@code keep} of the channels of every coupled group, chosen by {@code importance}. */
-  public static PruneResult pruneByKeep(DiffusionModel base, Importance importance, double keep) {
+  /**
+   * Keeps {@code keep} of the channels of every coupled group, chosen by {@code importance}, in
+   * counts and groups as {@code alignment} shapes them.
+   */
+  public static PruneResult pruneByKeep(
+      DiffusionModel base, Importance importance, double keep, ChannelAlignment alignment) {
     ChannelGraph graph = ChannelGraph.of(base.config());
-    Map<String, Integer> counts = counts(graph, keep);
-    Map<String, int[]> kept = topK(importance.score(base, graph), counts);
+    Map<String, Integer> counts = counts(graph, keep, alignment);
+    Map<String, int[]> kept =
+        alignment.topK(importance.score(base, graph), counts, graph.config().groups());
     DiffusionModel pruned = Pruner.extract(base, graph, kept);
     ModelStats before = ModelStats.of(base.config());
     ModelStats after = ModelStats.of(pruned.config());
@@ -58,30 +64,27 @@ public final class Baselines {
   }
 
   /**
-   * Channels kept per group for a uniform fraction: rounded to whole GroupNorm groups, at least one
-   * group, at most the width.
+   * Channels kept per group for a uniform fraction, in {@code alignment}'s steps (whole GroupNorm
+   * groups at least), one step at least, at most the width.
    */
-  public static Map<String, Integer> counts(ChannelGraph graph, double keep) {
+  public static Map<String, Integer> counts(
+      ChannelGraph graph, double keep, ChannelAlignment alignment) {
     int g = graph.config().groups();
     Map<String, Integer> counts = new LinkedHashMap<>();
-    graph
-        .groups()
-        .forEach(
-            (id, group) -> {
-              int k = (int) Math.round(keep * group.width() / g) * g;
-              counts.put(id, Math.max(g, Math.min(group.width(), k)));
-            });
+    graph.groups().forEach((id, group) -> counts.put(id, alignment.count(keep, group.width(), g)));
     return counts;
   }
 
   /** The uniform keep fraction whose pruned config comes closest to {@code target} MACs. */
-  public static double keepForMacRatio(ChannelGraph graph, double target) {
-    return keepFor(graph, target, ModelStats::macs, keep -> counts(graph, keep));
+  public static double keepForMacRatio(
+      ChannelGraph graph, double target, ChannelAlignment alignment) {
+    return keepFor(graph, target, ModelStats::macs, keep -> counts(graph, keep, alignment));
   }
 
   /** The uniform keep fraction whose pruned config comes closest to {@code target} parameters. */
-  public static double keepForParamRatio(ChannelGraph graph, double target) {
-    return keepForParamRatio(graph, target, keep -> counts(graph, keep));
+  public static double keepForParamRatio(
+      ChannelGraph graph, double target, ChannelAlignment alignment) {
+    return keepForParamRatio(graph, target, keep -> counts(graph, keep, alignment));
   }
 
   /**
@@ -111,24 +114,5 @@ public final class Baselines {
       }
     }
     return best;
-  }
-
-  /** The highest-scoring {@code counts.get(group)} channels of each group, ascending. */
-  public static Map<String, int[]> topK(Map<String, double[]> scores, Map<String, Integer> counts) {
-    Map<String, int[]> kept = new LinkedHashMap<>();
-    scores.forEach(
-        (id, s) -> {
-          int k = counts.getOrDefault(id, s.length);
-          int[] order =
-              IntStream.range(0, s.length)
-                  .boxed()
-                  .sorted(Comparator.comparingDouble((Integer c) -> -s[c]).thenComparing(c -> c))
-                  .mapToInt(Integer::intValue)
-                  .limit(k)
-                  .toArray();
-          Arrays.sort(order);
-          kept.put(id, order);
-        });
-    return kept;
   }
 }

@@ -102,7 +102,19 @@ class MainTest {
                 "--store",
                 "s",
                 "--name-prefix",
-                "Bad_Name"));
+                "Bad_Name"),
+            List.of(
+                "compress",
+                "--method",
+                "taylor",
+                "--model",
+                "m",
+                "--store",
+                "s",
+                "--name-prefix",
+                "p",
+                "--channel-multiple",
+                "0"));
     for (List<String> args : cases) {
       Run r = run(args.toArray(String[]::new));
       assertThat(r.code()).as("%s: %s", args, r.err()).isEqualTo(ExitCodes.USAGE);

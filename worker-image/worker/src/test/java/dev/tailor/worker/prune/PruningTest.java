@@ -44,7 +44,8 @@ class PruningTest {
   void keepingEveryChannelReproducesTheOriginal() {
     try (DiffusionModel base = DiffusionModel.create(CONFIG, 5);
         NDManager m = NDManager.newBaseManager()) {
-      PruneResult r = Baselines.pruneByKeep(base, new MagnitudeImportance(), 1.0);
+      PruneResult r =
+          Baselines.pruneByKeep(base, new MagnitudeImportance(), 1.0, ChannelAlignment.DEFAULT);
       try (DiffusionModel pruned = r.model()) {
         assertThat(pruned.config()).isEqualTo(base.config());
         NDArray x = Noise.gaussian(m, base.imageShape(2), 1);
@@ -204,7 +205,8 @@ class PruningTest {
   void halfTheMacsGivesPhysicallySmallerTensors() {
     try (DiffusionModel base = DiffusionModel.create(CONFIG, 5);
         NDManager m = NDManager.newBaseManager()) {
-      PruneResult r = Baselines.pruneToMacRatio(base, new MagnitudeImportance(), 0.5);
+      PruneResult r =
+          Baselines.pruneToMacRatio(base, new MagnitudeImportance(), 0.5, ChannelAlignment.DEFAULT);
       try (DiffusionModel pruned = r.model()) {
         assertThat(r.macRatio()).isBetween(0.43, 0.57);
         assertThat(ModelStats.of(pruned.config()).macs())
@@ -219,10 +221,24 @@ class PruningTest {
         ModelStats.of(pruned.config()).shapes().forEach((k, v) -> expected.put(k, new Shape(v)));
         assertThat(actual).isEqualTo(expected);
         assertThat(params).isLessThan(ModelStats.of(CONFIG).params() * 6 / 10);
-        // every coupled group shrank to the same whole number of GroupNorm groups
+        // every coupled group shrank to a multiple of 8 spread evenly over its 4 GroupNorm groups,
+        // so every norm of the smaller model has equal groups
         int stream = r.kept().get("stem").length;
         int hidden = r.kept().get("down0.res0.hidden").length;
-        assertThat(stream % 4).isZero();
+        assertThat(stream % 8).isZero();
+        // only norms over a concatenation whose groups straddle its two parts stay uneven
+        assertThat(pruned.config().normGroups().keySet())
+            .allMatch(norm -> norm.startsWith("up") && norm.endsWith(".norm1"));
+        assertThat(pruned.config().normGroups().keySet()).doesNotContain("up0.res0.norm1");
+        r.kept()
+            .forEach(
+                (id, kept) -> {
+                  int width = ChannelGraph.of(CONFIG).groups().get(id).width();
+                  assertThat(kept.length % 8).as(id).isZero();
+                  int[] perGroup = new int[4];
+                  Arrays.stream(kept).forEach(c -> perGroup[c / (width / 4)]++);
+                  assertThat(perGroup).as(id).containsOnly(kept.length / 4);
+                });
         assertThat(actual.get("stem.weight")).isEqualTo(new Shape(stream, 3, 3, 3));
         assertThat(actual.get("down0.res0.conv1.weight"))
             .isEqualTo(new Shape(hidden, stream, 3, 3));
@@ -269,7 +285,7 @@ class PruningTest {
       assertThat(scores.keySet()).isEqualTo(graph.groups().keySet());
       assertThat(scores.get("stem")).hasSize(16);
       assertThat(java.util.Arrays.stream(scores.get("stem")).max().orElse(0)).isPositive();
-      PruneResult r = Baselines.pruneToMacRatio(base, taylor, 0.5);
+      PruneResult r = Baselines.pruneToMacRatio(base, taylor, 0.5, ChannelAlignment.DEFAULT);
       try (DiffusionModel pruned = r.model()) {
         assertThat(r.macRatio()).isBetween(0.43, 0.57);
       }

@@ -4,6 +4,7 @@ import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.Baselines;
+import dev.tailor.worker.prune.ChannelAlignment;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.ArrayList;
@@ -91,8 +92,9 @@ public final class ObsPruner {
    * Channels kept per group and, under {@link Pruner#HEADS}, attention heads kept for a uniform
    * keep fraction: {@link Baselines#counts} plus round(keep · heads), at least one head.
    */
-  public static Map<String, Integer> structuredCounts(ChannelGraph graph, double keep) {
-    Map<String, Integer> counts = Baselines.counts(graph, keep);
+  public static Map<String, Integer> structuredCounts(
+      ChannelGraph graph, double keep, ChannelAlignment alignment) {
+    Map<String, Integer> counts = Baselines.counts(graph, keep, alignment);
     UNetConfig.Attention a = graph.config().mid().attention();
     if (!a.removed()) {
       counts.put(Pruner.HEADS, Math.max(1, (int) Math.round(keep * a.heads())));
@@ -105,9 +107,11 @@ public final class ObsPruner {
    * closest to {@code target} of the parameters.
    */
   public static Map<String, Integer> structuredCountsForParamRatio(
-      ChannelGraph graph, double target) {
+      ChannelGraph graph, double target, ChannelAlignment alignment) {
     return structuredCounts(
-        graph, Baselines.keepForParamRatio(graph, target, k -> structuredCounts(graph, k)));
+        graph,
+        Baselines.keepForParamRatio(graph, target, k -> structuredCounts(graph, k, alignment)),
+        alignment);
   }
 
   /**
@@ -120,7 +124,11 @@ public final class ObsPruner {
    * w_Bᵀ, with the update on the remaining columns), and sliced by {@link Pruner#keepHeads}.
    */
   public static ObsResult structured(
-      DiffusionModel base, Calibration calibration, ObsOptions o, Map<String, Integer> counts) {
+      DiffusionModel base,
+      Calibration calibration,
+      ObsOptions o,
+      Map<String, Integer> counts,
+      ChannelAlignment alignment) {
     double[] alphas = o.alpha().weights(calibration.steps());
     List<String> units = new ArrayList<>();
     ChannelGraph.of(base.config())
@@ -167,7 +175,10 @@ public final class ObsPruner {
           kept.put(
               unit,
               ObsSolver.removeChannels(
-                  columns(group, layers, consumers), group.width(), counts.get(unit)));
+                  columns(group, layers, consumers),
+                  group.width(),
+                  counts.get(unit),
+                  alignment.groupOf(group.width(), graph.config().groups())));
         }
         consumers.forEach((name, c) -> write(current, name, c.weights()));
         DiffusionModel smaller = Pruner.extract(model, graph, kept);
@@ -194,7 +205,7 @@ public final class ObsPruner {
         for (int head = 0; head < a.heads(); head++) {
           columns[head] = Pruner.headChannels(a, new int[] {head});
         }
-        int[] kept = ObsSolver.removeChannels(Map.of(consumer, columns), a.heads(), heads);
+        int[] kept = ObsSolver.removeChannels(Map.of(consumer, columns), a.heads(), heads, null);
         write(model, proj.name(), consumer.weights());
         DiffusionModel smaller = Pruner.keepHeads(model, kept);
         model.close();

@@ -252,17 +252,30 @@ public final class ObsSolver {
    * Removes all but {@code keep} of {@code width} channels, greedily: each step removes the channel
    * whose removal (with the OBS update) adds the least output error summed over the layers reading
    * it, then updates their weights. {@code readers} maps each such layer to the columns each
-   * channel feeds ({@code [channel][k]}). Returns the kept channels, ascending.
+   * channel feeds ({@code [channel][k]}). With {@code groupOf} (each channel's GroupNorm group;
+   * null for none), every group gives up the same number of channels: a group that has lost its
+   * share offers no more. Returns the kept channels, ascending.
    */
-  public static int[] removeChannels(Map<Consumer, int[][]> readers, int width, int keep) {
+  public static int[] removeChannels(
+      Map<Consumer, int[][]> readers, int width, int keep, int[] groupOf) {
     List<Integer> left = new ArrayList<>();
     for (int c = 0; c < width; c++) {
       left.add(c);
     }
+    int groups = groupOf == null ? 1 : Arrays.stream(groupOf).max().orElse(0) + 1;
+    if ((width - keep) % groups != 0) {
+      throw new IllegalArgumentException(
+          "removing " + (width - keep) + " channels does not split over " + groups + " groups");
+    }
+    int share = (width - keep) / groups;
+    int[] removed = new int[groups];
     while (left.size() > keep) {
       int best = -1;
       double bestError = Double.MAX_VALUE;
       for (int c : left) {
+        if (groupOf != null && removed[groupOf[c]] == share) {
+          continue;
+        }
         double e = 0;
         for (Map.Entry<Consumer, int[][]> r : readers.entrySet()) {
           e += r.getKey().error(r.getValue()[c]);
@@ -276,6 +289,9 @@ public final class ObsSolver {
         r.getKey().remove(r.getValue()[best]);
       }
       left.remove(Integer.valueOf(best));
+      if (groupOf != null) {
+        removed[groupOf[best]]++;
+      }
     }
     return left.stream().mapToInt(Integer::intValue).toArray();
   }

@@ -2,6 +2,7 @@ package dev.tailor.worker.prune.ofa;
 
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.ChannelAlignment;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.ArrayList;
@@ -14,12 +15,12 @@ import java.util.stream.IntStream;
 
 /**
  * The channels each size of an OFA run keeps, as OFA-Diffusion allocates them: every coupled group
- * ranks its channels by Taylor importance once; the number kept per group grows gradually, one
- * GroupNorm group's worth at a time, always in the group whose kept count is smallest relative to
- * its share of the total importance (so counts approach proportionality to importance), clamped to
- * [floor, width]. Each size stops where its parameter count comes closest to its budget. Because
- * every size stops on the same growth sequence and keeps a prefix of the same ranking, a smaller
- * size's channels are always a subset of a larger size's.
+ * ranks its channels by Taylor importance once; the number kept per group grows gradually, one step
+ * of the {@link ChannelAlignment} at a time, always in the group whose kept count is smallest
+ * relative to its share of the total importance (so counts approach proportionality to importance),
+ * clamped to [floor, width]. Each size stops where its parameter count comes closest to its budget.
+ * Because every size stops on the same growth sequence and keeps a prefix of the same ranking, a
+ * smaller size's channels are always a subset of a larger size's.
  *
  * @param sizes percent of the base's parameters, largest first
  * @param ranking per group, channel indices from most to least important
@@ -37,10 +38,15 @@ public record Allocation(
    *
    * @param scores per group, one importance score per channel (higher: more important)
    * @param minChannelFraction the floor: every group keeps at least this fraction of its width
-   *     (rounded up to whole GroupNorm groups, at least one)
+   *     (rounded up to whole steps of {@code alignment}, at least one)
+   * @param alignment the steps counts grow in and how channels are spread over GroupNorm groups
    */
   public static Allocation allocate(
-      ChannelGraph graph, Map<String, double[]> scores, int[] sizes, double minChannelFraction) {
+      ChannelGraph graph,
+      Map<String, double[]> scores,
+      int[] sizes,
+      double minChannelFraction,
+      ChannelAlignment alignment) {
     int[] order =
         IntStream.of(sizes).boxed().sorted(Comparator.reverseOrder()).mapToInt(i -> i).toArray();
     int g = graph.config().groups();
@@ -52,17 +58,9 @@ public record Allocation(
         .forEach(
             (id, group) -> {
               double[] s = scores.get(id);
-              ranking.put(
-                  id,
-                  IntStream.range(0, s.length)
-                      .boxed()
-                      .sorted(
-                          Comparator.comparingDouble((Integer c) -> -s[c]).thenComparing(c -> c))
-                      .mapToInt(Integer::intValue)
-                      .toArray());
+              ranking.put(id, alignment.ranking(s, g));
               share.put(id, Arrays.stream(s).sum());
-              int floor = (int) Math.ceil(minChannelFraction * group.width() / g) * g;
-              current.put(id, Math.max(g, Math.min(group.width(), floor)));
+              current.put(id, alignment.floor(minChannelFraction, group.width(), g));
             });
     long full = ModelStats.of(graph.config()).params();
     // the growth sequence: parameter count after each step, and the counts at that point
@@ -86,7 +84,8 @@ public record Allocation(
       if (next == null) {
         break;
       }
-      current.merge(next, g, Integer::sum);
+      int width = graph.groups().get(next).width();
+      current.merge(next, alignment.step(g), (k, step) -> Math.min(width, k + step));
     }
     List<Map<String, Integer>> counts = new ArrayList<>();
     double[] ratios = new double[order.length];

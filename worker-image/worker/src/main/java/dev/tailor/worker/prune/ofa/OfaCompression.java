@@ -80,7 +80,7 @@ public final class OfaCompression {
                 data, o.schedule(), o.calibrationBatches(), o.batchSize(), o.seed() + 3);
         allocation =
             Allocation.allocate(
-                graph, importance.score(base, graph), sizes, o.minChannelFraction());
+                graph, importance.score(base, graph), sizes, o.minChannelFraction(), o.alignment());
       }
       for (int i = 0; i < allocation.sizes().length; i++) {
         subnets.add(new Subnet(supernet, graph, allocation.kept(i)));

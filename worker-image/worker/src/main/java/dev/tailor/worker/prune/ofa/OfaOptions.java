@@ -2,6 +2,7 @@ package dev.tailor.worker.prune.ofa;
 
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.TrainOptions;
+import dev.tailor.worker.prune.ChannelAlignment;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -19,6 +20,7 @@ public final class OfaOptions {
   private final double smallestWeight;
   private final int subnetsPerStep;
   private final double minChannelFraction;
+  private final ChannelAlignment alignment;
   private final int calibrationBatches;
   private final Path checkpointDir;
   private final int checkpointEvery;
@@ -30,6 +32,7 @@ public final class OfaOptions {
     smallestWeight = b.smallestWeight;
     subnetsPerStep = b.subnetsPerStep;
     minChannelFraction = b.minChannelFraction;
+    alignment = b.alignment;
     calibrationBatches = b.calibrationBatches;
     checkpointDir = b.checkpointDir;
     checkpointEvery = b.checkpointEvery;
@@ -66,6 +69,11 @@ public final class OfaOptions {
   /** Floor of the allocation: fraction of each group's width that every size keeps. */
   public double minChannelFraction() {
     return minChannelFraction;
+  }
+
+  /** How the sizes' widths are shaped (default {@link ChannelAlignment#DEFAULT}). */
+  public ChannelAlignment alignment() {
+    return alignment;
   }
 
   /** Calibration batches that score Taylor importance. */
@@ -128,7 +136,7 @@ public final class OfaOptions {
   String fingerprint() {
     return String.format(
         Locale.ROOT,
-        "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s calibration=%d seed=%d"
+        "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s multiple=%d calibration=%d seed=%d"
             + " schedule=%s/%d clip=%s ema=%s",
         steps(),
         batchSize(),
@@ -137,6 +145,7 @@ public final class OfaOptions {
         smallestWeight,
         subnetsPerStep,
         minChannelFraction,
+        alignment.multiple(),
         calibrationBatches,
         seed(),
         schedule().kind(),
@@ -152,6 +161,7 @@ public final class OfaOptions {
     private double smallestWeight = 3;
     private int subnetsPerStep = 1;
     private double minChannelFraction = 0.1;
+    private ChannelAlignment alignment = ChannelAlignment.DEFAULT;
     private int calibrationBatches = 8;
     private Path checkpointDir;
     private int checkpointEvery = 50;
@@ -183,6 +193,11 @@ public final class OfaOptions {
 
     public Builder optMinChannelFraction(double minChannelFraction) {
       this.minChannelFraction = minChannelFraction;
+      return this;
+    }
+
+    public Builder optChannelAlignment(ChannelAlignment alignment) {
+      this.alignment = java.util.Objects.requireNonNull(alignment);
       return this;
     }
 

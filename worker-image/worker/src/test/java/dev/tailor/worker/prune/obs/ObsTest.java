@@ -11,6 +11,7 @@ import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
+import dev.tailor.worker.prune.ChannelAlignment;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import java.util.Arrays;
@@ -145,6 +146,34 @@ class ObsTest {
   }
 
   @Test
+  void structuredObsRemovesTheSameCountFromEveryGroupWhenAsked() {
+    int channels = 8;
+    int taps = 9;
+    Layer l = randomLayer(16, channels * taps, 7);
+    int[][] cols = new int[channels][];
+    for (int c = 0; c < channels; c++) {
+      cols[c] = IntStream.range(c * taps, (c + 1) * taps).toArray();
+    }
+    // make channels 4-7 (group 1) the cheapest to remove: free removal would take them all
+    for (int c = 4; c < channels; c++) {
+      for (int col : cols[c]) {
+        for (int r = 0; r < 16; r++) {
+          l.w().set(r, col, l.w().get(r, col) * 1e-3);
+        }
+      }
+    }
+    ObsSolver.Consumer free = new ObsSolver.Consumer(l.w().copy(), l.h(), 0.01);
+    assertThat(ObsSolver.removeChannels(Map.of(free, cols), channels, 4, null))
+        .containsExactly(0, 1, 2, 3);
+    ObsSolver.Consumer even = new ObsSolver.Consumer(l.w().copy(), l.h(), 0.01);
+    int[] kept =
+        ObsSolver.removeChannels(
+            Map.of(even, cols), channels, 4, new int[] {0, 0, 0, 0, 1, 1, 1, 1});
+    assertThat(Arrays.stream(kept).filter(c -> c < 4).count()).isEqualTo(2);
+    assertThat(Arrays.stream(kept).filter(c -> c >= 4).count()).isEqualTo(2);
+  }
+
+  @Test
   void structuredObsRemovesWholeChannelsWithLessErrorThanMagnitude() {
     int channels = 8;
     int taps = 9;
@@ -155,7 +184,7 @@ class ObsTest {
       cols[c] = IntStream.range(base, base + taps).toArray();
     }
     ObsSolver.Consumer consumer = new ObsSolver.Consumer(l.w().copy(), l.h(), 0.01);
-    int[] kept = ObsSolver.removeChannels(Map.of(consumer, cols), channels, 4);
+    int[] kept = ObsSolver.removeChannels(Map.of(consumer, cols), channels, 4, null);
     assertThat(kept).hasSize(4).isSorted();
     DMatrixRMaj obs = consumer.weights();
     for (int c = 0; c < channels; c++) {
@@ -311,18 +340,34 @@ class ObsTest {
         Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4);
         NDManager m = NDManager.newBaseManager()) {
       ChannelGraph graph = ChannelGraph.of(TINY);
-      Map<String, Integer> counts = ObsPruner.structuredCounts(graph, 0.5);
+      Map<String, Integer> counts =
+          ObsPruner.structuredCounts(graph, 0.5, ChannelAlignment.DEFAULT);
       ObsResult r =
-          ObsPruner.structured(base, cal, ObsOptions.builder().optGroupSize(3).build(), counts);
+          ObsPruner.structured(
+              base,
+              cal,
+              ObsOptions.builder().optGroupSize(3).build(),
+              counts,
+              ChannelAlignment.DEFAULT);
       try (DiffusionModel pruned = r.model()) {
         UNetConfig declared = Pruner.resizedConfig(graph, counts);
-        // the declared widths; the GroupNorm groups follow the channels OBS kept
+        // the declared widths; equal GroupNorm groups except where a concatenation's groups
+        // straddle its two parts
         assertThat(pruned.config().withNormGroups(Map.of())).isEqualTo(declared);
+        assertThat(pruned.config().normGroups().keySet())
+            .allMatch(norm -> norm.startsWith("up") && norm.endsWith(".norm1"));
         // TINY has two heads: half the budget removes one of them, after the channel rounds
         assertThat(TINY.mid().attention().heads()).isEqualTo(2);
         assertThat(declared.mid().attention())
             .isEqualTo(new UNetConfig.Attention(1, TINY.mid().attention().dim() / 2, false));
-        assertThat(r.rounds()).isEqualTo((graph.groups().size() + 2) / 3 + 1);
+        // one round per three channel groups that shrink (8-wide ones stay whole in steps of
+        // 8), and one for the heads
+        long shrinking =
+            graph.groups().entrySet().stream()
+                .filter(e -> counts.get(e.getKey()) < e.getValue().width())
+                .count();
+        assertThat(shrinking).isPositive().isLessThan(graph.groups().size());
+        assertThat(r.rounds()).isEqualTo((shrinking + 2) / 3 + 1);
         Map<String, long[]> shapes = ModelStats.of(declared).shapes();
         pruned
             .parameters()
@@ -346,7 +391,8 @@ class ObsTest {
     ObsOptions o = ObsOptions.builder().build();
     try (DiffusionModel base = DiffusionModel.create(TINY, 3);
         Calibration cal = new Calibration(base, SCHEDULE, 2, 3, 4)) {
-      ObsResult r = ObsPruner.structured(base, cal, o, Map.of(Pruner.HEADS, 1));
+      ObsResult r =
+          ObsPruner.structured(base, cal, o, Map.of(Pruner.HEADS, 1), ChannelAlignment.DEFAULT);
       try (DiffusionModel pruned = r.model()) {
         assertThat(pruned.config()).isEqualTo(Pruner.withHeads(TINY, 1));
         assertThat(r.rounds()).isEqualTo(1);
