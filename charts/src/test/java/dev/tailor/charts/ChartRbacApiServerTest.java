@@ -113,6 +113,7 @@ class ChartRbacApiServerTest {
           // TAILOR_WATCH_NAMESPACES as the chart sets it
           o -> o.settingNamespaces(ns.name()));
       operator.start(); // fails when an informer may not list or watch its resources
+      FleetFixtures fx = new FleetFixtures(admin, ns.name(), "");
       try {
         try (var samples = Files.list(SAMPLES)) {
           for (Path p :
@@ -122,7 +123,7 @@ class ChartRbacApiServerTest {
         }
         ModelFleet fleet = load(SAMPLES.resolve("modelfleet-shapes.yaml"), ModelFleet.class);
         fleet.getMetadata().setNamespace(ns.name());
-        Path store = Files.createTempDirectory("tailor-rbac-store-");
+        Path store = fx.tempDir("tailor-rbac-store-");
         FleetFixtures.useFileStore(fleet, store);
         admin.resource(fleet).create();
 
@@ -159,7 +160,6 @@ class ChartRbacApiServerTest {
         // Through serving: the Job's variants are registered, and every class gets what serves
         // it (Deployments, Services, the t4 class's HPA, latency-profiling Jobs), all written with
         // the chart's RBAC.
-        FleetFixtures fx = new FleetFixtures(admin, ns.name(), "");
         String job =
             admin
                 .batch()
@@ -177,7 +177,7 @@ class ChartRbacApiServerTest {
             0,
             FleetFixtures.storeVariants(
                 FleetFixtures.storeUri(store),
-                Files.createTempDirectory("tailor-rbac-variants-"),
+                fx.tempDir("tailor-rbac-variants-"),
                 job,
                 Map.of(100, 0.020, 50, 0.022, 25, 0.024)));
         await()
@@ -231,6 +231,7 @@ class ChartRbacApiServerTest {
         await().atMost(TIMEOUT).until(() -> shapes.get() == null);
       } finally {
         operator.stop();
+        fx.deleteTempDirs();
       }
     } finally {
       classes.forEach(c -> admin.resource(c).delete());

@@ -1,10 +1,9 @@
 package dev.tailor.operator;
 
 import dev.tailor.testbed.Prometheus;
+import dev.tailor.testbed.TempDirs;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 
@@ -14,15 +13,12 @@ import java.util.Map;
  */
 public class PrometheusResource implements QuarkusTestResourceLifecycleManager {
   private static Prometheus prometheus;
+  private Path dir;
 
   @Override
   public Map<String, String> start() {
-    try {
-      prometheus =
-          Prometheus.start(Files.createTempDirectory("tailor-prometheus-"), Duration.ofSeconds(1));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    dir = TempDirs.create("tailor-prometheus-");
+    prometheus = Prometheus.start(dir, Duration.ofSeconds(1));
     return Map.of("tailor.prometheus.url", prometheus.url().toString());
   }
 
@@ -35,5 +31,6 @@ public class PrometheusResource implements QuarkusTestResourceLifecycleManager {
     if (prometheus != null) {
       prometheus.close();
     }
+    TempDirs.deleteQuietly(dir);
   }
 }

@@ -247,7 +247,7 @@ public final class LocalTailor implements AutoCloseable {
    */
   private void worker(String command, List<String> args, Path out) throws Exception {
     Path tmp = out.resolveSibling(out.getFileName() + ".tmp");
-    deleteRecursively(tmp);
+    dev.tailor.testbed.TempDirs.delete(tmp);
     List<String> cmd = new ArrayList<>();
     cmd.add(root.resolve("worker-image/bin/tailor-worker").toString());
     cmd.add(command);
@@ -517,17 +517,6 @@ public final class LocalTailor implements AutoCloseable {
         MessageDigest.getInstance("SHA-256")
             .digest(String.join("\u0000", args).getBytes(StandardCharsets.UTF_8));
     return HexFormat.of().formatHex(h, 0, 6);
-  }
-
-  private static void deleteRecursively(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
   }
 
   /** Stops the operator and every pod's process, the store and the control plane. */

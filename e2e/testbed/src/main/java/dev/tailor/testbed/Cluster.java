@@ -7,10 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -163,18 +161,7 @@ public final class Cluster implements AutoCloseable {
     client.close();
     if (controlPlane != null) {
       controlPlane.close();
-      deleteQuietly(stateDir);
-    }
-  }
-
-  private static void deleteQuietly(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      LOG.debug("could not remove {}: {}", dir, e.getMessage());
+      TempDirs.deleteQuietly(stateDir);
     }
   }
 }

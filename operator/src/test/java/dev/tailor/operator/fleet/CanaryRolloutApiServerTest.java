@@ -36,7 +36,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -88,8 +87,8 @@ class CanaryRolloutApiServerTest {
 
   @BeforeEach
   void setUp(TestNamespace namespace) throws IOException {
-    store = Files.createTempDirectory("tailor-store-");
     fx = FleetFixtures.setUp(client, namespace);
+    store = fx.tempDir("tailor-store-");
     ns = fx.ns();
     metrics = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     metrics.createContext(

@@ -53,9 +53,9 @@ class FleetApiServerTest {
 
   @BeforeEach
   void setUp(TestNamespace namespace) throws IOException {
-    store = Files.createTempDirectory("tailor-store-");
-    build = Files.createTempDirectory("tailor-variants-");
     fx = FleetFixtures.setUp(client, namespace);
+    store = fx.tempDir("tailor-store-");
+    build = fx.tempDir("tailor-variants-");
     ns = fx.ns();
     suffix = fx.suffix();
   }

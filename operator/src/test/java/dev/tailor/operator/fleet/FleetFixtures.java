@@ -11,6 +11,7 @@ import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.testbed.Provisioner;
+import dev.tailor.testbed.TempDirs;
 import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -34,8 +35,13 @@ import java.util.Set;
  * What the fleet tests share: the sample DeviceClasses and fleet renamed for one test, and the
  * worker's side of a compression Job played by hand (the node agent only starts pods).
  */
-public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
+public record FleetFixtures(
+    KubernetesClient client, String ns, String suffix, List<Path> tempDirs) {
   static final Duration TIMEOUT = Duration.ofSeconds(60);
+
+  public FleetFixtures(KubernetesClient client, String ns, String suffix) {
+    this(client, ns, suffix, new java.util.ArrayList<>());
+  }
 
   /**
    * The fixtures of a test in {@code ns} (the fresh namespace {@link dev.tailor.testbed.KubeTest}
@@ -57,6 +63,20 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
   /** Deletes the DeviceClasses, which are cluster-scoped; the namespace goes with the test. */
   void tearDown() {
     client.resources(DeviceClass.class).withLabel("test", suffix).delete();
+    deleteTempDirs();
+  }
+
+  /** Removes the folders {@link #tempDir} made. */
+  public void deleteTempDirs() {
+    tempDirs.forEach(TempDirs::deleteQuietly);
+    tempDirs.clear();
+  }
+
+  /** A new temporary folder, removed by {@link #tearDown}. */
+  public Path tempDir(String prefix) {
+    Path dir = TempDirs.create(prefix);
+    tempDirs.add(dir);
+    return dir;
   }
 
   /** Points the fleet at a {@code file://} store in {@code dir}. */
@@ -254,7 +274,7 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
                 () -> client.batch().v1().jobs().inNamespace(ns).list().getItems(),
                 jobs -> jobs.size() == 1)
             .get(0);
-    Path build = Files.createTempDirectory("tailor-variants-");
+    Path build = tempDir("tailor-variants-");
     String report = storeVariants(storeUri, build, job.getMetadata().getName(), epsBySize);
     finishPod(awaitRunningWorker(), "Succeeded", 0, report);
   }
@@ -281,7 +301,7 @@ public record FleetFixtures(KubernetesClient client, String ns, String suffix) {
                         .findFirst()
                         .orElse(null),
                 java.util.Objects::nonNull);
-    Path build = Files.createTempDirectory("tailor-variants-");
+    Path build = tempDir("tailor-variants-");
     finishPod(pod, "Succeeded", 0, storeVariants(storeUri, build, jobName, epsBySize));
   }
 

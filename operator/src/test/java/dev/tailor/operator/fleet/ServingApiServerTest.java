@@ -30,7 +30,6 @@ import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,8 +57,8 @@ class ServingApiServerTest {
 
   @BeforeEach
   void setUp(TestNamespace namespace) throws IOException {
-    store = Files.createTempDirectory("tailor-store-");
     fx = FleetFixtures.setUp(client, namespace);
+    store = fx.tempDir("tailor-store-");
     ns = fx.ns();
     suffix = fx.suffix();
   }
