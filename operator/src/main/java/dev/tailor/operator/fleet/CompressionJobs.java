@@ -37,6 +37,9 @@ public final class CompressionJobs {
   /** On a ModelVariant: the compression Job that made it. */
   public static final String VARIANT_LABEL = "tailor.dev/compression-job";
 
+  /** The label Kueue admits a Job by (the LocalQueue's name). */
+  public static final String KUEUE_QUEUE_LABEL = "kueue.x-k8s.io/queue-name";
+
   /** The sizes a class without a pinned size chooses from, besides 100. */
   private static final List<Integer> LADDER = List.of(75, 50, 25);
 
@@ -45,11 +48,13 @@ public final class CompressionJobs {
   /**
    * Ten hex digits of sha256 over the canonical JSON of what the compression's output depends on:
    * the base model, the compression settings with the sizes it makes, the store. Not the quality
-   * gate: an edited gate judges the same variants again, it does not recompress them.
+   * gate: an edited gate judges the same variants again, it does not recompress them. Not the Kueue
+   * queue either: it decides when a Job starts, not what it makes.
    */
   public static String specHash(ModelFleetSpec spec) {
     Compression compression = Serialization.clone(spec.getCompression());
     compression.setQualityGate(null);
+    compression.getWorker().setQueueName(null);
     compression.setSizes(sizes(spec));
     Map<String, Object> inputs = new LinkedHashMap<>();
     inputs.put("baseModel", spec.getBaseModel());
@@ -96,14 +101,23 @@ public final class CompressionJobs {
     Compression c = spec.getCompression();
     String name = name(fleet);
     Map<String, String> labels = Labels.forFleet(fleet.getMetadata().getName(), COMPONENT);
-    return PodSpecs.workerJob(
-        PodSpecs.ownedMetadata(name, fleet, labels),
-        worker,
-        spec.getStore(),
-        image,
-        args(fleet, name),
-        c.getWorker().getBackoffLimit(),
-        c.getWorker().getActiveDeadlineSeconds());
+    Job job =
+        PodSpecs.workerJob(
+            PodSpecs.ownedMetadata(name, fleet, labels),
+            worker,
+            spec.getStore(),
+            image,
+            args(fleet, name),
+            c.getWorker().getBackoffLimit(),
+            c.getWorker().getActiveDeadlineSeconds());
+    String queue = c.getWorker().getQueueName();
+    if (queue != null) {
+      // Kueue's contract: the queue's label on the Job, created suspended; Kueue lifts the
+      // suspension when the queue admits it (on the Job only, not its pod template)
+      job.getMetadata().getLabels().put(KUEUE_QUEUE_LABEL, queue);
+      job.getSpec().setSuspend(true);
+    }
+    return job;
   }
 
   static List<String> args(ModelFleet fleet, String name) {

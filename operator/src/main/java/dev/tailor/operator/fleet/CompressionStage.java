@@ -166,6 +166,14 @@ final class CompressionStage {
               + job.getMetadata().getName()
               + " failed: "
               + podReason.map(r -> r + "; " + jobReason).orElse(jobReason));
+    } else if (job.getSpec() != null && Boolean.TRUE.equals(job.getSpec().getSuspend())) {
+      cs.setState(JobState.PENDING);
+      cs.setMessage(
+          "compression Job "
+              + job.getMetadata().getName()
+              + " is queued: waiting for Kueue queue "
+              + job.getMetadata().getLabels().get(CompressionJobs.KUEUE_QUEUE_LABEL)
+              + " to admit it");
     } else if (s != null && s.getActive() != null && s.getActive() > 0) {
       cs.setState(JobState.RUNNING);
       cs.setMessage("compression Job " + job.getMetadata().getName() + " is running");

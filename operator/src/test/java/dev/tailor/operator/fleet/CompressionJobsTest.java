@@ -2,6 +2,7 @@ package dev.tailor.operator.fleet;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.common.CompressionMethod;
 import dev.tailor.api.v1alpha1.fleet.ModelFormat;
@@ -10,6 +11,7 @@ import dev.tailor.api.v1alpha1.fleet.ObsSettings;
 import dev.tailor.api.v1alpha1.fleet.QualityGate;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.api.v1alpha1.variant.VariantMetrics;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -31,6 +33,27 @@ class CompressionJobsTest {
     assertThat(CompressionJobs.args(fleet, "x")).doesNotContain("--model-format");
     fleet.getSpec().getBaseModel().setFormat(ModelFormat.DIFFUSERS);
     assertThat(CompressionJobs.args(fleet, "x")).containsSequence("--model-format", "diffusers");
+  }
+
+  @Test
+  void aQueuedFleetsJobIsCreatedSuspendedOnItsKueueQueueWithoutRecompressing() {
+    ModelFleet fleet = FleetFixtures.load("modelfleet-shapes.yaml", ModelFleet.class);
+    fleet.getMetadata().setNamespace("ns");
+    fleet.getMetadata().setUid("uid-1");
+    DeviceClass worker = FleetFixtures.load("deviceclass-a100-40gb.yaml", DeviceClass.class);
+    Job plain = CompressionJobs.desired(fleet, worker, "tailor/worker:test");
+    assertThat(plain.getSpec().getSuspend()).isNull();
+    assertThat(plain.getMetadata().getLabels())
+        .doesNotContainKey(CompressionJobs.KUEUE_QUEUE_LABEL);
+    String name = CompressionJobs.name(fleet);
+
+    fleet.getSpec().getCompression().getWorker().setQueueName("gpu-batch");
+    Job queued = CompressionJobs.desired(fleet, worker, "tailor/worker:test");
+    assertThat(queued.getSpec().getSuspend()).isTrue();
+    assertThat(queued.getMetadata().getLabels())
+        .containsEntry(CompressionJobs.KUEUE_QUEUE_LABEL, "gpu-batch");
+    // where a Job waits does not change what it makes: same name, no new compression
+    assertThat(CompressionJobs.name(fleet)).isEqualTo(name);
   }
 
   @Test

@@ -25,6 +25,25 @@ class CompressionStageTest {
   }
 
   @Test
+  void aJobSuspendedForKueueReadsAsQueuedOnItsQueue() {
+    CompressionStatus queued =
+        observed(
+            job()
+                .editMetadata()
+                .addToLabels(CompressionJobs.KUEUE_QUEUE_LABEL, "gpu-batch")
+                .endMetadata()
+                .withNewSpec()
+                .withSuspend(true)
+                .endSpec()
+                .build());
+    assertThat(queued.getState()).isEqualTo(JobState.PENDING);
+    assertThat(queued.getMessage())
+        .isEqualTo(
+            "compression Job shapes-compress-1 is queued: waiting for Kueue queue gpu-batch to"
+                + " admit it");
+  }
+
+  @Test
   void aJobReadsAsPendingRunningSucceededOrFailed() {
     assertThat(observed(job().build()).getState()).isEqualTo(JobState.PENDING);
     assertThat(observed(job().withNewStatus().withActive(1).endStatus().build()).getState())

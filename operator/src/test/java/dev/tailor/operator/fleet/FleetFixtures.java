@@ -249,7 +249,7 @@ public record FleetFixtures(
           }
         });
     restarted.start();
-    return new Restarted(new FleetFixtures(fresh, ns, suffix), restarted);
+    return new Restarted(new FleetFixtures(fresh, ns, suffix, tempDirs), restarted);
   }
 
   /**

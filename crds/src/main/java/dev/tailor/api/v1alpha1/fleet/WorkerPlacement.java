@@ -36,6 +36,12 @@ public class WorkerPlacement {
   @Max(10)
   private Integer backoffLimit = 1;
 
+  @JsonPropertyDescription(
+      "Kueue LocalQueue (in the fleet's namespace) that admits the compression Job: the Job is created suspended with the label kueue.x-k8s.io/queue-name, and Kueue starts it when the queue's quota allows (needs Kubernetes 1.22 or later and Kueue installed). Changing it does not recompress: it applies to the next Job. Default: none, the Job starts at once.")
+  @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+  @Size(max = 253)
+  private String queueName;
+
   public String getDeviceClass() {
     return deviceClass;
   }
@@ -50,6 +56,14 @@ public class WorkerPlacement {
 
   public void setActiveDeadlineSeconds(Long activeDeadlineSeconds) {
     this.activeDeadlineSeconds = activeDeadlineSeconds;
+  }
+
+  public String getQueueName() {
+    return queueName;
+  }
+
+  public void setQueueName(String queueName) {
+    this.queueName = queueName;
   }
 
   public Integer getBackoffLimit() {

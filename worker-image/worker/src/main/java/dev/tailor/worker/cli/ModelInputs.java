@@ -95,6 +95,9 @@ final class ModelInputs implements AutoCloseable {
     String name = storeAndName[1];
     if (work == null) {
       work = Files.createTempDirectory("tailor-models-");
+      // close() removes it with its contents; this covers a process stopped before close while
+      // the folder is still empty (a serving pod terminated while it starts)
+      work.toFile().deleteOnExit();
     }
     Path target = work.resolve(name + "-" + System.nanoTime());
     try (ArtifactStore store = ArtifactStores.open(root)) {
