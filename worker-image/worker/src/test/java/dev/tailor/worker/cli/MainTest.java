@@ -71,50 +71,10 @@ class MainTest {
             List.of("evaluate", "--model", model.toString(), "--latency-runs", "0"),
             List.of("sample", "--model", model.toString(), "--out", "x.jpg"),
             List.of("sample", "--model", "s3://bucket", "--out", "x.png"),
-            List.of(
-                "compress",
-                "--method",
-                "zip",
-                "--model",
-                "m",
-                "--store",
-                "s",
-                "--name-prefix",
-                "p"),
-            List.of(
-                "compress",
-                "--method",
-                "taylor",
-                "--model",
-                "m",
-                "--store",
-                "s",
-                "--name-prefix",
-                "p",
-                "--sizes",
-                "50,150"),
-            List.of(
-                "compress",
-                "--method",
-                "taylor",
-                "--model",
-                "m",
-                "--store",
-                "s",
-                "--name-prefix",
-                "Bad_Name"),
-            List.of(
-                "compress",
-                "--method",
-                "taylor",
-                "--model",
-                "m",
-                "--store",
-                "s",
-                "--name-prefix",
-                "p",
-                "--channel-multiple",
-                "0"));
+            compress("zip", "p"),
+            compress("taylor", "p", "--sizes", "50,150"),
+            compress("taylor", "Bad_Name"),
+            compress("taylor", "p", "--channel-multiple", "0"));
     for (List<String> args : cases) {
       Run r = run(args.toArray(String[]::new));
       assertThat(r.code()).as("%s: %s", args, r.err()).isEqualTo(ExitCodes.USAGE);
@@ -122,6 +82,24 @@ class MainTest {
       assertThat(r.err()).as("%s", args).doesNotContain("Exception", "\tat ");
       assertThat(r.out()).as("%s", args).isEmpty();
     }
+  }
+
+  /** {@code compress} of method {@code method} into {@code prefix}, plus {@code extra}. */
+  private static List<String> compress(String method, String prefix, String... extra) {
+    List<String> args =
+        new java.util.ArrayList<>(
+            List.of(
+                "compress",
+                "--method",
+                method,
+                "--model",
+                "m",
+                "--store",
+                "s",
+                "--name-prefix",
+                prefix));
+    args.addAll(List.of(extra));
+    return args;
   }
 
   @Test

@@ -145,15 +145,21 @@ class ObsTest {
         .containsExactlyInAnyOrderElementsOf(ObsPruner.DENSE_LAYERS);
   }
 
+  /** The columns each of {@code channels} channels feeds: {@code taps} consecutive ones each. */
+  private static int[][] channelColumns(int channels, int taps) {
+    int[][] cols = new int[channels][];
+    for (int c = 0; c < channels; c++) {
+      cols[c] = IntStream.range(c * taps, (c + 1) * taps).toArray();
+    }
+    return cols;
+  }
+
   @Test
   void structuredObsRemovesTheSameCountFromEveryGroupWhenAsked() {
     int channels = 8;
     int taps = 9;
     Layer l = randomLayer(16, channels * taps, 7);
-    int[][] cols = new int[channels][];
-    for (int c = 0; c < channels; c++) {
-      cols[c] = IntStream.range(c * taps, (c + 1) * taps).toArray();
-    }
+    int[][] cols = channelColumns(channels, taps);
     // make channels 4-7 (group 1) the cheapest to remove: free removal would take them all
     for (int c = 4; c < channels; c++) {
       for (int col : cols[c]) {
@@ -178,11 +184,7 @@ class ObsTest {
     int channels = 8;
     int taps = 9;
     Layer l = randomLayer(16, channels * taps, 7);
-    int[][] cols = new int[channels][];
-    for (int c = 0; c < channels; c++) {
-      int base = c * taps;
-      cols[c] = IntStream.range(base, base + taps).toArray();
-    }
+    int[][] cols = channelColumns(channels, taps);
     ObsSolver.Consumer consumer = new ObsSolver.Consumer(l.w().copy(), l.h(), 0.01);
     int[] kept = ObsSolver.removeChannels(Map.of(consumer, cols), channels, 4, null);
     assertThat(kept).hasSize(4).isSorted();
