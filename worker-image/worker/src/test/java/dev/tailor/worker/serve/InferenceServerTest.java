@@ -323,6 +323,66 @@ class InferenceServerTest {
     }
   }
 
+  /**
+   * A bounded fuzz of both generation APIs: valid bodies cut short, with a byte changed, fields of
+   * the wrong type or out of range, random bytes, deep nesting and bodies over the size limit.
+   * Every answer is a client error or, where the change left a valid request, an image; none is a
+   * server error; the server still serves a plain request afterwards.
+   */
+  @Test
+  void malformedAndHostileBodiesGetClientErrorsAndTheServerKeepsServing() throws Exception {
+    java.util.Random rng = new java.util.Random(17);
+    List<String> valid =
+        List.of("{\"seed\": 3, \"count\": 1, \"steps\": 2}", OPENAI_REQUEST.replace("2,", "1,"));
+    List<String> hostile =
+        new java.util.ArrayList<>(
+            List.of(
+                "",
+                "null",
+                "[]",
+                "\"seed\"",
+                "{\"seed\": \"three\"}",
+                "{\"seed\": 1e999}",
+                "{\"seed\": -1}",
+                "{\"count\": -5}",
+                "{\"count\": 1e9}",
+                "{\"steps\": 0}",
+                "{\"steps\": 2147483648}",
+                "{\"count\": 1.5}",
+                "{\"seed\": {}}",
+                "{\"n\": [1], \"prompt\": 1}",
+                "{" + "\"a\":{".repeat(5000) + "}".repeat(5001),
+                "[".repeat(100_000),
+                "{\"seed\": 1, \"pad\": \"" + "x".repeat(InferenceServer.MAX_BODY_BYTES) + "\"}"));
+    for (int i = 0; i < 60; i++) {
+      String body = valid.get(i % valid.size());
+      hostile.add(body.substring(0, rng.nextInt(body.length())));
+      char[] c = body.toCharArray();
+      c[rng.nextInt(c.length)] = (char) (32 + rng.nextInt(95));
+      hostile.add(new String(c));
+      byte[] random = new byte[1 + rng.nextInt(256)];
+      rng.nextBytes(random);
+      hostile.add(new String(random, java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0.1);
+      Http http = new Http(server.port());
+      for (String path : List.of("/v1/generate", "/v1/images/generations")) {
+        for (String body : hostile) {
+          HttpResponse<byte[]> r = http.post(path, body);
+          String shown = body.length() > 80 ? body.substring(0, 80) + "…" : body;
+          assertThat(r.statusCode()).as("%s %s: %s", path, shown, Http.text(r)).isLessThan(500);
+          if (r.statusCode() != 200) {
+            assertThat(r.statusCode()).as("%s %s", path, shown).isBetween(400, 499);
+            assertThat(r.body()).as("%s %s: a reason", path, shown).isNotEmpty();
+          }
+        }
+      }
+      assertThat(http.generate("{\"seed\": 1}").statusCode()).isEqualTo(200);
+      assertThat(http.metric("tailor_inference_requests_total{outcome=\"error\"}")).isZero();
+    }
+  }
+
   /** What the OpenAI SDK's {@code client.images.generate(...)} sends, unmodified. */
   private static final String OPENAI_REQUEST =
       "{\"prompt\": \"a gray shirt\", \"model\": \"tiny-50\", \"n\": 2, \"size\": \"16x16\","
