@@ -70,7 +70,7 @@ public record ChannelAlignment(int multiple) {
     int width = scores.length;
     Comparator<Integer> byScore =
         Comparator.comparingDouble((Integer c) -> -scores[c]).thenComparing(c -> c);
-    if (!balanced() || width % groups != 0) {
+    if (!spreadsOver(width, groups)) {
       return IntStream.range(0, width).boxed().sorted(byScore).mapToInt(i -> i).toArray();
     }
     int size = width / groups;
@@ -112,12 +112,17 @@ public record ChannelAlignment(int multiple) {
    * (any channel may go).
    */
   public int[] groupOf(int width, int groups) {
-    if (!balanced() || width % groups != 0) {
+    if (!spreadsOver(width, groups)) {
       return null;
     }
     int[] out = new int[width];
     Arrays.setAll(out, c -> c / (width / groups));
     return out;
+  }
+
+  /** Whether kept channels are spread over {@code groups} equal parts of a {@code width}. */
+  private boolean spreadsOver(int width, int groups) {
+    return balanced() && width % groups == 0;
   }
 
   private static int lcm(int a, int b) {
