@@ -1,9 +1,13 @@
 package dev.tailor.worker.bench;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import dev.tailor.worker.data.ImageDatasets;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.DiffusionTraining;
 import dev.tailor.worker.diffusion.NoiseSchedule;
+import dev.tailor.worker.diffusion.PngGrid;
+import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.eval.EpsilonGrid;
@@ -15,6 +19,7 @@ import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.quality.SampleQuality;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,7 +39,8 @@ import java.util.Map;
  * default. Real data and a real base: data (builtin:shapes, or a URI such as Fashion-MNIST's
  * training IDX file) with held-out (its test set), base-dir (load the base from a variant directory
  * instead of training it; its config replaces the size options), and quality-data (real images for
- * the sample-quality metric) with quality-samples (256) and quality-steps (20).
+ * the sample-quality metric) with quality-samples (256) and quality-steps (20); grids (a folder for
+ * each model's sample sheet, see {@link #grid}).
  */
 record BenchSetup(
     Map<String, String> options,
@@ -170,7 +176,6 @@ record BenchSetup(
         .optSeed(seed + 11);
   }
 
-  /** Trains {@code model} as the base and prints how it went; nothing for a loaded base. */
   /** Where the base came from, for a benchmark's footer. */
   String baseOrigin(int trainSteps) {
     return options.containsKey("base-dir")
@@ -178,6 +183,7 @@ record BenchSetup(
         : "base trained " + trainSteps + " steps";
   }
 
+  /** Trains {@code model} as the base and prints how it went; nothing for a loaded base. */
   TrainResult trainBase(DiffusionModel model, int steps) {
     if (options.containsKey("base-dir")) {
       System.out.println("base loaded from " + options.get("base-dir") + ", not trained here");
@@ -202,6 +208,24 @@ record BenchSetup(
         trained.meanFirst(20),
         trained.meanLast(20));
     return trained;
+  }
+
+  /**
+   * With the {@code grids} option (a folder): writes {@code <name>.png}, 16 DDIM (η = 0) samples of
+   * 20 steps from the same start noise (seed 42) for every model, to look at side by side.
+   */
+  void grid(String name, DiffusionModel model) throws IOException {
+    if (!options.containsKey("grids")) {
+      return;
+    }
+    Path dir = Files.createDirectories(Path.of(options.get("grids")));
+    try (NDManager manager = model.manager().newSubManager()) {
+      NDArray xT = Sampler.startNoise(manager, model, 16, 42);
+      PngGrid.write(
+          dir.resolve(name + ".png"),
+          Sampler.sample(Sampler.Kind.DDIM, model, schedule, 20, 0f, xT, 42),
+          4);
+    }
   }
 
   /** Latency side by side: interleaved rounds over all models, every model's samples by name. */

@@ -33,7 +33,8 @@ import java.util.Map;
  * <p>Options ({@code --name value}): train-steps (200), ofa-steps (150), batch (8), lr (0.002;
  * fine-tuning and OFA use half), size (16), base (16), mult (1,2), res-blocks (1), groups (4),
  * heads (2), timesteps (1000), sizes (100,75,50,25), subnets-per-step (1), smallest-weight (3),
- * distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10), seed (1).
+ * distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10), seed (1),
+ * and {@link BenchSetup}'s data, base-dir, quality-data and grids.
  */
 public final class OfaBenchmark {
 
@@ -71,6 +72,7 @@ public final class OfaBenchmark {
     try (DiffusionModel base = setup.newBase()) {
       TrainResult trained = setup.trainBase(base, trainSteps);
       Metrics baseMetrics = Evaluator.evaluate(base, base, eval);
+      setup.grid("base", base);
       rows.add(new Row("base", 100, trainSteps, trained.seconds(), Double.NaN, baseMetrics));
 
       OfaOptions ofaOptions =
@@ -105,6 +107,7 @@ public final class OfaBenchmark {
           try (DiffusionModel untrained = Pruner.extract(base, graph, ofa.allocation().kept(i))) {
             pre = eval.grid().mse(untrained, eval.heldOut(), schedule);
           }
+          setup.grid("ofa-" + size, ofa.variants().get(i));
           rows.add(
               new Row(
                   "ofa-" + size,
@@ -124,7 +127,7 @@ public final class OfaBenchmark {
                     .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
                     .optDistillWeight(kind.equals("twin-plain") ? 0f : ofaOptions.distillWeight())
                     .build();
-            rows.add(twin(base, size, kind, twin, train, eval));
+            rows.add(twin(base, size, kind, twin, setup, eval));
           }
         }
       }
@@ -144,11 +147,11 @@ public final class OfaBenchmark {
       int size,
       String kind,
       OfaOptions options,
-      ImageSource train,
+      BenchSetup setup,
       EvalOptions eval)
       throws java.io.IOException {
     long start = System.nanoTime();
-    try (OfaResult run = OfaCompression.run(base, new int[] {size}, train, options)) {
+    try (OfaResult run = OfaCompression.run(base, new int[] {size}, setup.train(), options)) {
       double seconds = (System.nanoTime() - start) / 1e9;
       DiffusionModel model = run.variants().get(0);
       String name = kind + "-" + size;
@@ -165,6 +168,7 @@ public final class OfaBenchmark {
       try (DiffusionModel untrained = Pruner.extract(base, graph, run.allocation().kept(0))) {
         pre = eval.grid().mse(untrained, eval.heldOut(), eval.schedule());
       }
+      setup.grid(name, model);
       return new Row(
           name, size, options.steps(), seconds, pre, Evaluator.evaluate(model, base, eval));
     }
