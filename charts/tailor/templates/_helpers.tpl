@@ -44,3 +44,21 @@ strategy instead, so an upgrade never has an old and a new pod reconciling side 
 {{- if gt (int .Values.replicaCount) 1 -}}true{{- else -}}false{{- end -}}
 {{- end -}}
 
+
+{{/*
+The admission webhook's CA and serving certificate (base64 PEM, as JSON: ca, crt, key), made by
+Helm once per render and shared by the templates that need it (the Secret, the webhook
+configuration's caBundle, the Deployment's checksum): every install, upgrade or `helm template`
+makes a new pair, and the operator pods restart to load it. cert-manager
+(webhook.certManager.enabled) keeps one certificate instead.
+*/}}
+{{- define "tailor.webhookCert" -}}
+{{- if not (hasKey .Values "_webhookCert") -}}
+{{- $name := printf "%s-webhook" (include "tailor.fullname" .) -}}
+{{- $host := printf "%s.%s.svc" $name .Release.Namespace -}}
+{{- $ca := genCA (printf "%s-ca" $name) 3650 -}}
+{{- $cert := genSignedCert $host nil (list $host (printf "%s.%s" $name .Release.Namespace) $name) 3650 $ca -}}
+{{- $_ := set .Values "_webhookCert" (dict "ca" ($ca.Cert | b64enc) "crt" ($cert.Cert | b64enc) "key" ($cert.Key | b64enc)) -}}
+{{- end -}}
+{{- .Values._webhookCert | toJson -}}
+{{- end -}}

@@ -7,19 +7,27 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.marcnuri.helm.LintResult;
+import dev.tailor.operator.Labels;
+import dev.tailor.operator.serving.ServingResources;
+import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ServiceReference;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +101,7 @@ class ChartTemplateTest {
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
-    Service metrics = one(objects, Service.class);
+    Service metrics = named(objects, Service.class, "tailor-metrics");
     assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(metrics.getSpec().getSelector());
     assertThat(metrics.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
@@ -221,7 +229,7 @@ class ChartTemplateTest {
                 "metrics.serviceMonitor.enabled", true,
                 "metrics.serviceMonitor.interval", "15s",
                 "metrics.serviceMonitor.labels.release", "kube-prometheus"));
-    GenericKubernetesResource sm = one(objects, GenericKubernetesResource.class);
+    GenericKubernetesResource sm = kind(objects, "ServiceMonitor");
     assertThat(sm.getKind()).isEqualTo("ServiceMonitor");
     assertThat(sm.getMetadata().getLabels()).containsEntry("release", "kube-prometheus");
     Map<String, Object> endpoint = sm.<List<Map<String, Object>>>get("spec", "endpoints").get(0);
@@ -230,7 +238,154 @@ class ChartTemplateTest {
         .containsEntry("path", "/q/metrics")
         .containsEntry("interval", "15s");
     assertThat(sm.<Map<String, String>>get("spec", "selector", "matchLabels"))
-        .isEqualTo(one(objects, Service.class).getSpec().getSelector());
+        .isEqualTo(named(objects, Service.class, "tailor-metrics").getSpec().getSelector());
+  }
+
+  @Test
+  void theAdmissionWebhookServesEachKindThroughItsServiceWithTheCertificateItsSecretHolds() {
+    List<HasMetadata> objects = render("tailor", NS, Map.of());
+    ValidatingWebhookConfiguration config = one(objects, ValidatingWebhookConfiguration.class);
+    assertThat(config.getWebhooks())
+        .extracting(ValidatingWebhook::getName)
+        .containsExactlyInAnyOrder(
+            "modelfleets.validation.tailor.dev",
+            "deviceclasses.validation.tailor.dev",
+            "modelvariants.validation.tailor.dev");
+    Secret tls = named(objects, Secret.class, "tailor-webhook-tls");
+    assertThat(tls.getData()).containsKeys("ca.crt", "tls.crt", "tls.key");
+    Service service = named(objects, Service.class, "tailor-webhook");
+    assertThat(service.getSpec().getPorts().get(0).getPort()).isEqualTo(443);
+    assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+        .isEqualTo("webhook");
+    for (ValidatingWebhook hook : config.getWebhooks()) {
+      String resource = hook.getName().split("\\.")[0];
+      assertThat(hook.getFailurePolicy()).isEqualTo("Ignore");
+      assertThat(hook.getSideEffects()).isEqualTo("None");
+      assertThat(hook.getRules().get(0).getResources()).containsExactly(resource);
+      assertThat(hook.getClientConfig().getCaBundle()).isEqualTo(tls.getData().get("ca.crt"));
+      ServiceReference target = hook.getClientConfig().getService();
+      assertThat(target.getName()).isEqualTo("tailor-webhook");
+      assertThat(target.getNamespace()).isEqualTo(NS);
+      assertThat(target.getPath()).isEqualTo("/validate/" + resource);
+      assertThat(target.getPort()).isEqualTo(443);
+    }
+    Deployment d = one(objects, Deployment.class);
+    Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(env(c, "TAILOR_WEBHOOK_TLS_DIR")).isEqualTo("/etc/tailor/webhook");
+    assertThat(c.getPorts())
+        .anyMatch(p -> p.getName().equals("webhook") && p.getContainerPort() == 8443);
+    assertThat(d.getSpec().getTemplate().getSpec().getVolumes())
+        .anyMatch(
+            v ->
+                v.getSecret() != null
+                    && v.getSecret().getSecretName().equals("tailor-webhook-tls"));
+
+    // cert-manager makes the certificate and injects the CA instead.
+    List<HasMetadata> managed = render("tailor", NS, Map.of("webhook.certManager.enabled", true));
+    assertThat(kind(managed, "Certificate").<String>get("spec", "secretName"))
+        .isEqualTo("tailor-webhook-tls");
+    ValidatingWebhookConfiguration injected = one(managed, ValidatingWebhookConfiguration.class);
+    assertThat(injected.getMetadata().getAnnotations())
+        .containsEntry("cert-manager.io/inject-ca-from", NS + "/tailor-webhook");
+    assertThat(injected.getWebhooks())
+        .allSatisfy(h -> assertThat(h.getClientConfig().getCaBundle()).isNull());
+
+    // Off: nothing of it, and the operator serves no webhook.
+    List<HasMetadata> off = render("tailor", NS, Map.of("webhook.enabled", false));
+    assertThat(off).noneMatch(o -> o.getKind().equals("ValidatingWebhookConfiguration"));
+    assertThat(
+            one(off, Deployment.class)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getEnv())
+        .noneMatch(e -> e.getName().equals("TAILOR_WEBHOOK_TLS_DIR"));
+  }
+
+  @Test
+  void monitoringObjectsAppearOnlyWhenEnabledAndCarryTheChartsFiles() throws IOException {
+    assertThat(render("tailor", NS, Map.of()))
+        .noneMatch(o -> List.of("PodMonitor", "PrometheusRule").contains(o.getKind()))
+        .noneMatch(o -> o.getMetadata().getName().endsWith("-dashboard"));
+    List<HasMetadata> objects =
+        render(
+            "tailor",
+            NS,
+            Map.of(
+                "metrics.podMonitor.enabled",
+                true,
+                "metrics.prometheusRule.enabled",
+                true,
+                "metrics.prometheusRule.labels.release",
+                "kube-prometheus",
+                "metrics.dashboard.enabled",
+                true,
+                "watch.namespaces[0]",
+                "team-a",
+                "watch.namespaces[1]",
+                "team-b"));
+    Path monitoring = TailorChart.dir().resolve("monitoring");
+
+    // The PodMonitor scrapes the pods the operator labels, and names their series' labels as the
+    // dashboard and the rules expect.
+    GenericKubernetesResource pm = kind(objects, "PodMonitor");
+    assertThat(pm.<Map<String, String>>get("spec", "selector", "matchLabels"))
+        .containsEntry("app.kubernetes.io/name", "tailor-inference")
+        .containsEntry(Labels.MANAGED_BY, Labels.MANAGED_BY_VALUE);
+    assertThat(pm.<List<String>>get("spec", "namespaceSelector", "matchNames"))
+        .containsExactly("team-a", "team-b");
+    Map<String, Object> endpoint =
+        pm.<List<Map<String, Object>>>get("spec", "podMetricsEndpoints").get(0);
+    assertThat(endpoint).containsEntry("port", "http").containsEntry("path", "/metrics");
+    assertThat(relabelings(endpoint))
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                metaLabel(Labels.FLEET), "fleet",
+                metaLabel(ServingResources.CLASS_LABEL), "device_class",
+                metaLabel(ServingResources.TRACK_LABEL), "track"));
+
+    GenericKubernetesResource rule = kind(objects, "PrometheusRule");
+    assertThat(rule.getMetadata().getLabels()).containsEntry("release", "kube-prometheus");
+    assertThat((Object) rule.get("spec"))
+        .isEqualTo(
+            Serialization.unmarshal(Files.readString(monitoring.resolve("rules.yaml")), Map.class));
+
+    ConfigMap dashboard = named(objects, ConfigMap.class, "tailor-dashboard");
+    assertThat(dashboard.getMetadata().getLabels()).containsEntry("grafana_dashboard", "1");
+    assertThat(Serialization.jsonMapper().readTree(dashboard.getData().get("tailor.json")))
+        .isEqualTo(
+            Serialization.jsonMapper().readTree(monitoring.resolve("dashboard.json").toFile()));
+  }
+
+  /** The label Kubernetes service discovery gives a pod label: every other character as '_'. */
+  private static String metaLabel(String podLabel) {
+    return "__meta_kubernetes_pod_label_" + podLabel.replaceAll("[^a-zA-Z0-9_]", "_");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, String> relabelings(Map<String, Object> endpoint) {
+    Map<String, String> bySource = new java.util.HashMap<>();
+    for (Map<String, Object> r : (List<Map<String, Object>>) endpoint.get("relabelings")) {
+      bySource.put(((List<String>) r.get("sourceLabels")).get(0), (String) r.get("targetLabel"));
+    }
+    return bySource;
+  }
+
+  private static <T extends HasMetadata> T named(
+      List<HasMetadata> objects, Class<T> type, String name) {
+    return all(objects, type).stream()
+        .filter(o -> o.getMetadata().getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+  }
+
+  private static GenericKubernetesResource kind(List<HasMetadata> objects, String kind) {
+    return all(objects, GenericKubernetesResource.class).stream()
+        .filter(o -> o.getKind().equals(kind))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " rendered"));
   }
 
   @Test

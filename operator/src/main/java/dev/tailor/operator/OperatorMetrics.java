@@ -1,26 +1,45 @@
 package dev.tailor.operator;
 
+import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
+import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Tailor's own Prometheus metrics, served on {@code /q/metrics} next to the operator SDK's. Labels:
- * the controller, the outcome, and for variants the fleet (namespace/name): one series per fleet
- * the operator has seen, kept after the fleet is deleted until the operator restarts.
+ * Tailor's own Prometheus metrics, served on {@code /q/metrics} next to the operator SDK's:
+ * counters by controller and outcome, and the gauges of {@link FleetGauges} per fleet and device
+ * class, removed with their fleet.
  */
 @ApplicationScoped
 public class OperatorMetrics {
   private final MeterRegistry registry;
-  private final Map<String, Integer> variantsByFleet = new ConcurrentHashMap<>();
+  private final FleetGauges gauges;
+  private final Map<String, Counter> rollouts = new HashMap<>();
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
+    this.gauges = new FleetGauges(registry);
+    // Every outcome's series exists from the start at 0, so "no failure" is a value to alert on.
+    for (String outcome : List.of("started", "succeeded", "failed")) {
+      jobs(outcome);
+    }
+    for (String outcome : List.of("promoted", "rolled_back")) {
+      rollouts.put(
+          outcome,
+          Counter.builder("tailor.rollouts")
+              .description("Canary rollouts ended, by outcome: promoted, rolled_back")
+              .tag("outcome", outcome)
+              .register(registry));
+    }
   }
 
   public void reconciled(String controller) {
@@ -33,11 +52,14 @@ public class OperatorMetrics {
 
   /** outcome: started, succeeded or failed. */
   public void compressionJob(String outcome) {
-    Counter.builder("tailor.compression.jobs")
+    jobs(outcome).increment();
+  }
+
+  private Counter jobs(String outcome) {
+    return Counter.builder("tailor.compression.jobs")
         .description("Compression Jobs by outcome: started, succeeded, failed")
         .tag("outcome", outcome)
-        .register(registry)
-        .increment();
+        .register(registry);
   }
 
   public void compressionDuration(Duration d) {
@@ -48,17 +70,39 @@ public class OperatorMetrics {
   }
 
   /**
-   * One gauge per fleet, registered on its first count and reading the latest: a count that changes
-   * costs a map write, not a re-registration of every fleet's gauge.
+   * What each fleet's latest status says (see {@link FleetGauges}), and the rollouts it shows
+   * ending since {@code old}: a class whose upgrade went from progressing to succeeded counts as
+   * promoted, one that went to rolled back as rolled back. {@code classes}: the fleet's resolved
+   * DeviceClasses, or null when this reconcile did not resolve them.
    */
-  public void variants(String fleet, int count) {
-    if (variantsByFleet.put(fleet, count) != null) {
+  public void fleetStatus(
+      ModelFleet fleet,
+      ModelFleetStatus old,
+      ModelFleetStatus status,
+      Map<String, DeviceClass> classes) {
+    gauges.observe(fleet, status, classes);
+    Map<String, RolloutState> before = new HashMap<>();
+    if (old != null && old.getDeviceClasses() != null) {
+      old.getDeviceClasses().stream()
+          .filter(c -> c.getRollout() != null)
+          .forEach(c -> before.put(c.getName(), c.getRollout().getState()));
+    }
+    if (status.getDeviceClasses() == null) {
       return;
     }
-    Gauge.builder(
-            "tailor.fleet.variants", variantsByFleet, m -> m.getOrDefault(fleet, 0).doubleValue())
-        .description("ModelVariants registered for a fleet's current compression")
-        .tag("fleet", fleet)
-        .register(registry);
+    for (DeviceClassServingStatus c : status.getDeviceClasses()) {
+      RolloutState was = before.get(c.getName());
+      RolloutState is = c.getRollout() == null ? null : c.getRollout().getState();
+      if (is == RolloutState.ROLLED_BACK && was != RolloutState.ROLLED_BACK && was != null) {
+        rollouts.get("rolled_back").increment();
+      } else if (is == RolloutState.SUCCEEDED && was == RolloutState.PROGRESSING) {
+        rollouts.get("promoted").increment();
+      }
+    }
+  }
+
+  /** Removes a deleted fleet's series. */
+  public void fleetDeleted(ModelFleet fleet) {
+    gauges.forget(fleet);
   }
 }

@@ -12,10 +12,10 @@ import java.util.stream.Collectors;
 /**
  * Semantic validation of Tailor specs, in code, because API servers before 1.25 (and the 1.20 test
  * bed) ignore the CEL rules a schema could carry. Pure: no Kubernetes calls, no I/O. Each violation
- * names the field, what is wrong and what is allowed; the fleet reconciler puts {@link #summary}
- * into its Stalled=True condition (reason InvalidSpec). {@link #validateVariantUpdate} is the check
- * an admission webhook would make of an edited ModelVariant; Tailor ships no webhook yet, so
- * nothing calls it outside its tests.
+ * names the field, what is wrong and what is allowed. The operator's admission webhook refuses an
+ * invalid object at create or update with {@link #summary} (and {@link #validateVariantUpdate} for
+ * an edited ModelVariant); the fleet reconciler puts the same summary into its Stalled=True
+ * condition (reason InvalidSpec) for fleets that got in anyway.
  */
 public final class SpecValidator {
 

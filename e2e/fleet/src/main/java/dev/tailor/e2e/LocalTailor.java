@@ -66,6 +66,9 @@ public final class LocalTailor implements AutoCloseable {
   private static final String CANARY_LABEL = "tailor.dev/track";
   private static final String RELEASE = "tailor";
 
+  /** The chart's dashboard and rules (charts/tailor/monitoring), relative to the repository. */
+  public static final String MONITORING = "charts/tailor/monitoring";
+
   private final Path root;
   private final Path cache;
   private final Consumer<String> log;
@@ -117,9 +120,28 @@ public final class LocalTailor implements AutoCloseable {
       Path stateDir = cluster.controlPlane().orElseThrow().stateDir();
       store = ObjectStore.start(stateDir.resolve("s3"), MODELS_BUCKET, VARIANTS_BUCKET);
       log.accept("S3 store (s3proxy) at " + store.endpoint());
-      // A real Prometheus scraping the inference pods, for the operator's canary analysis.
-      prometheus = Prometheus.start(stateDir.resolve("prometheus"), Duration.ofSeconds(2));
-      prometheus.scrapePods(cluster.client(), CANARY_LABEL, 8080);
+      // A real Prometheus for the operator's canary analysis, with the chart's rules, scraping
+      // the inference pods as the chart's PodMonitor labels them and the operator's metrics.
+      prometheus =
+          Prometheus.start(
+              stateDir.resolve("prometheus"),
+              Duration.ofSeconds(2),
+              List.of(root.resolve(MONITORING).resolve("rules.yaml")));
+      prometheus.scrapePods(
+          cluster.client(),
+          new Prometheus.PodScrape(
+              CANARY_LABEL,
+              8080,
+              "/metrics",
+              Map.of(
+                  "tailor.dev/fleet",
+                  "fleet",
+                  "tailor.dev/device-class",
+                  "device_class",
+                  CANARY_LABEL,
+                  "track")),
+          new Prometheus.PodScrape(
+              "app.kubernetes.io/component=operator", 8080, "/q/metrics", Map.of()));
       log.accept("Prometheus at " + prometheus.url());
       LocalTailor t = new LocalTailor(root, cache, log, cluster, store, prometheus);
       self.set(t);

@@ -20,19 +20,35 @@ public final class ObjectStore implements AutoCloseable {
   public static final String ACCESS_KEY = "tailor-sandbox";
   public static final String SECRET_KEY = "tailor-sandbox-secret";
 
-  private final S3Proxy proxy;
+  private final Path dir;
+  private final int port;
+  private volatile S3Proxy proxy;
 
-  private ObjectStore(S3Proxy proxy) {
+  private ObjectStore(Path dir, S3Proxy proxy) {
+    this.dir = dir;
     this.proxy = proxy;
+    this.port = proxy.getPort();
   }
 
   /** Starts the store with its buckets under {@code dir}, creating {@code buckets}. */
   public static ObjectStore start(Path dir, String... buckets) throws Exception {
     Files.createDirectories(dir);
+    ObjectStore store = new ObjectStore(dir, proxy(dir, 0));
+    try (S3Client s3 = store.settings().createClient()) {
+      for (String b : buckets) {
+        if (!s3.listBuckets().buckets().stream().anyMatch(x -> x.name().equals(b))) {
+          s3.createBucket(r -> r.bucket(b));
+        }
+      }
+    }
+    return store;
+  }
+
+  private static S3Proxy proxy(Path dir, int port) throws Exception {
     S3Proxy proxy =
         S3Proxy.builder()
             .blobStore(new FilesystemNio2BlobStore(dir.toString()))
-            .endpoint(URI.create("http://127.0.0.1:0"))
+            .endpoint(URI.create("http://127.0.0.1:" + port))
             .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
             .build();
     proxy.start();
@@ -43,15 +59,17 @@ public final class ObjectStore implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    ObjectStore store = new ObjectStore(proxy);
-    try (S3Client s3 = store.settings().createClient()) {
-      for (String b : buckets) {
-        if (!s3.listBuckets().buckets().stream().anyMatch(x -> x.name().equals(b))) {
-          s3.createBucket(r -> r.bucket(b));
-        }
-      }
-    }
-    return store;
+    return proxy;
+  }
+
+  /** A fault: the store stops answering (connections refused) until {@link #restart}. */
+  public void stop() throws Exception {
+    proxy.stop();
+  }
+
+  /** Starts the store again on the same port, with the same buckets and objects. */
+  public void restart() throws Exception {
+    proxy = proxy(dir, port);
   }
 
   public URI endpoint() {

@@ -1,6 +1,7 @@
 package dev.tailor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.Analysis;
@@ -12,6 +13,7 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -50,6 +52,28 @@ class CanaryEndToEndTest extends LocalTailorTest {
     StoredVariant baseB = tinyBaseModel("base-b", 2);
     StoredVariant baseC = tinyBaseModel("base-c", 3);
     tailor.applyDeviceClasses(NS);
+    // The chart's admission webhook, which the API server reaches through its Service's endpoints:
+    // an invalid fleet is refused at create, with the validator's message.
+    LocalTailor.awaitUntil(
+        "the admission webhook's endpoints",
+        Duration.ofMinutes(2),
+        () -> {
+          Endpoints e =
+              client
+                  .endpoints()
+                  .inNamespace(LocalTailor.OPERATOR_NAMESPACE)
+                  .withName("tailor-webhook")
+                  .get();
+          return e != null
+              && e.getSubsets() != null
+              && e.getSubsets().stream()
+                  .anyMatch(s -> s.getAddresses() != null && !s.getAddresses().isEmpty());
+        });
+    ModelFleet invalid = tinyFleet(NS, "invalid", "base-a", baseA);
+    invalid.getSpec().getCompression().setSizes(List.of(100, 50, 50));
+    assertThatThrownBy(() -> client.resource(invalid).create())
+        .hasMessageContaining("denied the request")
+        .hasMessageContaining("spec.compression.sizes[2]: 50 is listed twice; list each size once");
 
     ModelFleet fleet = tinyFleet(NS, FLEET, "base-a", baseA);
     DeviceClassTarget t4 = new DeviceClassTarget();
@@ -145,7 +169,42 @@ class CanaryEndToEndTest extends LocalTailorTest {
           .as("failed requests after the rollback: %s", load.errors())
           .isZero();
       assertThat(load.succeeded()).isPositive();
+
+      // The chart's dashboard and rules find their series in what Prometheus scraped of these
+      // inference servers and of the operator, with the chart's recording rules evaluated.
+      everyChartQueryReturnsSeries();
     }
+  }
+
+  private static void everyChartQueryReturnsSeries() throws Exception {
+    List<ChartMonitoring.Query> queries =
+        ChartMonitoring.queries(Provisioner.repoRoot().resolve(LocalTailor.MONITORING));
+    assertThat(queries).hasSizeGreaterThan(20);
+    List<ChartMonitoring.Query> empty = new ArrayList<>(queries);
+    long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (!empty.isEmpty() && System.nanoTime() < until) {
+      empty.removeIf(q -> tailor.prometheus().query(q.expr()).isPresent());
+      if (!empty.isEmpty()) {
+        Thread.sleep(2000);
+      }
+    }
+    assertThat(empty).as("chart queries that found no series").isEmpty();
+    // The rollouts of this test, as the operator counted them (it restarted before the first
+    // ended, and counts what it sees end).
+    assertThat(tailor.prometheus().query("sum(tailor_rollouts_total{outcome=\"rolled_back\"})"))
+        .hasValue(1.0);
+    assertThat(
+            tailor
+                .prometheus()
+                .query(
+                    "tailor_canary_percent{fleet_namespace=\""
+                        + NS
+                        + "\", fleet=\""
+                        + FLEET
+                        + "\", device_class=\""
+                        + CLASS
+                        + "\"}"))
+        .hasValue(0.0);
   }
 
   private static void upgradeTo(String model, StoredVariant base) {

@@ -59,6 +59,12 @@ public final class ControlPlane implements AutoCloseable {
   private final Path dir;
   private final Options options;
   private final List<Process> processes = new ArrayList<>();
+
+  /** Each component's command line and process, to start it again ({@link #restart}). */
+  private final Map<String, List<String>> commands = new LinkedHashMap<>();
+
+  private final Map<String, Process> byName = new LinkedHashMap<>();
+  private Path caCert;
   private final String token;
   private final Map<String, String> userTokens = new LinkedHashMap<>();
   private final int apiPort;
@@ -160,13 +166,17 @@ public final class ControlPlane implements AutoCloseable {
                 "--service-account-key-file=" + pki.resolve("sa.pub"),
                 "--service-account-signing-key-file=" + pki.resolve("sa.key"),
                 "--service-cluster-ip-range=10.0.0.0/24",
+                // No kube-proxy here: reach webhook (and aggregated API) Services through their
+                // endpoints, the pods' own IPs.
+                "--enable-aggregator-routing=true",
                 "--authorization-mode=RBAC",
                 "--insecure-port=0",
                 "--allow-privileged=true"));
     apiServer.addAll(audit);
     apiServer.addAll(options.apiServerArgs());
     launch("kube-apiserver", apiServer);
-    awaitApiServer(pki.resolve("ca.crt"));
+    caCert = pki.resolve("ca.crt");
+    awaitApiServer(caCert);
 
     Path kubeconfig = writeKubeconfig(pki.resolve("ca.crt"), "kubeconfig", token);
     for (var user : userTokens.entrySet()) {
@@ -203,11 +213,50 @@ public final class ControlPlane implements AutoCloseable {
     Process p =
         new ProcessBuilder(command)
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .directory(dir.toFile())
             .start();
-    processes.add(p);
+    synchronized (processes) {
+      processes.add(p);
+      commands.put(name, command);
+      byName.put(name, p);
+    }
     LOG.debug("started {} (pid {})", name, p.pid());
+  }
+
+  /**
+   * A fault: stops {@code name} ({@code etcd}, {@code kube-apiserver}, {@code
+   * kube-controller-manager} or {@code kube-scheduler}) with SIGTERM, waits {@code down}, starts it
+   * again with the same command line (same ports, same data), and returns once the API server
+   * answers {@code /readyz} again (which checks etcd).
+   */
+  public void restart(String name, Duration down) {
+    List<String> command = commands.get(name);
+    if (command == null) {
+      throw new TestbedException(
+          "no control-plane component " + name + " (have " + commands.keySet() + ")");
+    }
+    Process old;
+    synchronized (processes) {
+      old = byName.get(name);
+      processes.remove(old);
+    }
+    try {
+      old.destroy();
+      if (!old.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+        old.destroyForcibly().waitFor();
+      }
+      LOG.info("stopped {} for {}", name, down);
+      Thread.sleep(down.toMillis());
+      launch(name, command);
+      awaitApiServer(caCert);
+      LOG.info("{} is back", name);
+    } catch (IOException e) {
+      throw new TestbedException("could not start " + name + " again: " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TestbedException("interrupted while restarting " + name, e);
+    }
   }
 
   private void awaitApiServer(Path caCert) throws IOException, InterruptedException {
@@ -347,8 +396,12 @@ public final class ControlPlane implements AutoCloseable {
 
   @Override
   public void close() {
-    for (int i = processes.size() - 1; i >= 0; i--) {
-      Process p = processes.get(i);
+    List<Process> running;
+    synchronized (processes) {
+      running = new ArrayList<>(processes);
+    }
+    for (int i = running.size() - 1; i >= 0; i--) {
+      Process p = running.get(i);
       p.destroy();
       try {
         if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {

@@ -53,6 +53,13 @@ public final class Prometheus implements AutoCloseable {
    * Starts Prometheus with its data and logs under {@code dir}, scraping every {@code interval}.
    */
   public static Prometheus start(Path dir, Duration interval) {
+    return start(dir, interval, List.of());
+  }
+
+  /**
+   * {@link #start(Path, Duration)}, evaluating the recording and alerting rules in {@code rules}.
+   */
+  public static Prometheus start(Path dir, Duration interval, List<Path> rules) {
     Path binary = Path.of("/usr/bin/prometheus");
     if (!Files.isExecutable(binary)) {
       throw new TestbedException(
@@ -74,6 +81,8 @@ public final class Prometheus implements AutoCloseable {
               + every
               + "\n  evaluation_interval: "
               + every
+              + "\nrule_files: "
+              + JSON.writeValueAsString(rules.stream().map(Path::toString).toList())
               + "\nscrape_configs:\n"
               + "  - job_name: pods\n"
               + "    file_sd_configs:\n"
@@ -154,30 +163,43 @@ public final class Prometheus implements AutoCloseable {
   }
 
   /**
-   * From now on scrapes {@code port} of every Running pod with an IP, in any namespace, that has
-   * the label {@code labelKey} (the pods the node agent runs as processes have their own IPs).
+   * Which pods to scrape: the Running pods with an IP, in any namespace, that have the label {@code
+   * label} ({@code key}, or {@code key=value}; the pods the node agent runs as processes have their
+   * own IPs), on {@code port} at {@code path}. Each target gets the pod's {@code namespace} and
+   * {@code pod}, and the pod labels named in {@code podLabels} under the target label each maps to,
+   * as a PodMonitor's relabelings would give them.
    */
-  public void scrapePods(KubernetesClient client, String labelKey, int port) {
-    SharedIndexInformer<Pod> informer =
-        client.pods().inAnyNamespace().withLabel(labelKey).runnableInformer(0);
+  public record PodScrape(String label, int port, String path, Map<String, String> podLabels) {
+    /** Port {@code port} at {@code /metrics}, with namespace and pod only. */
+    public static PodScrape of(String label, int port) {
+      return new PodScrape(label, port, "/metrics", Map.of());
+    }
+
+    private SharedIndexInformer<Pod> informer(KubernetesClient client) {
+      String[] kv = label.split("=", 2);
+      var pods = client.pods().inAnyNamespace();
+      return (kv.length == 1 ? pods.withLabel(kv[0]) : pods.withLabel(kv[0], kv[1]))
+          .runnableInformer(0);
+    }
+  }
+
+  /** From now on scrapes the pods {@code scrapes} describe; their targets replace any others. */
+  public void scrapePods(KubernetesClient client, PodScrape... scrapes) {
+    Map<PodScrape, SharedIndexInformer<Pod>> watched = new LinkedHashMap<>();
     Runnable sync =
-        () ->
-            setTargets(
-                informer.getStore().list().stream()
-                    .filter(p -> "Running".equals(p.getStatus().getPhase()))
-                    .filter(p -> p.getStatus().getPodIP() != null)
-                    .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
-                    .map(
-                        p ->
-                            new Target(
-                                p.getStatus().getPodIP() + ":" + port,
-                                Map.of(
-                                    "namespace",
-                                    p.getMetadata().getNamespace(),
-                                    "pod",
-                                    p.getMetadata().getName())))
-                    .toList());
-    informer.addEventHandler(
+        () -> {
+          List<Target> all = new ArrayList<>();
+          watched.forEach(
+              (scrape, informer) ->
+                  informer.getStore().list().stream()
+                      .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                      .filter(p -> p.getStatus().getPodIP() != null)
+                      .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                      .map(p -> target(scrape, p))
+                      .forEach(all::add));
+          setTargets(all);
+        };
+    ResourceEventHandler<Pod> handler =
         new ResourceEventHandler<>() {
           @Override
           public void onAdd(Pod pod) {
@@ -193,9 +215,31 @@ public final class Prometheus implements AutoCloseable {
           public void onDelete(Pod pod, boolean unknown) {
             sync.run();
           }
-        });
-    informer.start();
-    informers.add(informer);
+        };
+    for (PodScrape scrape : scrapes) {
+      watched.put(scrape, scrape.informer(client));
+    }
+    watched.values().forEach(i -> i.addEventHandler(handler));
+    watched.values().forEach(SharedIndexInformer::start);
+    informers.addAll(watched.values());
+  }
+
+  private static Target target(PodScrape scrape, Pod pod) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put("namespace", pod.getMetadata().getNamespace());
+    labels.put("pod", pod.getMetadata().getName());
+    labels.put("__metrics_path__", scrape.path());
+    Map<String, String> podLabels =
+        pod.getMetadata().getLabels() == null ? Map.of() : pod.getMetadata().getLabels();
+    scrape
+        .podLabels()
+        .forEach(
+            (podLabel, targetLabel) -> {
+              if (podLabels.containsKey(podLabel)) {
+                labels.put(targetLabel, podLabels.get(podLabel));
+              }
+            });
+    return new Target(pod.getStatus().getPodIP() + ":" + scrape.port(), labels);
   }
 
   /** The value of an instant query that yields one sample, or empty when it yields none. */

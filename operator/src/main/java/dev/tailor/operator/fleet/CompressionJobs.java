@@ -186,6 +186,12 @@ public final class CompressionJobs {
               String.valueOf(o.getBlockSize())));
     }
     args.addAll(List.of("--store", spec.getStore().getUri()));
+    if (c.getMethod() == null
+        || c.getMethod() == dev.tailor.api.v1alpha1.common.CompressionMethod.OFA) {
+      // The OFA run's checkpoints go to the store too: a pod the Job starts again (backoffLimit)
+      // on any node resumes from the newest one instead of starting over.
+      args.addAll(List.of("--checkpoint-store", spec.getStore().getUri()));
+    }
     args.addAll(List.of("--name-prefix", name));
     args.addAll(List.of("--report", PodSpecs.REPORT_PATH));
     args.add("--publish-progress");

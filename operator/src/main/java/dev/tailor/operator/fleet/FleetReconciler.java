@@ -83,7 +83,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.finalizer = new FleetFinalizer(events, stores, progressInterval.multipliedBy(3));
     this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.compressionStage = new CompressionStage(events, metrics, stores, workerImage);
-    this.registration = new VariantRegistration(events, metrics, stores);
+    this.registration = new VariantRegistration(events, stores);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
     this.serving = new ServingStage(events, workerImage, prometheus, clock);
     prometheus.ifPresentOrElse(
@@ -103,7 +103,11 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /** The finalizer: see {@link FleetFinalizer}. */
   @Override
   public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
-    return finalizer.cleanup(fleet, context);
+    DeleteControl control = finalizer.cleanup(fleet, context);
+    if (control.isRemoveFinalizer()) {
+      metrics.fleetDeleted(fleet);
+    }
+    return control;
   }
 
   /** A reconcile that threw: see {@link FleetErrorStatus}. */
@@ -123,6 +127,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
           write(
               fleet,
               FleetStatusAggregator.stalled(fleet, new Stall(e.reason(), e.getMessage()), clock),
+              null,
               context);
       // Fixes that send the fleet no event (a Secret created: Secrets are read one by one, never
       // watched; a foreign object renamed) are seen on the next look.
@@ -134,7 +139,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     SpecCheck.Outcome spec = SpecCheck.check(fleet, stores, context);
     if (spec.stallReason() != null) {
       Stall stall = new Stall(spec.stallReason(), spec.stallMessage());
-      return write(fleet, FleetStatusAggregator.stalled(fleet, stall, clock), context);
+      return write(fleet, FleetStatusAggregator.stalled(fleet, stall, clock), null, context);
     }
     Map<String, DeviceClass> classes = spec.classes();
     CompressionStage.Result compression = compressionStage.run(fleet, classes, context);
@@ -158,7 +163,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
                 context.getClient(),
                 stores,
                 events);
-    UpdateControl<ModelFleet> control = write(fleet, status, context);
+    UpdateControl<ModelFleet> control = write(fleet, status, classes, context);
     // The worker's progress lives in the store and canary analysis in Prometheus, neither of which
     // sends events: look again while a compression runs or a class upgrades.
     Optional<Duration> upgrading = serving.requeue();
@@ -177,11 +182,16 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   /**
    * Writes the status if it changed, and caches what was written: the next reconcile must see it
    * even before the informer does, since the rollout's state machine lives there (a stale status
-   * would start a canary twice or repeat a step). The Events of what changed go first.
+   * would start a canary twice or repeat a step). The Events of what changed go first; the metrics
+   * follow the status ({@code classes}: the resolved DeviceClasses, null when not resolved).
    */
   private UpdateControl<ModelFleet> write(
-      ModelFleet fleet, ModelFleetStatus status, Context<ModelFleet> context) {
+      ModelFleet fleet,
+      ModelFleetStatus status,
+      Map<String, DeviceClass> classes,
+      Context<ModelFleet> context) {
     ModelFleetStatus old = fleet.getStatus();
+    metrics.fleetStatus(fleet, old, status, classes);
     // Events first: whoever sees the new status finds the Event that explains it.
     for (Notice n : FleetStatusAggregator.notices(old, status)) {
       announce(fleet, status, n);

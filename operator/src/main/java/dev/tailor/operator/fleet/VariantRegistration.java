@@ -11,7 +11,6 @@ import dev.tailor.api.v1alpha1.fleet.VariantReference;
 import dev.tailor.api.v1alpha1.variant.ModelVariantStatus;
 import dev.tailor.api.v1alpha1.variant.QualityGateResult;
 import dev.tailor.operator.EventRecorder;
-import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.OwnedObjects;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Registration;
@@ -36,7 +35,6 @@ import java.util.stream.Collectors;
  */
 final class VariantRegistration {
   private final EventRecorder events;
-  private final OperatorMetrics metrics;
   private final FleetStores stores;
 
   /**
@@ -53,9 +51,8 @@ final class VariantRegistration {
     }
   }
 
-  VariantRegistration(EventRecorder events, OperatorMetrics metrics, FleetStores stores) {
+  VariantRegistration(EventRecorder events, FleetStores stores) {
     this.events = events;
-    this.metrics = metrics;
     this.stores = stores;
   }
 
@@ -179,9 +176,6 @@ final class VariantRegistration {
       }
     }
     Registration.Registered outcome = outcome(fleet, baseDigest, variants);
-    metrics.variants(
-        fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName(),
-        outcome.variants().size());
     return new Result(variants, outcome);
   }
 

@@ -25,6 +25,8 @@ class CompressionJobsTest {
     assertThat(args).containsSequence("--finetune-steps", "4000");
     assertThat(args).containsSequence("--seed", "7");
     assertThat(args).doesNotContain("--obs-granularity");
+    // OFA keeps its checkpoints in the fleet's store, so a retried pod resumes.
+    assertThat(args).containsSequence("--checkpoint-store", fleet.getSpec().getStore().getUri());
   }
 
   @Test
@@ -82,6 +84,7 @@ class CompressionJobsTest {
     assertThat(args).containsSequence("--obs-granularity", "2:4");
     assertThat(args).containsSequence("--obs-damping", "0.02");
     assertThat(args).containsSequence("--obs-block-size", "128");
+    assertThat(args).doesNotContain("--checkpoint-store");
   }
 
   @Test

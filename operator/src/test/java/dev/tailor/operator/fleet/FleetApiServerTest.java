@@ -193,7 +193,12 @@ class FleetApiServerTest {
     assertThat(eventReasons()).contains("VariantsRegistered", "QualityGateFailed");
     String metrics = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
     assertThat(metrics)
-        .contains("tailor_fleet_variants{fleet=\"" + ns + "/shapes\"} 3.0")
+        .contains("tailor_fleet_variants{fleet=\"shapes\",fleet_namespace=\"" + ns + "\"} 3.0")
+        .contains(
+            "tailor_compression_progress_percent{fleet=\"shapes\",fleet_namespace=\""
+                + ns
+                + "\"} 100.0")
+        .containsPattern("tailor_fleets\\{phase=\"Failed\"} [0-9]")
         .containsPattern("tailor_compression_jobs_total\\{outcome=\"started\"} [1-9]")
         .containsPattern("tailor_compression_jobs_total\\{outcome=\"succeeded\"} [1-9]")
         .containsPattern("tailor_reconciles_total\\{controller=\"modelfleet\"} [1-9]")

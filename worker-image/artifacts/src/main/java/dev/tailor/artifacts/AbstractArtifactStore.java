@@ -52,8 +52,16 @@ abstract class AbstractArtifactStore implements ArtifactStore {
 
   @Override
   public StoredVariant write(String name, Path dir) throws IOException {
+    return write(name, dir, VariantManifest.of(dir));
+  }
+
+  @Override
+  public StoredVariant writeFolder(String name, Path dir) throws IOException {
+    return write(name, dir, VariantManifest.ofFiles(dir));
+  }
+
+  private StoredVariant write(String name, Path dir, VariantManifest manifest) throws IOException {
     checkName(name);
-    VariantManifest manifest = VariantManifest.of(dir);
     Optional<StoredVariant> existing = tryDescribe(name);
     if (existing.isEmpty() || !existing.get().digest().equals(manifest.digest())) {
       writeVariant(name, dir, manifest);

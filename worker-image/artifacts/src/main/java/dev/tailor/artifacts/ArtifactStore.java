@@ -43,6 +43,13 @@ public interface ArtifactStore extends AutoCloseable {
    */
   StoredVariant write(String name, Path dir) throws IOException;
 
+  /**
+   * Stores any folder under {@code name} the way {@link #write} stores a variant (every file hashed
+   * into a manifest, appearing atomically), without requiring a model's files: a training
+   * checkpoint, say. {@link #fetch} and {@link #delete} work on it as on a variant.
+   */
+  StoredVariant writeFolder(String name, Path dir) throws IOException;
+
   /** Names of the complete variants whose name starts with {@code prefix} ("" for all), sorted. */
   List<String> list(String prefix) throws IOException;
 

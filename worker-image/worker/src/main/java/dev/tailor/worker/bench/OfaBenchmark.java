@@ -73,7 +73,9 @@ public final class OfaBenchmark {
       TrainResult trained = setup.trainBase(base, trainSteps);
       Metrics baseMetrics = Evaluator.evaluate(base, base, eval);
       setup.grid("base", base);
-      rows.add(new Row("base", 100, trainSteps, trained.seconds(), Double.NaN, baseMetrics));
+      // A loaded base (--base-dir) was trained elsewhere: no steps or seconds here.
+      int baseSteps = o.containsKey("base-dir") ? 0 : trainSteps;
+      rows.add(new Row("base", 100, baseSteps, trained.seconds(), Double.NaN, baseMetrics));
 
       OfaOptions ofaOptions =
           OfaOptions.builder()

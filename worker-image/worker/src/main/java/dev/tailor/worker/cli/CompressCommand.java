@@ -239,6 +239,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
                 learningRate,
                 seed,
                 new ChannelAlignment(channelMultiple),
+                namePrefix,
                 progress);
 
         ArrayNode variants = Json.MAPPER.createArrayNode();

@@ -100,6 +100,7 @@ interface CompressionMethod {
       float learningRate,
       long seed,
       ChannelAlignment alignment,
+      String namePrefix,
       Progress progress) {
 
     /** Options for the optimiser steps after pruning; a method may replace the objective. */

@@ -1,6 +1,8 @@
 package dev.tailor.worker.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
@@ -8,6 +10,9 @@ import dev.tailor.worker.prune.ofa.Allocation;
 import dev.tailor.worker.prune.ofa.OfaCompression;
 import dev.tailor.worker.prune.ofa.OfaOptions;
 import dev.tailor.worker.prune.ofa.OfaResult;
+import dev.tailor.worker.prune.ofa.StoredCheckpoints;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +38,7 @@ final class OfaMethod implements CompressionMethod {
       throws Exception {
     String task = "compress";
     Progress.Counter counter = c.progress().counter(task, "step", c.finetuneSteps());
-    OfaOptions options =
+    OfaOptions.Builder options =
         OfaOptions.builder()
             .setTraining(
                 TrainOptions.builder()
@@ -50,15 +55,54 @@ final class OfaMethod implements CompressionMethod {
             .optSubnetsPerStep(settings.subnetsPerStep)
             .optMinChannelFraction(settings.minChannelFraction)
             .optChannelAlignment(c.alignment())
-            .optCheckpointDir(settings.checkpointDir)
-            .optCheckpointEvery(settings.checkpointEvery)
-            .build();
-    OfaResult r =
-        c.progress()
-            .stage(
-                task,
-                "OFA: one training run of " + c.finetuneSteps() + " steps for every size",
-                () -> OfaCompression.run(base, sizes, c.data(), options));
+            .optCheckpointEvery(settings.checkpointEvery);
+    if (settings.checkpointStore == null) {
+      OfaOptions local = options.optCheckpointDir(settings.checkpointDir).build();
+      return describe(run(base, sizes, c, local), local, c);
+    }
+    // Checkpoints kept in the store too: local ones in --checkpoint-dir, else a folder of our own.
+    Path dir =
+        settings.checkpointDir != null
+            ? settings.checkpointDir
+            : Files.createTempDirectory("tailor-checkpoints-");
+    try (ArtifactStore store = ArtifactStores.open(settings.checkpointStore)) {
+      StoredCheckpoints stored = new StoredCheckpoints(store, c.namePrefix());
+      if (!Files.exists(dir.resolve("latest"))) {
+        int step = stored.restore(dir);
+        if (step > 0) {
+          c.progress()
+              .info(
+                  task,
+                  "resuming from the checkpoint of step "
+                      + step
+                      + " in "
+                      + settings.checkpointStore);
+        }
+      }
+      OfaOptions withStore = options.optCheckpointDir(dir).optCheckpointListener(stored).build();
+      OfaResult r = run(base, sizes, c, withStore);
+      if (!r.variants().isEmpty()) {
+        stored.clear();
+      }
+      return describe(r, withStore, c);
+    } finally {
+      if (settings.checkpointDir == null) {
+        ModelInputs.deleteQuietly(dir);
+      }
+    }
+  }
+
+  private static OfaResult run(DiffusionModel base, int[] sizes, Context c, OfaOptions options)
+      throws Exception {
+    return c.progress()
+        .stage(
+            "compress",
+            "OFA: one training run of " + c.finetuneSteps() + " steps for every size",
+            () -> OfaCompression.run(base, sizes, c.data(), options));
+  }
+
+  private List<Compressed> describe(OfaResult r, OfaOptions options, Context c) {
+    String task = "compress";
     Allocation a = r.allocation();
     List<Compressed> out = new ArrayList<>();
     for (int i = 0; i < a.sizes().length; i++) {

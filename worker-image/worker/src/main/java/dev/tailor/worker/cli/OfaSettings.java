@@ -16,6 +16,17 @@ final class OfaSettings {
   Path checkpointDir;
 
   @Option(
+      names = "--checkpoint-store",
+      paramLabel = "URI",
+      description =
+          "OFA: keep the checkpoints in this store too (a directory, file:// or s3://; the"
+              + " compression's --store, say) as <name-prefix>-checkpoint-<step>, and resume from"
+              + " the newest one there when the local checkpoints are gone: a compression whose"
+              + " pod was killed and started again, on any node, continues where it stopped."
+              + " Removed once the training run completes. Default: none.")
+  String checkpointStore;
+
+  @Option(
       names = "--checkpoint-every",
       paramLabel = "N",
       defaultValue = "50",

@@ -36,9 +36,24 @@ record Checkpoint(int step, String options, String base, Allocation allocation, 
   private static final String TENSORS = "tensors.safetensors";
   private static final String WEIGHT = "weight/";
 
-  /** Writes this checkpoint with the supernet's weights and the optimiser's state. */
-  void save(Path dir, DiffusionModel supernet, SupernetOptimizer optimizer) throws IOException {
-    String name = String.format("step-%07d", step);
+  /** The folder of the snapshot of {@code step} inside a checkpoint directory. */
+  static String snapshotName(int step) {
+    return String.format("step-%07d", step);
+  }
+
+  /** Makes snapshot {@code name}, complete in {@code dir}, the one a run resumes from. */
+  static void markLatest(Path dir, String name) throws IOException {
+    Path tmp = dir.resolve(LATEST + ".tmp");
+    Files.writeString(tmp, name, StandardCharsets.UTF_8);
+    Files.move(tmp, dir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /**
+   * Writes this checkpoint with the supernet's weights and the optimiser's state; returns its
+   * snapshot folder.
+   */
+  Path save(Path dir, DiffusionModel supernet, SupernetOptimizer optimizer) throws IOException {
+    String name = snapshotName(step);
     Path snap = dir.resolve(name);
     Files.createDirectories(snap);
     Files.write(snap.resolve(STATE), Json.write(this));
@@ -52,9 +67,7 @@ record Checkpoint(int step, String options, String base, Allocation allocation, 
       all.addAll(optimizer.state(m));
       all.encode(out, NDList.Encoding.SAFETENSORS);
     }
-    Path tmp = dir.resolve(LATEST + ".tmp");
-    Files.writeString(tmp, name, StandardCharsets.UTF_8);
-    Files.move(tmp, dir.resolve(LATEST), StandardCopyOption.ATOMIC_MOVE);
+    markLatest(dir, name);
     try (Stream<Path> old = Files.list(dir)) {
       for (Path p : old.filter(p -> p.getFileName().toString().startsWith("step-")).toList()) {
         if (!p.getFileName().toString().equals(name)) {
@@ -62,6 +75,7 @@ record Checkpoint(int step, String options, String base, Allocation allocation, 
         }
       }
     }
+    return snap;
   }
 
   /**

@@ -15,6 +15,7 @@ import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.TaylorImportance;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -184,8 +185,13 @@ public final class OfaCompression {
       SupernetOptimizer optimizer,
       OfaOptions o)
       throws IOException {
-    new Checkpoint(step, o.fingerprint(), baseFingerprint, allocation, Arrays.copyOf(losses, step))
-        .save(o.checkpointDir(), supernet, optimizer);
+    Path snapshot =
+        new Checkpoint(
+                step, o.fingerprint(), baseFingerprint, allocation, Arrays.copyOf(losses, step))
+            .save(o.checkpointDir(), supernet, optimizer);
+    if (o.checkpointListener() != null) {
+      o.checkpointListener().saved(step, snapshot);
+    }
   }
 
   /** sha256 over the base's config and weights: a checkpoint only resumes onto the same base. */

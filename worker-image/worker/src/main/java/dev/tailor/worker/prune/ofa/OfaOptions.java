@@ -25,6 +25,7 @@ public final class OfaOptions {
   private final Path checkpointDir;
   private final int checkpointEvery;
   private final int stopAfter;
+  private final CheckpointListener checkpointListener;
 
   private OfaOptions(Builder b) {
     training = b.training;
@@ -37,6 +38,7 @@ public final class OfaOptions {
     checkpointDir = b.checkpointDir;
     checkpointEvery = b.checkpointEvery;
     stopAfter = b.stopAfter;
+    checkpointListener = b.checkpointListener;
   }
 
   public static Builder builder() {
@@ -107,6 +109,11 @@ public final class OfaOptions {
     return checkpointEvery;
   }
 
+  /** Told of every checkpoint once it is complete; null: nobody. Not part of the fingerprint. */
+  public CheckpointListener checkpointListener() {
+    return checkpointListener;
+  }
+
   /** Stop (after checkpointing) once this invocation has taken this many steps; 0: no limit. */
   public int stopAfter() {
     return stopAfter;
@@ -166,6 +173,7 @@ public final class OfaOptions {
     private Path checkpointDir;
     private int checkpointEvery = 50;
     private int stopAfter = 0;
+    private CheckpointListener checkpointListener;
 
     private Builder() {}
 
@@ -213,6 +221,11 @@ public final class OfaOptions {
 
     public Builder optCheckpointEvery(int checkpointEvery) {
       this.checkpointEvery = checkpointEvery;
+      return this;
+    }
+
+    public Builder optCheckpointListener(CheckpointListener checkpointListener) {
+      this.checkpointListener = checkpointListener;
       return this;
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.worker.data.ShapesDataset;
 import dev.tailor.worker.diffusion.Noise;
 import dev.tailor.worker.diffusion.NoiseSchedule;
@@ -144,5 +146,62 @@ class OfaCompressionTest {
                 OfaCompression.run(
                     base, SIZES, DATA, options(STEPS, 1).optCheckpointDir(dir).build()))
         .hasMessageContaining("belongs to another run");
+  }
+
+  @Test
+  void aRunWhoseLocalCheckpointsAreGoneResumesFromTheStoredOneAndClearsIt(@TempDir Path tmp)
+      throws Exception {
+    try (ArtifactStore store = ArtifactStores.open(tmp.resolve("store").toUri().toString())) {
+      StoredCheckpoints stored = new StoredCheckpoints(store, "shapes-ofa");
+      Path first = tmp.resolve("pod-1");
+      try (OfaResult stopped =
+          OfaCompression.run(
+              base,
+              SIZES,
+              DATA,
+              options(STEPS)
+                  .optCheckpointDir(first)
+                  .optCheckpointEvery(1)
+                  .optCheckpointListener(stored)
+                  .optStopAfter(3)
+                  .build())) {
+        assertThat(stopped.training().steps()).isEqualTo(3);
+      }
+      // Only the newest checkpoint stays in the store, named by the document.
+      assertThat(store.list()).containsExactly("shapes-ofa-checkpoint-0000003");
+      assertThat(store.readDocument("checkpoints/shapes-ofa").orElseThrow().path("step").asInt())
+          .isEqualTo(3);
+
+      // The pod and its disk are gone; another starts with an empty folder.
+      Path second = tmp.resolve("pod-2");
+      StoredCheckpoints again = new StoredCheckpoints(store, "shapes-ofa");
+      assertThat(again.restore(second)).isEqualTo(3);
+      try (OfaResult resumed =
+              OfaCompression.run(
+                  base,
+                  SIZES,
+                  DATA,
+                  options(STEPS)
+                      .optCheckpointDir(second)
+                      .optCheckpointEvery(1)
+                      .optCheckpointListener(again)
+                      .build());
+          NDManager m = NDManager.newBaseManager()) {
+        assertThat(resumed.resumedFrom()).isEqualTo(3);
+        assertThat(resumed.training().losses())
+            .containsExactly(whole.training().losses(), Offset.offset(1e-6));
+        NDList a = whole.variants().get(SIZES.length - 1).weights(m);
+        NDList b = resumed.variants().get(SIZES.length - 1).weights(m);
+        for (int k = 0; k < a.size(); k++) {
+          assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false))
+              .as(a.get(k).getName())
+              .isTrue();
+        }
+      }
+      again.clear();
+      assertThat(store.list()).isEmpty();
+      assertThat(store.readDocument("checkpoints/shapes-ofa")).isEmpty();
+      assertThat(new StoredCheckpoints(store, "shapes-ofa").restore(tmp.resolve("pod-3"))).isZero();
+    }
   }
 }

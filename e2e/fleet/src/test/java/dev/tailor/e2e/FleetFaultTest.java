@@ -1,0 +1,189 @@
+package dev.tailor.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.testbed.ControlPlane;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Faults injected for real on the test bed, against the operator from the chart and the real
+ * worker, on two fleets (retention Delete): the API server stopped while their compression Jobs
+ * run, etcd stopped while they serve, then the store stopped and the operator pod killed while one
+ * fleet is being deleted. After each fault is gone: the fleets say Serving again; nothing is lost
+ * and nothing is made twice (one compression Job per fleet, each size registered once, the serving
+ * Deployment never rewritten) and the classes answer with images; the deleted fleet's finalizer
+ * completes under the new operator pod (its variants and files gone, an ArtifactCleanupFailed Event
+ * while the store was down), and nothing of the other fleet is touched.
+ */
+class FleetFaultTest extends LocalTailorTest {
+  private static final String NS = "e2e";
+  private static final String KEPT = "kept";
+  private static final String DOOMED = "doomed";
+  private static final String CLASS = "l4";
+  private static final Duration TIMEOUT = Duration.ofMinutes(10);
+  private static final Duration DOWN = Duration.ofSeconds(8);
+
+  @Test
+  void controlPlaneRestartsAStoreOutageAndAKilledOperatorLoseNothing() throws Exception {
+    KubernetesClient client = tailor.client();
+    StoredVariant base = tinyBaseModel("base-faults", 5);
+    tailor.applyDeviceClasses(NS);
+    for (String name : List.of(KEPT, DOOMED)) {
+      client.resource(fleet(name, base)).create();
+    }
+    ControlPlane controlPlane = tailor.cluster().controlPlane().orElseThrow();
+
+    // The API server is down for a while as the compression Jobs run.
+    LocalTailor.awaitUntil(
+        "both compression Jobs",
+        TIMEOUT,
+        () -> jobs(client, KEPT).size() + jobs(client, DOOMED).size() == 2);
+    controlPlane.restart("kube-apiserver", DOWN);
+    System.out.println("fault-test: the API server was down for " + DOWN + " during compression");
+    for (String name : List.of(KEPT, DOOMED)) {
+      tailor.awaitFleet(NS, name, TIMEOUT, LocalTailor::serving);
+      assertNothingTwice(client, name);
+    }
+    String keptVariant = servedVariant(client, KEPT);
+
+    // etcd is down for a while as they serve.
+    controlPlane.restart("etcd", DOWN);
+    System.out.println("fault-test: etcd was down for " + DOWN + " while the fleets served");
+    for (String name : List.of(KEPT, DOOMED)) {
+      tailor.awaitFleet(NS, name, TIMEOUT, LocalTailor::serving);
+      assertNothingTwice(client, name);
+      assertThat(png(name)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
+    List<String> keptFiles = storedVariants(KEPT);
+    assertThat(keptFiles).hasSize(2);
+    assertThat(storedVariants(DOOMED)).hasSize(2);
+
+    // One fleet is deleted while the store is down; the operator pod is killed meanwhile.
+    tailor.store().stop();
+    try {
+      client.resources(ModelFleet.class).inNamespace(NS).withName(DOOMED).delete();
+      LocalTailor.awaitUntil(
+          "an ArtifactCleanupFailed Event",
+          TIMEOUT,
+          () -> !events(client, "ArtifactCleanupFailed").isEmpty());
+      assertThat(client.resources(ModelFleet.class).inNamespace(NS).withName(DOOMED).get())
+          .as("the fleet is kept until its files are deleted")
+          .isNotNull();
+      Pod operator =
+          client.pods().inNamespace(LocalTailor.OPERATOR_NAMESPACE).list().getItems().get(0);
+      client.resource(operator).delete();
+      System.out.println(
+          "fault-test: store down and operator pod deleted during the fleet's deletion");
+    } finally {
+      tailor.store().restart();
+    }
+    LocalTailor.awaitUntil(
+        "the deleted fleet and its variants to go",
+        TIMEOUT,
+        () ->
+            client.resources(ModelFleet.class).inNamespace(NS).withName(DOOMED).get() == null
+                && variants(client, DOOMED).isEmpty());
+    assertThat(storedVariants(DOOMED)).isEmpty();
+
+    // The other fleet: the same variants, files and served variant, still answering.
+    ModelFleet kept = tailor.awaitFleet(NS, KEPT, TIMEOUT, LocalTailor::serving);
+    assertThat(kept.getStatus().getDeviceClasses().get(0).getVariant()).isEqualTo(keptVariant);
+    assertNothingTwice(client, KEPT);
+    assertThat(storedVariants(KEPT)).containsExactlyInAnyOrderElementsOf(keptFiles);
+    assertThat(png(KEPT)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+  }
+
+  private static ModelFleet fleet(String name, StoredVariant base) throws Exception {
+    ModelFleet fleet = tinyFleet(NS, name, "base-faults", base);
+    DeviceClassTarget l4 = new DeviceClassTarget();
+    l4.setName(CLASS);
+    l4.setSize(50);
+    l4.setReplicas(1);
+    fleet.getSpec().setDeviceClasses(List.of(l4));
+    fleet.getSpec().getServing().setSamplerSteps(4);
+    fleet.getSpec().getServing().setAutoscaling(null);
+    fleet.getSpec().getStore().setUri("s3://" + LocalTailor.VARIANTS_BUCKET + "/" + name);
+    fleet.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
+    return fleet;
+  }
+
+  private static void assertNothingTwice(KubernetesClient client, String fleet) {
+    assertThat(jobs(client, fleet)).hasSize(1);
+    assertThat(variants(client, fleet))
+        .extracting(v -> v.getSpec().getLineage().getSize())
+        .containsExactlyInAnyOrder(100, 50);
+    // The class's Deployment was never rewritten: one ReplicaSet, the one it started with.
+    assertThat(
+            client.apps().replicaSets().inNamespace(NS).list().getItems().stream()
+                .filter(
+                    rs ->
+                        rs.getMetadata().getOwnerReferences().stream()
+                            .anyMatch(o -> o.getName().equals(fleet + "-" + CLASS)))
+                .toList())
+        .hasSize(1);
+  }
+
+  private static String servedVariant(KubernetesClient client, String fleet) {
+    return client
+        .resources(ModelFleet.class)
+        .inNamespace(NS)
+        .withName(fleet)
+        .get()
+        .getStatus()
+        .getDeviceClasses()
+        .get(0)
+        .getVariant();
+  }
+
+  private static List<Job> jobs(KubernetesClient client, String fleet) {
+    return client
+        .batch()
+        .v1()
+        .jobs()
+        .inNamespace(NS)
+        .withLabel("app.kubernetes.io/component", "compression")
+        .withLabel("tailor.dev/fleet", fleet)
+        .list()
+        .getItems();
+  }
+
+  private static List<ModelVariant> variants(KubernetesClient client, String fleet) {
+    return client
+        .resources(ModelVariant.class)
+        .inNamespace(NS)
+        .withLabel("tailor.dev/fleet", fleet)
+        .list()
+        .getItems();
+  }
+
+  private static List<Event> events(KubernetesClient client, String reason) {
+    return client.v1().events().inNamespace(NS).list().getItems().stream()
+        .filter(e -> reason.equals(e.getReason()))
+        .toList();
+  }
+
+  private static byte[] png(String fleet) throws Exception {
+    return LocalTailor.generate(tailor.serverUrl(NS, fleet + "-" + CLASS).orElseThrow(), 3);
+  }
+
+  private static List<String> storedVariants(String fleet) throws Exception {
+    try (ArtifactStore store =
+        ArtifactStores.open(
+            "s3://" + LocalTailor.VARIANTS_BUCKET + "/" + fleet, tailor.store().settings())) {
+      return store.list();
+    }
+  }
+}
