@@ -170,11 +170,6 @@ public final class Prometheus implements AutoCloseable {
    * as a PodMonitor's relabelings would give them.
    */
   public record PodScrape(String label, int port, String path, Map<String, String> podLabels) {
-    /** Port {@code port} at {@code /metrics}, with namespace and pod only. */
-    public static PodScrape of(String label, int port) {
-      return new PodScrape(label, port, "/metrics", Map.of());
-    }
-
     private SharedIndexInformer<Pod> informer(KubernetesClient client) {
       String[] kv = label.split("=", 2);
       var pods = client.pods().inAnyNamespace();

@@ -88,11 +88,6 @@ public class AdmissionServer {
     }
   }
 
-  /** The port the webhook listens on, once started. */
-  public int actualPort() {
-    return server == null ? -1 : server.actualPort();
-  }
-
   private void handle(HttpServerRequest request) {
     if (request.method() != HttpMethod.POST || !AdmissionReviews.serves(request.path())) {
       request.response().setStatusCode(404).end();

@@ -52,16 +52,17 @@ abstract class AbstractArtifactStore implements ArtifactStore {
 
   @Override
   public StoredVariant write(String name, Path dir) throws IOException {
+    checkName(name);
     return write(name, dir, VariantManifest.of(dir));
   }
 
   @Override
   public StoredVariant writeFolder(String name, Path dir) throws IOException {
+    checkName(name);
     return write(name, dir, VariantManifest.ofFiles(dir));
   }
 
   private StoredVariant write(String name, Path dir, VariantManifest manifest) throws IOException {
-    checkName(name);
     Optional<StoredVariant> existing = tryDescribe(name);
     if (existing.isEmpty() || !existing.get().digest().equals(manifest.digest())) {
       writeVariant(name, dir, manifest);

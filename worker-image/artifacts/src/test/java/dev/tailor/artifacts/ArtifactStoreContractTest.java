@@ -285,4 +285,25 @@ abstract class ArtifactStoreContractTest {
       assertThat(store.list()).isEmpty();
     }
   }
+
+  @Test
+  void anyFolderIsStoredWithWriteFolderAndComesBackVerified() throws Exception {
+    Path src = Files.createDirectories(tmp.resolve("checkpoint"));
+    Files.writeString(src.resolve("state.json"), "{\"step\": 3}");
+    Files.write(src.resolve("tensors.safetensors"), new byte[] {1, 2, 3});
+    try (ArtifactStore store = store()) {
+      // Not a model: write refuses it, writeFolder stores it.
+      assertThatThrownBy(() -> store.write("ckpt", src)).isInstanceOf(ArtifactException.class);
+      StoredVariant stored = store.writeFolder("ckpt", src);
+      assertThat(store.list()).containsExactly("ckpt");
+      Path back = tmp.resolve("back");
+      store.fetch("ckpt", stored.digest(), back);
+      assertThat(back.resolve("state.json")).hasContent("{\"step\": 3}");
+      assertThat(Files.readAllBytes(back.resolve("tensors.safetensors"))).containsExactly(1, 2, 3);
+      assertThatThrownBy(() -> store.writeFolder("../escape", src))
+          .isInstanceOf(IllegalArgumentException.class);
+      store.delete("ckpt");
+      assertThat(store.list()).isEmpty();
+    }
+  }
 }
