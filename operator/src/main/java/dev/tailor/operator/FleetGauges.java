@@ -105,8 +105,13 @@ final class FleetGauges {
       put(now, "tailor.class.ready.replicas", tags, s.getReadyReplicas());
       put(now, "tailor.class.variant.size.percent", tags, s.getSize());
       ClassRolloutStatus ro = s.getRollout();
-      put(now, "tailor.canary.percent", tags, ro == null ? 0 : ro.getCanaryPercent());
-      put(now, "tailor.canary.failed.checks", tags, ro == null ? 0 : ro.getFailedChecks());
+      // No rollout, or one that has not started a step: no canary and no failed check.
+      put(now, "tailor.canary.percent", tags, orZero(ro == null ? null : ro.getCanaryPercent()));
+      put(
+          now,
+          "tailor.canary.failed.checks",
+          tags,
+          orZero(ro == null ? null : ro.getFailedChecks()));
       Series budget = new Series("tailor.class.latency.budget.seconds", tags);
       if (classes == null) {
         Double was = values.get(budget);
@@ -135,6 +140,10 @@ final class FleetGauges {
 
   private static String key(ModelFleet fleet) {
     return fleet.getMetadata().getNamespace() + "/" + fleet.getMetadata().getName();
+  }
+
+  private static int orZero(Integer value) {
+    return value == null ? 0 : value;
   }
 
   private static void put(Map<Series, Double> now, String name, Tags tags, Number value) {

@@ -72,6 +72,12 @@ class OperatorMetricsTest {
     metrics.fleetStatus(fleet, succeeded, succeeded, classes);
     metrics.fleetStatus(fleet, progressing, rolledBack, classes);
     metrics.fleetStatus(fleet, rolledBack, rolledBack, classes);
+    // A rollout whose status has no share or checks yet (queued) reads as none.
+    ModelFleetStatus queued = rollout(RolloutState.QUEUED);
+    queued.getDeviceClasses().get(0).getRollout().setCanaryPercent(null);
+    queued.getDeviceClasses().get(0).getRollout().setFailedChecks(null);
+    metrics.fleetStatus(fleet, null, queued, classes);
+    assertThat(value("tailor.canary.failed.checks", "t4")).isZero();
     // A queued upgrade given up (the fleet chose the stable variant again) is not a promotion.
     metrics.fleetStatus(fleet, rollout(RolloutState.QUEUED), succeeded, classes);
 
