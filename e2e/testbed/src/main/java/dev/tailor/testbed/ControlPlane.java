@@ -242,10 +242,7 @@ public final class ControlPlane implements AutoCloseable {
       processes.remove(old);
     }
     try {
-      old.destroy();
-      if (!old.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-        old.destroyForcibly().waitFor();
-      }
+      stop(old, 20);
       LOG.info("stopped {} for {}", name, down);
       Thread.sleep(down.toMillis());
       launch(name, command);
@@ -401,18 +398,22 @@ public final class ControlPlane implements AutoCloseable {
       running = new ArrayList<>(processes);
     }
     for (int i = running.size() - 1; i >= 0; i--) {
-      Process p = running.get(i);
-      p.destroy();
       try {
-        if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-          p.destroyForcibly().waitFor();
-        }
+        stop(running.get(i), 10);
       } catch (InterruptedException e) {
-        p.destroyForcibly();
+        running.get(i).destroyForcibly();
         Thread.currentThread().interrupt();
       }
     }
     processes.clear();
+  }
+
+  /** SIGTERM, then SIGKILL if {@code p} has not exited within {@code seconds}. */
+  private static void stop(Process p, int seconds) throws InterruptedException {
+    p.destroy();
+    if (!p.waitFor(seconds, java.util.concurrent.TimeUnit.SECONDS)) {
+      p.destroyForcibly().waitFor();
+    }
   }
 
   static int freePort() {

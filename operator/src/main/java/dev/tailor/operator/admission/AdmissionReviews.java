@@ -34,13 +34,13 @@ public final class AdmissionReviews {
   public static final String VARIANTS = "/validate/modelvariants";
 
   private record Kind<T extends CustomResource<?, ?>>(
-      String name, Class<T> type, Function<T, List<Violation>> validate) {}
+      Class<T> type, Function<T, List<Violation>> validate) {}
 
   private static final Map<String, Kind<?>> BY_PATH =
       Map.of(
-          FLEETS, new Kind<>("ModelFleet", ModelFleet.class, SpecValidator::validate),
-          DEVICE_CLASSES, new Kind<>("DeviceClass", DeviceClass.class, SpecValidator::validate),
-          VARIANTS, new Kind<>("ModelVariant", ModelVariant.class, SpecValidator::validate));
+          FLEETS, new Kind<>(ModelFleet.class, SpecValidator::validate),
+          DEVICE_CLASSES, new Kind<>(DeviceClass.class, SpecValidator::validate),
+          VARIANTS, new Kind<>(ModelVariant.class, SpecValidator::validate));
 
   private AdmissionReviews() {}
 
@@ -91,7 +91,7 @@ public final class AdmissionReviews {
               .withReason("Invalid")
               .withMessage(SpecValidator.summary(violations))
               .withNewDetails()
-              .withKind(kind.name())
+              .withKind(kind.type().getSimpleName())
               .withName(request.getName())
               .withCauses(causes)
               .endDetails()

@@ -131,13 +131,7 @@ class OfaCompressionTest {
       assertThat(resumed.training().losses())
           .containsExactly(whole.training().losses(), Offset.offset(1e-6));
       for (int i = 0; i < SIZES.length; i++) {
-        NDList a = whole.variants().get(i).weights(m);
-        NDList b = resumed.variants().get(i).weights(m);
-        for (int k = 0; k < a.size(); k++) {
-          assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false))
-              .as(a.get(k).getName())
-              .isTrue();
-        }
+        assertSameWeights(whole.variants().get(i), resumed.variants().get(i), m);
       }
     }
     // a checkpoint of another run is refused, not silently continued
@@ -190,18 +184,22 @@ class OfaCompressionTest {
         assertThat(resumed.resumedFrom()).isEqualTo(3);
         assertThat(resumed.training().losses())
             .containsExactly(whole.training().losses(), Offset.offset(1e-6));
-        NDList a = whole.variants().get(SIZES.length - 1).weights(m);
-        NDList b = resumed.variants().get(SIZES.length - 1).weights(m);
-        for (int k = 0; k < a.size(); k++) {
-          assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false))
-              .as(a.get(k).getName())
-              .isTrue();
-        }
+        assertSameWeights(
+            whole.variants().get(SIZES.length - 1), resumed.variants().get(SIZES.length - 1), m);
       }
       again.clear();
       assertThat(store.list()).isEmpty();
       assertThat(store.readDocument("checkpoints/shapes-ofa")).isEmpty();
       assertThat(new StoredCheckpoints(store, "shapes-ofa").restore(tmp.resolve("pod-3"))).isZero();
+    }
+  }
+
+  /** The two models' weights agree to 1e-6, tensor by tensor. */
+  private static void assertSameWeights(DiffusionModel x, DiffusionModel y, NDManager m) {
+    NDList a = x.weights(m);
+    NDList b = y.weights(m);
+    for (int k = 0; k < a.size(); k++) {
+      assertThat(a.get(k).allClose(b.get(k), 1e-6, 1e-6, false)).as(a.get(k).getName()).isTrue();
     }
   }
 }
