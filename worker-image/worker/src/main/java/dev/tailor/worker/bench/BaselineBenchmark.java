@@ -67,6 +67,7 @@ public final class BaselineBenchmark {
               null,
               Evaluator.evaluate(baseModel, baseModel, eval),
               trained.seconds()));
+      setup.grid("base", baseModel);
       for (String method : methods) {
         for (double ratio : ratios) {
           for (double multiple : multiples) {
@@ -91,6 +92,7 @@ public final class BaselineBenchmark {
                     multiples.length > 1 ? " x" + alignment.multiple() : "");
             Metrics m = Evaluator.evaluate(pruned.model(), baseModel, eval);
             rows.add(new Row(name, pruned.model(), pruned.channelKeep(), pre, m, seconds));
+            setup.grid(name.replace(" ", ""), pruned.model());
             System.out.printf(
                 Locale.ROOT,
                 "%s: pruned+fine-tuned in %.0f s (ft loss %.4f)%n",

@@ -34,8 +34,9 @@ import java.util.Random;
  * blocks are removable on the down path to compare choices at 50 %.
  *
  * <p>Options ({@code --name value}): train-steps (200), retrain-steps (40), reductions (0.3,0.5;
- * {@code none}: only the scores and their additivity), calibration-batches (4), additivity-sets
- * (20), and those of {@link BenchSetup}, with res-blocks 2 and batch 8 by default.
+ * {@code none}: only the scores and their additivity), choices (oneshot,random,deepest: which
+ * selections to retrain), calibration-batches (4), additivity-sets (20), and those of {@link
+ * BenchSetup}, with res-blocks 2 and batch 8 by default.
  */
 public final class LayerPruneBenchmark {
 
@@ -60,6 +61,8 @@ public final class LayerPruneBenchmark {
             : setup.doublesOption("reductions", "0.3,0.5");
     int additivitySets = setup.intOption("additivity-sets", 20);
     int calibration = setup.intOption("calibration-batches", 4);
+    List<String> chosen =
+        List.of(setup.options().getOrDefault("choices", "oneshot,random,deepest").split(","));
     long seed = setup.seed();
     UNetConfig config = setup.config();
     EvalOptions eval = setup.eval();
@@ -77,6 +80,7 @@ public final class LayerPruneBenchmark {
       rows.add(
           new Row(
               "base", null, base, null, Evaluator.evaluate(base, base, eval), trained.seconds()));
+      setup.grid("base", base);
       Map<String, Double> scores;
       long start = System.nanoTime();
       try (RemovalError error =
@@ -111,6 +115,11 @@ public final class LayerPruneBenchmark {
         choices.put("random", BlockSelection.inOrder(config, shuffled, keep));
         choices.put(
             "deepest", BlockSelection.inOrder(config, BlockSelection.deepestFirst(config), keep));
+        if (!choices.keySet().containsAll(chosen)) {
+          throw new IllegalArgumentException(
+              "--choices takes some of " + choices.keySet() + ", got " + chosen);
+        }
+        choices.keySet().retainAll(chosen);
         for (Map.Entry<String, Selection> choice : choices.entrySet()) {
           Selection sel = choice.getValue();
           System.out.printf(
@@ -146,6 +155,14 @@ public final class LayerPruneBenchmark {
                     mode.name().toLowerCase(Locale.ROOT));
             Metrics m = Evaluator.evaluate(student, base, eval);
             rows.add(new Row(name, sel, student, pre, m, seconds));
+            setup.grid(
+                String.format(
+                    Locale.ROOT,
+                    "layerprune-%d-%s-%s",
+                    pct,
+                    choice.getKey(),
+                    mode.name().toLowerCase(Locale.ROOT)),
+                student);
             System.out.printf(
                 Locale.ROOT,
                 "%s: retrained in %.0f s (distillation loss %.4f -> %.4f); eps-MSE %.4f -> %.4f,"
