@@ -45,7 +45,10 @@ final class FleetGauges {
                   + " budget times the fleet's sampler steps",
           "tailor.canary.percent", "Share of a device class's replicas the canary runs, percent",
           "tailor.canary.failed.checks",
-              "Failed canary analysis checks of a device class's current rollout");
+              "Failed canary analysis checks of a device class's current rollout",
+          "tailor.canary.probe.ssim",
+              "Same-seed SSIM between the canary's and the stable variant's images of a device"
+                  + " class's last probe requests");
 
   private final MeterRegistry registry;
   private final Map<Series, Double> values = new ConcurrentHashMap<>();
@@ -112,6 +115,8 @@ final class FleetGauges {
           "tailor.canary.failed.checks",
           tags,
           orZero(ro == null ? null : ro.getFailedChecks()));
+      // Only once probes compared images: no value is not an agreement of 0.
+      put(now, "tailor.canary.probe.ssim", tags, ro == null ? null : ro.getProbeSsim());
       Series budget = new Series("tailor.class.latency.budget.seconds", tags);
       if (classes == null) {
         Double was = values.get(budget);

@@ -68,6 +68,11 @@ class OperatorMetricsTest {
     ModelFleetStatus rolledBack = rollout(RolloutState.ROLLED_BACK);
 
     metrics.fleetStatus(fleet, null, progressing, classes);
+    // no probe compared images yet: no series, rather than an agreement of 0
+    assertThat(registry.find("tailor.canary.probe.ssim").gauge()).isNull();
+    progressing.getDeviceClasses().get(0).getRollout().setProbeSsim(0.61);
+    metrics.fleetStatus(fleet, progressing, progressing, classes);
+    assertThat(value("tailor.canary.probe.ssim", "t4")).isEqualTo(0.61);
     metrics.fleetStatus(fleet, progressing, succeeded, classes);
     metrics.fleetStatus(fleet, succeeded, succeeded, classes);
     metrics.fleetStatus(fleet, progressing, rolledBack, classes);

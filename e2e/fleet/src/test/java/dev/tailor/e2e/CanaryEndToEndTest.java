@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.Analysis;
 import dev.tailor.api.v1alpha1.fleet.CanaryStep;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
@@ -37,7 +38,9 @@ import org.junit.jupiter.api.Test;
  * requests to the class's Service endpoints throughout. A good variant is promoted through every
  * step while no request fails, with the operator pod killed mid-rollout; a variant whose servers
  * fail every request (the worker's test-only fault switch, set on the canary's pods) is rolled back
- * while the stable variant keeps serving.
+ * while the stable variant keeps serving; with the load stopped, an upgrade is promoted on the
+ * operator's probe requests alone; and the fleet deleted mid-canary takes everything it owned with
+ * it.
  */
 class CanaryEndToEndTest extends LocalTailorTest {
   private static final String NS = "canary";
@@ -99,6 +102,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
             tailor.awaitFleet(NS, FLEET, TIMEOUT, f -> Boolean.TRUE.equals(cls(f).getReady())));
     System.out.println("canary-e2e: serving " + first + "; starting the load and the upgrade");
 
+    String second;
     try (Load load = new Load(client)) {
       // A good variant: every step, the operator killed in the middle, full promotion.
       upgradeTo("base-b", baseB);
@@ -125,9 +129,11 @@ class CanaryEndToEndTest extends LocalTailorTest {
                   Boolean.TRUE.equals(cls(f).getReady())
                       && cls(f).getRollout() != null
                       && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
-      String second = servedVariant(promoted);
+      second = servedVariant(promoted);
       assertThat(second).isNotEqualTo(first);
-      assertThat(cls(promoted).getRollout().getLastAnalysis()).startsWith("passed: error rate 0");
+      assertThat(cls(promoted).getRollout().getLastAnalysis())
+          .startsWith("passed: ")
+          .contains("probes: 2/2 canary answer(s) of 10 steps", "error rate 0.0000");
       assertThat(messages(client, "RolloutStarted")).hasSize(1);
       assertThat(messages(client, "CanaryPromoted")).hasSize(1);
       assertThat(messages(client, "RolloutSucceeded")).hasSize(1);
@@ -160,8 +166,14 @@ class CanaryEndToEndTest extends LocalTailorTest {
       DeviceClassServingStatus c = cls(rolledBack);
       assertThat(c.getPhase()).isEqualTo(ClassPhase.DEGRADED);
       assertThat(c.getVariant()).isEqualTo(second);
-      assertThat(c.getMessage()).contains("rolled back", "error rate 1.0000", second);
-      assertThat(messages(client, "RolledBack")).singleElement().asString().contains("error rate");
+      // the operator's probes met the injected fault themselves
+      assertThat(c.getMessage())
+          .contains(
+              "rolled back", "to pod " + FLEET + "-" + CLASS + "-canary-", "HTTP 500", second);
+      assertThat(messages(client, "RolledBack"))
+          .singleElement()
+          .asString()
+          .contains("injected fault");
       assertThat(load.stableFailures()).as("stable failures: %s", load.errors()).isZero();
       load.reset();
       Thread.sleep(5000);
@@ -174,6 +186,67 @@ class CanaryEndToEndTest extends LocalTailorTest {
       // inference servers and of the operator, with the chart's recording rules evaluated.
       everyChartQueryReturnsSeries();
     }
+
+    // A class without traffic: only the operator's probes reach the canary, and they are the
+    // evidence that promotes it (without them, every check of the step found no requests, and the
+    // rollout waited for its progress deadline and rolled back).
+    tailor.setCanaryEnvironment(Map.of());
+    upgradeTo("base-a", baseA);
+    ModelFleet quiet =
+        tailor.awaitFleet(
+            NS,
+            FLEET,
+            TIMEOUT,
+            f ->
+                Boolean.TRUE.equals(cls(f).getReady())
+                    && !second.equals(servedVariant(f))
+                    && cls(f).getRollout() != null
+                    && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
+    ClassRolloutStatus ro = cls(quiet).getRollout();
+    assertThat(ro.getLastAnalysis())
+        .startsWith("passed: ")
+        .contains("probes: 2/2 canary answer(s)");
+    // the canary's and the stable variant's images of the same seeds, compared
+    assertThat(ro.getProbeSsim()).isBetween(-1.0, 1.0);
+    assertThat(ro.getProbePsnrDb()).isPositive();
+    assertThat(messages(client, "RolloutSucceeded")).hasSize(2);
+
+    // The fleet deleted in the middle of a canary step: its finalizer completes, and both
+    // Deployments, the Service and the variants go with it (owner references); the operator keeps
+    // no series of it.
+    upgradeTo("base-b", baseB);
+    tailor.awaitFleet(
+        NS,
+        FLEET,
+        TIMEOUT,
+        f ->
+            cls(f).getRollout() != null
+                && cls(f).getRollout().getState() == RolloutState.PROGRESSING
+                && cls(f).getRollout().getStepStartTime() != null);
+    client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).delete();
+    LocalTailor.awaitUntil(
+        "the fleet deleted mid-canary and everything it owned",
+        TIMEOUT,
+        () ->
+            client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).get() == null
+                && client.apps().deployments().inNamespace(NS).list().getItems().isEmpty()
+                && client.services().inNamespace(NS).withName(FLEET + "-" + CLASS).get() == null
+                && client.resources(ModelVariant.class).inNamespace(NS).list().getItems().isEmpty()
+                && client.pods().inNamespace(NS).list().getItems().stream()
+                    .noneMatch(p -> p.getMetadata().getName().startsWith(FLEET + "-" + CLASS)));
+    LocalTailor.awaitUntil(
+        "the operator to drop the fleet's series",
+        Duration.ofMinutes(2),
+        () ->
+            tailor
+                .prometheus()
+                .query(
+                    "tailor_canary_percent{fleet_namespace=\""
+                        + NS
+                        + "\", fleet=\""
+                        + FLEET
+                        + "\"}")
+                .isEmpty());
   }
 
   private static void everyChartQueryReturnsSeries() throws Exception {

@@ -2,8 +2,11 @@ package dev.tailor.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.common.Condition;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.artifacts.ArtifactStore;
@@ -21,12 +24,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Faults injected for real on the test bed, against the operator from the chart and the real
  * worker, on two fleets (retention Delete): the API server stopped while their compression Jobs
- * run, etcd stopped while they serve, then the store stopped and the operator pod killed while one
- * fleet is being deleted. After each fault is gone: the fleets say Serving again; nothing is lost
- * and nothing is made twice (one compression Job per fleet, each size registered once, the serving
- * Deployment never rewritten) and the classes answer with images; the deleted fleet's finalizer
- * completes under the new operator pod (its variants and files gone, an ArtifactCleanupFailed Event
- * while the store was down), and nothing of the other fleet is touched.
+ * run, etcd stopped while they serve, their DeviceClass deleted and created again, then the store
+ * stopped and the operator pod killed while one fleet is being deleted and the other's serving pod
+ * is replaced (the new one cannot fetch its variant until the store is back). After each fault is
+ * gone: the fleets say Serving again; nothing is lost and nothing is made twice (one compression
+ * Job per fleet, each size registered once, the serving Deployment never rewritten) and the classes
+ * answer with images; the deleted fleet's finalizer completes under the new operator pod (its
+ * variants and files gone, an ArtifactCleanupFailed Event while the store was down), and nothing of
+ * the other fleet is touched.
  */
 class FleetFaultTest extends LocalTailorTest {
   private static final String NS = "e2e";
@@ -67,6 +72,31 @@ class FleetFaultTest extends LocalTailorTest {
       assertNothingTwice(client, name);
       assertThat(png(name)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     }
+
+    // The DeviceClass both fleets serve on is deleted: they say so (Stalled, naming it) and go on
+    // serving what runs; once it is back they are Serving again, with nothing made twice.
+    DeviceClass l4 = client.resources(DeviceClass.class).withName(CLASS).get();
+    client.resource(l4).delete();
+    System.out.println("fault-test: DeviceClass " + CLASS + " deleted while the fleets served");
+    for (String name : List.of(KEPT, DOOMED)) {
+      ModelFleet stuck = tailor.awaitFleet(NS, name, TIMEOUT, f -> stalled(f) != null);
+      assertThat(stalled(stuck).getReason()).isEqualTo("DeviceClassNotFound");
+      assertThat(stalled(stuck).getMessage()).contains("DeviceClass \"" + CLASS + "\" not found");
+      assertThat(png(name)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+    }
+    assertThat(events(client, "DeviceClassNotFound")).isNotEmpty();
+    DeviceClass again = new DeviceClass();
+    again.getMetadata().setName(CLASS);
+    again.getMetadata().setLabels(l4.getMetadata().getLabels());
+    again.setSpec(l4.getSpec());
+    client.resource(again).create();
+    for (String name : List.of(KEPT, DOOMED)) {
+      ModelFleet back = tailor.awaitFleet(NS, name, TIMEOUT, LocalTailor::serving);
+      assertThat(stalled(back)).isNull();
+      assertNothingTwice(client, name);
+    }
+    assertThat(servedVariant(client, KEPT)).isEqualTo(keptVariant);
+
     List<String> keptFiles = storedVariants(KEPT);
     assertThat(keptFiles).hasSize(2);
     assertThat(storedVariants(DOOMED)).hasSize(2);
@@ -87,6 +117,32 @@ class FleetFaultTest extends LocalTailorTest {
       client.resource(operator).delete();
       System.out.println(
           "fault-test: store down and operator pod deleted during the fleet's deletion");
+      // The kept fleet's serving pod is replaced while the store is down: the new one cannot
+      // fetch its variant, exits with its reason, and the class says so (under the new operator).
+      Pod serving =
+          client
+              .pods()
+              .inNamespace(NS)
+              .withLabel("tailor.dev/fleet", KEPT)
+              .withLabel("app.kubernetes.io/component", "inference")
+              .list()
+              .getItems()
+              .get(0);
+      client.resource(serving).delete();
+      ModelFleet failing =
+          tailor.awaitFleet(
+              NS,
+              KEPT,
+              TIMEOUT,
+              f -> {
+                String m = f.getStatus().getDeviceClasses().get(0).getMessage();
+                return m != null && m.contains("exit ");
+              });
+      System.out.println(
+          "fault-test: with the store down the kept class says: "
+              + failing.getStatus().getDeviceClasses().get(0).getMessage());
+      assertThat(events(client, "ServingPodFailing"))
+          .anySatisfy(e -> assertThat(e.getMessage()).contains("DeviceClass " + CLASS, "exit "));
     } finally {
       tailor.store().restart();
     }
@@ -118,6 +174,16 @@ class FleetFaultTest extends LocalTailorTest {
     fleet.getSpec().getStore().setUri("s3://" + LocalTailor.VARIANTS_BUCKET + "/" + name);
     fleet.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
     return fleet;
+  }
+
+  /** The fleet's Stalled condition when it is True, else null. */
+  private static Condition stalled(ModelFleet f) {
+    return f.getStatus() == null || f.getStatus().getConditions() == null
+        ? null
+        : f.getStatus().getConditions().stream()
+            .filter(c -> ConditionTypes.STALLED.equals(c.getType()) && c.isTrue())
+            .findFirst()
+            .orElse(null);
   }
 
   private static void assertNothingTwice(KubernetesClient client, String fleet) {

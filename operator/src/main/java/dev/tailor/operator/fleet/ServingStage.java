@@ -14,7 +14,9 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.operator.EventRecorder;
+import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -36,6 +38,7 @@ final class ServingStage {
   private final EventRecorder events;
   private final String workerImage;
   private final Optional<PrometheusAnalysis> prometheus;
+  private final CanaryProbes probes = new CanaryProbes(ServingResources.PORT);
   private final Clock clock;
 
   /**
@@ -80,6 +83,7 @@ final class ServingStage {
                 source(context, ModelVariant.class, VARIANTS)),
             workerImage,
             prometheus,
+            probes,
             clock.instant());
     List<DeviceClassServingStatus> served =
         rollout.reconcile(

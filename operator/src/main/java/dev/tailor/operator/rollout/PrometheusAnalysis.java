@@ -3,6 +3,7 @@ package dev.tailor.operator.rollout;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.api.v1alpha1.fleet.Analysis;
+import dev.tailor.operator.rollout.Check.Verdict;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -23,17 +24,6 @@ import java.util.OptionalDouble;
  * usually attaches.
  */
 public final class PrometheusAnalysis {
-  /** The outcome of one check. */
-  public enum Verdict {
-    PASSED,
-    FAILED,
-    /** No evidence either way: no requests in the window, or Prometheus could not be asked. */
-    INCONCLUSIVE
-  }
-
-  /** One check's verdict and what it measured, in words for the status and Events. */
-  public record Result(Verdict verdict, String summary) {}
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private final URI url;
   private final HttpClient http;
@@ -86,7 +76,7 @@ public final class PrometheusAnalysis {
    * Checks the pods matching {@code podRegex} in {@code namespace} against {@code thresholds} over
    * the last {@code window}.
    */
-  public Result check(String namespace, String podRegex, Analysis thresholds, Duration window) {
+  public Check check(String namespace, String podRegex, Analysis thresholds, Duration window) {
     OptionalDouble total;
     OptionalDouble errors;
     OptionalDouble p95;
@@ -97,16 +87,16 @@ public final class PrometheusAnalysis {
       errors = query(requestsQuery(namespace, podRegex, window, "error"), at);
       p95 = query(p95Query(namespace, podRegex, window), at);
     } catch (IOException e) {
-      return new Result(
+      return Check.live(
           Verdict.INCONCLUSIVE,
           "Prometheus at " + url + " could not be queried: " + e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new Result(Verdict.INCONCLUSIVE, "interrupted while querying Prometheus");
+      return Check.live(Verdict.INCONCLUSIVE, "interrupted while querying Prometheus");
     }
     double requests = total.orElse(0);
     if (requests <= 0 || Double.isNaN(requests)) {
-      return new Result(
+      return Check.live(
           Verdict.INCONCLUSIVE,
           "no requests reached the canary in the last " + window.toSeconds() + " s");
     }
@@ -130,7 +120,7 @@ public final class PrometheusAnalysis {
             maxP95,
             window.toSeconds(),
             requests);
-    return new Result(errorsOk && latencyOk ? Verdict.PASSED : Verdict.FAILED, summary);
+    return Check.live(errorsOk && latencyOk ? Verdict.PASSED : Verdict.FAILED, summary);
   }
 
   /**

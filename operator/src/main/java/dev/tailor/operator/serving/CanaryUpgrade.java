@@ -11,7 +11,7 @@ import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.operator.EventRecorder;
-import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.rollout.Check;
 import dev.tailor.operator.rollout.RolloutStatuses;
 import dev.tailor.operator.rollout.StepAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
@@ -49,7 +49,7 @@ final class CanaryUpgrade {
   private final DeviceClass dc;
   private final String image;
   private final EventRecorder events;
-  private final Optional<PrometheusAnalysis> prometheus;
+  private final StepAnalysis analysis;
   private final Writes writes;
   private final Instant now;
   private Duration requeue;
@@ -60,7 +60,7 @@ final class CanaryUpgrade {
       DeviceClass dc,
       String image,
       EventRecorder events,
-      Optional<PrometheusAnalysis> prometheus,
+      StepAnalysis analysis,
       Writes writes,
       Instant now) {
     this.fleet = fleet;
@@ -68,7 +68,7 @@ final class CanaryUpgrade {
     this.dc = dc;
     this.image = image;
     this.events = events;
-    this.prometheus = prometheus;
+    this.analysis = analysis;
     this.writes = writes;
     this.now = now;
   }
@@ -260,20 +260,17 @@ final class CanaryUpgrade {
     Duration duration = Duration.ofSeconds(st.getDurationSeconds());
     Instant stepEnd = stepStart.plus(duration);
     Analysis thresholds = spec.getAnalysis() == null ? new Analysis() : spec.getAnalysis();
-    StepAnalysis.Outcome analysis =
-        new StepAnalysis(prometheus)
-            .check(
-                ro,
-                thresholds,
-                fleet.getMetadata().getNamespace(),
-                ServingResources.name(fleet, target.getName(), Track.CANARY)
-                    + "-[a-z0-9]+-[a-z0-9]+",
-                stepStart,
-                stepEnd,
-                now);
-    PrometheusAnalysis.Verdict verdict = analysis.verdict();
-    if (verdict == PrometheusAnalysis.Verdict.FAILED
-        && ro.getFailedChecks() > spec.getFailureLimit()) {
+    StepAnalysis.Outcome outcome =
+        analysis.check(
+            ro,
+            thresholds,
+            fleet.getMetadata().getNamespace(),
+            ServingResources.name(fleet, target.getName(), Track.CANARY) + "-[a-z0-9]+-[a-z0-9]+",
+            stepStart,
+            stepEnd,
+            now);
+    Check.Verdict verdict = outcome.verdict();
+    if (verdict == Check.Verdict.FAILED && ro.getFailedChecks() > spec.getFailureLimit()) {
       return rollBack(
           ro,
           stable,
@@ -287,11 +284,11 @@ final class CanaryUpgrade {
               + ") at "
               + where
               + ": "
-              + analysis.summary());
+              + outcome.summary());
     }
     boolean ended = !now.isBefore(stepEnd);
-    Instant nextCheck = analysis.nextCheck();
-    if (ended && verdict == PrometheusAnalysis.Verdict.PASSED) {
+    Instant nextCheck = outcome.nextCheck();
+    if (ended && verdict == Check.Verdict.PASSED) {
       boolean last = step + 1 >= steps.size();
       events.record(
           fleet,

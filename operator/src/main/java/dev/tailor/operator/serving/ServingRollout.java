@@ -9,9 +9,12 @@ import dev.tailor.api.v1alpha1.fleet.ClassRolloutStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
+import dev.tailor.api.v1alpha1.variant.VariantMetrics;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.PodReasons;
+import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.rollout.StepAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -52,6 +55,7 @@ public final class ServingRollout {
   private final Caches caches;
   private final String image;
   private final Optional<PrometheusAnalysis> prometheus;
+  private final CanaryProbes probes;
   private final Instant now;
   private final LatencyProfiling profiling;
 
@@ -66,12 +70,14 @@ public final class ServingRollout {
       Caches caches,
       String image,
       Optional<PrometheusAnalysis> prometheus,
+      CanaryProbes probes,
       Instant now) {
     this.client = client;
     this.events = events;
     this.caches = caches;
     this.image = image;
     this.prometheus = prometheus;
+    this.probes = probes;
     this.now = now;
     this.profiling = new LatencyProfiling(client, events, caches, image);
   }
@@ -236,7 +242,8 @@ public final class ServingRollout {
                     .filter(r -> r != null && r > 0)
                     .orElse(Math.max(1, CanaryUpgrade.replicas(stable)));
         CanaryUpgrade upgrade =
-            new CanaryUpgrade(fleet, target, dc, image, events, prometheus, writes, now);
+            new CanaryUpgrade(
+                fleet, target, dc, image, events, analysis(fleet, cls, mv, stable), writes, now);
         s.setRollout(
             upgrade.reconcile(mv, stable, canary, total, a != null, s.getRollout(), upgrading));
         upgrade.requeue().ifPresent(this::requeueWithin);
@@ -293,6 +300,50 @@ public final class ServingRollout {
     return s;
   }
 
+  /** The class's serving pods from the cache: those of {@code track}, or of both when null. */
+  private List<Pod> pods(ModelFleet fleet, String cls, Track track) {
+    Map<String, String> selector = ServingResources.selector(fleet, cls);
+    if (track != null) {
+      selector.put(ServingResources.TRACK_LABEL, track.label());
+    }
+    return caches
+        .pods()
+        .list(
+            fleet.getMetadata().getNamespace(),
+            p ->
+                p.getMetadata().getLabels() != null
+                    && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+        .toList();
+  }
+
+  /**
+   * The analysis of the class's canary steps: Prometheus, probes to its canary and stable pods, and
+   * the recorded quality of {@code canary} against the variant the stable Deployment serves.
+   */
+  private StepAnalysis analysis(
+      ModelFleet fleet, String cls, ModelVariant canary, Deployment stable) {
+    String stableName = templateVariant(stable);
+    VariantMetrics stableMetrics =
+        stableName == null
+            ? null
+            : caches
+                .variants()
+                .get(new ResourceID(stableName, fleet.getMetadata().getNamespace()))
+                .map(v -> v.getSpec().getMetrics())
+                .orElse(null);
+    VariantMetrics canaryMetrics = canary.getSpec().getMetrics();
+    var thresholds = CanaryUpgrade.spec(fleet).getAnalysis();
+    return new StepAnalysis(
+        prometheus,
+        t -> probes.send(pods(fleet, cls, Track.CANARY), pods(fleet, cls, Track.STABLE), t),
+        StepAnalysis.quality(
+            thresholds == null ? new dev.tailor.api.v1alpha1.fleet.Analysis() : thresholds,
+            canary.getMetadata().getName(),
+            canaryMetrics == null ? null : canaryMetrics.getFrechetDistance(),
+            stableName,
+            stableMetrics == null ? null : stableMetrics.getFrechetDistance()));
+  }
+
   /**
    * What the class's serving pods say is wrong (a crash loop and the server's last reason, an image
    * that cannot be pulled, a pod the scheduler cannot place), told once as an Event when it first
@@ -300,17 +351,7 @@ public final class ServingRollout {
    */
   private Optional<String> podTrouble(
       ModelFleet fleet, String cls, Optional<DeviceClassServingStatus> before) {
-    Map<String, String> selector = ServingResources.selector(fleet, cls);
-    List<Pod> pods =
-        caches
-            .pods()
-            .list(
-                fleet.getMetadata().getNamespace(),
-                p ->
-                    p.getMetadata().getLabels() != null
-                        && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
-            .toList();
-    Optional<String> trouble = PodReasons.of(pods);
+    Optional<String> trouble = PodReasons.of(pods(fleet, cls, null));
     trouble
         // the scheduler tells an unschedulable pod's story in its own Events (FailedScheduling)
         .filter(t -> !t.startsWith(PodReasons.UNSCHEDULABLE))

@@ -365,6 +365,8 @@ class CanaryRolloutApiServerTest {
                   a.setIntervalSeconds(5);
                   a.setMaxErrorRate(0.05);
                   a.setMaxP95LatencySeconds(1.0);
+                  // the simulated pods run no server to probe: probes are CanaryEndToEndTest's
+                  a.setProbeRequests(0);
                   r.setAnalysis(a);
                   r.setFailureLimit(0);
                   r.setProgressDeadlineSeconds(300);

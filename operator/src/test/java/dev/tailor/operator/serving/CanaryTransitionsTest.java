@@ -11,6 +11,9 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.fleet.FleetFixtures;
+import dev.tailor.operator.rollout.CanaryProbes;
+import dev.tailor.operator.rollout.Check;
+import dev.tailor.operator.rollout.StepAnalysis;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -32,6 +35,13 @@ import org.junit.jupiter.api.Test;
 class CanaryTransitionsTest {
   private static final int TOTAL = 4;
   private static final Instant T0 = Instant.parse("2026-12-05T12:00:00Z");
+
+  /** No Prometheus; every check's probes answer (the check at a step's end passes). */
+  private static final StepAnalysis PROBES_PASS =
+      new StepAnalysis(
+          Optional.empty(),
+          t -> new CanaryProbes.Result(Check.live(Check.Verdict.PASSED, "probes answered"), null),
+          null);
 
   private final List<String> events = new ArrayList<>();
   private final FakeCluster cluster = new FakeCluster();
@@ -63,7 +73,7 @@ class CanaryTransitionsTest {
             l4,
             "tailor/worker:test",
             recorder(),
-            Optional.empty(),
+            PROBES_PASS,
             cluster,
             T0.plusSeconds(t));
     ro = upgrade.reconcile(chosen, stable, canary, TOTAL, false, ro, upgrading);
@@ -82,7 +92,7 @@ class CanaryTransitionsTest {
 
     pass(30, v2); // inside the first step: nothing new
     assertThat(ro.getStep()).isZero();
-    pass(60, v2); // the step's minute has passed: with no Prometheus, a pause that passes
+    pass(60, v2); // the step's minute has passed: its check, at its end, passes on the probes
     assertThat(ro.getStep()).isEqualTo(1);
     assertThat(events).endsWith("CanaryPromoted");
 

@@ -60,11 +60,39 @@ public class ClassRolloutStatus {
   private String lastAnalysisTime;
 
   @JsonPropertyDescription(
-      "Result of the last analysis: measured error rate and p95 latency against the thresholds.")
+      "Result of the last analysis: the variants' recorded quality, the probe requests and the"
+          + " measured error rate and p95 latency, each against its thresholds.")
   private String lastAnalysis;
+
+  @JsonPropertyDescription(
+      "Mean SSIM between the canary's and the stable variant's images of the last probe requests"
+          + " (same seeds and steps).")
+  @Min(-1)
+  @Max(1)
+  private Double probeSsim;
+
+  @JsonPropertyDescription("Mean PSNR, in dB, between the same images as probeSsim.")
+  @Min(0)
+  private Double probePsnrDb;
 
   @JsonPropertyDescription("What the rollout is doing or why it rolled back.")
   private String message;
+
+  public Double getProbeSsim() {
+    return probeSsim;
+  }
+
+  public void setProbeSsim(Double probeSsim) {
+    this.probeSsim = probeSsim;
+  }
+
+  public Double getProbePsnrDb() {
+    return probePsnrDb;
+  }
+
+  public void setProbePsnrDb(Double probePsnrDb) {
+    this.probePsnrDb = probePsnrDb;
+  }
 
   public RolloutState getState() {
     return state;

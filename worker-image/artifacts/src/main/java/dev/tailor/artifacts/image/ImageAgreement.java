@@ -1,11 +1,17 @@
-package dev.tailor.worker.eval;
+package dev.tailor.artifacts.image;
 
-import ai.djl.ndarray.NDArray;
+import java.awt.image.BufferedImage;
+import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.util.Arrays;
+import javax.imageio.ImageIO;
 
 /**
- * Agreement between two batches of images in [−1, 1] (N, 3, H, W): mean PSNR in dB and mean SSIM
- * (Wang et al. 2004; 7×7 uniform window, data range 1, as scikit-image's default), per image and
- * channel, averaged.
+ * Agreement between two batches of images in [−1, 1], laid out (N, C, H, W): mean PSNR in dB and
+ * mean SSIM (Wang et al. 2004; 7×7 uniform window, data range 1, as scikit-image's default), per
+ * image and channel, averaged. Plain Java, so that the worker (its evaluations) and the operator
+ * (its canary probes, on the PNGs the inference servers answer) measure agreement the same way.
  *
  * @param psnrDb mean peak signal-to-noise ratio, capped at 100 dB for identical images
  * @param ssim mean structural similarity in [−1, 1]
@@ -14,17 +20,24 @@ public record ImageAgreement(double psnrDb, double ssim) {
 
   private static final int WIN = 7;
 
-  public static ImageAgreement of(NDArray a, NDArray b) {
-    if (!a.getShape().equals(b.getShape())) {
-      throw new IllegalArgumentException(a.getShape() + " ≠ " + b.getShape());
+  /**
+   * The agreement of {@code x} and {@code y}, both of {@code shape} (N, C, H, W) and values in [−1,
+   * 1].
+   */
+  public static ImageAgreement of(float[] x, float[] y, long[] shape) {
+    if (shape.length != 4) {
+      throw new IllegalArgumentException(
+          "shape must be (N, C, H, W), got " + Arrays.toString(shape));
     }
-    long[] s = a.getShape().getShape();
-    int n = (int) s[0];
-    int c = (int) s[1];
-    int h = (int) s[2];
-    int w = (int) s[3];
-    float[] x = a.toFloatArray();
-    float[] y = b.toFloatArray();
+    long size = Arrays.stream(shape).reduce(1, (p, q) -> p * q);
+    if (x.length != size || y.length != size) {
+      throw new IllegalArgumentException(
+          x.length + " and " + y.length + " values for shape " + Arrays.toString(shape));
+    }
+    int n = (int) shape[0];
+    int c = (int) shape[1];
+    int h = (int) shape[2];
+    int w = (int) shape[3];
     double psnr = 0;
     double ssim = 0;
     for (int i = 0; i < n; i++) {
@@ -40,6 +53,53 @@ public record ImageAgreement(double psnrDb, double ssim) {
       }
     }
     return new ImageAgreement(psnr / n, ssim / (n * c));
+  }
+
+  /**
+   * The agreement of two PNG images of the same size and channels (a grid of several images counts
+   * as one image).
+   *
+   * @throws IOException when either is not a readable image, or their sizes or channels differ
+   */
+  public static ImageAgreement ofPngs(byte[] a, byte[] b) throws IOException {
+    Raster x = raster(a);
+    Raster y = raster(b);
+    if (x.getWidth() != y.getWidth()
+        || x.getHeight() != y.getHeight()
+        || x.getNumBands() != y.getNumBands()) {
+      throw new IOException(
+          "the images differ in size or channels: " + describe(x) + " and " + describe(y));
+    }
+    long[] shape = {1, x.getNumBands(), x.getHeight(), x.getWidth()};
+    return of(planar(x), planar(y), shape);
+  }
+
+  private static Raster raster(byte[] png) throws IOException {
+    BufferedImage image = ImageIO.read(new ByteArrayInputStream(png));
+    if (image == null) {
+      throw new IOException("not a readable image (" + png.length + " bytes)");
+    }
+    return image.getRaster();
+  }
+
+  private static String describe(Raster r) {
+    return r.getWidth() + "×" + r.getHeight() + "×" + r.getNumBands();
+  }
+
+  /** The raster's 8-bit samples as (C, H, W) values in [−1, 1]. */
+  private static float[] planar(Raster r) {
+    int c = r.getNumBands();
+    int h = r.getHeight();
+    int w = r.getWidth();
+    float[] out = new float[c * h * w];
+    for (int band = 0; band < c; band++) {
+      for (int row = 0; row < h; row++) {
+        for (int col = 0; col < w; col++) {
+          out[(band * h + row) * w + col] = r.getSample(col, row, band) / 127.5f - 1;
+        }
+      }
+    }
+    return out;
   }
 
   private static double ssim(float[] x, float[] y, int off, int h, int w) {

@@ -2,6 +2,7 @@ package dev.tailor.worker.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tailor.artifacts.image.ImageAgreement;
 import dev.tailor.worker.data.ImageDatasets;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.data.ShapesDataset;
@@ -12,7 +13,6 @@ import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.eval.EpsilonGrid;
 import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
-import dev.tailor.worker.eval.ImageAgreement;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.model.UNetConfig;
@@ -336,7 +336,7 @@ public final class ObsBenchmark implements Callable<Integer> {
       EvalOptions eval,
       NDManager m) {
     double eps = eval.grid().mse(model, eval.heldOut(), eval.schedule());
-    ImageAgreement agreement = ImageAgreement.of(Evaluator.samples(model, m, eval), reference);
+    ImageAgreement agreement = Evaluator.agreement(Evaluator.samples(model, m, eval), reference);
     return new Row(
         setting,
         method,

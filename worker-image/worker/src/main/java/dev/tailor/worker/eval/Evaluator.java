@@ -2,6 +2,7 @@ package dev.tailor.worker.eval;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.tailor.artifacts.image.ImageAgreement;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
@@ -27,7 +28,7 @@ public final class Evaluator {
       try (NDManager m = model.manager().newSubManager()) {
         NDArray a = samples(model, m, o);
         NDArray b = samples(reference, m, o);
-        ImageAgreement agreement = ImageAgreement.of(a, b);
+        ImageAgreement agreement = agreement(a, b);
         psnr = agreement.psnrDb();
         ssim = agreement.ssim();
       }
@@ -47,6 +48,14 @@ public final class Evaluator {
         cost.device(),
         o.protocol(),
         quality);
+  }
+
+  /** The agreement of two batches of images in [−1, 1] of the same (N, C, H, W) shape. */
+  public static ImageAgreement agreement(NDArray a, NDArray b) {
+    if (!a.getShape().equals(b.getShape())) {
+      throw new IllegalArgumentException(a.getShape() + " ≠ " + b.getShape());
+    }
+    return ImageAgreement.of(a.toFloatArray(), b.toFloatArray(), a.getShape().getShape());
   }
 
   /**

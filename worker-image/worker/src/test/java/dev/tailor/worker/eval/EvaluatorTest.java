@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailor.artifacts.VariantManifest;
+import dev.tailor.artifacts.image.ImageAgreement;
 import dev.tailor.worker.data.ShapesDataset;
 import dev.tailor.worker.diffusion.Noise;
 import dev.tailor.worker.diffusion.NoiseSchedule;
@@ -23,11 +24,11 @@ class EvaluatorTest {
   void identicalImagesAgreePerfectlyAndNoiseLowersAgreement() {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray a = Noise.gaussian(m, new ai.djl.ndarray.types.Shape(2, 3, 16, 16), 1).clip(-1, 1);
-      ImageAgreement same = ImageAgreement.of(a, a);
+      ImageAgreement same = Evaluator.agreement(a, a);
       assertThat(same.psnrDb()).isEqualTo(100.0);
       assertThat(same.ssim()).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-9));
       NDArray b = a.add(Noise.gaussian(m, a.getShape(), 2).mul(0.1)).clip(-1, 1);
-      ImageAgreement noisy = ImageAgreement.of(a, b);
+      ImageAgreement noisy = Evaluator.agreement(a, b);
       // noise of σ 0.1 on the [−1, 1] scale is σ 0.05 on [0, 1]: PSNR ≈ 26 dB
       assertThat(noisy.psnrDb()).isBetween(24.0, 28.0);
       assertThat(noisy.ssim()).isLessThan(0.999).isGreaterThan(0.5);
