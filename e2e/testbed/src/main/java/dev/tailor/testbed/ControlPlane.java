@@ -416,11 +416,25 @@ public final class ControlPlane implements AutoCloseable {
     }
   }
 
+  /** Ports handed out in this JVM: a port probed free may be handed out again once closed. */
+  private static final java.util.Set<Integer> HANDED_OUT =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A local port free now and never handed out before in this JVM (the API server's and etcd's
+   * ports are probed one after the other, before either binds: the kernel may offer the same port
+   * twice).
+   */
   static int freePort() {
-    try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new TestbedException("no free local port: " + e.getMessage(), e);
+    for (int tries = 0; tries < 100; tries++) {
+      try (ServerSocket s = new ServerSocket(0, 0, java.net.InetAddress.getLoopbackAddress())) {
+        if (HANDED_OUT.add(s.getLocalPort())) {
+          return s.getLocalPort();
+        }
+      } catch (IOException e) {
+        throw new TestbedException("no free local port: " + e.getMessage(), e);
+      }
     }
+    throw new TestbedException("no free local port that was not handed out already");
   }
 }

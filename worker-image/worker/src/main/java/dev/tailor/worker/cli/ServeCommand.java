@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
       "  GET /healthz       200 while the process runs",
       "  GET /readyz        200 once the model is loaded and warmed up, 503 before and draining",
       "  GET /metrics       Prometheus text: tailor_inference_* and JVM metrics",
-      "SIGTERM stops accepting requests, lets admitted ones finish (--drain-timeout), exits 0."
+      "SIGTERM: not ready but still serving for --shutdown-delay, then stops accepting",
+      "requests, lets admitted ones finish (--drain-timeout), exits 0."
     },
     footer = {"", ExitCodes.HELP})
 final class ServeCommand implements Callable<Integer>, WorkerCommand {
@@ -143,6 +144,16 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
           "On SIGTERM, how long admitted requests may take to finish. Default: ${DEFAULT-VALUE}.")
   int drainTimeoutSeconds;
 
+  @Option(
+      names = "--shutdown-delay",
+      paramLabel = "SECONDS",
+      defaultValue = "5",
+      description =
+          "On SIGTERM, how long to go on serving, not ready, before draining: the time load"
+              + " balancers need to stop sending new connections to a terminating pod. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int shutdownDelaySeconds;
+
   // For testing rollouts only (canary analysis must catch a bad variant): hidden from --help, and
   // inert unless --enable-faults (TAILOR_ENABLE_FAULTS=true) is given too, which the Helm chart and
   // the operator never set. The environment variables let a test bed make one variant's pods bad.
@@ -203,7 +214,19 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  log(err, "shutting down: draining for up to " + drainTimeoutSeconds + " s");
+                  log(
+                      err,
+                      "shutting down: serving "
+                          + shutdownDelaySeconds
+                          + " s more while not ready, then draining for up to "
+                          + drainTimeoutSeconds
+                          + " s");
+                  serving.server().leave();
+                  try {
+                    Thread.sleep(TimeUnit.SECONDS.toMillis(shutdownDelaySeconds));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
                   serving.server().drain();
                   try {
                     answered.await(10, TimeUnit.SECONDS);
@@ -253,6 +276,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
     Checks.nonNegative(spec, "--batch-wait-ms", batchWaitMs);
     Checks.positive(spec, "--read-timeout", readTimeoutSeconds);
     Checks.nonNegative(spec, "--drain-timeout", drainTimeoutSeconds);
+    Checks.nonNegative(spec, "--shutdown-delay", shutdownDelaySeconds);
     Checks.require(
         spec,
         faultErrorRate >= 0 && faultErrorRate <= 1,

@@ -89,6 +89,7 @@ public final class InferenceServer implements AutoCloseable {
   private final CountDownLatch stopped = new CountDownLatch(1);
   private final AtomicInteger threads = new AtomicInteger();
   private volatile State state = State.STARTING;
+  private volatile boolean leaving;
   private volatile ImageGenerator generator;
   private volatile RequestBatcher batcher;
   private boolean drainedAll;
@@ -116,7 +117,14 @@ public final class InferenceServer implements AutoCloseable {
     http.createContext("/healthz", ex -> probe(ex, "/healthz", true, "ok"));
     http.createContext(
         "/readyz",
-        ex -> probe(ex, "/readyz", state == State.READY, state.name().toLowerCase(Locale.ROOT)));
+        ex ->
+            probe(
+                ex,
+                "/readyz",
+                state == State.READY && !leaving,
+                leaving && state == State.READY
+                    ? "leaving"
+                    : state.name().toLowerCase(Locale.ROOT)));
     http.createContext("/metrics", new MetricsHandler(metrics.registry));
     http.createContext("/", ex -> error(ex, 404, "no such endpoint: " + ex.getRequestURI()));
   }
@@ -154,6 +162,16 @@ public final class InferenceServer implements AutoCloseable {
         state = State.READY;
       }
     }
+  }
+
+  /**
+   * The first part of a graceful stop: {@code /readyz} answers 503 from now on while requests are
+   * still served as before, so that load balancers (kube-proxy, which drops a terminating pod from
+   * its endpoints only after a short delay) stop sending new connections before {@link #drain}
+   * refuses them.
+   */
+  public void leave() {
+    leaving = true;
   }
 
   /**

@@ -245,6 +245,20 @@ class InferenceServerTest {
   }
 
   @Test
+  void leavingAnswersNotReadyButStillServes() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0);
+      Http http = new Http(server.port());
+      server.leave();
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      HttpResponse<byte[]> served = http.generate("{\"seed\": 5, \"steps\": 2}");
+      assertThat(served.statusCode()).isEqualTo(200);
+      assertThat(Http.png(served).getWidth()).isEqualTo(16);
+      assertThat(http.get("/healthz").statusCode()).isEqualTo(200);
+    }
+  }
+
+  @Test
   void drainGivesUpAfterTheTimeout() throws Exception {
     InferenceServer server =
         InferenceServer.start(settings(1, 0, Duration.ofMillis(200), 0, Duration.ofSeconds(30)));
