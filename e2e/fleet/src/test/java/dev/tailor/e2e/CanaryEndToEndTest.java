@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -237,16 +238,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
     LocalTailor.awaitUntil(
         "the operator to drop the fleet's series",
         Duration.ofMinutes(2),
-        () ->
-            tailor
-                .prometheus()
-                .query(
-                    "tailor_canary_percent{fleet_namespace=\""
-                        + NS
-                        + "\", fleet=\""
-                        + FLEET
-                        + "\"}")
-                .isEmpty());
+        () -> canaryPercent().isEmpty());
   }
 
   private static void everyChartQueryReturnsSeries() throws Exception {
@@ -266,18 +258,21 @@ class CanaryEndToEndTest extends LocalTailorTest {
     // ended, and counts what it sees end).
     assertThat(tailor.prometheus().query("sum(tailor_rollouts_total{outcome=\"rolled_back\"})"))
         .hasValue(1.0);
-    assertThat(
-            tailor
-                .prometheus()
-                .query(
-                    "tailor_canary_percent{fleet_namespace=\""
-                        + NS
-                        + "\", fleet=\""
-                        + FLEET
-                        + "\", device_class=\""
-                        + CLASS
-                        + "\"}"))
-        .hasValue(0.0);
+    assertThat(canaryPercent()).hasValue(0.0);
+  }
+
+  /** The class's canary share as Prometheus scraped it from the operator. */
+  private static OptionalDouble canaryPercent() {
+    return tailor
+        .prometheus()
+        .query(
+            "tailor_canary_percent{fleet_namespace=\""
+                + NS
+                + "\", fleet=\""
+                + FLEET
+                + "\", device_class=\""
+                + CLASS
+                + "\"}");
   }
 
   private static void upgradeTo(String model, StoredVariant base) {
