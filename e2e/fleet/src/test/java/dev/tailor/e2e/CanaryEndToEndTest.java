@@ -107,29 +107,12 @@ class CanaryEndToEndTest extends LocalTailorTest {
     try (Load load = new Load(client)) {
       // A good variant: every step, the operator killed in the middle, full promotion.
       upgradeTo("base-b", baseB);
-      tailor.awaitFleet(
-          NS,
-          FLEET,
-          TIMEOUT,
-          f -> {
-            ClassRolloutStatus ro = cls(f).getRollout();
-            return ro != null
-                && ro.getState() == RolloutState.PROGRESSING
-                && ro.getStepStartTime() != null;
-          });
+      tailor.awaitFleet(NS, FLEET, TIMEOUT, CanaryEndToEndTest::inCanaryStep);
       Pod operator =
           client.pods().inNamespace(LocalTailor.OPERATOR_NAMESPACE).list().getItems().get(0);
       client.resource(operator).delete();
       System.out.println("canary-e2e: deleted the operator pod during the canary step");
-      ModelFleet promoted =
-          tailor.awaitFleet(
-              NS,
-              FLEET,
-              TIMEOUT,
-              f ->
-                  Boolean.TRUE.equals(cls(f).getReady())
-                      && cls(f).getRollout() != null
-                      && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
+      ModelFleet promoted = tailor.awaitFleet(NS, FLEET, TIMEOUT, CanaryEndToEndTest::promoted);
       second = servedVariant(promoted);
       assertThat(second).isNotEqualTo(first);
       assertThat(cls(promoted).getRollout().getLastAnalysis())
@@ -194,15 +177,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
     tailor.setCanaryEnvironment(Map.of());
     upgradeTo("base-a", baseA);
     ModelFleet quiet =
-        tailor.awaitFleet(
-            NS,
-            FLEET,
-            TIMEOUT,
-            f ->
-                Boolean.TRUE.equals(cls(f).getReady())
-                    && !second.equals(servedVariant(f))
-                    && cls(f).getRollout() != null
-                    && cls(f).getRollout().getState() == RolloutState.SUCCEEDED);
+        tailor.awaitFleet(NS, FLEET, TIMEOUT, f -> promoted(f) && !second.equals(servedVariant(f)));
     ClassRolloutStatus ro = cls(quiet).getRollout();
     assertThat(ro.getLastAnalysis())
         .startsWith("passed: ")
@@ -216,14 +191,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
     // Deployments, the Service and the variants go with it (owner references); the operator keeps
     // no series of it.
     upgradeTo("base-b", baseB);
-    tailor.awaitFleet(
-        NS,
-        FLEET,
-        TIMEOUT,
-        f ->
-            cls(f).getRollout() != null
-                && cls(f).getRollout().getState() == RolloutState.PROGRESSING
-                && cls(f).getRollout().getStepStartTime() != null);
+    tailor.awaitFleet(NS, FLEET, TIMEOUT, CanaryEndToEndTest::inCanaryStep);
     client.resources(ModelFleet.class).inNamespace(NS).withName(FLEET).delete();
     LocalTailor.awaitUntil(
         "the fleet deleted mid-canary and everything it owned",
@@ -369,6 +337,19 @@ class CanaryEndToEndTest extends LocalTailorTest {
       running.set(false);
       thread.join(30_000);
     }
+  }
+
+  /** The class serves the rollout's variant on every replica, all Ready. */
+  private static boolean promoted(ModelFleet f) {
+    return Boolean.TRUE.equals(cls(f).getReady())
+        && cls(f).getRollout() != null
+        && cls(f).getRollout().getState() == RolloutState.SUCCEEDED;
+  }
+
+  /** The class's canary replicas are Ready and a step's clock runs. */
+  private static boolean inCanaryStep(ModelFleet f) {
+    ClassRolloutStatus ro = cls(f).getRollout();
+    return ro != null && ro.getState() == RolloutState.PROGRESSING && ro.getStepStartTime() != null;
   }
 
   private static DeviceClassServingStatus cls(ModelFleet f) {

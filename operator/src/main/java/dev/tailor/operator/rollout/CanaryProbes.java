@@ -3,6 +3,7 @@ package dev.tailor.operator.rollout;
 import dev.tailor.api.v1alpha1.fleet.Analysis;
 import dev.tailor.artifacts.image.ImageAgreement;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -173,11 +174,7 @@ public final class CanaryProbes {
     return pods.stream()
         .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
         .filter(p -> p.getStatus() != null && p.getStatus().getPodIP() != null)
-        .filter(
-            p ->
-                p.getStatus().getConditions() != null
-                    && p.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus())))
+        .filter(Readiness::isPodReady)
         .sorted(java.util.Comparator.comparing(p -> p.getMetadata().getName()))
         .toList();
   }
