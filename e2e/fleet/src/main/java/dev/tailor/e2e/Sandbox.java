@@ -1,7 +1,12 @@
 package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
+import dev.tailor.api.v1alpha1.fleet.StoredFile;
+import dev.tailor.api.v1alpha1.variant.Artifact;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import java.io.IOException;
@@ -213,6 +218,7 @@ public final class Sandbox implements Callable<Integer> {
                 + png);
       }
     }
+    savePictures(tailor, ready, grids);
     URI example = rows.stream().flatMap(r -> r.url().stream()).findFirst().orElseThrow();
     say(
         "Try: curl -s -X POST -d '{\"seed\": 3}' "
@@ -228,6 +234,38 @@ public final class Sandbox implements Callable<Integer> {
     say("Press Ctrl-C (or run e2e/sandbox --down) to stop it and everything it started.");
     Thread.currentThread().join();
     return 0;
+  }
+
+  /**
+   * Copies the pictures the operator keeps beside the variants into {@code dir}: the fleet's
+   * quality-vs-size plot and each variant's sample sheet, each checked against its digest.
+   */
+  private static void savePictures(LocalTailor tailor, ModelFleet fleet, Path dir)
+      throws IOException {
+    List<ModelVariant> variants =
+        tailor.client().resources(ModelVariant.class).inNamespace(NAMESPACE).list().getItems();
+    try (ArtifactStore store =
+        ArtifactStores.open(fleet.getSpec().getStore().getUri(), tailor.store().settings())) {
+      StoredFile plot = fleet.getStatus().getQualityPlot();
+      if (plot != null) {
+        Path png = dir.resolve("quality-vs-size.png");
+        Files.write(png, store.readFile(plot.getUri(), plot.getDigest()));
+        say("Quality and step latency by variant size (" + plot.getUri() + ") in " + png);
+      }
+      for (ModelVariant v : variants) {
+        Artifact a = v.getSpec().getArtifact();
+        if (a.getSamples() != null) {
+          Path png = dir.resolve(v.getMetadata().getName() + "-samples.png");
+          Files.write(png, store.readFile(a.getSamples(), a.getDigest()));
+          say(
+              v.getMetadata().getName()
+                  + ": the compression's same-seed samples ("
+                  + a.getSamples()
+                  + ") in "
+                  + png);
+        }
+      }
+    }
   }
 
   private Optional<ProcessHandle> running() {

@@ -9,6 +9,7 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.Rollout;
 import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
+import dev.tailor.api.v1alpha1.fleet.StoredFile;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
@@ -18,6 +19,7 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -71,7 +73,22 @@ class FleetEndToEndTest extends LocalTailorTest {
     assertThat(first)
         .extracting(v -> v.getSpec().getLineage().getSize())
         .containsExactlyInAnyOrder(100, 50);
-    List<String> firstFiles = first.stream().map(FleetEndToEndTest::storedName).toList();
+    List<String> firstFiles =
+        new ArrayList<>(first.stream().map(FleetEndToEndTest::storedName).toList());
+    // Beside the variants: each one's sample sheet (the worker's same-seed samples) and the fleet's
+    // quality-vs-size plot, both named in the status and read back against their digests.
+    for (ModelVariant v : first) {
+      assertThat(v.getSpec().getArtifact().getSamples())
+          .isEqualTo(v.getSpec().getArtifact().getUri() + "/samples.png");
+      assertThat(
+              stored(v.getSpec().getArtifact().getSamples(), v.getSpec().getArtifact().getDigest()))
+          .startsWith(PNG_MAGIC);
+    }
+    assertThat(served.getStatus().getVariants())
+        .allSatisfy(r -> assertThat(r.getSamples()).endsWith("/samples.png"));
+    StoredFile plot = served.getStatus().getQualityPlot();
+    assertThat(stored(plot.getUri(), plot.getDigest())).startsWith(PNG_MAGIC);
+    firstFiles.add(storedName(plot.getUri().substring(0, plot.getUri().lastIndexOf('/'))));
     assertThat(storedVariants()).containsAll(firstFiles);
 
     // Each class is served on its own hardware and answers with an image.
@@ -160,7 +177,10 @@ class FleetEndToEndTest extends LocalTailorTest {
 
   /** The variant's name in the store: the last segment of its artifact URI. */
   private static String storedName(ModelVariant v) {
-    String uri = v.getSpec().getArtifact().getUri();
+    return storedName(v.getSpec().getArtifact().getUri());
+  }
+
+  private static String storedName(String uri) {
     return uri.substring(uri.lastIndexOf('/') + 1);
   }
 
@@ -186,12 +206,21 @@ class FleetEndToEndTest extends LocalTailorTest {
   }
 
   private static List<String> storedVariants() {
-    try (ArtifactStore store =
-        ArtifactStores.open(
-            "s3://" + LocalTailor.VARIANTS_BUCKET + "/" + FLEET, tailor.store().settings())) {
+    try (ArtifactStore store = fleetStore()) {
       return store.list();
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  private static byte[] stored(String fileUri, String digest) throws Exception {
+    try (ArtifactStore store = fleetStore()) {
+      return store.readFile(fileUri, digest);
+    }
+  }
+
+  private static ArtifactStore fleetStore() throws Exception {
+    return ArtifactStores.open(
+        "s3://" + LocalTailor.VARIANTS_BUCKET + "/" + FLEET, tailor.store().settings());
   }
 }

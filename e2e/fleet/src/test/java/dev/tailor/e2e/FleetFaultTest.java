@@ -31,12 +31,15 @@ import org.junit.jupiter.api.Test;
  * Job per fleet, each size registered once, the serving Deployment never rewritten) and the classes
  * answer with images; the deleted fleet's finalizer completes under the new operator pod (its
  * variants and files gone, an ArtifactCleanupFailed Event while the store was down), and nothing of
- * the other fleet is touched.
+ * the other fleet is touched. A third fleet is created while the store is down: its compression pod
+ * fails with its reason, which the fleet shows, and the Job's next pod finishes once the store is
+ * back.
  */
 class FleetFaultTest extends LocalTailorTest {
   private static final String NS = "e2e";
   private static final String KEPT = "kept";
   private static final String DOOMED = "doomed";
+  private static final String OUTAGE = "outage";
   private static final String CLASS = "l4";
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private static final Duration DOWN = Duration.ofSeconds(8);
@@ -97,9 +100,10 @@ class FleetFaultTest extends LocalTailorTest {
     }
     assertThat(servedVariant(client, KEPT)).isEqualTo(keptVariant);
 
+    // Each fleet's store: its two variants and its quality-vs-size plot.
     List<String> keptFiles = storedVariants(KEPT);
-    assertThat(keptFiles).hasSize(2);
-    assertThat(storedVariants(DOOMED)).hasSize(2);
+    assertThat(keptFiles).hasSize(3).anyMatch(n -> n.endsWith("-plots"));
+    assertThat(storedVariants(DOOMED)).hasSize(3);
 
     // One fleet is deleted while the store is down; the operator pod is killed meanwhile.
     tailor.store().stop();
@@ -160,6 +164,46 @@ class FleetFaultTest extends LocalTailorTest {
     assertNothingTwice(client, KEPT);
     assertThat(storedVariants(KEPT)).containsExactlyInAnyOrderElementsOf(keptFiles);
     assertThat(png(KEPT)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+  }
+
+  /**
+   * The store is down as a compression Job starts: its pod cannot fetch the base model and exits
+   * with its reason, which the fleet shows, and again while the Job runs a second pod once the
+   * store is back; that one finishes, with one Job and each size registered once.
+   */
+  @Test
+  void aStoreOutageAtCompressionCostsOneAttempt() throws Exception {
+    KubernetesClient client = tailor.client();
+    StoredVariant base = tinyBaseModel("base-outage", 6);
+    tailor.applyDeviceClasses(NS);
+    tailor.store().stop();
+    ModelFleet told;
+    try {
+      client.resource(fleet(OUTAGE, base)).create();
+      told = tailor.awaitFleet(NS, OUTAGE, TIMEOUT, f -> compressionMessage(f).contains("exit 3"));
+    } finally {
+      tailor.store().restart();
+    }
+    System.out.println(
+        "fault-test: with the store down the fleet says: " + compressionMessage(told));
+    assertThat(compressionMessage(told))
+        .contains("exit 3 (unreadable input)", "Connection refused", "is the endpoint");
+    ModelFleet again =
+        tailor.awaitFleet(
+            NS, OUTAGE, TIMEOUT, f -> compressionMessage(f).contains("again after 1 failed"));
+    assertThat(compressionMessage(again)).contains("the last: exit 3 (unreadable input)");
+    tailor.awaitFleet(NS, OUTAGE, TIMEOUT, LocalTailor::serving);
+    assertNothingTwice(client, OUTAGE);
+    assertThat(jobs(client, OUTAGE).get(0).getStatus().getFailed()).isEqualTo(1);
+    assertThat(png(OUTAGE)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+  }
+
+  private static String compressionMessage(ModelFleet f) {
+    return f.getStatus() == null
+            || f.getStatus().getCompression() == null
+            || f.getStatus().getCompression().getMessage() == null
+        ? ""
+        : f.getStatus().getCompression().getMessage();
   }
 
   private static ModelFleet fleet(String name, StoredVariant base) throws Exception {

@@ -143,8 +143,8 @@ final class CompressionStage {
 
   /**
    * The Job's state in {@code cs}, told with its pods' own reasons ({@link PodReasons}): why the
-   * worker failed (its report, exit code, OOMKilled, an image that cannot be pulled), or why its
-   * pod is not scheduled.
+   * worker failed (its report, exit code, OOMKilled, an image that cannot be pulled), also while
+   * the Job runs it again, or why its pod is not scheduled.
    */
   static void observe(Job job, List<Pod> pods, CompressionStatus cs) {
     Optional<String> podReason = PodReasons.of(pods);
@@ -176,7 +176,17 @@ final class CompressionStage {
               + " to admit it");
     } else if (s != null && s.getActive() != null && s.getActive() > 0) {
       cs.setState(JobState.RUNNING);
-      cs.setMessage("compression Job " + job.getMetadata().getName() + " is running");
+      int failedPods = s.getFailed() == null ? 0 : s.getFailed();
+      cs.setMessage(
+          "compression Job "
+              + job.getMetadata().getName()
+              + " is running"
+              + (failedPods == 0
+                  ? ""
+                  : " again after "
+                      + failedPods
+                      + " failed attempt(s); the last: "
+                      + podReason.orElse("its pod is gone")));
     } else {
       cs.setState(JobState.PENDING);
       cs.setMessage(

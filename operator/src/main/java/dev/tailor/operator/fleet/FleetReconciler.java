@@ -40,10 +40,11 @@ import org.jboss.logging.Logger;
  * (the spec, the store policy, its DeviceClasses; nothing is launched for a bad spec), {@link
  * CompressionStage} (the worker's {@code compress} Job, once per compressed spec), {@link
  * VariantRegistration} (the Job's variants as ModelVariants, judged by the quality gate), {@link
- * ServingStage} (the rollout to every class) and {@link VariantCollector} (superseded variants).
- * {@link FleetStatusAggregator} makes the status from what they found; it is written only when it
- * changed, and the Events it calls for follow. The finalizer is {@link FleetFinalizer}, a reconcile
- * that threw is {@link FleetErrorStatus}, the informers are {@link FleetEventSources}.
+ * ServingStage} (the rollout to every class), {@link QualityPlots} (the fleet's quality-vs-size
+ * plot) and {@link VariantCollector} (superseded variants). {@link FleetStatusAggregator} makes the
+ * status from what they found; it is written only when it changed, and the Events it calls for
+ * follow. The finalizer is {@link FleetFinalizer}, a reconcile that threw is {@link
+ * FleetErrorStatus}, the informers are {@link FleetEventSources}.
  */
 // No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
 // one store would be shared by several informers (see Informers.lean); fleets are few and small.
@@ -64,6 +65,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final CompressionStage compressionStage;
   private final VariantRegistration registration;
   private final ServingStage serving;
+  private final QualityPlots plots;
 
   public FleetReconciler(
       EventRecorder events,
@@ -84,6 +86,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.compressionStage = new CompressionStage(events, metrics, stores, workerImage);
     this.registration = new VariantRegistration(events, stores);
+    this.plots = new QualityPlots(events, stores);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
     this.serving = new ServingStage(events, workerImage, prometheus, clock);
     prometheus.ifPresentOrElse(
@@ -106,6 +109,7 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     DeleteControl control = finalizer.cleanup(fleet, context);
     if (control.isRemoveFinalizer()) {
       metrics.fleetDeleted(fleet);
+      plots.forget(fleet);
     }
     return control;
   }
@@ -151,6 +155,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
             fleet,
             new Findings(compression.status(), registered.outcome(), serving.served()),
             clock);
+    status.setQualityPlot(
+        plots.run(fleet, compression.jobName(), registered.registered(), context));
     // What serves and the status are settled; removing superseded variants is best-effort, and one
     // that fails never keeps the status from being saved: it is tried again a little later.
     boolean collected =

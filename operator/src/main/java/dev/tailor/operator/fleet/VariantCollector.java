@@ -48,9 +48,9 @@ final class VariantCollector {
   }
 
   /**
-   * Deletes the stored files of {@code variants} (and the progress reports of their compressions)
-   * when the fleet's retention is {@code Delete}; returns what it deleted, or an empty list when
-   * the files are retained.
+   * Deletes the stored files of {@code variants} (and the progress reports and quality plots of
+   * their compressions) when the fleet's retention is {@code Delete}; returns what it deleted, or
+   * an empty list when the files are retained.
    *
    * @throws IOException when the store could not be reached; nothing is lost, the caller retries
    */
@@ -77,6 +77,7 @@ final class VariantCollector {
               .filter(java.util.Objects::nonNull)
               .collect(Collectors.toSet())) {
         store.deleteDocument(ProgressReport.documentKey(job));
+        store.delete(QualityPlots.folder(job));
       }
     }
     return deleted;

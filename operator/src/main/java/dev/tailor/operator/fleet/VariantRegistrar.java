@@ -122,6 +122,9 @@ public final class VariantRegistrar {
     artifact.setUri(stored.uri().toString());
     artifact.setDigest(stored.digest());
     artifact.setSizeBytes(stored.manifest().totalSize());
+    if (stored.manifest().file(VariantManifest.SAMPLES_FILE) != null) {
+      artifact.setSamples(stored.uri() + "/" + VariantManifest.SAMPLES_FILE);
+    }
     spec.setArtifact(artifact);
     VariantMetrics metrics = new VariantMetrics();
     metrics.setParameters(m.path("params").asLong());

@@ -197,6 +197,7 @@ final class VariantRegistration {
       ref.setSize(mv.getSpec().getLineage().getSize());
       ref.setDigest(mv.getSpec().getArtifact().getDigest());
       ref.setQualityGatePassed(gate.getPassed());
+      ref.setSamples(mv.getSpec().getArtifact().getSamples());
       refs.add(ref);
       if (!gate.getPassed()) {
         failed.add(ref.getSize() + "%: " + gate.getMessage());

@@ -142,6 +142,27 @@ class CompressionStageTest {
   }
 
   @Test
+  void aJobRunningAgainTellsWhyItsLastAttemptFailed() {
+    Pod failed =
+        terminated(
+            "2026-12-05T12:00:00Z",
+            3,
+            "Error",
+            "{\"status\":\"Failed\",\"exitCode\":3,\"reason\":\"store s3://v/shapes:"
+                + " Connection refused\"}");
+    Pod running =
+        pod("2026-12-05T12:01:00Z").withNewStatus().withPhase("Running").endStatus().build();
+    CompressionStatus again =
+        observed(
+            job().withNewStatus().withActive(1).withFailed(1).endStatus().build(), failed, running);
+    assertThat(again.getState()).isEqualTo(JobState.RUNNING);
+    assertThat(again.getMessage())
+        .isEqualTo(
+            "compression Job shapes-compress-1 is running again after 1 failed attempt(s); the"
+                + " last: exit 3 (unreadable input): store s3://v/shapes: Connection refused");
+  }
+
+  @Test
   void aPendingPodSaysWhyItIsNotScheduledOrCannotStart() {
     Pod unschedulable =
         pod("2026-12-05T12:00:00Z")

@@ -15,6 +15,9 @@ import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.StoredFile;
+import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.testbed.KubeTest;
@@ -29,6 +32,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -36,6 +41,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,12 +119,27 @@ class ServingApiServerTest {
                 }))
         .create();
     fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.022, 25, 0.025));
+    // The quality-vs-size plot is drawn once the variants are registered, before any profile.
+    StoredFile unprofiled =
+        fx.awaitFleet(f -> f.getStatus().getQualityPlot() != null).getStatus().getQualityPlot();
     // The L4 class has a latency budget (0.05 s a step): each variant is measured on an L4 node.
     List<String> profiledOn =
         fx.completeProfiling("l4-" + suffix, Map.of(100, 0.08, 50, 0.03, 25, 0.02));
     assertThat(profiledOn).allMatch(n -> n.startsWith("gpu-l4-"));
 
     ModelFleet fleet = fx.awaitFleet(f -> "4/6".equals(f.getStatus().getClassesReady()));
+    // ... and drawn again with L4's measured latencies, as a new file in the store beside the
+    // variants, which readers check against the digest the status gives.
+    StoredFile plot =
+        fx.awaitFleet(f -> !unprofiled.equals(f.getStatus().getQualityPlot()))
+            .getStatus()
+            .getQualityPlot();
+    assertThat(plot.getUri()).endsWith("-plots/" + QualityPlot.FILE);
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      BufferedImage png =
+          ImageIO.read(new ByteArrayInputStream(s.readFile(plot.getUri(), plot.getDigest())));
+      assertThat(png.getWidth()).isEqualTo(QualityPlot.WIDTH);
+    }
     Map<String, DeviceClassServingStatus> byClass =
         fleet.getStatus().getDeviceClasses().stream()
             .collect(Collectors.toMap(c -> c.getName().replace("-" + suffix, ""), c -> c));

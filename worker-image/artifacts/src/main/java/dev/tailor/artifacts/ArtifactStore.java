@@ -106,6 +106,22 @@ public interface ArtifactStore extends AutoCloseable {
   byte[] readFile(String name, String file, String expectedDigest) throws IOException;
 
   /**
+   * The file at {@code fileUri} (a variant's or stored folder's URI, a slash, a file name, as the
+   * operator names them in status), checked like {@link #readFile}.
+   *
+   * @throws ArtifactNotFoundException when the URI is not a file of a folder in this store
+   */
+  default byte[] readFile(String fileUri, String expectedDigest) throws IOException {
+    String root = uri().toString().replaceAll("/+$", "") + "/";
+    int slash = fileUri.lastIndexOf('/');
+    if (!fileUri.startsWith(root) || slash < root.length()) {
+      throw new ArtifactNotFoundException(fileUri + " is not a file of a folder in " + uri());
+    }
+    return readFile(
+        fileUri.substring(root.length(), slash), fileUri.substring(slash + 1), expectedDigest);
+  }
+
+  /**
    * One JSON file of a variant (for example {@code metrics.json}), checked like {@link #readFile}.
    */
   default JsonNode readJson(String name, String file, String expectedDigest) throws IOException {

@@ -47,6 +47,12 @@ public record VariantManifest(List<FileEntry> files) {
   /** Quality and cost measurements of the variant. */
   public static final String METRICS_FILE = "metrics.json";
 
+  /**
+   * The variant's sample sheet, where the compression made one: its same-seed DDIM samples as one
+   * PNG row, from the same start noise in every variant of a compression.
+   */
+  public static final String SAMPLES_FILE = "samples.png";
+
   /** The manifest itself; reserved, never part of {@link #files()}. */
   public static final String MANIFEST_FILE = "manifest.json";
 

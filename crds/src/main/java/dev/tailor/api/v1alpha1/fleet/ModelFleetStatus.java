@@ -48,6 +48,10 @@ public class ModelFleetStatus implements ConditionedStatus {
   @JsonPropertyDescription("Ready device classes over listed ones, e.g. 3/3 (for kubectl get).")
   private String classesReady;
 
+  @JsonPropertyDescription(
+      "The fleet's quality-vs-size plot in its store: each variant's sample-quality metric (or epsilon-MSE where the fleet does not measure it) and its step latency measured on each device class, against its parameter count. Drawn again when a variant or a measurement changes.")
+  private StoredFile qualityPlot;
+
   public Long getObservedGeneration() {
     return observedGeneration;
   }
@@ -118,5 +122,13 @@ public class ModelFleetStatus implements ConditionedStatus {
 
   public void setClassesReady(String classesReady) {
     this.classesReady = classesReady;
+  }
+
+  public StoredFile getQualityPlot() {
+    return qualityPlot;
+  }
+
+  public void setQualityPlot(StoredFile qualityPlot) {
+    this.qualityPlot = qualityPlot;
   }
 }

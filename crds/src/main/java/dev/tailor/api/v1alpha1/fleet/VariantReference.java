@@ -28,6 +28,10 @@ public class VariantReference {
   @JsonPropertyDescription("Whether the variant passed spec.compression.qualityGate.")
   private Boolean qualityGatePassed;
 
+  @JsonPropertyDescription(
+      "Location of the variant's sample sheet in the store (samples.png: same-seed samples, the same start noise for every size).")
+  private String samples;
+
   public String getName() {
     return name;
   }
@@ -58,5 +62,13 @@ public class VariantReference {
 
   public void setQualityGatePassed(Boolean qualityGatePassed) {
     this.qualityGatePassed = qualityGatePassed;
+  }
+
+  public String getSamples() {
+    return samples;
+  }
+
+  public void setSamples(String samples) {
+    this.samples = samples;
   }
 }

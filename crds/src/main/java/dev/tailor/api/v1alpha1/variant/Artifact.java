@@ -34,6 +34,11 @@ public class Artifact {
   @Min(0)
   private Long sizeBytes;
 
+  @JsonPropertyDescription(
+      "Location of the variant's sample sheet (samples.png, one of its files): its same-seed DDIM samples in one row, from the same start noise in every variant of the compression, so the sheets of a fleet's sizes compare side by side. Absent for variants stored without one.")
+  @Size(max = 2048)
+  private String samples;
+
   public String getUri() {
     return uri;
   }
@@ -56,5 +61,13 @@ public class Artifact {
 
   public void setSizeBytes(Long sizeBytes) {
     this.sizeBytes = sizeBytes;
+  }
+
+  public String getSamples() {
+    return samples;
+  }
+
+  public void setSamples(String samples) {
+    this.samples = samples;
   }
 }

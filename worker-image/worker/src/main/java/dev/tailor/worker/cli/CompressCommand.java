@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.StoredVariant;
+import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.eval.EvalOptions;
@@ -260,11 +261,12 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
             int size = order[i];
             String name = namePrefix + "-" + size;
             try (DiffusionModel variant = made.get(i).model()) {
+              Path sheet = work.resolve(name + "-" + VariantManifest.SAMPLES_FILE);
               Metrics metrics =
                   progress.stage(
                       "compress",
                       name + ": measuring against the base",
-                      () -> Evaluator.evaluate(variant, base, evalOptions));
+                      () -> Evaluator.evaluate(variant, base, evalOptions, sheet));
               if (metrics.sampleQuality() != null) {
                 progress.info("compress", name + ": " + metrics.sampleQuality().summary());
               }
@@ -282,7 +284,8 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               lineage.setAll(made.get(i).details());
               Path dir = work.resolve(name);
               ModelInputs.deleteQuietly(dir);
-              VariantOutput.write(dir, variant, metrics, noise, lineage);
+              VariantOutput.write(
+                  dir, variant, metrics, noise, lineage, Files.exists(sheet) ? sheet : null);
               StoredVariant stored = VariantOutput.publish(dir, store, name);
               ObjectNode v = VariantOutput.describe(dir, stored);
               if (workDir == null) {

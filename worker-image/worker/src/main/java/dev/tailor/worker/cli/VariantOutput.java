@@ -14,12 +14,13 @@ import dev.tailor.worker.variant.VariantFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Locale;
 
 /**
  * Writes a model as a variant directory ({@code model.safetensors}, {@code config.json}, {@code
- * metrics.json}, and {@value #DIFFUSION_FILE} with the noise schedule sampling needs) and publishes
- * it to a store.
+ * metrics.json}, {@value #DIFFUSION_FILE} with the noise schedule sampling needs, and a sample
+ * sheet where one was made) and publishes it to a store.
  */
 final class VariantOutput {
   /** The noise schedule the model was trained with, and how it was made. Part of the digest. */
@@ -31,8 +32,29 @@ final class VariantOutput {
   static void write(
       Path dir, DiffusionModel model, Metrics metrics, NoiseSchedule schedule, JsonNode lineage)
       throws IOException {
+    write(dir, model, metrics, schedule, lineage, null);
+  }
+
+  /**
+   * Writes the variant files as above, and moves {@code samplesSheet} (if not null) in as {@value
+   * VariantManifest#SAMPLES_FILE}.
+   */
+  static void write(
+      Path dir,
+      DiffusionModel model,
+      Metrics metrics,
+      NoiseSchedule schedule,
+      JsonNode lineage,
+      Path samplesSheet)
+      throws IOException {
     Files.createDirectories(dir);
     VariantFiles.write(dir, model, metrics);
+    if (samplesSheet != null) {
+      Files.move(
+          samplesSheet,
+          dir.resolve(VariantManifest.SAMPLES_FILE),
+          StandardCopyOption.REPLACE_EXISTING);
+    }
     ObjectNode d = Json.MAPPER.createObjectNode();
     ObjectNode s =
         d.putObject("noiseSchedule")

@@ -3,10 +3,14 @@ package dev.tailor.worker.eval;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.tailor.artifacts.image.ImageAgreement;
+import dev.tailor.worker.diffusion.PngGrid;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.ModelStats;
 import dev.tailor.worker.quality.SampleQuality;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 
 /**
  * Measures a model: counts, the sample-quality metric (when real images are given), ε-MSE grid,
@@ -20,17 +24,34 @@ public final class Evaluator {
    * samples are compared with.
    */
   public static Metrics evaluate(DiffusionModel model, DiffusionModel reference, EvalOptions o) {
+    return evaluate(model, reference, o, null);
+  }
+
+  /**
+   * Evaluates {@code model} as above and, when {@code sheet} is not null, writes its same-seed
+   * samples there as a one-row PNG grid: the samples the agreement compares (made for the sheet
+   * alone when there is no reference), from the same start noise for every model evaluated with
+   * these options, so the sheets of a fleet's variants can be laid side by side.
+   */
+  public static Metrics evaluate(
+      DiffusionModel model, DiffusionModel reference, EvalOptions o, Path sheet) {
     ModelStats stats = ModelStats.of(model.config());
     double epsMse = o.grid().mse(model, o.heldOut(), o.schedule());
     Double psnr = null;
     Double ssim = null;
-    if (reference != null && o.samples() > 0) {
+    if ((reference != null || sheet != null) && o.samples() > 0) {
       try (NDManager m = model.manager().newSubManager()) {
         NDArray a = samples(model, m, o);
-        NDArray b = samples(reference, m, o);
-        ImageAgreement agreement = agreement(a, b);
-        psnr = agreement.psnrDb();
-        ssim = agreement.ssim();
+        if (sheet != null) {
+          PngGrid.write(sheet, a, o.samples());
+        }
+        if (reference != null) {
+          ImageAgreement agreement = agreement(a, samples(reference, m, o));
+          psnr = agreement.psnrDb();
+          ssim = agreement.ssim();
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("writing the sample sheet " + sheet, e);
       }
     }
     SampleQuality quality =

@@ -10,9 +10,12 @@ import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.artifacts.StoreLocation;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.artifacts.dataset.FashionMnist;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -172,6 +175,13 @@ class TrainEvaluateSampleTest {
       assertThat(progress.unit() + " " + progress.step() + "/" + progress.totalSteps())
           .isEqualTo("stage 2/2");
       assertThat(progress.message()).contains("every variant published");
+      // The sample sheet beside the weights: the 2 same-seed agreement samples of 16 px in a row.
+      BufferedImage sheet =
+          ImageIO.read(
+              new ByteArrayInputStream(
+                  s.readFile("shapes-50", VariantManifest.SAMPLES_FILE, variantDigest)));
+      assertThat(sheet.getWidth()).isEqualTo(2 * (16 + 1) + 1);
+      assertThat(sheet.getHeight()).isEqualTo(16 + 2);
     }
 
     MainTest.Run eval =
