@@ -2,6 +2,7 @@ package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.common.ConditionTypes;
 import dev.tailor.api.v1alpha1.fleet.CompressionStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.variant.VariantMetrics;
@@ -65,6 +66,18 @@ public final class FleetTable {
                                   ? ""
                                   : " " + d.getReadyReplicas() + "/" + d.getReplicas()))
                   .collect(Collectors.joining(", ")));
+    }
+    // A fleet that cannot go on says why.
+    if (f.getStatus().getConditions() != null) {
+      f.getStatus().getConditions().stream()
+          .filter(st -> ConditionTypes.STALLED.equals(st.getType()) && st.isTrue())
+          .findFirst()
+          .ifPresent(
+              st ->
+                  b.append(" | stalled: ")
+                      .append(st.getReason())
+                      .append(": ")
+                      .append(st.getMessage()));
     }
     return b.toString();
   }

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Random;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -49,7 +48,7 @@ public final class NodeAgent implements AutoCloseable {
   private static final long HEARTBEAT_SECONDS = 10;
 
   private final KubernetesClient client;
-  private final Set<String> nodes = ConcurrentHashMap.newKeySet();
+  private final Map<String, GpuNode> nodes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService heartbeat =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -111,15 +110,40 @@ public final class NodeAgent implements AutoCloseable {
   public void register(List<GpuNode> gpuNodes) {
     for (GpuNode n : gpuNodes) {
       client.nodes().resource(n.toNode()).createOr(existing -> existing.update());
-      nodes.add(n.name());
+      nodes.put(n.name(), n);
     }
     // Pods may have been bound before the node was known to this agent.
     pods.getStore().list().forEach(this::handle);
   }
 
+  /**
+   * A fault: node {@code name}'s machine is gone. Its pods' processes are killed at once, the agent
+   * stops playing its kubelet (no heartbeat, no pod updates) and deletes the Node object, as a
+   * cloud provider's node controller does for a vanished instance; what becomes of its pods is the
+   * control plane's business (the pod garbage collector deletes them). Returns the node, for {@link
+   * #register} to bring back.
+   */
+  public GpuNode lose(String name) {
+    GpuNode node = nodes.remove(name);
+    if (node == null) {
+      throw new TestbedException("no node " + name + " (have " + nodes.keySet() + ")");
+    }
+    for (Pod pod : pods.getStore().list()) {
+      if (name.equals(pod.getSpec().getNodeName())) {
+        LocalPod local = running.remove(pod.getMetadata().getUid());
+        if (local != null) {
+          local.stop(Duration.ZERO);
+        }
+      }
+    }
+    client.nodes().withName(name).delete();
+    LOG.info("node {} lost: its pods' processes killed, its Node deleted", name);
+    return node;
+  }
+
   private void handle(Pod pod) {
     String node = pod.getSpec().getNodeName();
-    if (node == null || !nodes.contains(node)) {
+    if (node == null || !nodes.containsKey(node)) {
       return;
     }
     String uid = pod.getMetadata().getUid();
@@ -240,7 +264,7 @@ public final class NodeAgent implements AutoCloseable {
   }
 
   private void beat() {
-    for (String name : nodes) {
+    for (String name : nodes.keySet()) {
       try {
         client
             .nodes()

@@ -270,11 +270,23 @@ public final class ServingRollout {
       s.setVariant(templateVariant(stable));
     }
     ClassRolloutStatus ro = s.getRollout();
+    // The variant this class served and still runs has no ready replica left (its pods crashed,
+    // or their node is gone): an outage, not a rollout.
+    boolean lost =
+        !serving
+            && chosen != null
+            && stable != null
+            && chosen.equals(s.getVariant())
+            && chosen.equals(templateVariant(stable))
+            && CanaryUpgrade.replicas(canary) == 0
+            && replicas > 0
+            && ready == 0;
     boolean degraded =
-        chosen != null
-            && ro != null
-            && ro.getState() == RolloutState.ROLLED_BACK
-            && chosen.equals(ro.getCanaryVariant());
+        lost
+            || (chosen != null
+                && ro != null
+                && ro.getState() == RolloutState.ROLLED_BACK
+                && chosen.equals(ro.getCanaryVariant()));
     s.setReady(serving);
     s.setPhase(
         serving
@@ -291,9 +303,16 @@ public final class ServingRollout {
             && chosen != null
             && (ro.getState() == RolloutState.PROGRESSING || ro.getState() == RolloutState.QUEUED);
     s.setMessage(
-        degraded || (upgradingNow && !serving)
-            ? ro.getMessage()
-            : message(dc, choice, serving, chosen, ready, replicas));
+        lost
+            ? "serving "
+                + chosen
+                + " with no ready replica: 0/"
+                + replicas
+                + " replicas ready"
+                + noNodes(dc)
+            : degraded || (upgradingNow && !serving)
+                ? ro.getMessage()
+                : message(dc, choice, serving, chosen, ready, replicas));
     if (chosen != null && !serving) {
       podTrouble(fleet, cls, before).ifPresent(why -> s.setMessage(s.getMessage() + "; " + why));
     }
@@ -387,10 +406,7 @@ public final class ServingRollout {
       String chosen,
       int ready,
       int replicas) {
-    String nodes =
-        dc.getStatus() != null && Objects.equals(dc.getStatus().getReadyNodes(), 0)
-            ? "; DeviceClass " + dc.getMetadata().getName() + " has no matching Ready nodes"
-            : "";
+    String nodes = noNodes(dc);
     if (chosen == null) {
       return choice.reason() + nodes;
     }
@@ -404,6 +420,12 @@ public final class ServingRollout {
    * The Deployment's controller has acted on its latest spec and every replica is updated and
    * Ready.
    */
+  private static String noNodes(DeviceClass dc) {
+    return dc.getStatus() != null && Objects.equals(dc.getStatus().getReadyNodes(), 0)
+        ? "; DeviceClass " + dc.getMetadata().getName() + " has no matching Ready nodes"
+        : "";
+  }
+
   static boolean rolledOut(Deployment d) {
     var st = d.getStatus();
     int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();

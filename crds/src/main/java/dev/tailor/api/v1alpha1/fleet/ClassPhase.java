@@ -17,8 +17,9 @@ public enum ClassPhase {
   @JsonProperty("RollingOut")
   ROLLING_OUT("RollingOut"),
   /**
-   * The chosen variant failed its canary analysis (or its progress deadline) and was rolled back;
-   * the previous variant keeps serving.
+   * The chosen variant failed its canary analysis (or its progress deadline) and was rolled back,
+   * the previous variant serving on; or the variant the class served has no ready replica left (its
+   * pods crashed, or their node is gone).
    */
   @JsonProperty("Degraded")
   DEGRADED("Degraded"),
