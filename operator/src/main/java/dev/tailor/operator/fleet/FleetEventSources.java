@@ -176,6 +176,16 @@ final class FleetEventSources {
         .toList();
   }
 
+  /** The names of the fleet's compression Jobs in the informer's cache, whatever their state. */
+  static Set<String> compressionJobs(ModelFleet fleet, Context<ModelFleet> context) {
+    return source(context, Job.class, JOBS).getSecondaryResources(fleet).stream()
+        .filter(
+            j ->
+                CompressionJobs.COMPONENT.equals(j.getMetadata().getLabels().get(Labels.COMPONENT)))
+        .map(j -> j.getMetadata().getName())
+        .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
+  }
+
   private static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
     return mv.getMetadata().getOwnerReferences() != null
         && mv.getMetadata().getOwnerReferences().stream()

@@ -31,11 +31,12 @@ final class FleetFinalizer {
 
   /**
    * The finalizer: before the fleet goes (and its ModelVariants with it, through their owner
-   * references), deletes its variants' files when the store's retention is Delete. Files already
-   * gone (a deleted bucket) count as deleted. Where they cannot be deleted for good (the store's
-   * Secret is gone, as namespace deletion removes it first, or the store policy now refuses the
-   * store) or the namespace is terminating, the fleet is released and an Event and the log name the
-   * store whose files stay; only a store that cannot be reached for now keeps the fleet, and is
+   * references), deletes its variants' files, and what its compression Jobs left beside them
+   * (progress reports, quality plots, checkpoints), when the store's retention is Delete. Files
+   * already gone (a deleted bucket) count as deleted. Where they cannot be deleted for good (the
+   * store's Secret is gone, as namespace deletion removes it first, or the store policy now refuses
+   * the store) or the namespace is terminating, the fleet is released and an Event and the log name
+   * the store whose files stay; only a store that cannot be reached for now keeps the fleet, and is
    * tried again.
    */
   DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
@@ -48,7 +49,12 @@ final class FleetFinalizer {
     List<ModelVariant> owned = FleetEventSources.ownedVariants(fleet, context);
     try {
       List<String> deleted =
-          VariantCollector.deleteArtifacts(stores, context.getClient(), fleet, owned);
+          VariantCollector.deleteArtifacts(
+              stores,
+              context.getClient(),
+              fleet,
+              owned,
+              FleetEventSources.compressionJobs(fleet, context));
       LOG.infof(
           "ModelFleet(%s/%s) deleted: removed %d variant(s) from %s",
           fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), deleted.size(), uri);

@@ -60,7 +60,7 @@ final class QualityPlots {
       return current;
     }
     String uid = fleet.getMetadata().getUid();
-    String key = plot.get().key();
+    String key = jobName + "|" + plot.get().key();
     Drawn last = drawn.get(uid);
     if (last != null && last.key().equals(key)) {
       return last.file();

@@ -5,6 +5,7 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.Checkpoints;
 import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.operator.EventRecorder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -48,16 +49,22 @@ final class VariantCollector {
   }
 
   /**
-   * Deletes the stored files of {@code variants} (and the progress reports and quality plots of
-   * their compressions) when the fleet's retention is {@code Delete}; returns what it deleted, or
+   * Deletes the stored files of {@code variants}, and what the compressions that made them and the
+   * compression Jobs {@code moreJobs} left beside them (progress reports, quality plots,
+   * checkpoints), when the fleet's retention is {@code Delete}; returns the variants it deleted, or
    * an empty list when the files are retained.
    *
    * @throws IOException when the store could not be reached; nothing is lost, the caller retries
    */
   static List<String> deleteArtifacts(
-      FleetStores stores, KubernetesClient client, ModelFleet fleet, List<ModelVariant> variants)
+      FleetStores stores,
+      KubernetesClient client,
+      ModelFleet fleet,
+      List<ModelVariant> variants,
+      Set<String> moreJobs)
       throws IOException, VariantRegistrar.RejectedResult {
-    if (variants.isEmpty() || !fleet.getSpec().getStore().deletesArtifacts()) {
+    if ((variants.isEmpty() && moreJobs.isEmpty())
+        || !fleet.getSpec().getStore().deletesArtifacts()) {
       return List.of();
     }
     List<String> deleted = new ArrayList<>();
@@ -71,16 +78,40 @@ final class VariantCollector {
           deleted.add(name);
         }
       }
-      for (String job :
-          variants.stream()
-              .map(mv -> mv.getMetadata().getLabels().get(FleetReconciler.JOB_LABEL))
-              .filter(java.util.Objects::nonNull)
-              .collect(Collectors.toSet())) {
+      Set<String> jobs = new java.util.TreeSet<>(moreJobs);
+      variants.stream()
+          .map(mv -> mv.getMetadata().getLabels().get(FleetReconciler.JOB_LABEL))
+          .filter(java.util.Objects::nonNull)
+          .forEach(jobs::add);
+      for (String job : jobs) {
         store.deleteDocument(ProgressReport.documentKey(job));
         store.delete(QualityPlots.folder(job));
+        Checkpoints.clear(store, job);
       }
     }
     return deleted;
+  }
+
+  /**
+   * Clears the checkpoints the fleet's compression Jobs {@code jobs} left in its store (a run that
+   * failed for good leaves its newest one): once a newer compression's variants are registered, no
+   * older run resumes. Whatever the retention, as checkpoints are no variant anyone keeps. Best
+   * effort: a failure is logged, and the finalizer tries again with the fleet's files.
+   */
+  static void clearCheckpoints(
+      FleetStores stores, KubernetesClient client, ModelFleet fleet, Set<String> jobs) {
+    if (jobs.isEmpty()) {
+      return;
+    }
+    try (ArtifactStore store = stores.open(client, fleet)) {
+      for (String job : jobs) {
+        Checkpoints.clear(store, job);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warnf(
+          "ModelFleet(%s/%s): clearing the checkpoints of %s failed: %s",
+          fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), jobs, e.getMessage());
+    }
   }
 
   /**
@@ -127,7 +158,8 @@ final class VariantCollector {
       FleetStores stores,
       EventRecorder events)
       throws IOException, VariantRegistrar.RejectedResult {
-    List<String> deletedFiles = VariantCollector.deleteArtifacts(stores, client, fleet, superseded);
+    List<String> deletedFiles =
+        VariantCollector.deleteArtifacts(stores, client, fleet, superseded, Set.of());
     Set<String> oldJobs = new LinkedHashSet<>();
     for (ModelVariant mv : superseded) {
       client.resource(mv).delete();

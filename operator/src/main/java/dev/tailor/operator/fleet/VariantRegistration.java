@@ -149,6 +149,10 @@ final class VariantRegistration {
           EventRecorder.NORMAL,
           "VariantsRegistered",
           variants.size() + " variant(s) registered from " + jobName);
+      Set<String> older =
+          new java.util.TreeSet<>(FleetEventSources.compressionJobs(fleet, context));
+      older.remove(jobName);
+      VariantCollector.clearCheckpoints(stores, context.getClient(), fleet, older);
     }
     return describeVariants(fleet, result.baseDigest(), variants, context);
   }

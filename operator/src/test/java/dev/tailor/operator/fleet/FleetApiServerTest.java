@@ -13,6 +13,7 @@ import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
+import dev.tailor.artifacts.Checkpoints;
 import dev.tailor.artifacts.ProgressReport;
 import dev.tailor.operator.NameConflict;
 import dev.tailor.operator.Reconciles;
@@ -265,7 +266,8 @@ class FleetApiServerTest {
         .until(
             () -> client.resources(ModelFleet.class).inNamespace(ns).list().getItems().isEmpty());
     try (ArtifactStore s = ArtifactStores.open(storeUri())) {
-      assertThat(s.list()).hasSize(3);
+      // the three variants and the fleet's quality-vs-size plot
+      assertThat(s.list()).hasSize(4).anyMatch(n -> n.endsWith("-plots"));
     }
   }
 
@@ -361,7 +363,8 @@ class FleetApiServerTest {
         .atMost(TIMEOUT)
         .until(() -> client.batch().v1().jobs().inNamespace(ns).withName(first).get() == null);
     try (ArtifactStore s = ArtifactStores.open(storeUri())) {
-      assertThat(s.list()).containsExactly(second + "-100", second + "-50");
+      // the new variants and their quality-vs-size plot; the old ones' plot went with them
+      assertThat(s.list()).containsExactly(second + "-100", second + "-50", second + "-plots");
     }
     assertThat(eventReasons()).contains("VariantsSuperseded");
 
@@ -518,6 +521,51 @@ class FleetApiServerTest {
     assertThat(condition(failed, ConditionTypes.STALLED).isTrue()).isTrue();
     assertThat(failed.getStatus().getPhase()).isEqualTo(FleetPhase.FAILED);
     assertThat(eventReasons()).contains("CompressionFailed");
+  }
+
+  @Test
+  void theCheckpointOfARunThatFailedForGoodIsClearedOnceANewerCompressionIsRegistered()
+      throws Exception {
+    client
+        .resource(
+            fx.fleet(
+                f -> {
+                  useFileStore(f);
+                  f.getSpec().getCompression().getWorker().setBackoffLimit(0);
+                }))
+        .create();
+    String first = awaitSingleJob().getMetadata().getName();
+    // What an OFA run killed after step 40 leaves in the store (StoredCheckpoints).
+    Path snapshot = Files.createDirectories(build.resolve("snapshot"));
+    Files.writeString(snapshot.resolve("weights.bin"), "step 40");
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      String folder = Checkpoints.folder(first, 40);
+      s.writeFolder(folder, snapshot);
+      s.writeDocument(Checkpoints.documentKey(first), Map.of("name", folder, "step", 40));
+    }
+    fx.finishPod(
+        awaitRunningPodOf(first),
+        "Failed",
+        1,
+        "{\"status\":\"Failed\",\"exitCode\":1,\"reason\":\"out of patience\"}");
+    fx.awaitFleet(f -> state(f) == JobState.FAILED);
+
+    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+    String second =
+        fx.awaitFleet(
+                f ->
+                    f.getStatus().getCompression() != null
+                        && !first.equals(f.getStatus().getCompression().getJobName()))
+            .getStatus()
+            .getCompression()
+            .getJobName();
+    fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.023), second);
+    fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
+    try (ArtifactStore s = ArtifactStores.open(storeUri())) {
+      await().atMost(TIMEOUT).until(() -> s.list(first).isEmpty());
+      assertThat(s.readDocument(Checkpoints.documentKey(first))).isEmpty();
+      assertThat(s.list()).contains(second + "-100", second + "-50");
+    }
   }
 
   @Test

@@ -2,11 +2,11 @@ package dev.tailor.worker.prune.ofa;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.artifacts.ArtifactStore;
+import dev.tailor.artifacts.Checkpoints;
 import dev.tailor.artifacts.StoredVariant;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -14,10 +14,11 @@ import java.util.Optional;
  * An OFA run's checkpoints kept in a store as well as on local disk, so that a run whose disk went
  * with its pod (a compression pod killed, evicted or moved to another node) resumes from the newest
  * one instead of starting over. Each complete local snapshot is stored as {@code
- * <prefix>-checkpoint-<step>} (its files with a manifest of their digests, written atomically),
- * then the document {@code checkpoints/<prefix>} names it and its digest (replaced atomically),
- * then the one before is deleted: a run killed at any point leaves a complete, verifiable
- * checkpoint named. {@link #clear} removes them once the run has produced its variants.
+ * <prefix>-checkpoint-<step>} (its files with a manifest of their digests, written atomically;
+ * {@link Checkpoints}), then the document {@code checkpoints/<prefix>} names it and its digest
+ * (replaced atomically), then the one before is deleted: a run killed at any point leaves a
+ * complete, verifiable checkpoint named. {@link #clear} removes them once the run has produced its
+ * variants.
  */
 public final class StoredCheckpoints implements CheckpointListener {
   private final ArtifactStore store;
@@ -52,7 +53,7 @@ public final class StoredCheckpoints implements CheckpointListener {
 
   @Override
   public void saved(int step, Path snapshot) throws IOException {
-    String name = String.format(Locale.ROOT, "%s-checkpoint-%07d", prefix, step);
+    String name = Checkpoints.folder(prefix, step);
     StoredVariant stored = store.writeFolder(name, snapshot);
     store.writeDocument(key(), Map.of("name", name, "digest", stored.digest(), "step", step));
     if (current != null && !current.equals(name)) {
@@ -61,20 +62,13 @@ public final class StoredCheckpoints implements CheckpointListener {
     current = name;
   }
 
-  /** Deletes the stored checkpoint and the document naming it (no-op when there is none). */
+  /** Deletes the stored checkpoints and the document naming the newest (no-op when none). */
   public void clear() throws IOException {
-    Optional<JsonNode> doc = store.readDocument(key());
-    if (doc.isPresent()) {
-      store.delete(doc.get().path("name").asText());
-    }
-    if (current != null) {
-      store.delete(current);
-      current = null;
-    }
-    store.deleteDocument(key());
+    Checkpoints.clear(store, prefix);
+    current = null;
   }
 
   private String key() {
-    return "checkpoints/" + prefix;
+    return Checkpoints.documentKey(prefix);
   }
 }
