@@ -324,15 +324,7 @@ class FleetApiServerTest {
             .map(v -> v.getName())
             .toList();
 
-    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
-    String second =
-        fx.awaitFleet(
-                f ->
-                    f.getStatus().getCompression() != null
-                        && !first.equals(f.getStatus().getCompression().getJobName()))
-            .getStatus()
-            .getCompression()
-            .getJobName();
+    String second = changeBaseModel(first);
     // Until the new compression is registered, the old variants stay.
     assertThat(variantJobs()).containsOnly(first);
     // A store that refuses the clean-up (the old Job's progress document cannot be deleted: a
@@ -550,15 +542,7 @@ class FleetApiServerTest {
         "{\"status\":\"Failed\",\"exitCode\":1,\"reason\":\"out of patience\"}");
     fx.awaitFleet(f -> state(f) == JobState.FAILED);
 
-    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
-    String second =
-        fx.awaitFleet(
-                f ->
-                    f.getStatus().getCompression() != null
-                        && !first.equals(f.getStatus().getCompression().getJobName()))
-            .getStatus()
-            .getCompression()
-            .getJobName();
+    String second = changeBaseModel(first);
     fx.completeCompression(storeUri(), Map.of(100, 0.02, 50, 0.023), second);
     fx.awaitFleet(f -> Integer.valueOf(2).equals(f.getStatus().getVariantCount()));
     try (ArtifactStore s = ArtifactStores.open(storeUri())) {
@@ -680,6 +664,20 @@ class FleetApiServerTest {
   /** The fleet namespace's ModelVariant of that name, or null. */
   private ModelVariant variant(String name) {
     return client.resources(ModelVariant.class).inNamespace(ns).withName(name).get();
+  }
+
+  /**
+   * Points the fleet at another base model; returns the compression Job that replaces {@code job}.
+   */
+  private String changeBaseModel(String job) {
+    fx.patchFleet("{\"spec\":{\"baseModel\":{\"uri\":\"s3://tailor-models/shapes/base-v2\"}}}");
+    return fx.awaitFleet(
+            f ->
+                f.getStatus().getCompression() != null
+                    && !job.equals(f.getStatus().getCompression().getJobName()))
+        .getStatus()
+        .getCompression()
+        .getJobName();
   }
 
   private String storeUri() {
