@@ -97,7 +97,7 @@ final class QualityPlots {
     try (ArtifactStore store = stores.open(context.getClient(), fleet)) {
       Files.write(dir.resolve(QualityPlot.FILE), png);
       StoredVariant stored = store.writeFolder(folder, dir);
-      return new StoredFile(stored.uri() + "/" + QualityPlot.FILE, stored.digest());
+      return new StoredFile(stored.fileUri(QualityPlot.FILE), stored.digest());
     } finally {
       Files.deleteIfExists(dir.resolve(QualityPlot.FILE));
       Files.deleteIfExists(dir);

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -69,13 +70,11 @@ final class VariantCollector {
     }
     List<String> deleted = new ArrayList<>();
     try (ArtifactStore store = stores.open(client, fleet)) {
-      String root = store.uri().toString().replaceAll("/+$", "") + "/";
       for (ModelVariant mv : variants) {
-        String uri = mv.getSpec().getArtifact().getUri();
-        if (uri.startsWith(root)) {
-          String name = uri.substring(root.length());
-          store.delete(name);
-          deleted.add(name);
+        Optional<String> name = store.nameOf(mv.getSpec().getArtifact().getUri());
+        if (name.isPresent()) {
+          store.delete(name.get());
+          deleted.add(name.get());
         }
       }
       Set<String> jobs = new java.util.TreeSet<>(moreJobs);

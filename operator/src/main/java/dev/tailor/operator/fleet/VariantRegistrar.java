@@ -123,7 +123,7 @@ public final class VariantRegistrar {
     artifact.setDigest(stored.digest());
     artifact.setSizeBytes(stored.manifest().totalSize());
     if (stored.manifest().file(VariantManifest.SAMPLES_FILE) != null) {
-      artifact.setSamples(stored.uri() + "/" + VariantManifest.SAMPLES_FILE);
+      artifact.setSamples(stored.fileUri(VariantManifest.SAMPLES_FILE));
     }
     spec.setArtifact(artifact);
     VariantMetrics metrics = new VariantMetrics();

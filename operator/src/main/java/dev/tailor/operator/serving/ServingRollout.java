@@ -416,16 +416,17 @@ public final class ServingRollout {
     return "rolling out " + chosen + ": " + ready + "/" + replicas + " replicas ready" + nodes;
   }
 
-  /**
-   * The Deployment's controller has acted on its latest spec and every replica is updated and
-   * Ready.
-   */
+  /** What a class's message adds when its DeviceClass has no matching Ready node; else "". */
   private static String noNodes(DeviceClass dc) {
     return dc.getStatus() != null && Objects.equals(dc.getStatus().getReadyNodes(), 0)
         ? "; DeviceClass " + dc.getMetadata().getName() + " has no matching Ready nodes"
         : "";
   }
 
+  /**
+   * The Deployment's controller has acted on its latest spec and every replica is updated and
+   * Ready.
+   */
   static boolean rolledOut(Deployment d) {
     var st = d.getStatus();
     int want = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();

@@ -112,13 +112,23 @@ public interface ArtifactStore extends AutoCloseable {
    * @throws ArtifactNotFoundException when the URI is not a file of a folder in this store
    */
   default byte[] readFile(String fileUri, String expectedDigest) throws IOException {
-    String root = uri().toString().replaceAll("/+$", "") + "/";
     int slash = fileUri.lastIndexOf('/');
-    if (!fileUri.startsWith(root) || slash < root.length()) {
+    Optional<String> folder = slash < 0 ? Optional.empty() : nameOf(fileUri.substring(0, slash));
+    if (folder.isEmpty()) {
       throw new ArtifactNotFoundException(fileUri + " is not a file of a folder in " + uri());
     }
-    return readFile(
-        fileUri.substring(root.length(), slash), fileUri.substring(slash + 1), expectedDigest);
+    return readFile(folder.get(), fileUri.substring(slash + 1), expectedDigest);
+  }
+
+  /**
+   * The name in this store of the variant or folder at {@code uri} (as {@link #variantUri} gives
+   * it); empty when {@code uri} lies outside this store.
+   */
+  default Optional<String> nameOf(String uri) {
+    String root = uri().toString().replaceAll("/+$", "") + "/";
+    return uri.startsWith(root) && uri.length() > root.length()
+        ? Optional.of(uri.substring(root.length()))
+        : Optional.empty();
   }
 
   /**

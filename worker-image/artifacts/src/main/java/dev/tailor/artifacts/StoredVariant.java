@@ -10,4 +10,11 @@ import java.net.URI;
  * @param digest {@code sha256:<hex>} of its manifest
  * @param manifest its files
  */
-public record StoredVariant(String name, URI uri, String digest, VariantManifest manifest) {}
+public record StoredVariant(String name, URI uri, String digest, VariantManifest manifest) {
+  /**
+   * The URI of its file {@code file}, which {@link ArtifactStore#readFile(String, String)} reads.
+   */
+  public String fileUri(String file) {
+    return uri + "/" + file;
+  }
+}
