@@ -135,9 +135,8 @@ final class FleetGauges {
     set(key, now);
   }
 
-  /** Removes every series of a fleet that is gone. */
-  void forget(ModelFleet fleet) {
-    String key = key(fleet);
+  /** Removes every series of a fleet ({@code namespace/name}) that is gone. */
+  void forget(String key) {
     phases.remove(key);
     set(key, Map.of());
     byFleet.remove(key);

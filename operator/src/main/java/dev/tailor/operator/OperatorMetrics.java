@@ -102,7 +102,7 @@ public class OperatorMetrics {
   }
 
   /** Removes a deleted fleet's series. */
-  public void fleetDeleted(ModelFleet fleet) {
-    gauges.forget(fleet);
+  public void fleetDeleted(String namespace, String name) {
+    gauges.forget(namespace + "/" + name);
   }
 }

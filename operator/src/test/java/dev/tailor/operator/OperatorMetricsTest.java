@@ -52,7 +52,7 @@ class OperatorMetricsTest {
     // Another fleet's series are its own; the deleted fleet's go, every one.
     ModelFleet other = fleet("team-b");
     metrics.fleetStatus(other, null, status(FleetPhase.SERVING, 100, "t4"), classes);
-    metrics.fleetDeleted(fleet);
+    metrics.fleetDeleted(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName());
     assertThat(
             registry.getMeters().stream()
                 .filter(m -> "team-a".equals(m.getId().getTag("fleet_namespace"))))

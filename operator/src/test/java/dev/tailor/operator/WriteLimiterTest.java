@@ -35,6 +35,34 @@ class WriteLimiterTest {
   }
 
   @Test
+  void aRefusalHalvesTheRateAndHoldsEveryWriteForItsRetryAfter() {
+    var limiter = new KubernetesClients.WriteLimiter(10, 2);
+    long t0 = System.nanoTime() + SECOND;
+    limiter.throttled(t0, 2);
+    assertThat(limiter.rate()).isEqualTo(5.0);
+    assertThat(limiter.throttles()).isEqualTo(1);
+    // The burst is gone: the first write after the pause waits its token at the halved rate.
+    assertThat(limiter.reserve(t0)).isEqualTo(2 * SECOND + SECOND / 5);
+    assertThat(limiter.reserve(t0 + SECOND)).isEqualTo(SECOND + 2 * SECOND / 5);
+    limiter.throttled(t0, 1); // a second refusal: halved again, the pause it asks for is shorter
+    assertThat(limiter.rate()).isEqualTo(2.5);
+  }
+
+  @Test
+  void writesThatGoThroughRaiseTheRateBackToTheCeilingOnly() {
+    var limiter = new KubernetesClients.WriteLimiter(10, 2);
+    limiter.throttled(System.nanoTime(), 0);
+    limiter.throttled(System.nanoTime(), 0);
+    assertThat(limiter.rate()).isEqualTo(2.5);
+    limiter.wentThrough();
+    assertThat(limiter.rate()).isEqualTo(3.5);
+    for (int i = 0; i < 20; i++) {
+      limiter.wentThrough();
+    }
+    assertThat(limiter.rate()).isEqualTo(10.0);
+  }
+
+  @Test
   void refusesANonPositiveRate() {
     assertThatThrownBy(() -> new KubernetesClients.WriteLimiter(0, 10))
         .hasMessageContaining("tailor.client.writes-per-second");

@@ -196,7 +196,7 @@ class CanaryEndToEndTest extends LocalTailorTest {
     everyChartQueryReturnsSeries(q -> q.expr().contains(PROBE_SSIM));
     assertThat(messages(client, "RolloutSucceeded")).hasSize(2);
 
-    // The fleet deleted in the middle of a canary step: its finalizer completes, and both
+    // The fleet deleted in the middle of a canary step (it keeps its files: no finalizer): both
     // Deployments, the Service and the variants go with it (owner references); the operator keeps
     // no series of it.
     upgradeTo("base-b", baseB);

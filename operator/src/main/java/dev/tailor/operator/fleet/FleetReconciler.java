@@ -10,22 +10,22 @@ import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.OperatorMetrics;
+import dev.tailor.operator.SdkMetrics;
 import dev.tailor.operator.Stalled;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Findings;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,16 +43,19 @@ import org.jboss.logging.Logger;
  * ServingStage} (the rollout to every class), {@link QualityPlots} (the fleet's quality-vs-size
  * plot) and {@link VariantCollector} (superseded variants). {@link FleetStatusAggregator} makes the
  * status from what they found; it is written only when it changed, and the Events it calls for
- * follow. The finalizer is {@link FleetFinalizer}, a reconcile that threw is {@link
- * FleetErrorStatus}, the informers are {@link FleetEventSources}.
+ * follow. A reconcile that threw is {@link FleetErrorStatus}, the informers are {@link
+ * FleetEventSources}. Fleets whose files go with them get {@link FleetFinalizer}'s finalizer, run
+ * by {@link FleetArtifactsReconciler}; what the operator holds of a fleet in memory goes when the
+ * SDK reports it deleted ({@link #deleted}).
  */
 // No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
 // one store would be shared by several informers (see Informers.lean); fleets are few and small.
 @ControllerConfiguration(
-    name = "modelfleet",
+    name = FleetReconciler.NAME,
     informer = @Informer(informerListLimit = Informers.LIST_PAGE))
-public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFleet> {
+public class FleetReconciler implements Reconciler<ModelFleet> {
   private static final Logger LOG = Logger.getLogger(FleetReconciler.class);
+  static final String NAME = "modelfleet";
   static final String JOB_LABEL = CompressionJobs.VARIANT_LABEL;
 
   private final EventRecorder events;
@@ -60,7 +63,6 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
   private final FleetStores stores;
   private final Duration progressInterval;
   private final Clock clock = Clock.systemUTC();
-  private final FleetFinalizer finalizer;
   private final FleetErrorStatus errorStatus;
   private final CompressionStage compressionStage;
   private final VariantRegistration registration;
@@ -82,7 +84,6 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     this.metrics = metrics;
     this.stores = stores;
     this.progressInterval = progressInterval;
-    this.finalizer = new FleetFinalizer(events, stores, progressInterval.multipliedBy(3));
     this.errorStatus = new FleetErrorStatus(events, retryAfterExhausted, clock);
     this.compressionStage = new CompressionStage(events, metrics, stores, workerImage);
     this.registration = new VariantRegistration(events, stores);
@@ -103,15 +104,12 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
     return FleetEventSources.of(context);
   }
 
-  /** The finalizer: see {@link FleetFinalizer}. */
-  @Override
-  public DeleteControl cleanup(ModelFleet fleet, Context<ModelFleet> context) {
-    DeleteControl control = finalizer.cleanup(fleet, context);
-    if (control.isRemoveFinalizer()) {
-      metrics.fleetDeleted(fleet);
-      plots.forget(fleet);
+  /** A fleet is gone: its series and its cached plot go too. */
+  void deleted(@Observes SdkMetrics.ResourceDeleted deleted) {
+    if (NAME.equals(deleted.controller())) {
+      metrics.fleetDeleted(deleted.namespace(), deleted.name());
+      plots.forget(deleted.namespace(), deleted.name());
     }
-    return control;
   }
 
   /** A reconcile that threw: see {@link FleetErrorStatus}. */
@@ -123,7 +121,8 @@ public class FleetReconciler implements Reconciler<ModelFleet>, Cleaner<ModelFle
 
   @Override
   public UpdateControl<ModelFleet> reconcile(ModelFleet fleet, Context<ModelFleet> context) {
-    metrics.reconciled("modelfleet");
+    metrics.reconciled(NAME);
+    FleetFinalizer.mark(fleet, context.getClient());
     try {
       return reconcileStages(fleet, context);
     } catch (Stalled e) {

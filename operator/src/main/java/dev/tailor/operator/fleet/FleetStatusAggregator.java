@@ -125,14 +125,18 @@ final class FleetStatusAggregator {
 
   /**
    * The Events that {@code after} calls for, given the status was {@code before}: a stall, the
-   * compression Job's outcome, a quality gate that failed; each once, when it changes.
+   * compression Job's outcome, a quality gate that failed; each once, when it changes. A
+   * compression found already done (the fleet's first status, as for a fleet created again beside
+   * its stored variants) is a state, which the status shows, not an Event: only a compression seen
+   * running and then ending is one.
    */
   static List<Notice> notices(ModelFleetStatus before, ModelFleetStatus after) {
     List<Notice> notices = new ArrayList<>();
+    boolean seenBefore = find(before, ConditionTypes.COMPRESSED).isPresent();
     changed(before, after, ConditionTypes.COMPRESSED)
         .ifPresent(
             c -> {
-              if (c.getStatus() == TRUE) {
+              if (c.getStatus() == TRUE && seenBefore) {
                 notices.add(new Notice(EventRecorder.NORMAL, c.getReason(), c.getMessage()));
               } else if (REASON_JOB_FAILED.equals(c.getReason())) {
                 notices.add(new Notice(EventRecorder.WARNING, c.getReason(), c.getMessage()));

@@ -33,7 +33,10 @@ final class QualityPlots {
   private final EventRecorder events;
   private final FleetStores stores;
 
-  /** By fleet UID: the last plot stored, and the last failure told. */
+  /**
+   * By fleet ({@code namespace/name}): the last plot stored (its key names the fleet's UID, so a
+   * fleet created again under the same name draws its own), and the last failure told.
+   */
   private final Map<String, Drawn> drawn = new ConcurrentHashMap<>();
 
   private final Map<String, String> failures = new ConcurrentHashMap<>();
@@ -59,16 +62,16 @@ final class QualityPlots {
     if (plot.isEmpty() || jobName == null) {
       return current;
     }
-    String uid = fleet.getMetadata().getUid();
-    String key = jobName + "|" + plot.get().key();
-    Drawn last = drawn.get(uid);
+    String fleetKey = key(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName());
+    String key = fleet.getMetadata().getUid() + "|" + jobName + "|" + plot.get().key();
+    Drawn last = drawn.get(fleetKey);
     if (last != null && last.key().equals(key)) {
       return last.file();
     }
     try {
       StoredFile file = store(fleet, folder(jobName), plot.get(), context);
-      drawn.put(uid, new Drawn(key, file));
-      failures.remove(uid);
+      drawn.put(fleetKey, new Drawn(key, file));
+      failures.remove(fleetKey);
       return file;
     } catch (IOException | RuntimeException | LinkageError | InternalError e) {
       // a store that is down or refused (Stalled), and AWT without the fonts or native libraries
@@ -77,7 +80,7 @@ final class QualityPlots {
       LOG.warnf(
           "ModelFleet(%s/%s): %s",
           fleet.getMetadata().getNamespace(), fleet.getMetadata().getName(), why);
-      if (!why.equals(failures.put(uid, why))) {
+      if (!why.equals(failures.put(fleetKey, why))) {
         events.record(fleet, EventRecorder.WARNING, REASON_FAILED, why + "; trying again");
       }
       return current;
@@ -85,9 +88,13 @@ final class QualityPlots {
   }
 
   /** Forgets a deleted fleet. */
-  void forget(ModelFleet fleet) {
-    drawn.remove(fleet.getMetadata().getUid());
-    failures.remove(fleet.getMetadata().getUid());
+  void forget(String namespace, String name) {
+    drawn.remove(key(namespace, name));
+    failures.remove(key(namespace, name));
+  }
+
+  private static String key(String namespace, String name) {
+    return namespace + "/" + name;
   }
 
   private StoredFile store(ModelFleet fleet, String folder, QualityPlot plot, Context<?> context)

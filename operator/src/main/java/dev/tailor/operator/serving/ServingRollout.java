@@ -59,9 +59,6 @@ public final class ServingRollout {
   private final Instant now;
   private final LatencyProfiling profiling;
 
-  /** The classes whose serving Deployment this pass created, for one Event. */
-  private final List<String> started = new ArrayList<>();
-
   private Duration requeue;
 
   public ServingRollout(
@@ -117,11 +114,6 @@ public final class ServingRollout {
               ? Optional.empty()
               : previous.stream().filter(p -> target.getName().equals(p.getName())).findFirst();
       out.add(reconcileClass(fleet, target, dc, servable, whyNone, before, upgrading));
-    }
-    if (!started.isEmpty()) {
-      // one Event for every class that started serving in this pass, not one per class
-      events.record(
-          fleet, EventRecorder.NORMAL, "ServingStarted", "serving " + String.join("; ", started));
     }
     removeDroppedClasses(fleet);
     return out;
@@ -231,7 +223,6 @@ public final class ServingRollout {
                     Track.STABLE,
                     a == null ? ServingResources.replicas(fleet, target) : null),
                 caches.deployments());
-        started.add(mv.getMetadata().getName() + " on DeviceClass " + cls);
       } else {
         // With an HPA, the shares apply to its current replica count.
         int total =

@@ -259,7 +259,9 @@ class FleetApiServerTest {
             m -> m.contains("ε-MSE ratio 1.200 > 1.100"));
     assertThat(compressionJobs()).isEmpty();
 
-    // Retention defaults to Retain: deleting the fleet leaves the stored files in place.
+    // Retention defaults to Retain: the fleet carries no finalizer, and deleting it leaves the
+    // stored files in place; its series leave the operator's metrics with it.
+    assertThat(client.resource(fleet).get().getMetadata().getFinalizers()).isEmpty();
     client.resource(fleet).delete();
     await()
         .atMost(TIMEOUT)
@@ -269,6 +271,51 @@ class FleetApiServerTest {
       // the three variants and the fleet's quality-vs-size plot
       assertThat(s.list()).hasSize(4).anyMatch(n -> n.endsWith("-plots"));
     }
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> RestAssured.get("/q/metrics").then().extract().asString(),
+            m -> !m.contains("fleet_namespace=\"" + ns + "\""));
+  }
+
+  @Test
+  void onlyAFleetWhoseFilesGoWithItCarriesTheFinalizer() {
+    ModelFleet fleet = client.resource(fx.fleet(this::useFileStore)).create();
+    awaitSingleJob();
+    fx.awaitFleet(f -> f.getStatus().getPhase() != null);
+    assertThat(client.resource(fleet).get().getMetadata().getFinalizers()).isEmpty();
+
+    setRetention(ArtifactRetention.DELETE);
+    ModelFleet marked =
+        await()
+            .atMost(TIMEOUT)
+            .until(
+                () -> client.resource(fleet).get(),
+                f -> f.getMetadata().getFinalizers().contains("modelfleets.tailor.dev/finalizer"));
+    assertThat(marked.getMetadata().getLabels())
+        .containsEntry("tailor.dev/store-retention", "Delete");
+
+    // Back to Retain: both go, and the fleet can be deleted with the operator away.
+    setRetention(ArtifactRetention.RETAIN);
+    await()
+        .atMost(TIMEOUT)
+        .until(
+            () -> client.resource(fleet).get(),
+            f ->
+                f.getMetadata().getFinalizers().isEmpty()
+                    && !f.getMetadata().getLabels().containsKey("tailor.dev/store-retention"));
+  }
+
+  private void setRetention(ArtifactRetention retention) {
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .edit(
+            f -> {
+              f.getSpec().getStore().setRetention(retention);
+              return f;
+            });
   }
 
   @Test

@@ -248,6 +248,14 @@ public record FleetFixtures(
             o.settingNamespaces(namespaces);
           }
         });
+    restarted.register(
+        new FleetArtifactsReconciler(
+            new EventRecorder(fresh), storePolicy(), Duration.ofSeconds(10)),
+        o -> {
+          if (!namespaces.isEmpty()) {
+            o.settingNamespaces(namespaces);
+          }
+        });
     restarted.start();
     return new Restarted(new FleetFixtures(fresh, ns, suffix, tempDirs), restarted);
   }

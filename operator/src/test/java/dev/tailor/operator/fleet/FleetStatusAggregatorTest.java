@@ -108,6 +108,15 @@ class FleetStatusAggregatorTest {
   }
 
   @Test
+  void aCompressionFoundDoneIsAStateNotAnEvent() {
+    ModelFleetStatus status =
+        reconcile(new Findings(job(JobState.SUCCEEDED), WAITING, List.of()), T0);
+    assertThat(condition(status, ConditionTypes.COMPRESSED).getStatus())
+        .isEqualTo(ConditionStatus.TRUE);
+    assertThat(events).isEmpty();
+  }
+
+  @Test
   void registeredVariantsAreListedAndAGateFailureIsToldOnce() {
     Findings found =
         new Findings(job(JobState.SUCCEEDED), registered(List.of("50%: FID 90 > 80")), List.of());
@@ -118,7 +127,8 @@ class FleetStatusAggregatorTest {
     assertThat(condition(ConditionTypes.ARTIFACT_VERIFIED)).isEqualTo(ConditionStatus.TRUE);
     assertThat(condition(status, ConditionTypes.QUALITY_GATE_PASSED).getMessage())
         .isEqualTo("50%: FID 90 > 80");
-    assertThat(events).containsExactly("Normal CompressionSucceeded", "Warning QualityGateFailed");
+    // found done on the first look: a state, not an Event; the gate's failure is one
+    assertThat(events).containsExactly("Warning QualityGateFailed");
   }
 
   @Test
@@ -133,7 +143,7 @@ class FleetStatusAggregatorTest {
     assertThat(condition(ConditionTypes.STALLED)).isEqualTo(ConditionStatus.TRUE);
     assertThat(fleet.getStatus().getPhase()).isEqualTo(FleetPhase.FAILED);
     assertThat(fleet.getStatus().getClassesReady()).isEqualTo("0/1");
-    assertThat(events).containsExactly("Normal CompressionSucceeded", "Warning DigestMismatch");
+    assertThat(events).containsExactly("Warning DigestMismatch");
   }
 
   @Test
