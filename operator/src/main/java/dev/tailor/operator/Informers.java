@@ -1,16 +1,21 @@
 package dev.tailor.operator;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import java.util.Set;
+import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
+import jakarta.inject.Singleton;
 
 /**
- * What every informer of the operator shares (the controllers' own through {@code @Informer} on
- * their configuration), to keep its memory bounded at fleet scale: its initial list is read in
- * pages, and its cache keeps objects without the parts the operator never reads.
+ * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
+ * configuration) bounded in memory at fleet scale: their initial lists are read in pages, the
+ * operator's client reads every object without {@code metadata.managedFields}, and the node cache
+ * drops the nodes' image lists.
  */
 public final class Informers {
   /** Objects per page of an informer's initial list (and of its relists). */
@@ -18,41 +23,47 @@ public final class Informers {
 
   private Informers() {}
 
-  /**
-   * {@code builder} with paged lists, and with a {@linkplain PrunedItemStore pruned} cache where
-   * one informer fills it: {@code namespaces} (those the event source watches) is every namespace
-   * or just one.
-   *
-   * <p>Over a list of namespaces the SDK makes one informer per namespace from the same
-   * configuration and hands each the configuration's store, and an informer's (re)list removes from
-   * its store whatever its own namespace's list lacks: a shared store loses the other namespaces'
-   * objects, and their fleets look deleted (an operator restarted while watching a namespace list
-   * never reconciled the fleets it found). Those informers keep the client's default caches.
-   */
+  /** {@code builder} with paged lists. */
   public static <R extends HasMetadata> InformerEventSourceConfiguration.Builder<R> lean(
-      InformerEventSourceConfiguration.Builder<R> builder, Set<String> namespaces) {
-    builder.withInformerListLimit(LIST_PAGE);
-    return namespaces.size() == 1 ? builder.withItemStore(new PrunedItemStore<>()) : builder;
+      InformerEventSourceConfiguration.Builder<R> builder) {
+    return builder.withInformerListLimit(LIST_PAGE);
   }
 
   /**
-   * An informer cache that drops {@code metadata.managedFields} (often the largest part of a
-   * Deployment or a Pod, and never read here) and a Node's {@code status.images} (dozens of image
-   * names per node in a real cluster). Writes never start from a cached object's fields, so nothing
-   * the API server holds is lost.
+   * The operator's client reads objects without {@code metadata.managedFields}: often the largest
+   * part of an object (a fleet's is a tree that mirrors its whole status), never read here, and
+   * kept in every informer cache otherwise. Nothing the API server holds is lost: the operator
+   * never writes a whole object it read (it patches), and a write without managed fields leaves
+   * them as they are. Done when reading, not by a pruning cache, because over a list of namespaces
+   * the SDK hands one configured cache to the informer of every namespace, and a shared cache loses
+   * the other namespaces' objects at each list.
    */
-  public static final class PrunedItemStore<R extends HasMetadata> extends BasicItemStore<R> {
-    public PrunedItemStore() {
+  @Singleton
+  public static class WithoutManagedFields implements KubernetesClientObjectMapperCustomizer {
+    @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
+    private abstract static class Mixin {}
+
+    @Override
+    public void customize(ObjectMapper mapper) {
+      mapper.addMixIn(ObjectMeta.class, Mixin.class);
+    }
+  }
+
+  /**
+   * The node informer's cache (one informer: nodes are cluster-scoped), without each node's {@code
+   * status.images}: dozens of image names per node in a real cluster.
+   */
+  public static final class NodeStore extends BasicItemStore<Node> {
+    public NodeStore() {
       super(Cache::metaNamespaceKeyFunc);
     }
 
     @Override
-    public R put(String key, R obj) {
-      obj.getMetadata().setManagedFields(null);
-      if (obj instanceof Node node && node.getStatus() != null) {
+    public Node put(String key, Node node) {
+      if (node.getStatus() != null) {
         node.getStatus().setImages(null);
       }
-      return super.put(key, obj);
+      return super.put(key, node);
     }
   }
 }

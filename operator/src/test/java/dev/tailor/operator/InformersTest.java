@@ -2,36 +2,48 @@ package dev.tailor.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.api.v1alpha1.ModelFleet;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Constants;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.util.Set;
+import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import org.junit.jupiter.api.Test;
 
-/**
- * The SDK hands an informer configuration's store to each informer it makes from it, one per
- * watched namespace; a store shared that way loses the other namespaces' objects at every list
- * (OperatorRestartApiServerTest shows the effect), so only a configuration that makes one informer
- * gets one.
- */
 class InformersTest {
   @Test
-  void onlyAnEventSourceWithASingleInformerGetsThePrunedStore() {
-    assertThat(store(Set.of("team-a", "team-b"))).isNull();
-    assertThat(store(Set.of("team-a"))).isInstanceOf(Informers.PrunedItemStore.class);
-    assertThat(store(Constants.WATCH_ALL_NAMESPACE_SET))
-        .isInstanceOf(Informers.PrunedItemStore.class);
+  void theOperatorsClientReadsObjectsWithoutManagedFieldsAndKeepsTheRest() {
+    ObjectMapper mapper = new ObjectMapper();
+    new Informers.WithoutManagedFields().customize(mapper);
+    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    String json =
+        """
+        {"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelFleet",
+         "metadata": {"name": "shapes", "namespace": "team-a", "labels": {"a": "b"},
+           "managedFields": [{"manager": "tailor", "operation": "Apply",
+             "fieldsV1": {"f:status": {"f:phase": {}}}}]},
+         "status": {"phase": "Serving"}}
+        """;
+    ModelFleet fleet = serialization.unmarshal(json, ModelFleet.class);
+    assertThat(fleet.getMetadata().getManagedFields()).isEmpty();
+    assertThat(fleet.getMetadata().getAdditionalProperties()).doesNotContainKey("managedFields");
+    assertThat(fleet.getMetadata().getLabels()).containsEntry("a", "b");
+    assertThat(fleet.getStatus().getPhase().value()).isEqualTo("Serving");
   }
 
-  private static Object store(Set<String> namespaces) {
-    var config =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(Pod.class, ModelFleet.class), namespaces)
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
+  @Test
+  void theNodeCacheKeepsNoImageLists() {
+    Node node =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName("gpu-0")
+            .endMetadata()
+            .withNewStatus()
+            .withImages(new ContainerImageBuilder().withNames("tailor/worker:latest").build())
+            .endStatus()
             .build();
-    assertThat(config.getInformerConfig().getInformerListLimit()).isEqualTo(Informers.LIST_PAGE);
-    return config.getInformerConfig().getItemStore();
+    Informers.NodeStore store = new Informers.NodeStore();
+    store.put("gpu-0", node);
+    assertThat(store.get("gpu-0").getStatus().getImages()).isNullOrEmpty();
   }
 }

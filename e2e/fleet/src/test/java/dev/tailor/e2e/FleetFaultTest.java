@@ -22,8 +22,12 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.readiness.Readiness;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,13 +42,16 @@ import org.junit.jupiter.api.Test;
  * variants and files gone, an ArtifactCleanupFailed Event while the store was down), and nothing of
  * the other fleet is touched. A third fleet is created while the store is down: its compression pod
  * fails with its reason, which the fleet shows, and the Job's next pod finishes once the store is
- * back.
+ * back. A fourth fleet's compression pod is killed in the middle of its training run: the Job's
+ * next pod resumes from the checkpoint the first left in the store.
  */
 class FleetFaultTest extends LocalTailorTest {
   private static final String NS = "e2e";
   private static final String KEPT = "kept";
   private static final String DOOMED = "doomed";
   private static final String OUTAGE = "outage";
+  private static final String RESUMED = "resumed";
+  private static final int RESUMED_STEPS = 400;
   private static final String CLASS = "l4";
   private static final Duration TIMEOUT = Duration.ofMinutes(10);
   private static final Duration DOWN = Duration.ofSeconds(8);
@@ -239,6 +246,105 @@ class FleetFaultTest extends LocalTailorTest {
     } finally {
       agent.register(List.of(lost));
     }
+  }
+
+  /**
+   * A compression pod killed in the middle of its OFA training run (SIGKILL, as the OOM killer
+   * does): the fleet says the Job is running again after a failed attempt, the Job's next pod
+   * resumes from the newest checkpoint the first one left in the store instead of starting over,
+   * and the fleet serves with one Job and each size registered once; the checkpoints are gone from
+   * the store once the run completes.
+   */
+  @Test
+  void aCompressionPodKilledMidRunResumesFromItsCheckpointInTheStore() throws Exception {
+    KubernetesClient client = tailor.client();
+    StoredVariant base = tinyBaseModel("base-resume", 7);
+    tailor.applyDeviceClasses(NS);
+    ModelFleet fleet = fleet(RESUMED, "base-resume", base);
+    // Long enough to be killed after its first checkpoint (every 50 steps) and well before its
+    // end.
+    fleet.getSpec().getCompression().getTraining().setSteps(RESUMED_STEPS);
+    client.resource(fleet).create();
+    String checkpoint =
+        awaitValue(
+            "the first checkpoint of the OFA run in the store",
+            TIMEOUT,
+            () ->
+                storedVariants(RESUMED).stream()
+                    .filter(n -> n.contains("-checkpoint-"))
+                    .findFirst()
+                    .orElse(null));
+    Pod first = compressionPods(client, RESUMED).get(0);
+    tailor.cluster().nodeAgent().kill(first);
+    System.out.println(
+        "fault-test: compression pod "
+            + first.getMetadata().getName()
+            + " killed after "
+            + checkpoint);
+
+    ModelFleet again =
+        tailor.awaitFleet(
+            NS, RESUMED, TIMEOUT, f -> compressionMessage(f).contains("is running again after 1"));
+    System.out.println("fault-test: after the kill the fleet says: " + compressionMessage(again));
+    assertThat(compressionMessage(again)).contains("exit 137");
+    Pod second =
+        awaitValue(
+            "the Job's next pod, running",
+            TIMEOUT,
+            () ->
+                compressionPods(client, RESUMED).stream()
+                    .filter(p -> !p.getMetadata().getUid().equals(first.getMetadata().getUid()))
+                    .filter(p -> "Running".equals(p.getStatus().getPhase()))
+                    .findFirst()
+                    .orElse(null));
+    Path log = tailor.cluster().nodeAgent().podDir(second).orElseThrow().resolve("worker.log");
+    String resumed =
+        awaitValue(
+            "the next pod's word that it resumed",
+            TIMEOUT,
+            () ->
+                Files.exists(log)
+                    ? Files.readAllLines(log).stream()
+                        .filter(l -> l.contains("resuming from the checkpoint of step"))
+                        .findFirst()
+                        .orElse(null)
+                    : null);
+    System.out.println("fault-test: the Job's next pod: " + resumed.strip());
+    int step =
+        Integer.parseInt(
+            resumed.replaceAll(".*resuming from the checkpoint of step (\\d+).*", "$1"));
+    assertThat(step).isPositive().isLessThan(RESUMED_STEPS);
+
+    tailor.awaitFleet(NS, RESUMED, TIMEOUT, LocalTailor::serving);
+    assertNothingTwice(client, RESUMED);
+    assertThat(jobs(client, RESUMED).get(0).getStatus().getFailed()).isEqualTo(1);
+    assertThat(storedVariants(RESUMED)).noneMatch(n -> n.contains("-checkpoint-"));
+    assertThat(png(RESUMED)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+  }
+
+  /** What {@code value} gives once it gives something (not null), polled twice a second. */
+  private static <T> T awaitValue(String what, Duration timeout, Callable<T> value)
+      throws Exception {
+    Instant deadline = Instant.now().plus(timeout);
+    for (T v = value.call(); ; v = value.call()) {
+      if (v != null) {
+        return v;
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException("timed out after " + timeout + " waiting for " + what);
+      }
+      Thread.sleep(500);
+    }
+  }
+
+  private static List<Pod> compressionPods(KubernetesClient client, String fleet) {
+    return client
+        .pods()
+        .inNamespace(NS)
+        .withLabel("tailor.dev/fleet", fleet)
+        .withLabel("app.kubernetes.io/component", "compression")
+        .list()
+        .getItems();
   }
 
   private static List<Pod> servingPods(KubernetesClient client, String fleet) {

@@ -197,6 +197,20 @@ final class LocalPod implements LocalImage.Pod {
     }
   }
 
+  /**
+   * A fault: every container's processes are killed at once (SIGKILL, as the OOM killer or a
+   * crashed node process would). Unlike {@link #stop}, the pod goes on being watched, so it reports
+   * the exit (137) as a kubelet would, and its restart policy applies.
+   */
+  synchronized void kill() {
+    for (Run r : runs) {
+      if (r.process != null) {
+        r.process.descendants().forEach(ProcessHandle::destroyForcibly);
+        r.process.destroyForcibly();
+      }
+    }
+  }
+
   private void live() {
     try {
       prepareVolumes();

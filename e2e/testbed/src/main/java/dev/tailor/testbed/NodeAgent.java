@@ -217,6 +217,19 @@ public final class NodeAgent implements AutoCloseable {
     }
   }
 
+  /**
+   * A fault: the processes of {@code pod} (one this agent runs) are killed at once, as the OOM
+   * killer would; the pod reports its containers terminated with exit code 137.
+   */
+  public void kill(Pod pod) {
+    LocalPod local = running.get(pod.getMetadata().getUid());
+    if (local == null) {
+      throw new TestbedException("pod " + pod.getMetadata().getName() + " is not running here");
+    }
+    local.kill();
+    LOG.info("pod {}: its processes killed", pod.getMetadata().getName());
+  }
+
   /** The folder of a pod this agent runs as processes (volumes, {@code <container>.log}). */
   public Optional<Path> podDir(Pod pod) {
     return Optional.ofNullable(running.get(pod.getMetadata().getUid())).map(LocalPod::dir);

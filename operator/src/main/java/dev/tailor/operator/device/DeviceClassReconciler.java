@@ -8,7 +8,6 @@ import dev.tailor.operator.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.Node;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -33,10 +32,7 @@ import org.jboss.logging.Logger;
  */
 @ControllerConfiguration(
     name = "deviceclass",
-    informer =
-        @Informer(
-            itemStore = Informers.PrunedItemStore.class,
-            informerListLimit = Informers.LIST_PAGE))
+    informer = @Informer(informerListLimit = Informers.LIST_PAGE))
 public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   private static final Logger LOG = Logger.getLogger(DeviceClassReconciler.class);
   static final String NODES = "nodes";
@@ -55,9 +51,8 @@ public class DeviceClassReconciler implements Reconciler<DeviceClass> {
   public List<EventSource<?, DeviceClass>> prepareEventSources(
       EventSourceContext<DeviceClass> context) {
     var config =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(Node.class, DeviceClass.class),
-                Constants.WATCH_ALL_NAMESPACE_SET)
+        Informers.lean(InformerEventSourceConfiguration.from(Node.class, DeviceClass.class))
+            .withItemStore(new Informers.NodeStore())
             .withName(NODES)
             // Heartbeats rewrite every node every few seconds; only what the status depends on
             // is worth a reconcile.

@@ -51,11 +51,8 @@ final class FleetEventSources {
     context
         .getPrimaryCache()
         .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
-    Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
     var classes =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class),
-                Constants.WATCH_ALL_NAMESPACE_SET)
+        Informers.lean(InformerEventSourceConfiguration.from(DeviceClass.class, ModelFleet.class))
             .withName(CLASSES)
             // cluster-scoped: never narrowed to the namespaces the fleets are watched in
             .withNamespaces(Constants.WATCH_ALL_NAMESPACE_SET)
@@ -76,33 +73,28 @@ final class FleetEventSources {
     String podsOf =
         components(
             CompressionJobs.COMPONENT, LatencyProfiles.COMPONENT, ServingResources.COMPONENT);
-    var jobs = byFleetLabel(Job.class, JOBS, workers, namespaces);
+    var jobs = byFleetLabel(Job.class, JOBS, workers);
     var pods =
         byFleetLabel(
                 Pod.class,
                 PODS,
                 podsOf,
-                namespaces,
                 b ->
                     b.withOnAddFilter(p -> tells(p, null))
                         .withOnUpdateFilter(FleetEventSources::tells)
                         .withOnDeleteFilter((p, unknown) -> tells(p, null)))
             .build();
     var variants =
-        Informers.lean(
-                InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class),
-                namespaces)
+        Informers.lean(InformerEventSourceConfiguration.from(ModelVariant.class, ModelFleet.class))
             .withName(VARIANTS)
             .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
             .build();
     String serving =
         Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
     return List.of(
-        new InformerEventSource<>(
-            owned(Deployment.class, DEPLOYMENTS, serving, namespaces), context),
-        new InformerEventSource<>(owned(Service.class, SERVICES, serving, namespaces), context),
-        new InformerEventSource<>(
-            owned(HorizontalPodAutoscaler.class, HPAS, serving, namespaces), context),
+        new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
+        new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
+        new InformerEventSource<>(owned(HorizontalPodAutoscaler.class, HPAS, serving), context),
         new InformerEventSource<>(classes, context),
         new InformerEventSource<>(jobs, context),
         new InformerEventSource<>(pods, context),
@@ -121,9 +113,8 @@ final class FleetEventSources {
 
   /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
-      InformerEventSourceConfiguration<R> owned(
-          Class<R> type, String name, String selector, Set<String> namespaces) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
+      InformerEventSourceConfiguration<R> owned(Class<R> type, String name, String selector) {
+    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))
@@ -133,8 +124,8 @@ final class FleetEventSources {
   /** An informer for objects of {@code type} that carry their fleet's name as a label. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> byFleetLabel(
-          Class<R> type, String name, String selector, Set<String> namespaces) {
-    return byFleetLabel(type, name, selector, namespaces, b -> b).build();
+          Class<R> type, String name, String selector) {
+    return byFleetLabel(type, name, selector, b -> b).build();
   }
 
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
@@ -142,10 +133,9 @@ final class FleetEventSources {
           Class<R> type,
           String name,
           String selector,
-          Set<String> namespaces,
           java.util.function.UnaryOperator<InformerEventSourceConfiguration.Builder<R>> more) {
     return more.apply(
-        Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class), namespaces)
+        Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
             .withName(name)
             .withLabelSelector(selector)
             .withSecondaryToPrimaryMapper(

@@ -48,8 +48,6 @@ import org.jboss.logging.Logger;
  * by {@link FleetArtifactsReconciler}; what the operator holds of a fleet in memory goes when the
  * SDK reports it deleted ({@link #deleted}).
  */
-// No pruned cache for the fleets themselves: they may be watched over a list of namespaces, where
-// one store would be shared by several informers (see Informers.lean); fleets are few and small.
 @ControllerConfiguration(
     name = FleetReconciler.NAME,
     informer = @Informer(informerListLimit = Informers.LIST_PAGE))

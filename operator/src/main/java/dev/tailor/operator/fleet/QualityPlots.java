@@ -99,7 +99,12 @@ final class QualityPlots {
 
   private StoredFile store(ModelFleet fleet, String folder, QualityPlot plot, Context<?> context)
       throws IOException, Stalled {
-    byte[] png = plot.png();
+    byte[] png;
+    // One drawing at a time: each holds a 900×520 ARGB image and JFreeChart's working set, and a
+    // thousand fleets registered at once would otherwise draw on every reconcile thread together.
+    synchronized (QualityPlots.class) {
+      png = plot.png();
+    }
     Path dir = Files.createTempDirectory("tailor-plot-");
     try (ArtifactStore store = stores.open(context.getClient(), fleet)) {
       Files.write(dir.resolve(QualityPlot.FILE), png);

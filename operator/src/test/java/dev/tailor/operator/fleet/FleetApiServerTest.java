@@ -294,6 +294,11 @@ class FleetApiServerTest {
                 f -> f.getMetadata().getFinalizers().contains("modelfleets.tailor.dev/finalizer"));
     assertThat(marked.getMetadata().getLabels())
         .containsEntry("tailor.dev/store-retention", "Delete");
+    // The operator's client reads objects without their managed fields, which the server keeps.
+    assertThat(marked.getMetadata().getManagedFields()).isEmpty();
+    try (KubernetesClient plain = FleetFixtures.clientLike(client)) {
+      assertThat(plain.resource(fleet).get().getMetadata().getManagedFields()).isNotEmpty();
+    }
 
     // Back to Retain: both go, and the fleet can be deleted with the operator away.
     setRetention(ArtifactRetention.RETAIN);
