@@ -30,6 +30,9 @@ final class QualityPlots {
 
   private record Drawn(String key, StoredFile file) {}
 
+  private static final java.util.concurrent.Semaphore DRAWING =
+      new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
+
   private final EventRecorder events;
   private final FleetStores stores;
 
@@ -100,10 +103,14 @@ final class QualityPlots {
   private StoredFile store(ModelFleet fleet, String folder, QualityPlot plot, Context<?> context)
       throws IOException, Stalled {
     byte[] png;
-    // One drawing at a time: each holds a 900×520 ARGB image and JFreeChart's working set, and a
-    // thousand fleets registered at once would otherwise draw on every reconcile thread together.
-    synchronized (QualityPlots.class) {
+    // No more drawings at once than cores: each holds a 900×520 ARGB image and JFreeChart's
+    // working set, and a thousand fleets registered at once would otherwise draw on every
+    // reconcile thread together.
+    DRAWING.acquireUninterruptibly();
+    try {
       png = plot.png();
+    } finally {
+      DRAWING.release();
     }
     Path dir = Files.createTempDirectory("tailor-plot-");
     try (ArtifactStore store = stores.open(context.getClient(), fleet)) {
