@@ -350,21 +350,19 @@ class FleetFaultTest extends LocalTailorTest {
   }
 
   private static List<Pod> compressionPods(KubernetesClient client, String fleet) {
-    return client
-        .pods()
-        .inNamespace(NS)
-        .withLabel("tailor.dev/fleet", fleet)
-        .withLabel("app.kubernetes.io/component", "compression")
-        .list()
-        .getItems();
+    return pods(client, fleet, "compression");
   }
 
   private static List<Pod> servingPods(KubernetesClient client, String fleet) {
+    return pods(client, fleet, "inference");
+  }
+
+  private static List<Pod> pods(KubernetesClient client, String fleet, String component) {
     return client
         .pods()
         .inNamespace(NS)
         .withLabel("tailor.dev/fleet", fleet)
-        .withLabel("app.kubernetes.io/component", "inference")
+        .withLabel("app.kubernetes.io/component", component)
         .list()
         .getItems();
   }

@@ -380,15 +380,7 @@ class CanaryRolloutApiServerTest {
   /** Changes the base model, plays the new compression, and returns the variant it rolls out. */
   private String upgrade() throws IOException {
     String before = CompressionJobs.name(fleet());
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .edit(
-            f -> {
-              f.getSpec().getBaseModel().setUri("s3://tailor-models/shapes/base-v2");
-              return f;
-            });
+    fx.editFleet(spec -> spec.getBaseModel().setUri("s3://tailor-models/shapes/base-v2"));
     String job =
         await()
             .atMost(FleetFixtures.TIMEOUT)

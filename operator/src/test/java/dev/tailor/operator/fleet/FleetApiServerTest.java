@@ -312,15 +312,7 @@ class FleetApiServerTest {
   }
 
   private void setRetention(ArtifactRetention retention) {
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .edit(
-            f -> {
-              f.getSpec().getStore().setRetention(retention);
-              return f;
-            });
+    fx.editFleet(spec -> spec.getStore().setRetention(retention));
   }
 
   @Test
@@ -685,15 +677,7 @@ class FleetApiServerTest {
                     .build())
             .create();
 
-    client
-        .resources(ModelFleet.class)
-        .inNamespace(ns)
-        .withName("shapes")
-        .edit(
-            f -> {
-              f.getSpec().getDeviceClasses().get(0).setName("l4-" + suffix);
-              return f;
-            });
+    fx.editFleet(spec -> spec.getDeviceClasses().get(0).setName("l4-" + suffix));
     ModelFleet f =
         fx.awaitFleet(
             x -> NameConflict.REASON.equals(condition(x, ConditionTypes.STALLED).getReason()));

@@ -192,6 +192,19 @@ public record FleetFixtures(
   }
 
   /** A JSON merge patch of the fleet, as {@code kubectl patch --type=merge} sends it. */
+  /** Edits the fleet's spec as a user would (read, change, write back). */
+  void editFleet(java.util.function.Consumer<dev.tailor.api.v1alpha1.fleet.ModelFleetSpec> change) {
+    client
+        .resources(ModelFleet.class)
+        .inNamespace(ns)
+        .withName("shapes")
+        .edit(
+            f -> {
+              change.accept(f.getSpec());
+              return f;
+            });
+  }
+
   void patchFleet(String mergePatch) {
     client
         .resources(ModelFleet.class)
