@@ -6,10 +6,12 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.OperatorMetrics;
 import dev.tailor.operator.device.DeviceClassReconciler;
+import dev.tailor.operator.fleet.FleetArtifactsReconciler;
 import dev.tailor.operator.fleet.FleetFixtures;
 import dev.tailor.operator.fleet.FleetReconciler;
 import dev.tailor.operator.fleet.FleetStores;
@@ -99,18 +101,24 @@ class ChartRbacApiServerTest {
                               .build()));
       OperatorMetrics metrics = new OperatorMetrics(new SimpleMeterRegistry());
       operator.register(new DeviceClassReconciler(metrics));
+      // the sample fleet's store, as a platform would allow it
+      FleetStores stores =
+          new FleetStores(
+              java.util.Optional.of(List.of("http://minio.tailor-system.svc:9000")), false);
       operator.register(
           new FleetReconciler(
               new EventRecorder(asOperator),
               metrics,
-              // the sample fleet's store, as a platform would allow it
-              new FleetStores(
-                  java.util.Optional.of(List.of("http://minio.tailor-system.svc:9000")), false),
+              stores,
               "tailor/worker:test",
               Duration.ofSeconds(10),
               Duration.ofMinutes(5),
               java.util.Optional.empty()),
           // TAILOR_WATCH_NAMESPACES as the chart sets it
+          o -> o.settingNamespaces(ns.name()));
+      operator.register(
+          new FleetArtifactsReconciler(
+              new EventRecorder(asOperator), stores, Duration.ofSeconds(10)),
           o -> o.settingNamespaces(ns.name()));
       operator.start(); // fails when an informer may not list or watch its resources
       FleetFixtures fx = new FleetFixtures(admin, ns.name(), "");
@@ -125,6 +133,8 @@ class ChartRbacApiServerTest {
         fleet.getMetadata().setNamespace(ns.name());
         Path store = fx.tempDir("tailor-rbac-store-");
         FleetFixtures.useFileStore(fleet, store);
+        // files deleted with the fleet: the finalizer and its controller run with the chart's RBAC
+        fleet.getSpec().getStore().setRetention(ArtifactRetention.DELETE);
         admin.resource(fleet).create();
 
         await()

@@ -95,8 +95,8 @@ class ChartTemplateTest {
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_STORE_ALLOWED_ENDPOINTS"));
     assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
-    assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("100");
-    assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("200");
+    assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("500");
+    assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
