@@ -332,6 +332,13 @@ class FleetFaultTest extends LocalTailorTest {
     assertThat(jobs(client, RESUMED).get(0).getStatus().getFailed()).isEqualTo(1);
     assertThat(storedVariants(RESUMED)).noneMatch(n -> n.contains("-checkpoint-"));
     assertThat(png(RESUMED)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
+
+    // The fleet goes, and with it its L4 GPU, which the other faults' fleets need.
+    client.resources(ModelFleet.class).inNamespace(NS).withName(RESUMED).delete();
+    LocalTailor.awaitUntil(
+        "the resumed fleet's serving pods gone",
+        TIMEOUT,
+        () -> servingPods(client, RESUMED).isEmpty());
   }
 
   /** What {@code value} gives once it gives something (not null), polled twice a second. */
