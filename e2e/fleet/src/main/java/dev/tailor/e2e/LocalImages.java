@@ -47,8 +47,13 @@ public final class LocalImages {
                           "TAILOR_WORKER_HOME", workerHome.toString(),
                           "ENGINE_CACHE_DIR", cache.resolve("djl-engine").toString(),
                           "DJL_OFFLINE", "true",
-                          // Small heaps and one GC thread: several JVMs share a few cores.
-                          "JAVA_OPTS", "-Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1",
+                          // Small heaps and one GC thread: several JVMs share a few cores. The
+                          // container's /tmp is the pod's emptyDir: what a killed worker leaves
+                          // there goes with the pod, not into the machine's /tmp.
+                          "JAVA_OPTS",
+                              "-Xmx768m -XX:+UseSerialGC -XX:TieredStopAtLevel=1"
+                                  + " -Djava.io.tmpdir="
+                                  + pod.hostPath("/tmp"),
                           "TAILOR_SERVE_HOST", pod.ip()));
               env.putAll(workerEnv.apply(pod));
               return env;
