@@ -10,7 +10,7 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.http.Interceptor;
 import io.fabric8.kubernetes.client.utils.CachedSingleThreadScheduler;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Disposes;
@@ -78,7 +78,6 @@ public class KubernetesClients {
     private long last = System.nanoTime();
     private long resumeAt = last;
     private long throttled;
-    private Counter throttleCounter;
 
     WriteLimiter(double ceiling, int burst) {
       if (ceiling <= 0 || burst < 1) {
@@ -93,14 +92,12 @@ public class KubernetesClients {
 
     /** {@code tailor_client_throttled_total} and {@code tailor_client_write_rate}. */
     void measure(MeterRegistry registry) {
-      Counter throttles =
-          Counter.builder("tailor.client.throttled")
-              .description("Writes the API server answered 429 (too many requests)")
-              .register(registry);
+      FunctionCounter.builder("tailor.client.throttled", this, WriteLimiter::throttles)
+          .description("Writes the API server answered 429 (too many requests)")
+          .register(registry);
       Gauge.builder("tailor.client.write.rate", this, WriteLimiter::rate)
           .description("Writes a second the operator allows itself now (the ceiling at most)")
           .register(registry);
-      this.throttleCounter = throttles;
     }
 
     /**
@@ -134,9 +131,6 @@ public class KubernetesClients {
       }
       if (response.code() == 429) {
         throttled(System.nanoTime(), retryAfterSeconds(response));
-        if (throttleCounter != null) {
-          throttleCounter.increment();
-        }
       } else {
         wentThrough();
       }

@@ -176,7 +176,7 @@ final class FleetEventSources {
         .collect(java.util.stream.Collectors.toCollection(java.util.TreeSet::new));
   }
 
-  private static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
+  static boolean ownedBy(ModelVariant mv, ModelFleet fleet) {
     return mv.getMetadata().getOwnerReferences() != null
         && mv.getMetadata().getOwnerReferences().stream()
             .anyMatch(o -> fleet.getMetadata().getUid().equals(o.getUid()));

@@ -129,18 +129,13 @@ final class FleetFinalizer {
    * finalizer's controller keeps no cache of variants (the fleet controller's is not its own).
    */
   private static List<ModelVariant> ownedVariants(ModelFleet fleet, KubernetesClient client) {
-    String uid = fleet.getMetadata().getUid();
     return client
         .resources(ModelVariant.class)
         .inNamespace(fleet.getMetadata().getNamespace())
         .list()
         .getItems()
         .stream()
-        .filter(
-            mv ->
-                mv.getMetadata().getOwnerReferences() != null
-                    && mv.getMetadata().getOwnerReferences().stream()
-                        .anyMatch(o -> uid.equals(o.getUid())))
+        .filter(mv -> FleetEventSources.ownedBy(mv, fleet))
         .toList();
   }
 
