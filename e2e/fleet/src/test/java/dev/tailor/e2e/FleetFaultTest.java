@@ -7,6 +7,7 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.common.Condition;
 import dev.tailor.api.v1alpha1.common.ConditionTypes;
+import dev.tailor.api.v1alpha1.common.Conditions;
 import dev.tailor.api.v1alpha1.fleet.ArtifactRetention;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
@@ -42,8 +43,10 @@ import org.junit.jupiter.api.Test;
  * variants and files gone, an ArtifactCleanupFailed Event while the store was down), and nothing of
  * the other fleet is touched. A third fleet is created while the store is down: its compression pod
  * fails with its reason, which the fleet shows, and the Job's next pod finishes once the store is
- * back. A fourth fleet's compression pod is killed in the middle of its training run: the Job's
- * next pod resumes from the checkpoint the first left in the store.
+ * back; the store is down again as the operator comes to register that Job's variants, which it
+ * does once the store is back. A fourth fleet's compression pod is killed in the middle of its
+ * training run: the Job's next pod resumes from the checkpoint the first left in the store, and
+ * goes on through a store outage that costs it a checkpoint.
  */
 class FleetFaultTest extends LocalTailorTest {
   private static final String NS = "e2e";
@@ -200,6 +203,51 @@ class FleetFaultTest extends LocalTailorTest {
     // after 1 failed attempt(s); the last: exit 3 …"
     assertThat(compressionMessage(told))
         .contains("exit 3 (unreadable input)", "Connection refused", "is the endpoint");
+
+    // The store is down again when the operator comes to register the Job's variants (the
+    // operator is stopped until the Job has completed, then started while the store is down): the
+    // fleet says the store is unavailable while the reconcile is retried with backoff, and
+    // registers each size once the store is back.
+    scaleOperator(client, 0);
+    Job done =
+        awaitValue(
+            "the compression Job to complete",
+            TIMEOUT,
+            () -> {
+              Job j = jobs(client, OUTAGE).get(0);
+              return j.getStatus() != null
+                      && j.getStatus().getSucceeded() != null
+                      && j.getStatus().getSucceeded() > 0
+                  ? j
+                  : null;
+            });
+    tailor.store().stop();
+    try {
+      scaleOperator(client, 1);
+      Condition unavailable =
+          awaitValue(
+              "the fleet to say its store is unavailable",
+              TIMEOUT,
+              () -> {
+                ModelFleet f =
+                    client.resources(ModelFleet.class).inNamespace(NS).withName(OUTAGE).get();
+                return Conditions.find(
+                        f.getStatus() == null ? null : f.getStatus().getConditions(),
+                        ConditionTypes.RECONCILING)
+                    .filter(c -> "StoreUnavailable".equals(c.getReason()))
+                    .orElse(null);
+              });
+      System.out.println(
+          "fault-test: with the store down as "
+              + done.getMetadata().getName()
+              + " is registered the fleet says: "
+              + unavailable.getMessage());
+      assertThat(unavailable.getMessage())
+          .contains("s3://" + LocalTailor.VARIANTS_BUCKET + "/" + OUTAGE);
+      assertThat(variants(client, OUTAGE)).isEmpty();
+    } finally {
+      tailor.store().restart();
+    }
     tailor.awaitFleet(NS, OUTAGE, TIMEOUT, LocalTailor::serving);
     assertNothingTwice(client, OUTAGE);
     assertThat(jobs(client, OUTAGE).get(0).getStatus().getFailed()).isPositive();
@@ -251,8 +299,10 @@ class FleetFaultTest extends LocalTailorTest {
   /**
    * A compression pod killed in the middle of its OFA training run (SIGKILL, as the OOM killer
    * does): it fails with exit 137, the Job's next pod resumes from the newest checkpoint the first
-   * one left in the store instead of starting over, and the fleet serves with one Job and each size
-   * registered once; the checkpoints are gone from the store once the run completes.
+   * one left in the store instead of starting over. Then the store goes down while that pod trains:
+   * the checkpoints it cannot store cost warnings, not the run. The fleet serves with one Job (one
+   * failed pod, the killed one) and each size registered once; the checkpoints are gone from the
+   * store once the run completes.
    */
   @Test
   void aCompressionPodKilledMidRunResumesFromItsCheckpointInTheStore() throws Exception {
@@ -314,18 +364,28 @@ class FleetFaultTest extends LocalTailorTest {
         awaitValue(
             "the next pod's word that it resumed",
             TIMEOUT,
-            () ->
-                Files.exists(log)
-                    ? Files.readAllLines(log).stream()
-                        .filter(l -> l.contains("resuming from the checkpoint of step"))
-                        .findFirst()
-                        .orElse(null)
-                    : null);
+            () -> lineWith(log, "resuming from the checkpoint of step"));
     System.out.println("fault-test: the Job's next pod: " + resumed.strip());
     int step =
         Integer.parseInt(
             resumed.replaceAll(".*resuming from the checkpoint of step (\\d+).*", "$1"));
     assertThat(step).isPositive().isLessThan(RESUMED_STEPS);
+
+    // The store goes down as the resumed run goes on: a checkpoint it cannot store costs a
+    // warning, not the run, and its results wait for the store.
+    tailor.store().stop();
+    String warned;
+    try {
+      warned =
+          awaitValue(
+              "the worker's word that a checkpoint could not be stored",
+              TIMEOUT,
+              () -> lineWith(log, "cannot store the checkpoint of step"));
+    } finally {
+      tailor.store().restart();
+    }
+    System.out.println("fault-test: with the store down mid-run: " + warned.strip());
+    assertThat(warned).contains("Connection refused", "going on");
 
     tailor.awaitFleet(NS, RESUMED, TIMEOUT, LocalTailor::serving);
     assertNothingTwice(client, RESUMED);
@@ -354,6 +414,13 @@ class FleetFaultTest extends LocalTailorTest {
       }
       Thread.sleep(500);
     }
+  }
+
+  /** The first line of file {@code log} that contains {@code text}, or null. */
+  private static String lineWith(Path log, String text) throws java.io.IOException {
+    return Files.exists(log)
+        ? Files.readAllLines(log).stream().filter(l -> l.contains(text)).findFirst().orElse(null)
+        : null;
   }
 
   private static List<Pod> compressionPods(KubernetesClient client, String fleet) {
@@ -397,13 +464,33 @@ class FleetFaultTest extends LocalTailorTest {
     return fleet;
   }
 
+  /** Scales the operator's Deployment to {@code replicas} and waits until it has that many pods. */
+  private static void scaleOperator(KubernetesClient client, int replicas) {
+    var deployment =
+        client
+            .apps()
+            .deployments()
+            .inNamespace(LocalTailor.OPERATOR_NAMESPACE)
+            .list()
+            .getItems()
+            .get(0);
+    client.resource(deployment).scale(replicas);
+    LocalTailor.awaitUntil(
+        "the operator at " + replicas + " pod(s)",
+        TIMEOUT,
+        () -> {
+          List<Pod> pods =
+              client.pods().inNamespace(LocalTailor.OPERATOR_NAMESPACE).list().getItems();
+          return pods.size() == replicas && pods.stream().allMatch(Readiness::isPodReady);
+        });
+  }
+
   /** The fleet's Stalled condition when it is True, else null. */
   private static Condition stalled(ModelFleet f) {
-    return f.getStatus() == null || f.getStatus().getConditions() == null
+    return f.getStatus() == null
         ? null
-        : f.getStatus().getConditions().stream()
-            .filter(c -> ConditionTypes.STALLED.equals(c.getType()) && c.isTrue())
-            .findFirst()
+        : Conditions.find(f.getStatus().getConditions(), ConditionTypes.STALLED)
+            .filter(Condition::isTrue)
             .orElse(null);
   }
 

@@ -34,7 +34,8 @@ final class FleetErrorStatus {
     }
     String cause = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     var retry = context.getRetryInfo();
-    int attempt = retry.map(r -> r.getAttemptCount()).orElse(1);
+    // The SDK counts retries (0 while the first try fails); a user counts tries.
+    int attempt = retry.map(r -> r.getAttemptCount() + 1).orElse(1);
     boolean last = retry.map(r -> r.isLastAttempt()).orElse(true);
     if (!last) {
       String message = "attempt " + attempt + " failed: " + cause + "; retrying with backoff";

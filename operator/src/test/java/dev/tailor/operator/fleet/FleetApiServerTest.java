@@ -440,9 +440,9 @@ class FleetApiServerTest {
     Condition c = condition(f, ConditionTypes.RECONCILING);
     assertThat(c.isTrue()).isFalse();
     assertThat(c.getReason()).isEqualTo("StoreUnavailable");
-    // %test retry policy: 3 attempts.
+    // %test retry policy: the first try and 3 retries.
     assertThat(c.getMessage())
-        .startsWith("gave up after 3 attempt(s): store s3://tailor-variants/shapes");
+        .startsWith("gave up after 4 attempt(s): store s3://tailor-variants/shapes");
     assertThat(eventReasons()).contains("StoreUnavailable");
     assertThat(client.resources(ModelVariant.class).inNamespace(ns).list().getItems()).isEmpty();
   }

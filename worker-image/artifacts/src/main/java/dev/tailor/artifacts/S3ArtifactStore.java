@@ -223,7 +223,7 @@ public class S3ArtifactStore extends AbstractArtifactStore {
               ? s.awsErrorDetails().errorMessage()
               : firstLine(s.getMessage());
       String code = s.awsErrorDetails() == null ? null : s.awsErrorDetails().errorCode();
-      return new ArtifactException(
+      String message =
           "cannot "
               + what
               + ": "
@@ -231,8 +231,10 @@ public class S3ArtifactStore extends AbstractArtifactStore {
               + " (HTTP "
               + s.statusCode()
               + (code == null ? "" : ", " + code)
-              + ")",
-          e);
+              + ")";
+      return s.statusCode() >= 500
+          ? new StoreUnreachableException(message, e)
+          : new ArtifactException(message, e);
     }
     if (e instanceof SdkClientException) {
       String m = firstLine(e.getMessage());
@@ -244,7 +246,7 @@ public class S3ArtifactStore extends AbstractArtifactStore {
                 + " the pod a web identity or instance role)",
             e);
       }
-      return new ArtifactException(
+      return new StoreUnreachableException(
           "cannot " + what + ": " + m + " (is " + ENDPOINT_HINT + " reachable?)", e);
     }
     return new ArtifactException("cannot " + what + ": " + firstLine(e.getMessage()), e);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
@@ -135,5 +137,58 @@ class S3ArtifactStoreTest extends ArtifactStoreContractTest {
           .hasMessageContaining("HTTP 403")
           .hasMessageNotContaining("\n");
     }
+  }
+
+  @Test
+  void aWriteDuringAnOutageIsRetriedUntilTheStoreIsBack() throws Exception {
+    Path src = Variants.create(tmp.resolve("src"), 20);
+    List<String> retries = new java.util.concurrent.CopyOnWriteArrayList<>();
+    Thread back;
+    try (ArtifactStore store = store()) {
+      server.stop();
+      back =
+          new Thread(
+              () -> {
+                try {
+                  Thread.sleep(2500);
+                  server.restart();
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      back.start();
+      StoredVariant v =
+          StoreRetry.call(Duration.ofSeconds(30), retries::add, () -> store.write("v", src));
+      back.join();
+      assertThat(store.verify("v", v.digest()).digest()).isEqualTo(v.digest());
+    } finally {
+      server.restart();
+    }
+    assertThat(retries)
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m).contains("TAILOR_S3_ENDPOINT", "trying again in"));
+  }
+
+  @Test
+  void anOutageLongerThanThePatienceAndAFaultThatIsNoOutageAreThrown() throws Exception {
+    List<String> retries = new java.util.ArrayList<>();
+    try (ArtifactStore missing = ArtifactStores.open("s3://no-such-bucket/x", server.settings())) {
+      assertThatThrownBy(() -> StoreRetry.call(Duration.ofSeconds(30), retries::add, missing::list))
+          .isInstanceOf(ArtifactNotFoundException.class);
+    }
+    assertThat(retries).as("a missing bucket is not waited for").isEmpty();
+    try (ArtifactStore store = store()) {
+      server.stop();
+      long start = System.nanoTime();
+      assertThatThrownBy(
+              () -> StoreRetry.call(Duration.ofSeconds(2), retries::add, () -> store.exists("v")))
+          .isInstanceOf(StoreUnreachableException.class)
+          .hasMessageContaining("TAILOR_S3_ENDPOINT");
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+    } finally {
+      server.restart();
+    }
+    assertThat(retries).hasSizeGreaterThanOrEqualTo(2);
   }
 }

@@ -286,7 +286,7 @@ final class CompressCommand implements Callable<Integer>, WorkerCommand {
               ModelInputs.deleteQuietly(dir);
               VariantOutput.write(
                   dir, variant, metrics, noise, lineage, Files.exists(sheet) ? sheet : null);
-              StoredVariant stored = VariantOutput.publish(dir, store, name);
+              StoredVariant stored = VariantOutput.publish(dir, store, name, progress, "compress");
               ObjectNode v = VariantOutput.describe(dir, stored);
               if (workDir == null) {
                 v.remove("dir");

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
+import dev.tailor.artifacts.StoreRetry;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.prune.ofa.Allocation;
+import dev.tailor.worker.prune.ofa.CheckpointListener;
 import dev.tailor.worker.prune.ofa.OfaCompression;
 import dev.tailor.worker.prune.ofa.OfaOptions;
 import dev.tailor.worker.prune.ofa.OfaResult;
 import dev.tailor.worker.prune.ofa.StoredCheckpoints;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,10 +82,33 @@ final class OfaMethod implements CompressionMethod {
                       + settings.checkpointStore);
         }
       }
-      OfaOptions withStore = options.optCheckpointDir(dir).optCheckpointListener(stored).build();
+      // A checkpoint the store cannot take costs a warning: the run goes on from its local copy,
+      // the store keeps naming the one before, and the next checkpoint tries again.
+      CheckpointListener toStore =
+          (step, snapshot) -> {
+            try {
+              stored.saved(step, snapshot);
+            } catch (IOException e) {
+              c.progress()
+                  .info(
+                      task,
+                      "cannot store the checkpoint of step "
+                          + step
+                          + " ("
+                          + e.getMessage()
+                          + "); going on, the next checkpoint tries again");
+            }
+          };
+      OfaOptions withStore = options.optCheckpointDir(dir).optCheckpointListener(toStore).build();
       OfaResult r = run(base, sizes, c, withStore);
       if (!r.variants().isEmpty()) {
-        stored.clear();
+        StoreRetry.call(
+            VariantOutput.STORE_PATIENCE,
+            m -> c.progress().info(task, m),
+            () -> {
+              stored.clear();
+              return null;
+            });
       }
       return describe(r, withStore, c);
     } finally {

@@ -303,7 +303,9 @@ final class TrainCommand implements Callable<Integer>, WorkerCommand {
           store == null
               ? null
               : progress.stage(
-                  "train", "publishing to " + store, () -> VariantOutput.publish(dir, store, name));
+                  "train",
+                  "publishing to " + store,
+                  () -> VariantOutput.publish(dir, store, name, progress, "train"));
       ObjectNode r = Json.MAPPER.createObjectNode();
       r.put("command", "train").put("status", "Succeeded");
       ObjectNode variant = VariantOutput.describe(dir, stored);

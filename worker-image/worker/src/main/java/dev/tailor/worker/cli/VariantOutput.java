@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
+import dev.tailor.artifacts.StoreRetry;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.diffusion.NoiseSchedule;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -25,6 +27,12 @@ import java.util.Locale;
 final class VariantOutput {
   /** The noise schedule the model was trained with, and how it was made. Part of the digest. */
   static final String DIFFUSION_FILE = "diffusion.json";
+
+  /**
+   * How long a run's results wait for a store that is down before the run fails: a long training
+   * run is not lost to a short outage at its end.
+   */
+  static final Duration STORE_PATIENCE = Duration.ofMinutes(5);
 
   private VariantOutput() {}
 
@@ -92,10 +100,16 @@ final class VariantOutput {
     }
   }
 
-  /** Stores {@code dir} as variant {@code name} in the store at {@code storeUri}. */
-  static StoredVariant publish(Path dir, String storeUri, String name) throws IOException {
+  /**
+   * Stores {@code dir} as variant {@code name} in the store at {@code storeUri}, waiting up to
+   * {@link #STORE_PATIENCE} for a store that cannot be reached (each failed attempt told to {@code
+   * progress} under {@code task}).
+   */
+  static StoredVariant publish(
+      Path dir, String storeUri, String name, Progress progress, String task) throws IOException {
     try (ArtifactStore store = ArtifactStores.open(storeUri)) {
-      return store.write(name, dir);
+      return StoreRetry.call(
+          STORE_PATIENCE, m -> progress.info(task, m), () -> store.write(name, dir));
     }
   }
 

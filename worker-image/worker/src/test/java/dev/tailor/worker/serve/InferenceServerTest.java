@@ -397,6 +397,68 @@ class InferenceServerTest {
     }
   }
 
+  /**
+   * Clients that stream bodies without end (chunked, a GiB each, several at once) are answered 413
+   * and cut off once the server has read its limit: what the server reads, and so holds in memory,
+   * is bounded by {@link InferenceServer#MAX_BODY_BYTES} per admitted request, not by what a client
+   * sends; then it still serves.
+   */
+  @Test
+  void endlessBodiesAreCutOffAtTheLimitNotReadToTheirEnd() throws Exception {
+    long endless = 1L << 30;
+    byte[] chunk =
+        ("10000\r\n" + "x".repeat(0x10000) + "\r\n")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newCachedThreadPool();
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      server.ready(generator, 0.1);
+      List<java.util.concurrent.Future<String>> clients = new java.util.ArrayList<>();
+      java.util.concurrent.atomic.AtomicLongArray sent =
+          new java.util.concurrent.atomic.AtomicLongArray(4);
+      for (int i = 0; i < 4; i++) {
+        int client = i;
+        clients.add(
+            pool.submit(
+                () -> {
+                  try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                    s.setSoTimeout(30_000);
+                    // the answer is read as it comes, before the server's close resets the socket
+                    var answer =
+                        pool.submit(
+                            () ->
+                                new String(
+                                    s.getInputStream().readNBytes(12),
+                                    java.nio.charset.StandardCharsets.US_ASCII));
+                    var out = s.getOutputStream();
+                    out.write(
+                        ("POST /v1/generate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    try {
+                      while (sent.get(client) < endless) {
+                        out.write(chunk);
+                        sent.addAndGet(client, chunk.length);
+                      }
+                    } catch (java.io.IOException cutOff) {
+                      // the server closed the connection: what it means to show
+                    }
+                    return answer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                  }
+                }));
+      }
+      for (int i = 0; i < clients.size(); i++) {
+        assertThat(clients.get(i).get(60, java.util.concurrent.TimeUnit.SECONDS))
+            .isEqualTo("HTTP/1.1 413");
+        // the server read its limit and the kernel's buffers took a little more: megabytes, not
+        // the GiB the client had to send
+        assertThat(sent.get(i)).as("bytes client %d got to send", i).isLessThan(64L << 20);
+      }
+      assertThat(new Http(server.port()).generate("{\"seed\": 1}").statusCode()).isEqualTo(200);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   /** What the OpenAI SDK's {@code client.images.generate(...)} sends, unmodified. */
   private static final String OPENAI_REQUEST =
       "{\"prompt\": \"a gray shirt\", \"model\": \"tiny-50\", \"n\": 2, \"size\": \"16x16\","
