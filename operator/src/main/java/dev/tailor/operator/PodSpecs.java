@@ -1,6 +1,7 @@
 package dev.tailor.operator;
 
 import dev.tailor.api.v1alpha1.DeviceClass;
+import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.device.GpuNodeSelectors;
 import dev.tailor.api.v1alpha1.device.Toleration;
 import dev.tailor.api.v1alpha1.fleet.SecretKeysReference;
@@ -26,6 +27,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.TolerationBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +55,18 @@ public final class PodSpecs {
   public static final long RUN_AS = 65532L;
 
   private PodSpecs() {}
+
+  /**
+   * The pods of the fleet's Job {@code jobName} in the pod informer's cache, through its index of
+   * each fleet's pods (not a scan of the namespace's pods: with a thousand fleets, that scan was a
+   * fifth of the operator's CPU).
+   */
+  public static List<Pod> ofJob(
+      InformerEventSource<Pod, ModelFleet> pods, ModelFleet fleet, String jobName) {
+    return pods.getSecondaryResources(fleet).stream()
+        .filter(p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
+        .toList();
+  }
 
   /**
    * The report {@code job}'s succeeded pod left as its termination message ({@code --report

@@ -103,12 +103,7 @@ final class CompressionStage {
               + " created on DeviceClass "
               + worker.getMetadata().getName());
     } else {
-      List<Pod> pods =
-          source(context, Pod.class, PODS)
-              .list(
-                  fleet.getMetadata().getNamespace(),
-                  p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
-              .toList();
+      List<Pod> pods = PodSpecs.ofJob(source(context, Pod.class, PODS), fleet, jobName);
       observe(job.get(), pods, cs);
       if (cs.getState() == JobState.RUNNING) {
         CompressionProgress.read(stores, context.getClient(), fleet, cs);

@@ -99,10 +99,7 @@ final class VariantRegistration {
   private Result registerVariants(ModelFleet fleet, Job job, Context<ModelFleet> context) {
     String ns = fleet.getMetadata().getNamespace();
     String jobName = job.getMetadata().getName();
-    List<Pod> pods =
-        source(context, Pod.class, PODS)
-            .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
-            .toList();
+    List<Pod> pods = PodSpecs.ofJob(source(context, Pod.class, PODS), fleet, jobName);
     Optional<String> message = PodSpecs.terminationMessage(job, pods);
     if (message.isEmpty()) {
       return Result.WAITING; // the pod's final status is not in the cache yet; its event will come

@@ -69,11 +69,7 @@ final class LatencyProfiling {
         unmeasured++;
         continue;
       }
-      List<Pod> pods =
-          caches
-              .pods()
-              .list(ns, p -> jobName.equals(p.getMetadata().getLabels().get("job-name")))
-              .toList();
+      List<Pod> pods = PodSpecs.ofJob(caches.pods(), fleet, jobName);
       Optional<DeviceClassFit> fit = LatencyProfiles.result(job.get(), pods, dc, batch);
       if (fit.isEmpty()) {
         unmeasured++;

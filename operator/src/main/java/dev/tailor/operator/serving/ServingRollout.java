@@ -127,10 +127,10 @@ public final class ServingRollout {
             .map(dev.tailor.operator.Labels::value)
             .collect(java.util.stream.Collectors.toSet());
     for (var cache : List.of(caches.deployments(), caches.services(), caches.hpas())) {
+      // the fleet's objects from the informer's index of owners, not a scan of the namespace
       List<? extends HasMetadata> dropped =
-          cache
-              .list(
-                  fleet.getMetadata().getNamespace(),
+          cache.getSecondaryResources(fleet).stream()
+              .filter(
                   r ->
                       fleet
                               .getMetadata()
@@ -316,10 +316,8 @@ public final class ServingRollout {
     if (track != null) {
       selector.put(ServingResources.TRACK_LABEL, track.label());
     }
-    return caches
-        .pods()
-        .list(
-            fleet.getMetadata().getNamespace(),
+    return caches.pods().getSecondaryResources(fleet).stream()
+        .filter(
             p ->
                 p.getMetadata().getLabels() != null
                     && p.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))

@@ -331,7 +331,18 @@ class ServingApiServerTest {
         .until(
             () ->
                 client.apps().deployments().inNamespace(ns).withName("shapes-b200-" + suffix).get()
-                    == null);
+                        == null
+                    && client.services().inNamespace(ns).withName("shapes-b200-" + suffix).get()
+                        == null);
+    assertThat(client.v1().events().inNamespace(ns).list().getItems())
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("ServingStopped");
+              assertThat(e.getMessage()).contains("b200-" + suffix, "no longer in the fleet");
+            });
+    // the classes the fleet keeps keep theirs
+    assertThat(client.apps().deployments().inNamespace(ns).withName("shapes-l4-" + suffix).get())
+        .isNotNull();
   }
 
   @Test
