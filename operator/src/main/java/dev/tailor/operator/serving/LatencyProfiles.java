@@ -45,7 +45,7 @@ public final class LatencyProfiles {
 
   public static Job desired(ModelFleet fleet, ModelVariant mv, DeviceClass dc, String image) {
     String cls = dc.getMetadata().getName();
-    int batch = ServingResources.maxBatch(fleet);
+    int batch = VariantSelection.batchFor(mv, dc, ServingResources.maxBatch(fleet));
     Map<String, String> labels =
         new LinkedHashMap<>(Labels.forFleet(fleet.getMetadata().getName(), COMPONENT));
     labels.put(VARIANT_LABEL, mv.getMetadata().getName());

@@ -48,9 +48,10 @@ final class LatencyProfiling {
     }
     String cls = dc.getMetadata().getName();
     String ns = fleet.getMetadata().getNamespace();
-    int batch = ServingResources.maxBatch(fleet);
+    int maxBatch = ServingResources.maxBatch(fleet);
     int unmeasured = 0;
     for (ModelVariant mv : servable) {
+      int batch = VariantSelection.batchFor(mv, dc, maxBatch);
       var m = mv.getSpec().getMetrics();
       boolean tooBig =
           m != null

@@ -164,8 +164,9 @@ public final class ServingResources {
     if (serving != null && serving.getSamplerSteps() != null) {
       args.addAll(List.of("--steps", serving.getSamplerSteps().toString()));
     }
-    if (maxBatch(fleet) > 1) {
-      args.addAll(List.of("--max-batch", Integer.toString(maxBatch(fleet))));
+    int batch = VariantSelection.batchFor(mv, dc, maxBatch(fleet));
+    if (batch > 1) {
+      args.addAll(List.of("--max-batch", Integer.toString(batch)));
     }
     Container server =
         PodSpecs.restrictedContainer(
@@ -300,7 +301,10 @@ public final class ServingResources {
     }
   }
 
-  /** Images per denoising loop the fleet's servers take ({@code spec.serving.maxBatch}). */
+  /**
+   * The most images per denoising loop the fleet's servers take ({@code spec.serving.maxBatch}); a
+   * class whose memory budget holds fewer gets fewer ({@link VariantSelection#batchFor}).
+   */
   public static int maxBatch(ModelFleet fleet) {
     Serving serving = fleet.getSpec().getServing();
     return serving == null || serving.getMaxBatch() == null ? 1 : serving.getMaxBatch();

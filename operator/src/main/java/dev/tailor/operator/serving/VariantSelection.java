@@ -33,11 +33,11 @@ public final class VariantSelection {
 
   /**
    * @param servable the variants that may serve (past the quality gate, or kept despite it)
-   * @param batch the images per denoising loop the class's servers take; only figures measured at
-   *     that batch count
+   * @param maxBatch the most images per denoising loop the fleet's servers take; each variant is
+   *     judged only by figures measured at the batch it gets on this class ({@link #batchFor})
    */
   public static Choice choose(
-      DeviceClassTarget target, DeviceClass dc, List<ModelVariant> servable, int batch) {
+      DeviceClassTarget target, DeviceClass dc, List<ModelVariant> servable, int maxBatch) {
     List<ModelVariant> bySize =
         servable.stream()
             .sorted(Comparator.comparing((ModelVariant v) -> -v.getSpec().getLineage().getSize()))
@@ -61,7 +61,7 @@ public final class VariantSelection {
     }
     List<String> rejected = new ArrayList<>();
     for (ModelVariant v : bySize) {
-      Optional<String> misfit = misfit(v, dc, batch);
+      Optional<String> misfit = misfit(v, dc, batchFor(v, dc, maxBatch));
       if (misfit.isEmpty()) {
         return Choice.of(v, "largest variant within the class's budgets");
       }
@@ -114,6 +114,27 @@ public final class VariantSelection {
     return m.getParameters() == null
         ? null
         : (int) Math.ceil(m.getParameters() * 4 / (1024.0 * 1024.0));
+  }
+
+  /**
+   * The images per denoising loop {@code v}'s servers take on class {@code dc}: {@code maxBatch},
+   * or fewer where the class's memory budget holds fewer. Estimated from what the worker measured
+   * at batch 1: the weights (4 bytes a parameter) once, and everything else it used per image,
+   * which overestimates an image's share (what a process needs at any batch counts as an image's)
+   * and so never picks a batch the budget cannot hold by that estimate; the latency profile then
+   * measures the class at this batch. At least 1, {@code maxBatch} when the budget or the figures
+   * are unknown.
+   */
+  public static int batchFor(ModelVariant v, DeviceClass dc, int maxBatch) {
+    VariantMetrics m = v.getSpec().getMetrics();
+    Integer budget = dc.getSpec().getMemoryBudgetMiB();
+    if (maxBatch <= 1 || budget == null || m == null || m.getPeakMemoryMiB() == null) {
+      return Math.max(1, maxBatch);
+    }
+    double weights = m.getParameters() == null ? 0 : m.getParameters() * 4 / (1024.0 * 1024.0);
+    double perImage = Math.max(1, m.getPeakMemoryMiB() - weights);
+    int fits = (int) Math.floor((budget - weights) / perImage);
+    return Math.max(1, Math.min(maxBatch, fits));
   }
 
   /** What was measured of {@code v} on class {@code dc} at {@code batch}, if anything. */

@@ -115,4 +115,60 @@ class BatchedServingTest {
     assertThat(VariantSelection.fitOn(variant, "l4", 1)).contains(alone);
     assertThat(VariantSelection.fitOn(variant, "l4", 8)).isEmpty();
   }
+
+  @Test
+  void aClassWhoseMemoryBudgetHoldsFewerImagesGetsASmallerBatch() {
+    fleet.getSpec().getServing().setMaxBatch(16);
+    DeviceClass mig =
+        FleetFixtures.load("deviceclass-a100-mig-1g-5gb.yaml", DeviceClass.class); // 4500 MiB
+    // The variant: 2,051,200 parameters (7.8 MiB of weights), 410 MiB at batch 1, so at most
+    // 402 MiB an image: 11 images in 4500 MiB, 52 in L4's 21000 (capped at the fleet's 16).
+    assertThat(VariantSelection.batchFor(variant, mig, 16)).isEqualTo(11);
+    assertThat(VariantSelection.batchFor(variant, l4, 16)).isEqualTo(16);
+    assertThat(
+            ServingResources.deployment(
+                    fleet,
+                    target,
+                    mig,
+                    variant,
+                    "tailor/worker:test",
+                    ServingResources.Track.STABLE,
+                    1)
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .containsSequence("--max-batch", "11");
+    assertThat(
+            LatencyProfiles.desired(fleet, variant, mig, "tailor/worker:test")
+                .getSpec()
+                .getTemplate()
+                .getSpec()
+                .getContainers()
+                .get(0)
+                .getArgs())
+        .containsSequence("--batch-size", "11");
+    assertThat(serverArgs()).containsSequence("--max-batch", "16");
+
+    // The variant is judged on the class by what was measured at its batch there.
+    DeviceClassFit at11 = new DeviceClassFit();
+    at11.setDeviceClass(mig.getMetadata().getName());
+    at11.setBatchSize(11);
+    at11.setFits(false);
+    at11.setReason("peak memory 4700 MiB > budget 4500 MiB");
+    variant.setStatus(new ModelVariantStatus());
+    variant.getStatus().setFits(List.of(at11));
+    target.setName(mig.getMetadata().getName());
+    assertThat(VariantSelection.choose(target, mig, List.of(variant), 16).reason())
+        .contains(
+            "peak memory 4700 MiB > budget 4500 MiB (measured on " + mig.getMetadata().getName());
+
+    // Budget for less than one image, or no figures: one image, or the fleet's maximum.
+    mig.getSpec().setMemoryBudgetMiB(300);
+    assertThat(VariantSelection.batchFor(variant, mig, 16)).isEqualTo(1);
+    variant.getSpec().getMetrics().setPeakMemoryMiB(null);
+    assertThat(VariantSelection.batchFor(variant, l4, 16)).isEqualTo(16);
+  }
 }

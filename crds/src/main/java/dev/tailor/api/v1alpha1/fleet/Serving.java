@@ -26,7 +26,7 @@ public class Serving {
   private Integer samplerSteps = 50;
 
   @JsonPropertyDescription(
-      "Images one denoising loop of a serving pod takes: requests arriving together with the same step count are batched up to this many (the server's --max-batch), each still getting the images its seed gives alone. Latency profiling measures each class at this batch, so a variant fits a class's memory and latency budgets at the batch it serves. Default: 1 (every request alone).")
+      "Images one denoising loop of a serving pod takes: requests arriving together with the same step count are batched up to this many (the server's --max-batch), each still getting the images its seed gives alone. A class whose memory budget holds fewer images of a variant (estimated from the variant's memory at batch 1) serves it at fewer. Latency profiling measures each class at the batch it serves, so a variant fits a class's memory and latency budgets at that batch. Default: 1 (every request alone).")
   @Default("1")
   @Min(1)
   @Max(64)

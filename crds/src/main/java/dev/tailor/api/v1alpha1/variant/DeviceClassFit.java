@@ -28,7 +28,7 @@ public class DeviceClassFit {
   private Double stepLatencySeconds;
 
   @JsonPropertyDescription(
-      "Images per denoising loop the figures were measured at: the fleet's spec.serving.maxBatch. Absent: 1.")
+      "Images per denoising loop the figures were measured at: the batch the class serves this variant at (the fleet's spec.serving.maxBatch, or fewer where the class's memory budget holds fewer). Absent: 1.")
   @Min(1)
   private Integer batchSize;
 
