@@ -34,7 +34,9 @@ import java.util.Map;
  * fine-tuning and OFA use half), size (16), base (16), mult (1,2), res-blocks (1), groups (4),
  * heads (2), timesteps (1000), sizes (100,75,50,25), subnets-per-step (1), smallest-weight (3),
  * distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10), seed (1),
- * and {@link BenchSetup}'s data, base-dir, quality-data and grids.
+ * twins (distill,plain: which twins run; none for OFA alone), twin-steps (each twin's steps;
+ * default ofa-steps, so OFA runs at a third of the three twins' cost; ofa-steps 3 × twin-steps is
+ * OFA at their cost), and {@link BenchSetup}'s data, base-dir, quality-data and grids.
  */
 public final class OfaBenchmark {
 
@@ -121,24 +123,37 @@ public final class OfaBenchmark {
         }
       }
       int pruned = (int) Arrays.stream(sizes).filter(s -> s < 100).count();
-      for (String kind : TWINS) {
+      int twinSteps = setup.intOption("twin-steps", ofaSteps);
+      for (String kind : twins(o.getOrDefault("twins", "distill,plain"))) {
         for (int size : sizes) {
           if (size < 100) {
             OfaOptions twin =
                 OfaOptions.builder()
-                    .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
+                    .setTraining(fineTuning(twinSteps, batch, lr, schedule, seed))
                     .optDistillWeight(kind.equals("twin-plain") ? 0f : ofaOptions.distillWeight())
                     .build();
             rows.add(twin(base, size, kind, twin, setup, eval));
           }
         }
       }
-      print(rows, ofaSteps, pruned);
+      print(rows, ofaSteps, twinSteps, pruned);
     }
   }
 
-  /** The separate runs per pruned size: with OFA's distillation, and without. */
-  private static final List<String> TWINS = List.of("twin-distill", "twin-plain");
+  /** The separate runs per pruned size asked for: with OFA's distillation, without, or none. */
+  private static List<String> twins(String csv) {
+    if (csv.equals("none")) {
+      return List.of();
+    }
+    List<String> kinds = new ArrayList<>();
+    for (String k : csv.split(",")) {
+      if (!k.equals("distill") && !k.equals("plain")) {
+        throw new IllegalArgumentException("--twins: distill, plain or none, not " + k);
+      }
+      kinds.add("twin-" + k);
+    }
+    return kinds;
+  }
 
   /**
    * One size trained alone on OFA's allocation for it: an OFA run of that single size (the same
@@ -188,7 +203,7 @@ public final class OfaBenchmark {
         .build();
   }
 
-  private static void print(List<Row> rows, int ofaSteps, int pruned) {
+  private static void print(List<Row> rows, int ofaSteps, int twinSteps, int pruned) {
     Metrics base = rows.get(0).metrics();
     System.out.println();
     System.out.println(
@@ -237,11 +252,13 @@ public final class OfaBenchmark {
             .filter(r -> r.name().startsWith("twin-distill-"))
             .mapToDouble(Row::seconds)
             .sum();
-    System.out.printf(
-        Locale.ROOT,
-        "%nOFA's training cost / its distilled twins': %.2f (seconds), %.2f (steps).%n",
-        ofaSeconds / twinSeconds,
-        1.0 / Math.max(1, pruned));
+    if (twinSeconds > 0) {
+      System.out.printf(
+          Locale.ROOT,
+          "%nOFA's training cost / its distilled twins': %.2f (seconds), %.2f (steps).%n",
+          ofaSeconds / twinSeconds,
+          (double) ofaSteps / ((long) twinSteps * Math.max(1, pruned)));
+    }
     System.out.printf(
         Locale.ROOT,
         "OFA: one run of %d steps for every size (calibration and extraction included in its"
@@ -250,7 +267,7 @@ public final class OfaBenchmark {
             + " twin's seconds include its own Taylor calibration. Quality protocol: %s%n",
         ofaSteps,
         pruned,
-        ofaSteps,
+        twinSteps,
         base.protocol().replaceAll("; latency:.*", ""));
   }
 
