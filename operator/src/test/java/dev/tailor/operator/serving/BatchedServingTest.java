@@ -32,8 +32,12 @@ class BatchedServingTest {
   }
 
   private List<String> serverArgs() {
+    return serverArgs(l4);
+  }
+
+  private List<String> serverArgs(DeviceClass dc) {
     return ServingResources.deployment(
-            fleet, target, l4, variant, "tailor/worker:test", ServingResources.Track.STABLE, 1)
+            fleet, target, dc, variant, "tailor/worker:test", ServingResources.Track.STABLE, 1)
         .getSpec()
         .getTemplate()
         .getSpec()
@@ -43,7 +47,11 @@ class BatchedServingTest {
   }
 
   private List<String> profileArgs() {
-    return LatencyProfiles.desired(fleet, variant, l4, "tailor/worker:test")
+    return profileArgs(l4);
+  }
+
+  private List<String> profileArgs(DeviceClass dc) {
+    return LatencyProfiles.desired(fleet, variant, dc, "tailor/worker:test")
         .getSpec()
         .getTemplate()
         .getSpec()
@@ -125,31 +133,8 @@ class BatchedServingTest {
     // 402 MiB an image: 11 images in 4500 MiB, 52 in L4's 21000 (capped at the fleet's 16).
     assertThat(VariantSelection.batchFor(variant, mig, 16)).isEqualTo(11);
     assertThat(VariantSelection.batchFor(variant, l4, 16)).isEqualTo(16);
-    assertThat(
-            ServingResources.deployment(
-                    fleet,
-                    target,
-                    mig,
-                    variant,
-                    "tailor/worker:test",
-                    ServingResources.Track.STABLE,
-                    1)
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getArgs())
-        .containsSequence("--max-batch", "11");
-    assertThat(
-            LatencyProfiles.desired(fleet, variant, mig, "tailor/worker:test")
-                .getSpec()
-                .getTemplate()
-                .getSpec()
-                .getContainers()
-                .get(0)
-                .getArgs())
-        .containsSequence("--batch-size", "11");
+    assertThat(serverArgs(mig)).containsSequence("--max-batch", "11");
+    assertThat(profileArgs(mig)).containsSequence("--batch-size", "11");
     assertThat(serverArgs()).containsSequence("--max-batch", "16");
 
     // The variant is judged on the class by what was measured at its batch there.
