@@ -254,6 +254,15 @@ class FleetFaultTest extends LocalTailorTest {
     assertThat(png(OUTAGE)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
 
     String lostNode = servingPods(client, OUTAGE).get(0).getSpec().getNodeName();
+    // No spare L4 at first (the others cordoned), so the replacement pod waits and the class's
+    // degraded state lasts until a node is free again: a replacement that became ready before the
+    // operator looked would hide it.
+    List<String> spares =
+        client.nodes().withLabel(GpuNode.PRODUCT, "NVIDIA-L4").list().getItems().stream()
+            .map(n -> n.getMetadata().getName())
+            .filter(n -> !n.equals(lostNode))
+            .toList();
+    spares.forEach(n -> cordon(client, n, true));
     NodeAgent agent = tailor.cluster().nodeAgent();
     GpuNode lost = agent.lose(lostNode);
     System.out.println("fault-test: node " + lostNode + " lost under the serving pod");
@@ -270,6 +279,7 @@ class FleetFaultTest extends LocalTailorTest {
       assertThat(down.getStatus().getDeviceClasses().get(0).getMessage())
           .startsWith("serving " + servedVariant(client, OUTAGE) + " with no ready replica: 0/1");
       assertThat(down.getStatus().getPhase()).isEqualTo(FleetPhase.DEGRADED);
+      spares.forEach(n -> cordon(client, n, false));
       tailor.awaitFleet(
           NS,
           OUTAGE,
@@ -292,8 +302,20 @@ class FleetFaultTest extends LocalTailorTest {
       assertNothingTwice(client, OUTAGE);
       assertThat(png(OUTAGE)).startsWith((byte) 0x89, (byte) 'P', (byte) 'N', (byte) 'G');
     } finally {
+      spares.forEach(n -> cordon(client, n, false));
       agent.register(List.of(lost));
     }
+  }
+
+  private static void cordon(KubernetesClient client, String node, boolean unschedulable) {
+    client
+        .nodes()
+        .withName(node)
+        .edit(
+            n -> {
+              n.getSpec().setUnschedulable(unschedulable);
+              return n;
+            });
   }
 
   /**
