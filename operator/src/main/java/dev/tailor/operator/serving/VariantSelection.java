@@ -111,9 +111,12 @@ public final class VariantSelection {
     if (m.getPeakMemoryMiB() != null) {
       return m.getPeakMemoryMiB();
     }
-    return m.getParameters() == null
-        ? null
-        : (int) Math.ceil(m.getParameters() * 4 / (1024.0 * 1024.0));
+    return m.getParameters() == null ? null : (int) Math.ceil(weightsMiB(m));
+  }
+
+  /** The weights' memory: 4 bytes a parameter (0 when the parameter count is unknown). */
+  private static double weightsMiB(VariantMetrics m) {
+    return m.getParameters() == null ? 0 : m.getParameters() * 4 / (1024.0 * 1024.0);
   }
 
   /**
@@ -131,7 +134,7 @@ public final class VariantSelection {
     if (maxBatch <= 1 || budget == null || m == null || m.getPeakMemoryMiB() == null) {
       return Math.max(1, maxBatch);
     }
-    double weights = m.getParameters() == null ? 0 : m.getParameters() * 4 / (1024.0 * 1024.0);
+    double weights = weightsMiB(m);
     double perImage = Math.max(1, m.getPeakMemoryMiB() - weights);
     int fits = (int) Math.floor((budget - weights) / perImage);
     return Math.max(1, Math.min(maxBatch, fits));

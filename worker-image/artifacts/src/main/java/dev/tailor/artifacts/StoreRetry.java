@@ -46,10 +46,10 @@ public final class StoreRetry {
           Thread.currentThread().interrupt();
           throw e;
         }
-        pause =
-            pause.multipliedBy(2).compareTo(LONGEST_PAUSE) > 0
-                ? LONGEST_PAUSE
-                : pause.multipliedBy(2);
+        pause = pause.multipliedBy(2);
+        if (pause.compareTo(LONGEST_PAUSE) > 0) {
+          pause = LONGEST_PAUSE;
+        }
       }
     }
   }

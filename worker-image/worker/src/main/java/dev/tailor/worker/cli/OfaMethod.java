@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.Json;
-import dev.tailor.artifacts.StoreRetry;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.prune.ofa.Allocation;
@@ -102,9 +101,9 @@ final class OfaMethod implements CompressionMethod {
       OfaOptions withStore = options.optCheckpointDir(dir).optCheckpointListener(toStore).build();
       OfaResult r = run(base, sizes, c, withStore);
       if (!r.variants().isEmpty()) {
-        StoreRetry.call(
-            VariantOutput.STORE_PATIENCE,
-            m -> c.progress().info(task, m),
+        VariantOutput.patiently(
+            c.progress(),
+            task,
             () -> {
               stored.clear();
               return null;

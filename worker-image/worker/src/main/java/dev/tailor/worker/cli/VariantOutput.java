@@ -32,7 +32,7 @@ final class VariantOutput {
    * How long a run's results wait for a store that is down before the run fails: a long training
    * run is not lost to a short outage at its end.
    */
-  static final Duration STORE_PATIENCE = Duration.ofMinutes(5);
+  private static final Duration STORE_PATIENCE = Duration.ofMinutes(5);
 
   private VariantOutput() {}
 
@@ -101,16 +101,23 @@ final class VariantOutput {
   }
 
   /**
-   * Stores {@code dir} as variant {@code name} in the store at {@code storeUri}, waiting up to
-   * {@link #STORE_PATIENCE} for a store that cannot be reached (each failed attempt told to {@code
-   * progress} under {@code task}).
+   * Stores {@code dir} as variant {@code name} in the store at {@code storeUri}, {@link
+   * #patiently}.
    */
   static StoredVariant publish(
       Path dir, String storeUri, String name, Progress progress, String task) throws IOException {
     try (ArtifactStore store = ArtifactStores.open(storeUri)) {
-      return StoreRetry.call(
-          STORE_PATIENCE, m -> progress.info(task, m), () -> store.write(name, dir));
+      return patiently(progress, task, () -> store.write(name, dir));
     }
+  }
+
+  /**
+   * Runs a store call of a run's results, waiting up to {@link #STORE_PATIENCE} for a store that
+   * cannot be reached; each failed attempt is told to {@code progress} under {@code task}.
+   */
+  static <T> T patiently(Progress progress, String task, StoreRetry.StoreCall<T> call)
+      throws IOException {
+    return StoreRetry.call(STORE_PATIENCE, m -> progress.info(task, m), call);
   }
 
   /** The JSON describing a written variant in a command's result. */
