@@ -113,7 +113,8 @@ class ChartRbacApiServerTest {
               "tailor/worker:test",
               Duration.ofSeconds(10),
               Duration.ofMinutes(5),
-              java.util.Optional.empty()),
+              java.util.Optional.empty(),
+              "auto"),
           // TAILOR_WATCH_NAMESPACES as the chart sets it
           o -> o.settingNamespaces(ns.name()));
       operator.register(

@@ -98,6 +98,7 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("500");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
+    assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("auto");
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -405,6 +406,7 @@ class ChartTemplateTest {
                 Map.entry("operator.logLevel", "DEBUG"),
                 Map.entry("operator.reconcileThreads", "32"),
                 Map.entry("prometheus.url", "http://prometheus-operated.monitoring:9090"),
+                Map.entry("autoscaling.metric", "cpu"),
                 Map.entry("store.allowedEndpoints[0]", "s3.example.com"),
                 Map.entry("store.allowedEndpoints[1]", "http://minio.storage.svc:9000"),
                 Map.entry("store.allowAmbientCredentials", true),
@@ -421,6 +423,7 @@ class ChartTemplateTest {
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("32");
     assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
         .isEqualTo("http://prometheus-operated.monitoring:9090");
+    assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("cpu");
     assertThat(env(c, "TAILOR_STORE_ALLOWED_ENDPOINTS"))
         .isEqualTo("s3.example.com,http://minio.storage.svc:9000");
     assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("true");
@@ -435,6 +438,7 @@ class ChartTemplateTest {
     "operator.progressInterval, soon, progressInterval",
     "operator.logLevel, LOUD, logLevel",
     "prometheus.url, prometheus:9090, url",
+    "autoscaling.metric, gpu, metric",
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
     "store.allowedEndpoints[0], 'https://s3.example.com/bucket', allowedEndpoints",

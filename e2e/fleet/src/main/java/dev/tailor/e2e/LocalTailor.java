@@ -12,6 +12,7 @@ import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Cluster;
+import dev.tailor.testbed.CustomMetricsApi;
 import dev.tailor.testbed.LocalImage;
 import dev.tailor.testbed.Manifests;
 import dev.tailor.testbed.Prometheus;
@@ -58,7 +59,7 @@ public final class LocalTailor implements AutoCloseable {
    * and the end-to-end tests'. Created before the chart binds the fleet rules in them.
    */
   public static final List<String> FLEET_NAMESPACES =
-      List.of("default", "e2e", "canary", "diffusers");
+      List.of("default", "e2e", "canary", "diffusers", "autoscale");
 
   public static final String MODELS_BUCKET = "tailor-models";
   public static final String VARIANTS_BUCKET = "tailor-variants";
@@ -76,6 +77,7 @@ public final class LocalTailor implements AutoCloseable {
   private final ObjectStore store;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Prometheus prometheus;
+  private final CustomMetricsApi customMetrics;
   private volatile Map<String, String> canaryEnv = Map.of();
 
   private LocalTailor(
@@ -84,13 +86,15 @@ public final class LocalTailor implements AutoCloseable {
       Consumer<String> log,
       Cluster cluster,
       ObjectStore store,
-      Prometheus prometheus) {
+      Prometheus prometheus,
+      CustomMetricsApi customMetrics) {
     this.root = root;
     this.cache = cache;
     this.log = log;
     this.cluster = cluster;
     this.store = store;
     this.prometheus = prometheus;
+    this.customMetrics = customMetrics;
   }
 
   /**
@@ -105,6 +109,7 @@ public final class LocalTailor implements AutoCloseable {
     Cluster cluster = Cluster.startLocal();
     ObjectStore store = null;
     Prometheus prometheus = null;
+    CustomMetricsApi customMetrics = null;
     try {
       AtomicReference<LocalTailor> self = new AtomicReference<>();
       for (LocalImage image :
@@ -143,13 +148,24 @@ public final class LocalTailor implements AutoCloseable {
           new Prometheus.PodScrape(
               "app.kubernetes.io/component=operator", 8080, "/q/metrics", Map.of()));
       log.accept("Prometheus at " + prometheus.url());
-      LocalTailor t = new LocalTailor(root, cache, log, cluster, store, prometheus);
+      // The custom metrics API from that Prometheus, by the chart's prometheus-adapter rule: the
+      // HPAs of autoscaled classes scale on requests in flight.
+      customMetrics =
+          CustomMetricsApi.start(
+              cluster.client(),
+              prometheus,
+              root.resolve(MONITORING).resolve("prometheus-adapter-values.yaml"),
+              stateDir.resolve("custom-metrics"));
+      LocalTailor t = new LocalTailor(root, cache, log, cluster, store, prometheus, customMetrics);
       self.set(t);
       // However this JVM ends, the pods' processes must not outlive it.
       Runtime.getRuntime().addShutdownHook(new Thread(t::close, "tailor-local-shutdown"));
       t.installOperator();
       return t;
     } catch (Exception | Error e) {
+      if (customMetrics != null) {
+        customMetrics.close();
+      }
       if (prometheus != null) {
         prometheus.close();
       }
@@ -549,6 +565,7 @@ public final class LocalTailor implements AutoCloseable {
     if (closed.getAndSet(true)) {
       return;
     }
+    customMetrics.close();
     cluster.close();
     prometheus.close();
     try {

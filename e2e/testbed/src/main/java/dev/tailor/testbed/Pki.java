@@ -65,6 +65,46 @@ final class Pki {
     return dir;
   }
 
+  /**
+   * A self-signed serving certificate and its key for {@code ip}, as a PKCS#12 key store in {@code
+   * dir} whose password is {@value #KEY_STORE_PASSWORD}.
+   */
+  static Path selfSigned(Path dir, String ip) throws IOException, InterruptedException {
+    Files.createDirectories(dir);
+    run(
+        dir,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "serving.key",
+        "-out",
+        "serving.crt",
+        "-days",
+        "30",
+        "-subj",
+        "/CN=" + ip,
+        "-addext",
+        "subjectAltName=IP:" + ip);
+    run(
+        dir,
+        "pkcs12",
+        "-export",
+        "-in",
+        "serving.crt",
+        "-inkey",
+        "serving.key",
+        "-out",
+        "serving.p12",
+        "-passout",
+        "pass:" + KEY_STORE_PASSWORD);
+    return dir.resolve("serving.p12");
+  }
+
+  static final String KEY_STORE_PASSWORD = "tailor";
+
   private static void run(Path dir, String... args) throws IOException, InterruptedException {
     List<String> cmd = new java.util.ArrayList<>();
     cmd.add("openssl");

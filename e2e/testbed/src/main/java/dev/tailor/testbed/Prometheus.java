@@ -239,6 +239,11 @@ public final class Prometheus implements AutoCloseable {
 
   /** The value of an instant query that yields one sample, or empty when it yields none. */
   public OptionalDouble query(String promql) {
+    return queryVector(promql).values().stream().mapToDouble(Double::doubleValue).findFirst();
+  }
+
+  /** The samples of an instant query, by their labels; empty when it yields none. */
+  public Map<Map<String, String>, Double> queryVector(String promql) {
     try {
       HttpResponse<String> r =
           http.send(
@@ -250,13 +255,20 @@ public final class Prometheus implements AutoCloseable {
                   .build(),
               HttpResponse.BodyHandlers.ofString());
       JsonNode result = JSON.readTree(r.body()).path("data").path("result");
-      if (r.statusCode() != 200 || !result.isArray() || result.isEmpty()) {
-        return OptionalDouble.empty();
+      Map<Map<String, String>, Double> samples = new LinkedHashMap<>();
+      if (r.statusCode() != 200 || !result.isArray()) {
+        return samples;
       }
-      String v = result.get(0).path("value").path(1).asText();
-      return "NaN".equals(v)
-          ? OptionalDouble.of(Double.NaN)
-          : OptionalDouble.of(Double.parseDouble(v));
+      for (JsonNode sample : result) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        sample
+            .path("metric")
+            .fields()
+            .forEachRemaining(f -> labels.put(f.getKey(), f.getValue().asText()));
+        String v = sample.path("value").path(1).asText();
+        samples.put(labels, "NaN".equals(v) ? Double.NaN : Double.parseDouble(v));
+      }
+      return samples;
     } catch (IOException e) {
       throw new TestbedException("Prometheus query " + promql + " failed: " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -16,6 +16,7 @@ import dev.tailor.operator.fleet.FleetStatusAggregator.Findings;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.ScaleMetric;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -77,7 +78,9 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
           Duration progressInterval,
       @ConfigProperty(name = "tailor.retry.after-exhausted", defaultValue = "5m")
           Duration retryAfterExhausted,
-      @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl) {
+      @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl,
+      @ConfigProperty(name = "tailor.autoscaling.metric", defaultValue = "auto")
+          String scaleMetric) {
     this.events = events;
     this.metrics = metrics;
     this.stores = stores;
@@ -87,7 +90,9 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
     this.registration = new VariantRegistration(events, stores);
     this.plots = new QualityPlots(events, stores);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
-    this.serving = new ServingStage(events, workerImage, prometheus, clock);
+    this.serving =
+        new ServingStage(
+            events, workerImage, prometheus, ScaleMetric.of(scaleMetric, clock), clock);
     prometheus.ifPresentOrElse(
         p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
         () ->

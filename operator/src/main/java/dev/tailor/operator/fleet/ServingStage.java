@@ -16,12 +16,13 @@ import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.ScaleMetric;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.Clock;
@@ -39,6 +40,7 @@ final class ServingStage {
   private final String workerImage;
   private final Optional<PrometheusAnalysis> prometheus;
   private final CanaryProbes probes = new CanaryProbes(ServingResources.PORT);
+  private final ScaleMetric scaleMetric;
   private final Clock clock;
 
   /**
@@ -53,10 +55,12 @@ final class ServingStage {
       EventRecorder events,
       String workerImage,
       Optional<PrometheusAnalysis> prometheus,
+      ScaleMetric scaleMetric,
       Clock clock) {
     this.events = events;
     this.workerImage = workerImage;
     this.prometheus = prometheus;
+    this.scaleMetric = scaleMetric;
     this.clock = clock;
   }
 
@@ -84,6 +88,7 @@ final class ServingStage {
             workerImage,
             prometheus,
             probes,
+            scaleMetric,
             clock.instant());
     List<DeviceClassServingStatus> served =
         rollout.reconcile(

@@ -17,12 +17,15 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscalerBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.MetricSpec;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.MetricSpecBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -255,7 +258,12 @@ public final class ServingResources {
     return withHash(s, s.getSpec());
   }
 
-  public static HorizontalPodAutoscaler hpa(ModelFleet fleet, String deviceClass, Autoscaling a) {
+  /**
+   * The class's HPA (autoscaling/v2beta2): between the bounds of {@code a}, on {@code metric}, and
+   * keeping replicas for the stabilization window before it removes any.
+   */
+  public static HorizontalPodAutoscaler hpa(
+      ModelFleet fleet, String deviceClass, Autoscaling a, ScaleMetric.Kind metric) {
     HorizontalPodAutoscaler h =
         new HorizontalPodAutoscalerBuilder()
             .withMetadata(metadata(fleet, deviceClass))
@@ -267,10 +275,44 @@ public final class ServingResources {
             .endScaleTargetRef()
             .withMinReplicas(a.getMinReplicas())
             .withMaxReplicas(a.getMaxReplicas())
-            .withTargetCPUUtilizationPercentage(a.getTargetCpuUtilizationPercent())
+            .withMetrics(metricSpec(a, metric))
+            .withNewBehavior()
+            .withNewScaleDown()
+            .withStabilizationWindowSeconds(a.getScaleDownStabilizationSeconds())
+            .endScaleDown()
+            .endBehavior()
             .endSpec()
             .build();
     return withHash(h, h.getSpec());
+  }
+
+  private static MetricSpec metricSpec(Autoscaling a, ScaleMetric.Kind metric) {
+    return switch (metric) {
+      case IN_FLIGHT ->
+          new MetricSpecBuilder()
+              .withType("Pods")
+              .withNewPods()
+              .withNewMetric()
+              .withName(ScaleMetric.IN_FLIGHT_METRIC)
+              .endMetric()
+              .withNewTarget()
+              .withType("AverageValue")
+              .withAverageValue(new Quantity(String.valueOf(a.getTargetInFlight())))
+              .endTarget()
+              .endPods()
+              .build();
+      case CPU ->
+          new MetricSpecBuilder()
+              .withType("Resource")
+              .withNewResource()
+              .withName("cpu")
+              .withNewTarget()
+              .withType("Utilization")
+              .withAverageUtilization(a.getTargetCpuUtilizationPercent())
+              .endTarget()
+              .endResource()
+              .build();
+    };
   }
 
   /** Whether {@code actual} was made from the same desired state as {@code desired}. */

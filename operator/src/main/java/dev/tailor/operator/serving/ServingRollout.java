@@ -20,7 +20,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -58,6 +58,7 @@ public final class ServingRollout {
   private final CanaryProbes probes;
   private final Instant now;
   private final LatencyProfiling profiling;
+  private final ScaleMetric scaleMetric;
 
   private Duration requeue;
 
@@ -68,6 +69,7 @@ public final class ServingRollout {
       String image,
       Optional<PrometheusAnalysis> prometheus,
       CanaryProbes probes,
+      ScaleMetric scaleMetric,
       Instant now) {
     this.client = client;
     this.events = events;
@@ -75,6 +77,7 @@ public final class ServingRollout {
     this.image = image;
     this.prometheus = prometheus;
     this.probes = probes;
+    this.scaleMetric = scaleMetric;
     this.now = now;
     this.profiling = new LatencyProfiling(client, events, caches, image);
   }
@@ -206,7 +209,9 @@ public final class ServingRollout {
       Autoscaling a = ServingResources.autoscaling(fleet, target);
       Optional<HorizontalPodAutoscaler> hpa = caches.hpas().get(new ResourceID(name, ns));
       if (a != null) {
-        writes.ensure(ServingResources.hpa(fleet, cls, a), hpa.orElse(null), caches.hpas());
+        ScaleMetric.Kind metric = scaleMetric.current(client);
+        s.setScaleMetric(metric.statusName());
+        writes.ensure(ServingResources.hpa(fleet, cls, a, metric), hpa.orElse(null), caches.hpas());
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }

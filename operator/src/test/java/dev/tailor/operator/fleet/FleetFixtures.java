@@ -255,7 +255,8 @@ public record FleetFixtures(
             "tailor/worker:latest",
             Duration.ofSeconds(10),
             Duration.ofMinutes(5),
-            prometheusUrl),
+            prometheusUrl,
+            "auto"),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);

@@ -24,7 +24,7 @@ import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -370,7 +370,7 @@ class ServingApiServerTest {
                 () ->
                     client
                         .autoscaling()
-                        .v1()
+                        .v2beta2()
                         .horizontalPodAutoscalers()
                         .inNamespace(ns)
                         .withName(name)
@@ -379,6 +379,14 @@ class ServingApiServerTest {
     assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);
     assertThat(hpa.getSpec().getMaxReplicas()).isEqualTo(4);
     assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo(name);
+    // This API server serves no custom metrics API: the HPA falls back to CPU, and says so.
+    assertThat(hpa.getSpec().getMetrics()).hasSize(1);
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getName()).isEqualTo("cpu");
+    assertThat(hpa.getSpec().getMetrics().get(0).getResource().getTarget().getAverageUtilization())
+        .isEqualTo(70);
+    assertThat(hpa.getSpec().getBehavior().getScaleDown().getStabilizationWindowSeconds())
+        .isEqualTo(300);
+    fx.awaitFleet(f -> "cpu".equals(f.getStatus().getDeviceClasses().get(0).getScaleMetric()));
 
     // The operator creates the Deployment without replicas (1 by default); the real HPA controller
     // raises it to its minimum of 2, and the operator leaves that alone.

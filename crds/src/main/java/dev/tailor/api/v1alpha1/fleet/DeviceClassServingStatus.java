@@ -43,6 +43,12 @@ public class DeviceClassServingStatus {
   @JsonPropertyDescription("Why the class is not ready, e.g. no variant fits its budgets.")
   private String message;
 
+  @JsonPropertyDescription(
+      "What the class's HorizontalPodAutoscaler scales on: tailor_inference_in_flight (requests in"
+          + " flight per pod, through the custom metrics API) or cpu (the fallback where the"
+          + " cluster serves no custom metrics API); absent when the class does not autoscale.")
+  private String scaleMetric;
+
   @JsonPropertyDescription("Progress of the last upgrade on this class; absent until one starts.")
   private ClassRolloutStatus rollout;
 
@@ -116,5 +122,13 @@ public class DeviceClassServingStatus {
 
   public void setRollout(ClassRolloutStatus rollout) {
     this.rollout = rollout;
+  }
+
+  public String getScaleMetric() {
+    return scaleMetric;
+  }
+
+  public void setScaleMetric(String scaleMetric) {
+    this.scaleMetric = scaleMetric;
   }
 }

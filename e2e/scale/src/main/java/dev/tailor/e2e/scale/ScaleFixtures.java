@@ -13,11 +13,12 @@ import dev.tailor.api.v1alpha1.variant.VariantMetrics;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodSpecs;
 import dev.tailor.operator.fleet.CompressionJobs;
+import dev.tailor.operator.serving.ScaleMetric;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.VariantSelection;
 import dev.tailor.testbed.Provisioner;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.autoscaling.v1.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
@@ -166,7 +167,8 @@ final class ScaleFixtures {
               autoscaling == null ? ServingResources.replicas(fleet, t) : null));
       out.add(ServingResources.service(fleet, t.getName()));
       if (autoscaling != null) {
-        HorizontalPodAutoscaler hpa = ServingResources.hpa(fleet, t.getName(), autoscaling);
+        HorizontalPodAutoscaler hpa =
+            ServingResources.hpa(fleet, t.getName(), autoscaling, ScaleMetric.Kind.CPU);
         out.add(hpa);
       }
     }
