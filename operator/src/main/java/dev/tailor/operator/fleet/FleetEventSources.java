@@ -7,12 +7,12 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodReasons;
+import dev.tailor.operator.serving.HpaApi;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Constants;
@@ -94,7 +94,14 @@ final class FleetEventSources {
     return List.of(
         new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
         new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
-        new InformerEventSource<>(owned(HorizontalPodAutoscaler.class, HPAS, serving), context),
+        // HPAs of the version the API server serves (autoscaling/v2, else v2beta2).
+        new InformerEventSource<>(
+            owned(
+                InformerEventSourceConfiguration.from(
+                    HpaApi.of(context.getClient()).gvk(), ModelFleet.class),
+                HPAS,
+                serving),
+            context),
         new InformerEventSource<>(classes, context),
         new InformerEventSource<>(jobs, context),
         new InformerEventSource<>(pods, context),
@@ -114,7 +121,13 @@ final class FleetEventSources {
   /** An informer for objects of {@code type} the operator labelled and a fleet owns. */
   private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
       InformerEventSourceConfiguration<R> owned(Class<R> type, String name, String selector) {
-    return Informers.lean(InformerEventSourceConfiguration.from(type, ModelFleet.class))
+    return owned(InformerEventSourceConfiguration.from(type, ModelFleet.class), name, selector);
+  }
+
+  private static <R extends io.fabric8.kubernetes.api.model.HasMetadata>
+      InformerEventSourceConfiguration<R> owned(
+          InformerEventSourceConfiguration.Builder<R> builder, String name, String selector) {
+    return Informers.lean(builder)
         .withName(name)
         .withLabelSelector(selector)
         .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(ModelFleet.class, false))

@@ -19,10 +19,10 @@ import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ScaleMetric;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.time.Clock;
@@ -81,7 +81,7 @@ final class ServingStage {
             new ServingRollout.Caches(
                 source(context, Deployment.class, DEPLOYMENTS),
                 source(context, Service.class, SERVICES),
-                source(context, HorizontalPodAutoscaler.class, HPAS),
+                source(context, GenericKubernetesResource.class, HPAS),
                 source(context, Job.class, JOBS),
                 source(context, Pod.class, PODS),
                 source(context, ModelVariant.class, VARIANTS)),

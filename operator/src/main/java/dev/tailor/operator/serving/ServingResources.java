@@ -259,8 +259,9 @@ public final class ServingResources {
   }
 
   /**
-   * The class's HPA (autoscaling/v2beta2): between the bounds of {@code a}, on {@code metric}, and
-   * keeping replicas for the stabilization window before it removes any.
+   * The class's HPA (in the v2beta2 model; {@link HpaApi} writes it in the served version): between
+   * the bounds of {@code a}, on {@code metric}, and keeping replicas for the stabilization window
+   * before it removes any.
    */
   public static HorizontalPodAutoscaler hpa(
       ModelFleet fleet, String deviceClass, Autoscaling a, ScaleMetric.Kind metric) {

@@ -16,11 +16,11 @@ import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.rollout.StepAnalysis;
 import dev.tailor.operator.serving.ServingResources.Track;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -45,7 +45,7 @@ public final class ServingRollout {
   public record Caches(
       InformerEventSource<Deployment, ModelFleet> deployments,
       InformerEventSource<Service, ModelFleet> services,
-      InformerEventSource<HorizontalPodAutoscaler, ModelFleet> hpas,
+      InformerEventSource<GenericKubernetesResource, ModelFleet> hpas,
       InformerEventSource<Job, ModelFleet> jobs,
       InformerEventSource<Pod, ModelFleet> pods,
       InformerEventSource<ModelVariant, ModelFleet> variants) {}
@@ -207,11 +207,15 @@ public final class ServingRollout {
           caches.services().get(new ResourceID(name, ns)).orElse(null),
           caches.services());
       Autoscaling a = ServingResources.autoscaling(fleet, target);
-      Optional<HorizontalPodAutoscaler> hpa = caches.hpas().get(new ResourceID(name, ns));
+      Optional<GenericKubernetesResource> hpa = caches.hpas().get(new ResourceID(name, ns));
       if (a != null) {
         ScaleMetric.Kind metric = scaleMetric.current(client);
         s.setScaleMetric(metric.statusName());
-        writes.ensure(ServingResources.hpa(fleet, cls, a, metric), hpa.orElse(null), caches.hpas());
+        HpaApi api =
+            new HpaApi(
+                caches.hpas().configuration().getGroupVersionKind().orElseThrow().apiVersion());
+        writes.ensure(
+            api.of(ServingResources.hpa(fleet, cls, a, metric)), hpa.orElse(null), caches.hpas());
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }
@@ -233,9 +237,8 @@ public final class ServingRollout {
         int total =
             a == null
                 ? ServingResources.replicas(fleet, target)
-                : hpa.map(HorizontalPodAutoscaler::getStatus)
-                    .map(st -> st.getCurrentReplicas())
-                    .filter(r -> r != null && r > 0)
+                : hpa.flatMap(HpaApi::currentReplicas)
+                    .filter(r -> r > 0)
                     .orElse(Math.max(1, CanaryUpgrade.replicas(stable)));
         CanaryUpgrade upgrade =
             new CanaryUpgrade(
