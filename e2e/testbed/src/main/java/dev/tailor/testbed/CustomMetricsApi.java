@@ -53,9 +53,9 @@ public final class CustomMetricsApi implements AutoCloseable {
   private static final String API_SERVICE = "v1beta1.custom.metrics.k8s.io";
   private static final String NAMESPACE = "kube-system";
   private static final String SERVICE = "tailor-testbed-custom-metrics";
-  // Outside the addresses the node agent gives pods (10.244.0.1 to 10.244.160.250).
+  // Outside the addresses the node agent gives pods (10.244.0.1 to 10.244.160.250); the port is
+  // the system's choice, so two test beds on one machine do not collide.
   private static final String IP = "10.244.253.1";
-  private static final int PORT = 6443;
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Pattern METRIC_PATH =
       Pattern.compile(
@@ -87,7 +87,7 @@ public final class CustomMetricsApi implements AutoCloseable {
     Map<String, Rule> rules = rules(adapterValues);
     try {
       SSLContext tls = tls(Pki.selfSigned(dir, IP));
-      HttpsServer server = HttpsServer.create(new InetSocketAddress(IP, PORT), 0);
+      HttpsServer server = HttpsServer.create(new InetSocketAddress(IP, 0), 0);
       server.setHttpsConfigurator(new HttpsConfigurator(tls));
       server.setExecutor(Executors.newFixedThreadPool(2, daemon()));
       CustomMetricsApi api = new CustomMetricsApi(client, prometheus, rules, server);
@@ -148,7 +148,7 @@ public final class CustomMetricsApi implements AutoCloseable {
                 .withNewSpec()
                 .addNewPort()
                 .withPort(443)
-                .withNewTargetPort(PORT)
+                .withNewTargetPort(server.getAddress().getPort())
                 .endPort()
                 .endSpec()
                 .build())
@@ -166,7 +166,7 @@ public final class CustomMetricsApi implements AutoCloseable {
                 .withIp(IP)
                 .endAddress()
                 .addNewPort()
-                .withPort(PORT)
+                .withPort(server.getAddress().getPort())
                 .endPort()
                 .endSubset()
                 .build())

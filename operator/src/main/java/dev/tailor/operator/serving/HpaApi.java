@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2beta2.HorizontalPodAutoscal
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.util.Optional;
 
 /**
@@ -22,6 +23,11 @@ public record HpaApi(String apiVersion) {
   /** The newest of the two versions the API server serves. */
   public static HpaApi of(KubernetesClient client) {
     return new HpaApi(client.supports(V2, KIND) ? V2 : V2BETA2);
+  }
+
+  /** The version {@code hpas} watches. */
+  public static HpaApi watchedBy(InformerEventSource<GenericKubernetesResource, ?> hpas) {
+    return new HpaApi(hpas.configuration().getGroupVersionKind().orElseThrow().apiVersion());
   }
 
   public GroupVersionKind gvk() {

@@ -6,6 +6,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,19 +34,15 @@ public final class ScaleMetric {
     }
   }
 
-  private enum Mode {
-    AUTO,
-    IN_FLIGHT,
-    CPU
-  }
+  /** The metric the setting fixes; empty in {@code auto} mode. */
+  private final Optional<Kind> fixed;
 
-  private final Mode mode;
   private final Clock clock;
   private Kind discovered;
   private Instant askedAt = Instant.MIN;
 
-  private ScaleMetric(Mode mode, Clock clock) {
-    this.mode = mode;
+  private ScaleMetric(Optional<Kind> fixed, Clock clock) {
+    this.fixed = fixed;
     this.clock = clock;
   }
 
@@ -54,28 +51,23 @@ public final class ScaleMetric {
    * or {@code cpu}.
    */
   public static ScaleMetric of(String setting, Clock clock) {
-    String s = setting.trim().toLowerCase(Locale.ROOT);
-    Mode mode =
-        switch (s) {
-          case "auto" -> Mode.AUTO;
-          case "in-flight" -> Mode.IN_FLIGHT;
-          case "cpu" -> Mode.CPU;
+    Optional<Kind> fixed =
+        switch (setting.trim().toLowerCase(Locale.ROOT)) {
+          case "auto" -> Optional.empty();
+          case "in-flight" -> Optional.of(Kind.IN_FLIGHT);
+          case "cpu" -> Optional.of(Kind.CPU);
           default ->
               throw new IllegalArgumentException(
                   "tailor.autoscaling.metric must be auto, in-flight or cpu, not '"
                       + setting
                       + "'");
         };
-    return new ScaleMetric(mode, clock);
+    return new ScaleMetric(fixed, clock);
   }
 
   /** The metric HPAs scale on now. */
   public Kind current(KubernetesClient client) {
-    return switch (mode) {
-      case IN_FLIGHT -> Kind.IN_FLIGHT;
-      case CPU -> Kind.CPU;
-      case AUTO -> discover(client);
-    };
+    return fixed.orElseGet(() -> discover(client));
   }
 
   private synchronized Kind discover(KubernetesClient client) {

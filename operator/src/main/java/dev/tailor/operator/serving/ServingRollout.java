@@ -211,11 +211,10 @@ public final class ServingRollout {
       if (a != null) {
         ScaleMetric.Kind metric = scaleMetric.current(client);
         s.setScaleMetric(metric.statusName());
-        HpaApi api =
-            new HpaApi(
-                caches.hpas().configuration().getGroupVersionKind().orElseThrow().apiVersion());
         writes.ensure(
-            api.of(ServingResources.hpa(fleet, cls, a, metric)), hpa.orElse(null), caches.hpas());
+            HpaApi.watchedBy(caches.hpas()).of(ServingResources.hpa(fleet, cls, a, metric)),
+            hpa.orElse(null),
+            caches.hpas());
       } else if (hpa.isPresent()) {
         client.resource(hpa.get()).delete();
       }
