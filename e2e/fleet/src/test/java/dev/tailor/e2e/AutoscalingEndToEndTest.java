@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
-import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.artifacts.StoredVariant;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
@@ -119,12 +118,6 @@ class AutoscalingEndToEndTest extends LocalTailorTest {
         .inNamespace(NS)
         .withName(FLEET + "-" + CLASS)
         .get();
-  }
-
-  private static DeviceClassServingStatus cls(ModelFleet f) {
-    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
-        ? new DeviceClassServingStatus()
-        : f.getStatus().getDeviceClasses().get(0);
   }
 
   private static Integer readyOf(ModelFleet f) {

@@ -360,12 +360,6 @@ class CanaryEndToEndTest extends LocalTailorTest {
     return ro != null && ro.getState() == RolloutState.PROGRESSING && ro.getStepStartTime() != null;
   }
 
-  private static DeviceClassServingStatus cls(ModelFleet f) {
-    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
-        ? new DeviceClassServingStatus()
-        : f.getStatus().getDeviceClasses().get(0);
-  }
-
   private static String servedVariant(ModelFleet f) {
     return cls(f).getVariant();
   }

@@ -1,6 +1,7 @@
 package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
@@ -32,6 +33,13 @@ abstract class LocalTailorTest {
       tailor.close();
       tailor = null;
     }
+  }
+
+  /** The status of the fleet's first device class; empty until the operator has written one. */
+  static DeviceClassServingStatus cls(ModelFleet f) {
+    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
+        ? new DeviceClassServingStatus()
+        : f.getStatus().getDeviceClasses().get(0);
   }
 
   /** A base model of 8×8 images trained for 20 steps by the worker's {@code train} (cached). */
