@@ -98,7 +98,7 @@ final class FleetEventSources {
         new InformerEventSource<>(
             owned(
                 InformerEventSourceConfiguration.from(
-                    HpaApi.of(context.getClient()).gvk(), ModelFleet.class),
+                    HpaApi.served(context.getClient()).gvk(), ModelFleet.class),
                 HPAS,
                 serving),
             context),

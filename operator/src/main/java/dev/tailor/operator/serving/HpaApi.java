@@ -16,12 +16,12 @@ import java.util.Optional;
  * handled as generic objects of the chosen version.
  */
 public record HpaApi(String apiVersion) {
-  public static final String KIND = "HorizontalPodAutoscaler";
+  private static final String KIND = "HorizontalPodAutoscaler";
   static final String V2 = "autoscaling/v2";
   static final String V2BETA2 = "autoscaling/v2beta2";
 
   /** The newest of the two versions the API server serves. */
-  public static HpaApi of(KubernetesClient client) {
+  public static HpaApi served(KubernetesClient client) {
     return new HpaApi(client.supports(V2, KIND) ? V2 : V2BETA2);
   }
 

@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  */
 public final class ScaleMetric {
   public static final String IN_FLIGHT_METRIC = "tailor_inference_in_flight";
-  public static final String CUSTOM_METRICS_GROUP = "custom.metrics.k8s.io";
+  private static final String CUSTOM_METRICS_GROUP = "custom.metrics.k8s.io";
   private static final Logger LOG = Logger.getLogger(ScaleMetric.class);
   private static final Duration ASK_EVERY = Duration.ofMinutes(1);
 
