@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
       EvaluateCommand.class,
       SampleCommand.class,
       ServeCommand.class,
+      CacheCommand.class,
       TrainClassifierCommand.class,
       ExportCommand.class
     },

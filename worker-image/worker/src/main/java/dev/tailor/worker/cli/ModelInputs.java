@@ -1,5 +1,6 @@
 package dev.tailor.worker.cli;
 
+import dev.tailor.artifacts.ArtifactException;
 import dev.tailor.artifacts.ArtifactNotFoundException;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
@@ -9,10 +10,12 @@ import dev.tailor.worker.diffusers.DiffusersModel;
 import dev.tailor.worker.diffusers.DiffusersScheduler;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.variant.NodeCache;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
@@ -33,7 +36,39 @@ final class ModelInputs implements AutoCloseable {
 
   /** Resolves {@code --model} and its digest and format options. */
   LocalModel resolve(ModelSource source) throws IOException {
+    if (source.cache != null) {
+      Optional<LocalModel> cached = fromCache(new NodeCache(source.cache), source);
+      if (cached.isPresent()) {
+        return withFormat(cached.get(), source.format);
+      }
+    }
     return withFormat(resolveDir(source.uri, source.digest), source.format);
+  }
+
+  /**
+   * The node cache's verified entry of the pinned digest, if the node has one; a damaged entry is
+   * said on stderr and passed over (the store has the bytes).
+   */
+  private static Optional<LocalModel> fromCache(NodeCache cache, ModelSource source)
+      throws IOException {
+    try {
+      Optional<Path> entry = cache.verified(source.digest);
+      if (entry.isPresent()) {
+        System.err.println(
+            "model " + source.uri + ": " + source.digest + " from the node cache " + entry.get());
+        return Optional.of(new LocalModel(source.uri, entry.get(), source.digest, null));
+      }
+      System.err.println(
+          "model " + source.uri + ": not in the node cache " + cache.root() + "; fetching it");
+    } catch (ArtifactException e) {
+      System.err.println(
+          "model "
+              + source.uri
+              + ": the node cache's entry failed verification ("
+              + e.getMessage()
+              + "); fetching it from the store");
+    }
+    return Optional.empty();
   }
 
   /** Resolves a model URI whose format its files tell. */

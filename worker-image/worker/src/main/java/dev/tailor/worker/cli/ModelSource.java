@@ -26,8 +26,21 @@ final class ModelSource {
               + " Default: told by the model's files.")
   ModelFormat format;
 
+  @Option(
+      names = "--cache",
+      paramLabel = "DIR",
+      description =
+          "A node's variant cache (what `tailor-worker cache` keeps): a stored model whose"
+              + " --model-digest the cache holds is read from there, verified, instead of being"
+              + " fetched; a damaged entry is said on stderr and the store is used.")
+  java.nio.file.Path cache;
+
   void check(CommandSpec spec) {
     Checks.digest(spec, "--model-digest", digest);
     Checks.model(spec, "--model", uri);
+    Checks.require(
+        spec,
+        cache == null || digest != null,
+        "--cache needs --model-digest: entries are keyed by it");
   }
 }
