@@ -114,7 +114,11 @@ class ChartRbacApiServerTest {
               Duration.ofSeconds(10),
               Duration.ofMinutes(5),
               java.util.Optional.empty(),
-              "auto"),
+              "auto",
+              java.util.Optional.empty(),
+              "24h",
+              "0",
+              Duration.ofMinutes(10)),
           // TAILOR_WATCH_NAMESPACES as the chart sets it
           o -> o.settingNamespaces(ns.name()));
       operator.register(

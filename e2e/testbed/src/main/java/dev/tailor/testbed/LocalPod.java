@@ -48,12 +48,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One pod the node agent runs as local processes, one per container, the way a kubelet would: the
  * pod gets its own IP in the pod network (routed to the loopback interface); volumes are folders
- * under the pod's folder (Secrets and ConfigMaps written out as files); paths in args and env that
- * lie under a mount point are mapped to those folders; env is resolved (values, Secret and
- * ConfigMap keys, the downward API, {@code $(VAR)} references); readiness follows the HTTP or TCP
- * readiness and startup probes; containers restart per the pod's restart policy; and an exited
- * container's code and termination message are reported. Output goes to {@code <container>.log} in
- * the pod's folder.
+ * under the pod's folder (Secrets and ConfigMaps written out as files), hostPath volumes folders of
+ * the node's ({@link NodeAgent#nodeRoot}); paths in args and env that lie under a mount point are
+ * mapped to those folders; env is resolved (values, Secret and ConfigMap keys, the downward API,
+ * {@code $(VAR)} references); readiness follows the HTTP or TCP readiness and startup probes;
+ * containers restart per the pod's restart policy; and an exited container's code and termination
+ * message are reported. Output goes to {@code <container>.log} in the pod's folder.
  */
 final class LocalPod implements LocalImage.Pod {
   private static final Logger LOG = LoggerFactory.getLogger(LocalPod.class);
@@ -66,6 +66,7 @@ final class LocalPod implements LocalImage.Pod {
   private final Pod pod;
   private final String ip;
   private final Path dir;
+  private final Path nodeRoot;
   private final String apiHost;
   private final int apiPort;
   private final Consumer<PodStatus> report;
@@ -104,12 +105,14 @@ final class LocalPod implements LocalImage.Pod {
       Pod pod,
       String ip,
       Path dir,
+      Path nodeRoot,
       List<LocalImage> images,
       Consumer<PodStatus> report) {
     this.client = client;
     this.pod = pod;
     this.ip = ip;
     this.dir = dir;
+    this.nodeRoot = nodeRoot;
     this.report = report;
     URI master = URI.create(client.getMasterUrl().toString());
     this.apiHost = master.getHost();
@@ -440,7 +443,12 @@ final class LocalPod implements LocalImage.Pod {
 
   private Path volume(Volume v) throws IOException {
     if (v.getHostPath() != null) {
-      return Path.of(v.getHostPath().getPath());
+      // the node's own filesystem: a folder of this node's, so simulated nodes share nothing
+      Path onNode = nodeRoot.resolve(v.getHostPath().getPath().replaceFirst("^/+", ""));
+      if ("DirectoryOrCreate".equals(v.getHostPath().getType())) {
+        Files.createDirectories(onNode);
+      }
+      return onNode;
     }
     Path folder = Files.createDirectories(dir.resolve("volumes").resolve(v.getName()));
     String ns = pod.getMetadata().getNamespace();

@@ -189,7 +189,15 @@ public final class NodeAgent implements AutoCloseable {
     String ip = "10.244." + (n / 250) + "." + (n % 250 + 1);
     Path dir =
         podsDir.resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName());
-    LocalPod local = new LocalPod(client, pod, ip, dir, images, status -> report(pod, status));
+    LocalPod local =
+        new LocalPod(
+            client,
+            pod,
+            ip,
+            dir,
+            nodeRoot(pod.getSpec().getNodeName()),
+            images,
+            status -> report(pod, status));
     running.put(uid, local);
     local.start();
   }
@@ -228,6 +236,14 @@ public final class NodeAgent implements AutoCloseable {
     }
     local.kill();
     LOG.info("pod {}: its processes killed", pod.getMetadata().getName());
+  }
+
+  /**
+   * The folder that stands for node {@code name}'s filesystem: where its pods' hostPath volumes
+   * are.
+   */
+  public Path nodeRoot(String name) {
+    return podsDir.resolveSibling(podsDir.getFileName() + "-nodes").resolve(name);
   }
 
   /** The folder of a pod this agent runs as processes (volumes, {@code <container>.log}). */

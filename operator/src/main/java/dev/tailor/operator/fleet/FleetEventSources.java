@@ -10,8 +10,10 @@ import dev.tailor.operator.PodReasons;
 import dev.tailor.operator.serving.HpaApi;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
+import dev.tailor.operator.serving.VariantCache;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -38,6 +40,7 @@ final class FleetEventSources {
   static final String DEPLOYMENTS = "deployments";
   static final String SERVICES = "services";
   static final String HPAS = "hpas";
+  static final String DAEMONSETS = "daemonsets";
   static final String CLASS_INDEX = "referenced-deviceclasses";
 
   private FleetEventSources() {}
@@ -101,6 +104,13 @@ final class FleetEventSources {
                     HpaApi.served(context.getClient()).gvk(), ModelFleet.class),
                 HPAS,
                 serving),
+            context),
+        // the node cache's agents, whose readiness lets a new variant's pods start
+        new InformerEventSource<>(
+            owned(
+                DaemonSet.class,
+                DAEMONSETS,
+                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + VariantCache.COMPONENT),
             context),
         new InformerEventSource<>(classes, context),
         new InformerEventSource<>(jobs, context),

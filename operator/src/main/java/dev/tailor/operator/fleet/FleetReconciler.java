@@ -17,6 +17,8 @@ import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ScaleMetric;
+import dev.tailor.operator.serving.ServerPods;
+import dev.tailor.operator.serving.VariantCache;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -79,8 +81,14 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
       @ConfigProperty(name = "tailor.retry.after-exhausted", defaultValue = "5m")
           Duration retryAfterExhausted,
       @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl,
-      @ConfigProperty(name = "tailor.autoscaling.metric", defaultValue = "auto")
-          String scaleMetric) {
+      @ConfigProperty(name = "tailor.autoscaling.metric", defaultValue = "auto") String scaleMetric,
+      @ConfigProperty(name = "tailor.variant-cache.host-path") Optional<String> cacheHostPath,
+      @ConfigProperty(name = "tailor.variant-cache.retention", defaultValue = "24h")
+          String cacheRetention,
+      @ConfigProperty(name = "tailor.variant-cache.max-size", defaultValue = "0")
+          String cacheMaxSize,
+      @ConfigProperty(name = "tailor.variant-cache.pull-deadline", defaultValue = "10m")
+          Duration cachePullDeadline) {
     this.events = events;
     this.metrics = metrics;
     this.stores = stores;
@@ -92,7 +100,13 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
     this.serving =
         new ServingStage(
-            events, workerImage, prometheus, ScaleMetric.of(scaleMetric, clock), clock);
+            events,
+            new ServerPods(
+                workerImage,
+                VariantCache.of(cacheHostPath, cacheRetention, cacheMaxSize, cachePullDeadline)),
+            prometheus,
+            ScaleMetric.of(scaleMetric, clock),
+            clock);
     prometheus.ifPresentOrElse(
         p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
         () ->

@@ -1,5 +1,6 @@
 package dev.tailor.operator.fleet;
 
+import static dev.tailor.operator.fleet.FleetEventSources.DAEMONSETS;
 import static dev.tailor.operator.fleet.FleetEventSources.DEPLOYMENTS;
 import static dev.tailor.operator.fleet.FleetEventSources.HPAS;
 import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
@@ -17,11 +18,13 @@ import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
 import dev.tailor.operator.serving.ScaleMetric;
+import dev.tailor.operator.serving.ServerPods;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.ServingRollout;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -37,7 +40,7 @@ import java.util.Optional;
  */
 final class ServingStage {
   private final EventRecorder events;
-  private final String workerImage;
+  private final ServerPods pods;
   private final Optional<PrometheusAnalysis> prometheus;
   private final CanaryProbes probes = new CanaryProbes(ServingResources.PORT);
   private final ScaleMetric scaleMetric;
@@ -53,12 +56,12 @@ final class ServingStage {
 
   ServingStage(
       EventRecorder events,
-      String workerImage,
+      ServerPods pods,
       Optional<PrometheusAnalysis> prometheus,
       ScaleMetric scaleMetric,
       Clock clock) {
     this.events = events;
-    this.workerImage = workerImage;
+    this.pods = pods;
     this.prometheus = prometheus;
     this.scaleMetric = scaleMetric;
     this.clock = clock;
@@ -82,10 +85,11 @@ final class ServingStage {
                 source(context, Deployment.class, DEPLOYMENTS),
                 source(context, Service.class, SERVICES),
                 source(context, GenericKubernetesResource.class, HPAS),
+                source(context, DaemonSet.class, DAEMONSETS),
                 source(context, Job.class, JOBS),
                 source(context, Pod.class, PODS),
                 source(context, ModelVariant.class, VARIANTS)),
-            workerImage,
+            pods,
             prometheus,
             probes,
             scaleMetric,

@@ -47,7 +47,7 @@ final class CanaryUpgrade {
   private final ModelFleet fleet;
   private final DeviceClassTarget target;
   private final DeviceClass dc;
-  private final String image;
+  private final ServerPods pods;
   private final EventRecorder events;
   private final StepAnalysis analysis;
   private final Writes writes;
@@ -58,7 +58,7 @@ final class CanaryUpgrade {
       ModelFleet fleet,
       DeviceClassTarget target,
       DeviceClass dc,
-      String image,
+      ServerPods pods,
       EventRecorder events,
       StepAnalysis analysis,
       Writes writes,
@@ -66,7 +66,7 @@ final class CanaryUpgrade {
     this.fleet = fleet;
     this.target = target;
     this.dc = dc;
-    this.image = image;
+    this.pods = pods;
     this.events = events;
     this.analysis = analysis;
     this.writes = writes;
@@ -358,7 +358,7 @@ final class CanaryUpgrade {
   }
 
   private Deployment deployment(ModelVariant mv, Track track, Integer replicas) {
-    return ServingResources.deployment(fleet, target, dc, mv, image, track, replicas);
+    return ServingResources.deployment(fleet, target, dc, mv, pods, track, replicas);
   }
 
   static int replicas(Deployment d) {

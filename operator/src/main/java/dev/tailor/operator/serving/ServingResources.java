@@ -142,7 +142,7 @@ public final class ServingResources {
       DeviceClassTarget target,
       DeviceClass dc,
       ModelVariant mv,
-      String image,
+      ServerPods pods,
       Track track,
       Integer replicas) {
     String cls = dc.getMetadata().getName();
@@ -171,11 +171,18 @@ public final class ServingResources {
     if (batch > 1) {
       args.addAll(List.of("--max-batch", Integer.toString(batch)));
     }
-    Container server =
+    PodSpecBuilder pod =
+        new PodSpecBuilder()
+            .withAffinity(PodSpecs.affinity(dc))
+            .withTolerations(PodSpecs.tolerations(dc))
+            .withTerminationGracePeriodSeconds(45L);
+    ContainerBuilder server = new ContainerBuilder();
+    pods.cache().ifPresent(c -> c.mount(pod, server, args));
+    Container container =
         PodSpecs.restrictedContainer(
-                new ContainerBuilder()
+                server
                     .withName("server")
-                    .withImage(image)
+                    .withImage(pods.image())
                     .withArgs(args)
                     .withEnv(PodSpecs.workerEnv(fleet.getSpec().getStore()))
                     .addNewPort()
@@ -189,15 +196,8 @@ public final class ServingResources {
                     .withLivenessProbe(probe("/healthz", 10, 3)),
                 fleet.getSpec().getStore())
             .build();
-    PodSpec pod =
-        PodSpecs.restricted(
-                new PodSpecBuilder()
-                    .withAffinity(PodSpecs.affinity(dc))
-                    .withTolerations(PodSpecs.tolerations(dc))
-                    .withTerminationGracePeriodSeconds(45L)
-                    .withContainers(server),
-                fleet.getSpec().getStore())
-            .build();
+    PodSpec podSpec =
+        PodSpecs.restricted(pod.withContainers(container), fleet.getSpec().getStore()).build();
     Deployment d =
         new DeploymentBuilder()
             .withMetadata(PodSpecs.ownedMetadata(name(fleet, cls, track), fleet, podLabels))
@@ -222,7 +222,7 @@ public final class ServingResources {
             .addToAnnotations(VARIANT_ANNOTATION, mv.getMetadata().getName())
             .addToAnnotations(DIGEST_ANNOTATION, mv.getSpec().getArtifact().getDigest())
             .endMetadata()
-            .withSpec(pod)
+            .withSpec(podSpec)
             .endTemplate()
             .endSpec()
             .build();
@@ -326,7 +326,7 @@ public final class ServingResources {
             .equals(actual.getMetadata().getAnnotations().get(HASH_ANNOTATION));
   }
 
-  private static <T extends HasMetadata> T withHash(T resource, Object spec) {
+  static <T extends HasMetadata> T withHash(T resource, Object spec) {
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256")

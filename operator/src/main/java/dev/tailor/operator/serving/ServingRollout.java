@@ -20,6 +20,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -46,6 +47,7 @@ public final class ServingRollout {
       InformerEventSource<Deployment, ModelFleet> deployments,
       InformerEventSource<Service, ModelFleet> services,
       InformerEventSource<GenericKubernetesResource, ModelFleet> hpas,
+      InformerEventSource<DaemonSet, ModelFleet> daemonSets,
       InformerEventSource<Job, ModelFleet> jobs,
       InformerEventSource<Pod, ModelFleet> pods,
       InformerEventSource<ModelVariant, ModelFleet> variants) {}
@@ -53,7 +55,7 @@ public final class ServingRollout {
   private final KubernetesClient client;
   private final EventRecorder events;
   private final Caches caches;
-  private final String image;
+  private final ServerPods pods;
   private final Optional<PrometheusAnalysis> prometheus;
   private final CanaryProbes probes;
   private final Instant now;
@@ -66,7 +68,7 @@ public final class ServingRollout {
       KubernetesClient client,
       EventRecorder events,
       Caches caches,
-      String image,
+      ServerPods pods,
       Optional<PrometheusAnalysis> prometheus,
       CanaryProbes probes,
       ScaleMetric scaleMetric,
@@ -74,12 +76,12 @@ public final class ServingRollout {
     this.client = client;
     this.events = events;
     this.caches = caches;
-    this.image = image;
+    this.pods = pods;
     this.prometheus = prometheus;
     this.probes = probes;
     this.scaleMetric = scaleMetric;
     this.now = now;
-    this.profiling = new LatencyProfiling(client, events, caches, image);
+    this.profiling = new LatencyProfiling(client, events, caches, pods.image());
   }
 
   /**
@@ -129,7 +131,8 @@ public final class ServingRollout {
             .map(DeviceClassTarget::getName)
             .map(dev.tailor.operator.Labels::value)
             .collect(java.util.stream.Collectors.toSet());
-    for (var cache : List.of(caches.deployments(), caches.services(), caches.hpas())) {
+    for (var cache :
+        List.of(caches.deployments(), caches.services(), caches.hpas(), caches.daemonSets())) {
       // the fleet's objects from the informer's index of owners, not a scan of the namespace
       List<? extends HasMetadata> dropped =
           cache.getSecondaryResources(fleet).stream()
@@ -201,6 +204,7 @@ public final class ServingRollout {
                         + servable.size()
                         + " variants profiled")
                 : VariantSelection.choose(target, dc, servable, ServingResources.maxBatch(fleet));
+    Optional<String> pulling = Optional.empty();
     if (choice.variant() != null) {
       writes.ensure(
           ServingResources.service(fleet, cls),
@@ -219,7 +223,10 @@ public final class ServingRollout {
         client.resource(hpa.get()).delete();
       }
       ModelVariant mv = choice.variant();
-      if (stable == null) {
+      pulling = prePull(fleet, dc, mv, stable, canary, s);
+      if (pulling.isPresent()) {
+        // the new variant's pods start once the class's nodes hold it
+      } else if (stable == null) {
         stable =
             writes.create(
                 ServingResources.deployment(
@@ -227,7 +234,7 @@ public final class ServingRollout {
                     target,
                     dc,
                     mv,
-                    image,
+                    pods,
                     Track.STABLE,
                     a == null ? ServingResources.replicas(fleet, target) : null),
                 caches.deployments());
@@ -241,7 +248,7 @@ public final class ServingRollout {
                     .orElse(Math.max(1, CanaryUpgrade.replicas(stable)));
         CanaryUpgrade upgrade =
             new CanaryUpgrade(
-                fleet, target, dc, image, events, analysis(fleet, cls, mv, stable), writes, now);
+                fleet, target, dc, pods, events, analysis(fleet, cls, mv, stable), writes, now);
         s.setRollout(
             upgrade.reconcile(mv, stable, canary, total, a != null, s.getRollout(), upgrading));
         upgrade.requeue().ifPresent(this::requeueWithin);
@@ -310,11 +317,63 @@ public final class ServingRollout {
                 + noNodes(dc)
             : degraded || (upgradingNow && !serving)
                 ? ro.getMessage()
-                : message(dc, choice, serving, chosen, ready, replicas));
+                : pulling.orElseGet(() -> message(dc, choice, serving, chosen, ready, replicas)));
     if (chosen != null && !serving) {
       podTrouble(fleet, cls, before).ifPresent(why -> s.setMessage(s.getMessage() + "; " + why));
     }
     return s;
+  }
+
+  /**
+   * Keeps the class's cache agents on the variant it is rolling out and those its Deployments still
+   * run (or removes them when the operator runs no cache), and says why {@code mv}'s pods must
+   * wait, if they must: a Deployment that would start new pods of it waits until the class's nodes
+   * hold it ({@link VariantCache#allowsStart}).
+   */
+  private Optional<String> prePull(
+      ModelFleet fleet,
+      DeviceClass dc,
+      ModelVariant mv,
+      Deployment stable,
+      Deployment canary,
+      DeviceClassServingStatus s) {
+    String ns = fleet.getMetadata().getNamespace();
+    ResourceID id = new ResourceID(VariantCache.name(fleet, dc.getMetadata().getName()), ns);
+    Optional<DaemonSet> actual = caches.daemonSets().get(id);
+    if (pods.cache().isEmpty()) {
+      actual
+          .filter(ds -> dev.tailor.operator.PodSpecs.isControlledBy(ds, fleet))
+          .ifPresent(ds -> client.resource(ds).delete());
+      return Optional.empty();
+    }
+    VariantCache cache = pods.cache().get();
+    String name = mv.getMetadata().getName();
+    List<ModelVariant> wanted = new ArrayList<>(List.of(mv));
+    boolean running = false;
+    for (Deployment d : java.util.Arrays.asList(stable, canary)) {
+      String v = d == null || CanaryUpgrade.replicas(d) == 0 ? null : templateVariant(d);
+      running |= name.equals(v);
+      if (v != null && wanted.stream().noneMatch(w -> v.equals(w.getMetadata().getName()))) {
+        caches.variants().get(new ResourceID(v, ns)).ifPresent(wanted::add);
+      }
+    }
+    DaemonSet desired = cache.daemonSet(fleet, dc, wanted, pods.image(), actual, now);
+    new ServingWrites(client, caches, fleet, events)
+        .ensure(desired, actual.orElse(null), caches.daemonSets());
+    DaemonSet current = caches.daemonSets().get(id).orElse(desired);
+    s.setVariantCache(VariantCache.status(current, wanted));
+    if (running || cache.allowsStart(current, now)) {
+      return Optional.empty();
+    }
+    requeueWithin(Duration.ofSeconds(10)); // for the deadline; the agents' readiness wakes it too
+    return Optional.of(
+        "pre-pulling "
+            + name
+            + " onto the class's nodes: "
+            + s.getVariantCache().getReadyNodes()
+            + "/"
+            + s.getVariantCache().getNodes()
+            + " hold it");
   }
 
   /** The class's serving pods from the cache: those of {@code track}, or of both when null. */

@@ -256,7 +256,11 @@ public record FleetFixtures(
             Duration.ofSeconds(10),
             Duration.ofMinutes(5),
             prometheusUrl,
-            "auto"),
+            "auto",
+            Optional.empty(),
+            "24h",
+            "0",
+            Duration.ofMinutes(10)),
         o -> {
           if (!namespaces.isEmpty()) {
             o.settingNamespaces(namespaces);

@@ -37,7 +37,13 @@ class BatchedServingTest {
 
   private List<String> serverArgs(DeviceClass dc) {
     return ServingResources.deployment(
-            fleet, target, dc, variant, "tailor/worker:test", ServingResources.Track.STABLE, 1)
+            fleet,
+            target,
+            dc,
+            variant,
+            ServerPods.of("tailor/worker:test"),
+            ServingResources.Track.STABLE,
+            1)
         .getSpec()
         .getTemplate()
         .getSpec()

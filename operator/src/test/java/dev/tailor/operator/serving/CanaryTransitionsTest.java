@@ -71,7 +71,7 @@ class CanaryTransitionsTest {
             fleet,
             target,
             l4,
-            "tailor/worker:test",
+            ServerPods.of("tailor/worker:test"),
             recorder(),
             PROBES_PASS,
             cluster,
@@ -170,7 +170,7 @@ class CanaryTransitionsTest {
 
   private Deployment deployment(ModelVariant mv, ServingResources.Track track, int replicas) {
     return ServingResources.deployment(
-        fleet, target, l4, mv, "tailor/worker:test", track, replicas);
+        fleet, target, l4, mv, ServerPods.of("tailor/worker:test"), track, replicas);
   }
 
   /** The Deployments as the API server and the Deployment controller would leave them. */

@@ -49,6 +49,11 @@ public class DeviceClassServingStatus {
           + " cluster serves no custom metrics API); absent when the class does not autoscale.")
   private String scaleMetric;
 
+  @JsonPropertyDescription(
+      "The class's node-local variant cache, when the operator runs one (chart value"
+          + " variantCache.enabled).")
+  private VariantCacheStatus variantCache;
+
   @JsonPropertyDescription("Progress of the last upgrade on this class; absent until one starts.")
   private ClassRolloutStatus rollout;
 
@@ -130,5 +135,13 @@ public class DeviceClassServingStatus {
 
   public void setScaleMetric(String scaleMetric) {
     this.scaleMetric = scaleMetric;
+  }
+
+  public VariantCacheStatus getVariantCache() {
+    return variantCache;
+  }
+
+  public void setVariantCache(VariantCacheStatus variantCache) {
+    this.variantCache = variantCache;
   }
 }

@@ -162,7 +162,7 @@ final class ScaleFixtures {
               t,
               dc,
               chosen,
-              image,
+              dev.tailor.operator.serving.ServerPods.of(image),
               ServingResources.Track.STABLE,
               autoscaling == null ? ServingResources.replicas(fleet, t) : null));
       out.add(ServingResources.service(fleet, t.getName()));
