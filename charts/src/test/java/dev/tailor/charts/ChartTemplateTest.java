@@ -99,6 +99,8 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("auto");
+    // no node cache unless asked for
+    assertThat(c.getEnv()).noneMatch(e -> e.getName().startsWith("TAILOR_VARIANT_CACHE_"));
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
 
@@ -407,6 +409,9 @@ class ChartTemplateTest {
                 Map.entry("operator.reconcileThreads", "32"),
                 Map.entry("prometheus.url", "http://prometheus-operated.monitoring:9090"),
                 Map.entry("autoscaling.metric", "cpu"),
+                Map.entry("variantCache.enabled", true),
+                Map.entry("variantCache.hostPath", "/mnt/nvme/tailor"),
+                Map.entry("variantCache.maxSize", "200Gi"),
                 Map.entry("store.allowedEndpoints[0]", "s3.example.com"),
                 Map.entry("store.allowedEndpoints[1]", "http://minio.storage.svc:9000"),
                 Map.entry("store.allowAmbientCredentials", true),
@@ -424,6 +429,10 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
         .isEqualTo("http://prometheus-operated.monitoring:9090");
     assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("cpu");
+    assertThat(env(c, "TAILOR_VARIANT_CACHE_HOST_PATH")).isEqualTo("/mnt/nvme/tailor");
+    assertThat(env(c, "TAILOR_VARIANT_CACHE_MAX_SIZE")).isEqualTo("200Gi");
+    assertThat(env(c, "TAILOR_VARIANT_CACHE_RETENTION")).isEqualTo("24h");
+    assertThat(env(c, "TAILOR_VARIANT_CACHE_PULL_DEADLINE")).isEqualTo("10m");
     assertThat(env(c, "TAILOR_STORE_ALLOWED_ENDPOINTS"))
         .isEqualTo("s3.example.com,http://minio.storage.svc:9000");
     assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("true");
@@ -439,6 +448,11 @@ class ChartTemplateTest {
     "operator.logLevel, LOUD, logLevel",
     "prometheus.url, prometheus:9090, url",
     "autoscaling.metric, gpu, metric",
+    "variantCache.hostPath, var/tailor, hostPath",
+    "variantCache.hostPath, /var/tailor/, hostPath",
+    "variantCache.retention, 1 week, retention",
+    "variantCache.maxSize, 50GB, maxSize",
+    "variantCache.enabled, yes, enabled",
     "metrics.service.port, 70000, port",
     "metrics.serviceMonitor.enabled, maybe, enabled",
     "store.allowedEndpoints[0], 'https://s3.example.com/bucket', allowedEndpoints",
