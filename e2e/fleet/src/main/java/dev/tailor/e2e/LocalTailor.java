@@ -6,6 +6,7 @@ import dev.tailor.api.v1alpha1.DeviceClass;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.artifacts.ArtifactStore;
@@ -78,6 +79,7 @@ public final class LocalTailor implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Prometheus prometheus;
   private final CustomMetricsApi customMetrics;
+  private final Map<String, Object> chartValues;
   private volatile Map<String, String> canaryEnv = Map.of();
 
   private LocalTailor(
@@ -87,8 +89,10 @@ public final class LocalTailor implements AutoCloseable {
       Cluster cluster,
       ObjectStore store,
       Prometheus prometheus,
-      CustomMetricsApi customMetrics) {
+      CustomMetricsApi customMetrics,
+      Map<String, Object> chartValues) {
     this.root = root;
+    this.chartValues = chartValues;
     this.cache = cache;
     this.log = log;
     this.cluster = cluster;
@@ -105,6 +109,16 @@ public final class LocalTailor implements AutoCloseable {
    * @param cache where trained base models and PyTorch's unpacked natives are kept between runs
    */
   public static LocalTailor start(Path root, Path cache, Consumer<String> log) throws Exception {
+    return start(root, cache, log, Map.of());
+  }
+
+  /**
+   * As {@link #start(Path, Path, Consumer)}, with the operator installed with {@code chartValues}
+   * set too (e.g. {@code variantCache.enabled}).
+   */
+  public static LocalTailor start(
+      Path root, Path cache, Consumer<String> log, Map<String, Object> chartValues)
+      throws Exception {
     log.accept("Starting the local control plane and the simulated GPU fleet...");
     Cluster cluster = Cluster.startLocal();
     ObjectStore store = null;
@@ -156,7 +170,8 @@ public final class LocalTailor implements AutoCloseable {
               prometheus,
               root.resolve(MONITORING).resolve("prometheus-adapter-values.yaml"),
               stateDir.resolve("custom-metrics"));
-      LocalTailor t = new LocalTailor(root, cache, log, cluster, store, prometheus, customMetrics);
+      LocalTailor t =
+          new LocalTailor(root, cache, log, cluster, store, prometheus, customMetrics, chartValues);
       self.set(t);
       // However this JVM ends, the pods' processes must not outlive it.
       Runtime.getRuntime().addShutdownHook(new Thread(t::close, "tailor-local-shutdown"));
@@ -227,6 +242,7 @@ public final class LocalTailor implements AutoCloseable {
     for (int i = 0; i < FLEET_NAMESPACES.size(); i++) {
       install.set("watch.namespaces[" + i + "]", FLEET_NAMESPACES.get(i));
     }
+    chartValues.forEach(install::set);
     install.call();
     // Helm's Go runtime, loaded into this JVM, takes SIGINT and SIGTERM for itself during an
     // install; hand them back to the JVM so Ctrl-C and --down run the shutdown hooks.
@@ -456,6 +472,13 @@ public final class LocalTailor implements AutoCloseable {
       }
       sleep(Duration.ofSeconds(1));
     }
+  }
+
+  /** The status of the fleet's first device class; empty until the operator has written one. */
+  public static DeviceClassServingStatus firstClass(ModelFleet f) {
+    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
+        ? new DeviceClassServingStatus()
+        : f.getStatus().getDeviceClasses().get(0);
   }
 
   /** Whether the fleet serves every device class: phase Serving and condition Ready true. */

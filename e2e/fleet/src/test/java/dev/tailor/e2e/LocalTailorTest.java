@@ -37,9 +37,7 @@ abstract class LocalTailorTest {
 
   /** The status of the fleet's first device class; empty until the operator has written one. */
   static DeviceClassServingStatus cls(ModelFleet f) {
-    return f.getStatus() == null || f.getStatus().getDeviceClasses() == null
-        ? new DeviceClassServingStatus()
-        : f.getStatus().getDeviceClasses().get(0);
+    return LocalTailor.firstClass(f);
   }
 
   /** A base model of 8×8 images trained for 20 steps by the worker's {@code train} (cached). */
