@@ -8,6 +8,7 @@ import dev.tailor.api.v1alpha1.common.ConditionStatus;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.FleetPhase;
+import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.api.v1alpha1.fleet.JobState;
 import dev.tailor.artifacts.ArtifactStore;
 import dev.tailor.artifacts.ArtifactStores;
@@ -472,6 +473,27 @@ public final class LocalTailor implements AutoCloseable {
       }
       sleep(Duration.ofSeconds(1));
     }
+  }
+
+  /**
+   * The sample fleet on the base model at {@code baseUri} (pinned to {@code digest} if given), made
+   * quick: sizes 100 and 50, the built-in calibration data, four fine-tuning steps, and variants
+   * kept whatever the quality gate says (four steps pass no realistic gate).
+   */
+  public ModelFleet quickFleet(String namespace, String name, String baseUri, String digest)
+      throws IOException {
+    ModelFleet fleet = sampleFleet();
+    fleet.getMetadata().setName(name);
+    fleet.getMetadata().setNamespace(namespace);
+    fleet.getSpec().getBaseModel().setUri(baseUri);
+    fleet.getSpec().getBaseModel().setDigest(digest);
+    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
+    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
+    fleet.getSpec().getCompression().getCalibration().setSamples(64);
+    fleet.getSpec().getCompression().getTraining().setSteps(4);
+    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
+    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
+    return fleet;
   }
 
   /** The status of the fleet's first device class; empty until the operator has written one. */

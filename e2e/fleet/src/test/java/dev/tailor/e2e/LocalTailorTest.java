@@ -2,7 +2,6 @@ package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
-import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import java.io.IOException;
@@ -60,11 +59,7 @@ abstract class LocalTailorTest {
         Integer.toString(seed));
   }
 
-  /**
-   * The sample fleet on a tiny base model published as {@code baseName}: sizes 100 and 50, the
-   * built-in calibration data, four fine-tuning steps, and variants kept whatever the quality gate
-   * says (four steps on a model trained for twenty pass no realistic gate).
-   */
+  /** {@link LocalTailor#quickFleet} on a tiny base model published as {@code baseName}. */
   static ModelFleet tinyFleet(String ns, String name, String baseName, StoredVariant base)
       throws IOException {
     return tinyFleet(ns, name, LocalTailor.baseModelUri(baseName), base.digest());
@@ -73,17 +68,6 @@ abstract class LocalTailorTest {
   /** {@link #tinyFleet} on the base model at {@code baseUri}, pinned to {@code digest} if given. */
   static ModelFleet tinyFleet(String ns, String name, String baseUri, String digest)
       throws IOException {
-    ModelFleet fleet = tailor.sampleFleet();
-    fleet.getMetadata().setName(name);
-    fleet.getMetadata().setNamespace(ns);
-    fleet.getSpec().getBaseModel().setUri(baseUri);
-    fleet.getSpec().getBaseModel().setDigest(digest);
-    fleet.getSpec().getCompression().setSizes(List.of(100, 50));
-    fleet.getSpec().getCompression().getCalibration().setUri("builtin:shapes");
-    fleet.getSpec().getCompression().getCalibration().setSamples(64);
-    fleet.getSpec().getCompression().getTraining().setSteps(4);
-    fleet.getSpec().getCompression().getTraining().setBatchSize(4);
-    fleet.getSpec().getCompression().getQualityGate().setOnFailure(GateAction.KEEP);
-    return fleet;
+    return tailor.quickFleet(ns, name, baseUri, digest);
   }
 }
