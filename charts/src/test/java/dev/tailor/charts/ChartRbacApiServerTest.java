@@ -115,6 +115,7 @@ class ChartRbacApiServerTest {
               Duration.ofMinutes(5),
               java.util.Optional.empty(),
               "auto",
+              "hpa",
               java.util.Optional.empty(),
               "24h",
               "0",

@@ -99,7 +99,8 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("auto");
-    // no node cache unless asked for
+    // the operator's own HPAs, no node cache, unless asked for
+    assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_AUTOSCALING_ENGINE"));
     assertThat(c.getEnv()).noneMatch(e -> e.getName().startsWith("TAILOR_VARIANT_CACHE_"));
     assertThat(all(objects, Role.class)).isEmpty();
     assertThat(objects).noneMatch(o -> o.getKind().equals("ServiceMonitor"));
@@ -409,6 +410,7 @@ class ChartTemplateTest {
                 Map.entry("operator.reconcileThreads", "32"),
                 Map.entry("prometheus.url", "http://prometheus-operated.monitoring:9090"),
                 Map.entry("autoscaling.metric", "cpu"),
+                Map.entry("autoscaling.engine", "keda"),
                 Map.entry("variantCache.enabled", true),
                 Map.entry("variantCache.hostPath", "/mnt/nvme/tailor"),
                 Map.entry("variantCache.maxSize", "200Gi"),
@@ -429,6 +431,7 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_PROMETHEUS_URL"))
         .isEqualTo("http://prometheus-operated.monitoring:9090");
     assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("cpu");
+    assertThat(env(c, "TAILOR_AUTOSCALING_ENGINE")).isEqualTo("keda");
     assertThat(env(c, "TAILOR_VARIANT_CACHE_HOST_PATH")).isEqualTo("/mnt/nvme/tailor");
     assertThat(env(c, "TAILOR_VARIANT_CACHE_MAX_SIZE")).isEqualTo("200Gi");
     assertThat(env(c, "TAILOR_VARIANT_CACHE_RETENTION")).isEqualTo("24h");
@@ -448,6 +451,7 @@ class ChartTemplateTest {
     "operator.logLevel, LOUD, logLevel",
     "prometheus.url, prometheus:9090, url",
     "autoscaling.metric, gpu, metric",
+    "autoscaling.engine, karpenter, engine",
     "variantCache.hostPath, var/tailor, hostPath",
     "variantCache.hostPath, /var/tailor/, hostPath",
     "variantCache.retention, 1 week, retention",
@@ -463,6 +467,12 @@ class ChartTemplateTest {
     assertThatThrownBy(() -> render("tailor", NS, Map.of(key, value)))
         .hasMessageContaining("values don't meet the specifications of the schema")
         .hasMessageContaining(named);
+  }
+
+  @Test
+  void kedaNeedsPrometheus() {
+    assertThatThrownBy(() -> render("tailor", NS, Map.of("autoscaling.engine", "keda")))
+        .hasMessageContaining("autoscaling.engine keda needs prometheus.url");
   }
 
   @Test

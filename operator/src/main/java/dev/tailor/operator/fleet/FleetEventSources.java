@@ -8,6 +8,7 @@ import dev.tailor.operator.Informers;
 import dev.tailor.operator.Labels;
 import dev.tailor.operator.PodReasons;
 import dev.tailor.operator.serving.HpaApi;
+import dev.tailor.operator.serving.KedaScaling;
 import dev.tailor.operator.serving.LatencyProfiles;
 import dev.tailor.operator.serving.ServingResources;
 import dev.tailor.operator.serving.VariantCache;
@@ -41,6 +42,7 @@ final class FleetEventSources {
   static final String SERVICES = "services";
   static final String HPAS = "hpas";
   static final String DAEMONSETS = "daemonsets";
+  static final String SCALED_OBJECTS = "scaledobjects";
   static final String CLASS_INDEX = "referenced-deviceclasses";
 
   private FleetEventSources() {}
@@ -50,7 +52,7 @@ final class FleetEventSources {
    * that name them through an index), its worker Jobs and their pods (by the fleet label), its
    * ModelVariants, and its serving Deployments, Services and HPAs (by owner).
    */
-  static List<EventSource<?, ModelFleet>> of(EventSourceContext<ModelFleet> context) {
+  static List<EventSource<?, ModelFleet>> of(EventSourceContext<ModelFleet> context, boolean keda) {
     context
         .getPrimaryCache()
         .addIndexer(CLASS_INDEX, fleet -> List.copyOf(referencedClasses(fleet)));
@@ -94,28 +96,45 @@ final class FleetEventSources {
             .build();
     String serving =
         Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + ServingResources.COMPONENT;
-    return List.of(
-        new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
-        new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
-        // HPAs of the version the API server serves (autoscaling/v2, else v2beta2).
-        new InformerEventSource<>(
-            owned(
-                InformerEventSourceConfiguration.from(
-                    HpaApi.served(context.getClient()).gvk(), ModelFleet.class),
-                HPAS,
-                serving),
-            context),
-        // the node cache's agents, whose readiness lets a new variant's pods start
-        new InformerEventSource<>(
-            owned(
-                DaemonSet.class,
-                DAEMONSETS,
-                Labels.MANAGED_SELECTOR + "," + Labels.COMPONENT + "=" + VariantCache.COMPONENT),
-            context),
-        new InformerEventSource<>(classes, context),
-        new InformerEventSource<>(jobs, context),
-        new InformerEventSource<>(pods, context),
-        new InformerEventSource<>(variants, context));
+    List<EventSource<?, ModelFleet>> sources = new java.util.ArrayList<>();
+    if (keda) {
+      // KEDA's ScaledObjects in place of HPAs (autoscaling.engine: keda); their CRD must exist
+      sources.add(
+          new InformerEventSource<>(
+              owned(
+                  InformerEventSourceConfiguration.from(KedaScaling.GVK, ModelFleet.class),
+                  SCALED_OBJECTS,
+                  serving),
+              context));
+    }
+    sources.addAll(
+        List.of(
+            new InformerEventSource<>(owned(Deployment.class, DEPLOYMENTS, serving), context),
+            new InformerEventSource<>(owned(Service.class, SERVICES, serving), context),
+            // HPAs of the version the API server serves (autoscaling/v2, else v2beta2).
+            new InformerEventSource<>(
+                owned(
+                    InformerEventSourceConfiguration.from(
+                        HpaApi.served(context.getClient()).gvk(), ModelFleet.class),
+                    HPAS,
+                    serving),
+                context),
+            // the node cache's agents, whose readiness lets a new variant's pods start
+            new InformerEventSource<>(
+                owned(
+                    DaemonSet.class,
+                    DAEMONSETS,
+                    Labels.MANAGED_SELECTOR
+                        + ","
+                        + Labels.COMPONENT
+                        + "="
+                        + VariantCache.COMPONENT),
+                context),
+            new InformerEventSource<>(classes, context),
+            new InformerEventSource<>(jobs, context),
+            new InformerEventSource<>(pods, context),
+            new InformerEventSource<>(variants, context)));
+    return sources;
   }
 
   /** The operator's objects of the given components, as a label selector. */

@@ -16,6 +16,7 @@ import dev.tailor.operator.fleet.FleetStatusAggregator.Findings;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Notice;
 import dev.tailor.operator.fleet.FleetStatusAggregator.Stall;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.KedaScaling;
 import dev.tailor.operator.serving.ScaleMetric;
 import dev.tailor.operator.serving.ServerPods;
 import dev.tailor.operator.serving.VariantCache;
@@ -69,6 +70,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   private final VariantRegistration registration;
   private final ServingStage serving;
   private final QualityPlots plots;
+  private final Optional<KedaScaling> keda;
 
   public FleetReconciler(
       EventRecorder events,
@@ -82,6 +84,8 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
           Duration retryAfterExhausted,
       @ConfigProperty(name = "tailor.prometheus.url") Optional<String> prometheusUrl,
       @ConfigProperty(name = "tailor.autoscaling.metric", defaultValue = "auto") String scaleMetric,
+      @ConfigProperty(name = "tailor.autoscaling.engine", defaultValue = "hpa")
+          String autoscalingEngine,
       @ConfigProperty(name = "tailor.variant-cache.host-path") Optional<String> cacheHostPath,
       @ConfigProperty(name = "tailor.variant-cache.retention", defaultValue = "24h")
           String cacheRetention,
@@ -98,6 +102,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
     this.registration = new VariantRegistration(events, stores);
     this.plots = new QualityPlots(events, stores);
     Optional<PrometheusAnalysis> prometheus = PrometheusAnalysis.of(prometheusUrl);
+    this.keda = KedaScaling.of(autoscalingEngine, prometheusUrl);
     this.serving =
         new ServingStage(
             events,
@@ -106,6 +111,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
                 VariantCache.of(cacheHostPath, cacheRetention, cacheMaxSize, cachePullDeadline)),
             prometheus,
             ScaleMetric.of(scaleMetric, clock),
+            keda,
             clock);
     prometheus.ifPresentOrElse(
         p -> LOG.infof("canary analysis queries Prometheus at %s", p.url()),
@@ -118,7 +124,7 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   @Override
   public List<EventSource<?, ModelFleet>> prepareEventSources(
       EventSourceContext<ModelFleet> context) {
-    return FleetEventSources.of(context);
+    return FleetEventSources.of(context, keda.isPresent());
   }
 
   /** A fleet is gone: its series and its cached plot go too. */

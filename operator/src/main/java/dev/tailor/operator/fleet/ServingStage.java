@@ -5,6 +5,7 @@ import static dev.tailor.operator.fleet.FleetEventSources.DEPLOYMENTS;
 import static dev.tailor.operator.fleet.FleetEventSources.HPAS;
 import static dev.tailor.operator.fleet.FleetEventSources.JOBS;
 import static dev.tailor.operator.fleet.FleetEventSources.PODS;
+import static dev.tailor.operator.fleet.FleetEventSources.SCALED_OBJECTS;
 import static dev.tailor.operator.fleet.FleetEventSources.SERVICES;
 import static dev.tailor.operator.fleet.FleetEventSources.VARIANTS;
 import static dev.tailor.operator.fleet.FleetEventSources.source;
@@ -17,6 +18,7 @@ import dev.tailor.api.v1alpha1.fleet.GateAction;
 import dev.tailor.operator.EventRecorder;
 import dev.tailor.operator.rollout.CanaryProbes;
 import dev.tailor.operator.rollout.PrometheusAnalysis;
+import dev.tailor.operator.serving.KedaScaling;
 import dev.tailor.operator.serving.ScaleMetric;
 import dev.tailor.operator.serving.ServerPods;
 import dev.tailor.operator.serving.ServingResources;
@@ -44,6 +46,7 @@ final class ServingStage {
   private final Optional<PrometheusAnalysis> prometheus;
   private final CanaryProbes probes = new CanaryProbes(ServingResources.PORT);
   private final ScaleMetric scaleMetric;
+  private final Optional<KedaScaling> keda;
   private final Clock clock;
 
   /**
@@ -59,11 +62,13 @@ final class ServingStage {
       ServerPods pods,
       Optional<PrometheusAnalysis> prometheus,
       ScaleMetric scaleMetric,
+      Optional<KedaScaling> keda,
       Clock clock) {
     this.events = events;
     this.pods = pods;
     this.prometheus = prometheus;
     this.scaleMetric = scaleMetric;
+    this.keda = keda;
     this.clock = clock;
   }
 
@@ -86,6 +91,7 @@ final class ServingStage {
                 source(context, Service.class, SERVICES),
                 source(context, GenericKubernetesResource.class, HPAS),
                 source(context, DaemonSet.class, DAEMONSETS),
+                keda.map(k -> source(context, GenericKubernetesResource.class, SCALED_OBJECTS)),
                 source(context, Job.class, JOBS),
                 source(context, Pod.class, PODS),
                 source(context, ModelVariant.class, VARIANTS)),
@@ -93,6 +99,7 @@ final class ServingStage {
             prometheus,
             probes,
             scaleMetric,
+            keda,
             clock.instant());
     List<DeviceClassServingStatus> served =
         rollout.reconcile(

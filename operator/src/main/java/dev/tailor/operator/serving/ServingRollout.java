@@ -48,6 +48,7 @@ public final class ServingRollout {
       InformerEventSource<Service, ModelFleet> services,
       InformerEventSource<GenericKubernetesResource, ModelFleet> hpas,
       InformerEventSource<DaemonSet, ModelFleet> daemonSets,
+      Optional<InformerEventSource<GenericKubernetesResource, ModelFleet>> scaledObjects,
       InformerEventSource<Job, ModelFleet> jobs,
       InformerEventSource<Pod, ModelFleet> pods,
       InformerEventSource<ModelVariant, ModelFleet> variants) {}
@@ -61,6 +62,7 @@ public final class ServingRollout {
   private final Instant now;
   private final LatencyProfiling profiling;
   private final ScaleMetric scaleMetric;
+  private final Optional<KedaScaling> keda;
 
   private Duration requeue;
 
@@ -72,6 +74,7 @@ public final class ServingRollout {
       Optional<PrometheusAnalysis> prometheus,
       CanaryProbes probes,
       ScaleMetric scaleMetric,
+      Optional<KedaScaling> keda,
       Instant now) {
     this.client = client;
     this.events = events;
@@ -80,6 +83,7 @@ public final class ServingRollout {
     this.prometheus = prometheus;
     this.probes = probes;
     this.scaleMetric = scaleMetric;
+    this.keda = keda;
     this.now = now;
     this.profiling = new LatencyProfiling(client, events, caches, pods.image());
   }
@@ -131,8 +135,11 @@ public final class ServingRollout {
             .map(DeviceClassTarget::getName)
             .map(dev.tailor.operator.Labels::value)
             .collect(java.util.stream.Collectors.toSet());
-    for (var cache :
-        List.of(caches.deployments(), caches.services(), caches.hpas(), caches.daemonSets())) {
+    List<InformerEventSource<? extends HasMetadata, ModelFleet>> owned =
+        new ArrayList<>(
+            List.of(caches.deployments(), caches.services(), caches.hpas(), caches.daemonSets()));
+    caches.scaledObjects().ifPresent(owned::add);
+    for (var cache : owned) {
       // the fleet's objects from the informer's index of owners, not a scan of the namespace
       List<? extends HasMetadata> dropped =
           cache.getSecondaryResources(fleet).stream()
@@ -212,15 +219,28 @@ public final class ServingRollout {
           caches.services());
       Autoscaling a = ServingResources.autoscaling(fleet, target);
       Optional<GenericKubernetesResource> hpa = caches.hpas().get(new ResourceID(name, ns));
-      if (a != null) {
+      Optional<GenericKubernetesResource> scaledObject =
+          caches.scaledObjects().flatMap(c -> c.get(new ResourceID(name, ns)));
+      if (a != null && keda.isPresent()) {
+        // KEDA makes the HPA: the operator's own goes
+        s.setScaleMetric(ScaleMetric.Kind.IN_FLIGHT.statusName());
+        writes.ensure(
+            keda.get().scaledObject(fleet, cls, a),
+            scaledObject.orElse(null),
+            caches.scaledObjects().orElseThrow());
+        hpa.ifPresent(h -> client.resource(h).delete());
+      } else if (a != null) {
         ScaleMetric.Kind metric = scaleMetric.current(client);
         s.setScaleMetric(metric.statusName());
         writes.ensure(
             HpaApi.watchedBy(caches.hpas()).of(ServingResources.hpa(fleet, cls, a, metric)),
             hpa.orElse(null),
             caches.hpas());
-      } else if (hpa.isPresent()) {
-        client.resource(hpa.get()).delete();
+      } else {
+        hpa.ifPresent(h -> client.resource(h).delete());
+      }
+      if (a == null || keda.isEmpty()) {
+        scaledObject.ifPresent(o -> client.resource(o).delete());
       }
       ModelVariant mv = choice.variant();
       pulling = prePull(fleet, dc, mv, stable, canary, s);

@@ -243,6 +243,12 @@ public record FleetFixtures(
    * @param namespaces what the restarted operator watches; empty: every namespace
    */
   Restarted restart(Operator running, Optional<String> prometheusUrl, Set<String> namespaces) {
+    return restart(running, prometheusUrl, namespaces, "hpa");
+  }
+
+  /** As {@link #restart(Operator, Optional, Set)}, autoscaling by {@code engine} (hpa or keda). */
+  Restarted restart(
+      Operator running, Optional<String> prometheusUrl, Set<String> namespaces, String engine) {
     KubernetesClient fresh = clientLike(client);
     running.stop(); // the operator's stop closes its client
     Operator restarted =
@@ -257,6 +263,7 @@ public record FleetFixtures(
             Duration.ofMinutes(5),
             prometheusUrl,
             "auto",
+            engine,
             Optional.empty(),
             "24h",
             "0",
