@@ -2,7 +2,6 @@ package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
-import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.artifacts.StoredVariant;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -73,23 +72,8 @@ public final class NodeCacheBenchmark {
               root, cache, line -> {}, cached ? Map.of("variantCache.enabled", true) : Map.of())) {
         StoredVariant base = t.publishBaseModel("bench-node-cache", train);
         t.applyDeviceClasses(NS);
-        ModelFleet fleet =
-            t.quickFleet(NS, FLEET, LocalTailor.baseModelUri("bench-node-cache"), base.digest());
-        DeviceClassTarget target = new DeviceClassTarget();
-        target.setName(CLASS);
-        target.setSize(SIZE);
-        target.setReplicas(1);
-        fleet.getSpec().setDeviceClasses(List.of(target));
-        fleet.getSpec().getServing().setRollout(null);
-        t.client().resource(fleet).create();
         ModelFleet serving =
-            t.awaitFleet(
-                NS,
-                FLEET,
-                TIMEOUT,
-                f ->
-                    Boolean.TRUE.equals(LocalTailor.firstClass(f).getReady())
-                        && Integer.valueOf(1).equals(LocalTailor.firstClass(f).getReadyReplicas()));
+            ScaleOut.serveOne(t, NS, FLEET, "bench-node-cache", base, CLASS, SIZE, TIMEOUT);
         long bytes =
             t.client()
                 .resources(ModelVariant.class)

@@ -2,6 +2,8 @@ package dev.tailor.e2e;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
+import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
+import dev.tailor.artifacts.StoredVariant;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -34,6 +36,38 @@ public final class ScaleOut {
   }
 
   private ScaleOut() {}
+
+  /**
+   * Creates {@link LocalTailor#quickFleet} on base model {@code baseName} serving only class {@code
+   * cls}, pinned to {@code size}, with one replica and no canary steps, and waits until it serves.
+   */
+  public static ModelFleet serveOne(
+      LocalTailor tailor,
+      String namespace,
+      String fleet,
+      String baseName,
+      StoredVariant base,
+      String cls,
+      int size,
+      Duration timeout)
+      throws IOException {
+    ModelFleet f =
+        tailor.quickFleet(namespace, fleet, LocalTailor.baseModelUri(baseName), base.digest());
+    DeviceClassTarget target = new DeviceClassTarget();
+    target.setName(cls);
+    target.setSize(size);
+    target.setReplicas(1);
+    f.getSpec().setDeviceClasses(List.of(target));
+    f.getSpec().getServing().setRollout(null);
+    tailor.client().resource(f).create();
+    return tailor.awaitFleet(
+        namespace,
+        fleet,
+        timeout,
+        x ->
+            Boolean.TRUE.equals(LocalTailor.firstClass(x).getReady())
+                && Integer.valueOf(1).equals(LocalTailor.firstClass(x).getReadyReplicas()));
+  }
 
   /**
    * Sets the fleet's only class {@code cls} (pinned to {@code size}) to {@code replicas} and waits

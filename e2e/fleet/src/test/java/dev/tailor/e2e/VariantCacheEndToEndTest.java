@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
-import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.testbed.Provisioner;
@@ -47,23 +46,15 @@ class VariantCacheEndToEndTest extends LocalTailorTest {
   void aVariantIsPulledOncePerNodeAndAScaleOutStartsFromTheNodeCache() throws Exception {
     StoredVariant base = tinyBaseModel("base-cache", 11);
     tailor.applyDeviceClasses(NS);
-    ModelFleet fleet = tinyFleet(NS, FLEET, "base-cache", base);
-    DeviceClassTarget t4 = new DeviceClassTarget();
-    t4.setName(CLASS);
-    t4.setSize(SIZE);
-    t4.setReplicas(1);
-    fleet.getSpec().setDeviceClasses(List.of(t4));
-    fleet.getSpec().getServing().setRollout(null);
-    tailor.client().resource(fleet).create();
-
+    ScaleOut.serveOne(tailor, NS, FLEET, "base-cache", base, CLASS, SIZE, TIMEOUT);
+    // ready once both nodes' agents hold the variant
     ModelFleet serving =
         tailor.awaitFleet(
             NS,
             FLEET,
             TIMEOUT,
             f ->
-                Boolean.TRUE.equals(cls(f).getReady())
-                    && cls(f).getVariantCache() != null
+                cls(f).getVariantCache() != null
                     && Objects.equals(cls(f).getVariantCache().getReadyNodes(), 2));
     DeviceClassServingStatus c = cls(serving);
     assertThat(c.getVariantCache().getNodes()).isEqualTo(2);

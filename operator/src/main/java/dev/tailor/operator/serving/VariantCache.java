@@ -10,6 +10,8 @@ import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSet;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetBuilder;
 import io.fabric8.kubernetes.api.model.apps.DaemonSetStatus;
@@ -186,13 +188,7 @@ public final class VariantCache {
             .withRunAsGroup(0L)
             .withFsGroup(null)
             .endSecurityContext()
-            .addNewVolume()
-            .withName(VOLUME)
-            .withNewHostPath()
-            .withPath(hostPath)
-            .withType("DirectoryOrCreate")
-            .endHostPath()
-            .endVolume();
+            .addToVolumes(volume());
     DaemonSet ds =
         new DaemonSetBuilder()
             .withMetadata(PodSpecs.ownedMetadata(name(fleet, cls), fleet, labels))
@@ -233,13 +229,18 @@ public final class VariantCache {
         .withMountPath(MOUNT)
         .withReadOnly(true)
         .endVolumeMount();
-    pod.addNewVolume()
+    pod.addToVolumes(volume());
+  }
+
+  /** The node's cache folder, created if absent. */
+  private Volume volume() {
+    return new VolumeBuilder()
         .withName(VOLUME)
         .withNewHostPath()
         .withPath(hostPath)
         .withType("DirectoryOrCreate")
         .endHostPath()
-        .endVolume();
+        .build();
   }
 
   /**

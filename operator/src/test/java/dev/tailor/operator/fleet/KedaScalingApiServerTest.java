@@ -115,13 +115,7 @@ class KedaScalingApiServerTest {
       GenericKubernetesResource so =
           await()
               .atMost(FleetFixtures.TIMEOUT)
-              .until(
-                  () ->
-                      c.genericKubernetesResources(SCALED_OBJECTS)
-                          .inNamespace(ns)
-                          .withName(name)
-                          .get(),
-                  Objects::nonNull);
+              .until(() -> scaledObject(c, ns, name), Objects::nonNull);
       assertThat((Object) so.get("spec", "scaleTargetRef", "name")).isEqualTo(name);
       assertThat((Object) so.get("spec", "maxReplicaCount")).isEqualTo(4);
       assertThat((Object) so.get("spec", "triggers", 0, "metadata", "serverAddress"))
@@ -147,20 +141,7 @@ class KedaScalingApiServerTest {
 
       // the class stops autoscaling: its ScaledObject goes
       fx.patchFleet("{\"spec\":{\"deviceClasses\":[{\"name\":\"" + t4 + "\",\"replicas\":2}]}}");
-      await()
-          .atMost(FleetFixtures.TIMEOUT)
-          .until(
-              () ->
-                  c.genericKubernetesResources(SCALED_OBJECTS).inNamespace(ns).withName(name).get()
-                      == null);
-      assertThat(
-              c.autoscaling()
-                  .v2beta2()
-                  .horizontalPodAutoscalers()
-                  .inNamespace(ns)
-                  .list()
-                  .getItems())
-          .isEmpty();
+      await().atMost(FleetFixtures.TIMEOUT).until(() -> scaledObject(c, ns, name) == null);
     } finally {
       c.resources(ModelFleet.class).inNamespace(ns).delete();
       fx.tearDown();
@@ -168,6 +149,11 @@ class KedaScalingApiServerTest {
       c.resource(crd).delete();
       c.close();
     }
+  }
+
+  private static GenericKubernetesResource scaledObject(
+      KubernetesClient c, String ns, String name) {
+    return c.genericKubernetesResources(SCALED_OBJECTS).inNamespace(ns).withName(name).get();
   }
 
   /** KEDA's CRD as far as the API server needs it: its names, any fields. */

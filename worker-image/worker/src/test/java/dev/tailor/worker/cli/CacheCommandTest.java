@@ -37,26 +37,7 @@ class CacheCommandTest {
   @BeforeAll
   static void publishTinyVariant() throws Exception {
     published = shared.resolve("store");
-    MainTest.Run train =
-        MainTest.run(
-            TrainEvaluateSampleTest.args(
-                new String[] {
-                  "train",
-                  "--steps",
-                  "2",
-                  "--batch-size",
-                  "4",
-                  "--data-count",
-                  "8",
-                  "--store",
-                  published.toString(),
-                  "--name",
-                  "tiny",
-                  "-q"
-                },
-                TrainEvaluateSampleTest.TINY,
-                TrainEvaluateSampleTest.QUICK_EVAL));
-    assertThat(train.code()).as(train.err()).isZero();
+    MainTest.Run train = ServeCommandTest.publishTiny(published);
     digest = train.json().at("/model/digest").asText();
   }
 

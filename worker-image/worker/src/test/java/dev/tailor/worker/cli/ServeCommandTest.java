@@ -41,6 +41,13 @@ class ServeCommandTest {
   @BeforeAll
   static void publishTinyVariant() throws Exception {
     store = shared.resolve("store");
+    MainTest.Run train = publishTiny(store);
+    uri = train.json().at("/model/uri").asText();
+    digest = train.json().at("/model/digest").asText();
+  }
+
+  /** Trains a tiny model for two steps and publishes it as {@code tiny} to a file store. */
+  static MainTest.Run publishTiny(Path store) {
     MainTest.Run train =
         MainTest.run(
             TrainEvaluateSampleTest.args(
@@ -61,8 +68,7 @@ class ServeCommandTest {
                 TrainEvaluateSampleTest.TINY,
                 TrainEvaluateSampleTest.QUICK_EVAL));
     assertThat(train.code()).as(train.err()).isZero();
-    uri = train.json().at("/model/uri").asText();
-    digest = train.json().at("/model/digest").asText();
+    return train;
   }
 
   @Test
