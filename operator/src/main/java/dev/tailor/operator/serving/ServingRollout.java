@@ -243,10 +243,9 @@ public final class ServingRollout {
         scaledObject.ifPresent(o -> client.resource(o).delete());
       }
       ModelVariant mv = choice.variant();
+      // the new variant's pods start once the class's nodes hold it
       pulling = prePull(fleet, dc, mv, stable, canary, s);
-      if (pulling.isPresent()) {
-        // the new variant's pods start once the class's nodes hold it
-      } else if (stable == null) {
+      if (pulling.isEmpty() && stable == null) {
         stable =
             writes.create(
                 ServingResources.deployment(
@@ -258,7 +257,7 @@ public final class ServingRollout {
                     Track.STABLE,
                     a == null ? ServingResources.replicas(fleet, target) : null),
                 caches.deployments());
-      } else {
+      } else if (pulling.isEmpty()) {
         // With an HPA, the shares apply to its current replica count.
         int total =
             a == null

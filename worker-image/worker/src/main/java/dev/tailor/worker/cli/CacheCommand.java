@@ -34,8 +34,10 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tailor-worker cache}: a fleet's cache agent on one node of a device class (a DaemonSet
  * pod). Pulls the variants the class serves or is about to into the node's variant cache ({@link
- * NodeCache}), is ready once the node has them all, and then, every round, marks them wanted, pulls
- * back any that went missing or bad, and evicts by the cache's policy.
+ * NodeCache}), verifying what the node already has, is ready once the node has them all, and then,
+ * every round, marks them wanted, pulls back any that went missing, and evicts by the cache's
+ * policy. Entries are verified once per agent (hashing a large variant every round would cost the
+ * node more than it saves); every serving pod verifies what it uses.
  */
 @Command(
     name = "cache",
@@ -43,8 +45,9 @@ import picocli.CommandLine.Spec;
     sortOptions = false,
     header = "Keep variants in a node's variant cache: pull, verify, evict.",
     description = {
-      "Pull each --variant into --dir/sha256-<hex>/ (verified, renamed in whole), then every",
-      "--interval: mark them wanted, pull again what is missing or damaged, evict entries no",
+      "Pull each --variant into --dir/sha256-<hex>/ (what is there already is verified first;",
+      "a damaged entry is pulled again), then every --interval: mark them wanted, pull again",
+      "what went missing, evict entries no",
       "agent on the node wanted for --retention, and, over --max-size, the least recently",
       "wanted unwanted ones. Serving pods mount --dir read-only (`serve --cache`).",
       "  GET /healthz  200 while the process runs",
@@ -123,6 +126,9 @@ final class CacheCommand implements Callable<Integer>, WorkerCommand {
 
   private volatile List<String> missing = List.of();
 
+  /** Entries this agent verified (at its start or when it pulled them): later rounds only look. */
+  private final java.util.Set<String> verified = new java.util.HashSet<>();
+
   @Override
   public OutputOptions outputOptions() {
     return output;
@@ -175,6 +181,11 @@ final class CacheCommand implements Callable<Integer>, WorkerCommand {
     List<String> stillMissing = new ArrayList<>();
     Instant now = Instant.now();
     for (Wanted w : wanted) {
+      if (verified.contains(w.digest())
+          && java.nio.file.Files.isDirectory(cache.entry(w.digest()))) {
+        cache.touch(w.digest(), now);
+        continue;
+      }
       try (ArtifactStore store = ArtifactStores.open(w.store())) {
         long start = System.nanoTime();
         boolean pulled =
@@ -194,6 +205,7 @@ final class CacheCommand implements Callable<Integer>, WorkerCommand {
                   (System.nanoTime() - start) / 1e9));
         }
         cache.touch(w.digest(), now);
+        verified.add(w.digest());
       } catch (IOException e) {
         stillMissing.add(w.digest());
         log(err, "cannot pull " + w.uri() + " (" + w.digest() + "): " + ExitCodes.reason(e));
