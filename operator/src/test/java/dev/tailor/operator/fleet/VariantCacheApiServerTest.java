@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.ModelVariant;
+import dev.tailor.api.v1alpha1.fleet.CanaryStep;
 import dev.tailor.api.v1alpha1.fleet.ClassPhase;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassTarget;
-import dev.tailor.api.v1alpha1.fleet.RolloutStrategy;
 import dev.tailor.operator.TestbedResource;
 import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.TestNamespace;
@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The node-local variant cache against the real API server, scheduler and DaemonSet controller on
  * the simulated GPU fleet: the cache agents land on the class's nodes alone, keep the variant the
- * class serves, report in the class's status, and follow an upgrade; the serving pods mount the
- * cache read-only. (The agents' real pulls run in the end-to-end test; here the node agent reports
- * every pod Ready.)
+ * class serves, report in the class's status, and keep both variants through an upgrade, then the
+ * new one alone; the serving pods mount the cache read-only. (The agents' real pulls run in the
+ * end-to-end test; here the node agent reports every pod Ready.)
  */
 @QuarkusTest
 @TestProfile(VariantCacheApiServerTest.WithCache.class)
@@ -83,8 +83,11 @@ class VariantCacheApiServerTest {
                   t.setName(a100);
                   t.setReplicas(2);
                   t.setSize(50);
-                  // no canary steps: the probes would meet pods that only say they run
-                  f.getSpec().getServing().getRollout().setStrategy(RolloutStrategy.RECREATE);
+                  // one canary step, a pause: no probes (they would meet pods that only say
+                  // they run), no Prometheus
+                  var rollout = f.getSpec().getServing().getRollout();
+                  rollout.setSteps(List.of(CanaryStep.of(50, 15)));
+                  rollout.getAnalysis().setProbeRequests(0);
                   f.getSpec().setDeviceClasses(List.of(t));
                 }))
         .create();
@@ -130,6 +133,15 @@ class VariantCacheApiServerTest {
     // An upgrade to the full-size variant: the agents keep it, the class serves it, and once
     // nothing runs the old one they keep the new one alone.
     fx.patchFleet("{\"spec\":{\"deviceClasses\":[{\"name\":\"" + a100 + "\",\"replicas\":2}]}}");
+    // from the pre-pull until the canary is promoted, the agents keep both: the new variant and the
+    // one the stable Deployment runs
+    ModelFleet canary =
+        fx.awaitFleet(
+            f ->
+                first(f).getVariantCache() != null
+                    && first(f).getVariantCache().getVariants().size() == 2);
+    assertThat(first(canary).getVariantCache().getVariants()).last().isEqualTo(c.getVariant());
+    assertThat(first(canary).getVariantCache().getVariants().get(0)).isNotEqualTo(c.getVariant());
     ModelFleet upgraded =
         fx.awaitFleet(
             f ->
