@@ -69,6 +69,13 @@ public final class LocalTailor implements AutoCloseable {
   private static final String CANARY_LABEL = "tailor.dev/track";
   private static final String RELEASE = "tailor";
 
+  /**
+   * Where the end-to-end tests and benchmarks keep trained base models and PyTorch's unpacked
+   * natives between runs.
+   */
+  public static final Path E2E_CACHE =
+      Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
+
   /** The chart's dashboard and rules (charts/tailor/monitoring), relative to the repository. */
   public static final String MONITORING = "charts/tailor/monitoring";
 

@@ -50,7 +50,6 @@ public final class NodeCacheBenchmark {
       }
     }
     Path root = Path.of(System.getProperty("tailor.repoRoot", ".")).toAbsolutePath();
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
     List<String> train =
         List.of(
             "--image-size",
@@ -69,7 +68,10 @@ public final class NodeCacheBenchmark {
           "bench-node-cache: " + (cached ? "with" : "without") + " the node cache...");
       try (LocalTailor t =
           LocalTailor.start(
-              root, cache, line -> {}, cached ? Map.of("variantCache.enabled", true) : Map.of())) {
+              root,
+              LocalTailor.E2E_CACHE,
+              line -> {},
+              cached ? Map.of("variantCache.enabled", true) : Map.of())) {
         StoredVariant base = t.publishBaseModel("bench-node-cache", train);
         t.applyDeviceClasses(NS);
         ModelFleet serving =

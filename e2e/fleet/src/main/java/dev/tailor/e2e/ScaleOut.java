@@ -28,8 +28,8 @@ public final class ScaleOut {
   /** One serving pod: its node and whether it read its variant from the node's cache. */
   public record ServingPod(String name, String node, boolean fromNodeCache) {}
 
-  /** How long until the class had {@code replicas} ready ones, and its pods then. */
-  public record Result(int replicas, Duration timeToReady, List<ServingPod> pods) {
+  /** How long until the class had all its replicas ready, and its pods then. */
+  public record Result(Duration timeToReady, List<ServingPod> pods) {
     public long fromNodeCache() {
       return pods.stream().filter(ServingPod::fromNodeCache).count();
     }
@@ -107,9 +107,7 @@ public final class ScaleOut {
               && Integer.valueOf(replicas).equals(c.getReplicas());
         });
     return new Result(
-        replicas,
-        Duration.between(start, Instant.now()),
-        pods(tailor, namespace, fleet + "-" + cls));
+        Duration.between(start, Instant.now()), pods(tailor, namespace, fleet + "-" + cls));
   }
 
   /** The serving pods of Deployment {@code name} that run, and where they got their variant. */

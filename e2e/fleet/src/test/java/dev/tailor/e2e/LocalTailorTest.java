@@ -5,8 +5,8 @@ import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.testbed.Provisioner;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.condition.DisabledIfSystemProperty;
@@ -22,8 +22,16 @@ abstract class LocalTailorTest {
 
   @BeforeAll
   static void startTailor() throws Exception {
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
-    tailor = LocalTailor.start(Provisioner.repoRoot(), cache, System.out::println);
+    startTailor(Map.of());
+  }
+
+  /**
+   * Starts the class's {@link LocalTailor} with its operator installed with {@code chartValues}.
+   */
+  static void startTailor(Map<String, Object> chartValues) throws Exception {
+    tailor =
+        LocalTailor.start(
+            Provisioner.repoRoot(), LocalTailor.E2E_CACHE, System.out::println, chartValues);
   }
 
   @AfterAll

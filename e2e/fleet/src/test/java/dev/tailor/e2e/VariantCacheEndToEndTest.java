@@ -7,7 +7,6 @@ import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.api.v1alpha1.fleet.DeviceClassServingStatus;
 import dev.tailor.artifacts.StoredVariant;
 import dev.tailor.artifacts.VariantManifest;
-import dev.tailor.testbed.Provisioner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -33,13 +32,7 @@ class VariantCacheEndToEndTest extends LocalTailorTest {
   /** Hides {@link LocalTailorTest#startTailor}: this class's operator runs the node cache. */
   @BeforeAll
   static void startTailor() throws Exception {
-    Path cache = Path.of(System.getProperty("user.home"), ".cache", "tailor", "e2e");
-    tailor =
-        LocalTailor.start(
-            Provisioner.repoRoot(),
-            cache,
-            System.out::println,
-            Map.of("variantCache.enabled", true));
+    startTailor(Map.of("variantCache.enabled", true));
   }
 
   @Test

@@ -121,15 +121,7 @@ final class FleetEventSources {
                 context),
             // the node cache's agents, whose readiness lets a new variant's pods start
             new InformerEventSource<>(
-                owned(
-                    DaemonSet.class,
-                    DAEMONSETS,
-                    Labels.MANAGED_SELECTOR
-                        + ","
-                        + Labels.COMPONENT
-                        + "="
-                        + VariantCache.COMPONENT),
-                context),
+                owned(DaemonSet.class, DAEMONSETS, components(VariantCache.COMPONENT)), context),
             new InformerEventSource<>(classes, context),
             new InformerEventSource<>(jobs, context),
             new InformerEventSource<>(pods, context),

@@ -3,7 +3,6 @@ package dev.tailor.operator.serving;
 import dev.tailor.api.v1alpha1.ModelFleet;
 import dev.tailor.api.v1alpha1.fleet.Autoscaling;
 import dev.tailor.operator.Labels;
-import dev.tailor.operator.PodSpecs;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.javaoperatorsdk.operator.processing.GroupVersionKind;
@@ -109,8 +108,7 @@ public final class KedaScaling {
         new GenericKubernetesResourceBuilder()
             .withApiVersion(API_VERSION)
             .withKind(KIND)
-            .withMetadata(
-                PodSpecs.ownedMetadata(name, fleet, ServingResources.labels(fleet, deviceClass)))
+            .withMetadata(ServingResources.metadata(fleet, deviceClass))
             .withAdditionalProperties(Map.of("spec", spec))
             .build();
     return ServingResources.withHash(so, spec);

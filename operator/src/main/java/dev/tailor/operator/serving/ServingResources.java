@@ -105,8 +105,7 @@ public final class ServingResources {
     return l;
   }
 
-  private static io.fabric8.kubernetes.api.model.ObjectMeta metadata(
-      ModelFleet fleet, String deviceClass) {
+  static io.fabric8.kubernetes.api.model.ObjectMeta metadata(ModelFleet fleet, String deviceClass) {
     return PodSpecs.ownedMetadata(name(fleet, deviceClass), fleet, labels(fleet, deviceClass));
   }
 

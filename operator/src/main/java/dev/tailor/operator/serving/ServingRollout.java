@@ -244,7 +244,7 @@ public final class ServingRollout {
       }
       ModelVariant mv = choice.variant();
       // the new variant's pods start once the class's nodes hold it
-      pulling = prePull(fleet, dc, mv, stable, canary, s);
+      pulling = prePull(fleet, dc, mv, stable, canary, s, writes);
       if (pulling.isEmpty() && stable == null) {
         stable =
             writes.create(
@@ -355,7 +355,8 @@ public final class ServingRollout {
       ModelVariant mv,
       Deployment stable,
       Deployment canary,
-      DeviceClassServingStatus s) {
+      DeviceClassServingStatus s,
+      ServingWrites writes) {
     String ns = fleet.getMetadata().getNamespace();
     ResourceID id = new ResourceID(VariantCache.name(fleet, dc.getMetadata().getName()), ns);
     Optional<DaemonSet> actual = caches.daemonSets().get(id);
@@ -377,8 +378,7 @@ public final class ServingRollout {
       }
     }
     DaemonSet desired = cache.daemonSet(fleet, dc, wanted, pods.image(), actual, now);
-    new ServingWrites(client, caches, fleet, events)
-        .ensure(desired, actual.orElse(null), caches.daemonSets());
+    writes.ensure(desired, actual.orElse(null), caches.daemonSets());
     DaemonSet current = caches.daemonSets().get(id).orElse(desired);
     s.setVariantCache(VariantCache.status(current, wanted));
     if (running || cache.allowsStart(current, now)) {

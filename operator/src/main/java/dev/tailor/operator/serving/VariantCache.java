@@ -94,11 +94,10 @@ public final class VariantCache {
     return Labels.name(fleet.getMetadata().getName(), deviceClass + "-cache");
   }
 
+  /** The serving pods' selector, of this component. */
   private static Map<String, String> selector(ModelFleet fleet, String deviceClass) {
-    Map<String, String> s = new LinkedHashMap<>();
-    s.put(Labels.FLEET, fleet.getMetadata().getName());
+    Map<String, String> s = ServingResources.selector(fleet, deviceClass);
     s.put(Labels.COMPONENT, COMPONENT);
-    s.put(ServingResources.CLASS_LABEL, Labels.value(deviceClass));
     return s;
   }
 

@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -181,8 +182,7 @@ final class CacheCommand implements Callable<Integer>, WorkerCommand {
     List<String> stillMissing = new ArrayList<>();
     Instant now = Instant.now();
     for (Wanted w : wanted) {
-      if (verified.contains(w.digest())
-          && java.nio.file.Files.isDirectory(cache.entry(w.digest()))) {
+      if (verified.contains(w.digest()) && Files.isDirectory(cache.entry(w.digest()))) {
         cache.touch(w.digest(), now);
         continue;
       }

@@ -103,7 +103,6 @@ public final class NodeCache {
     } finally {
       delete(partial);
     }
-    touch(digest, Instant.now());
     return true;
   }
 
