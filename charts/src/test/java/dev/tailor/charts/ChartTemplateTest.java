@@ -93,7 +93,7 @@ class ChartTemplateTest {
     assertThat(env(c, "TAILOR_LEADER_ELECTION_ENABLED")).isEqualTo("false");
     assertThat(env(c, "TAILOR_STORE_ALLOW_AMBIENT_CREDENTIALS")).isEqualTo("false");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_STORE_ALLOWED_ENDPOINTS"));
-    assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx144m");
+    assertThat(env(c, "JAVA_OPTS_APPEND")).contains("-Xmx256m");
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("500");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");

@@ -85,6 +85,13 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
   int floorThreads = 8;
 
   @Option(
+      names = "--no-floor",
+      description =
+          "run the operator alone, without the plain client's floor first: for sizes whose floor"
+              + " takes long to create and remove")
+  boolean noFloor;
+
+  @Option(
       names = "--steady-seconds",
       description = "length of the steady-state window (default: ${DEFAULT-VALUE})")
   int steadySeconds = 60;
@@ -105,7 +112,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
       names = "--operator-jvm-args",
       split = " ",
       description = "the operator JVM's options (default: ${DEFAULT-VALUE}, as the chart's)")
-  List<String> operatorJvmArgs = List.of("-Xmx144m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+  List<String> operatorJvmArgs = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   @Option(
       names = "--operator-property",
@@ -200,17 +207,19 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
       r.objects = expected;
 
       // (a) The floor: a plain client creates the same objects.
-      log("(a) a plain client creates " + desired.size() + " objects...");
-      try (KubernetesClient floor =
-          new KubernetesClientBuilder().withConfig(cp.userConfig(FLOOR_USER)).build()) {
-        r.floorStart = Instant.now();
-        parallel(pool, desired, o -> floor.resource(o).create());
-        r.floorEnd = Instant.now();
+      if (!noFloor) {
+        log("(a) a plain client creates " + desired.size() + " objects...");
+        try (KubernetesClient floorClient =
+            new KubernetesClientBuilder().withConfig(cp.userConfig(FLOOR_USER)).build()) {
+          r.floorStart = Instant.now();
+          parallel(pool, desired, o -> floorClient.resource(o).create());
+          r.floorEnd = Instant.now();
+        }
+        t = Instant.now();
+        removeServing(admin);
+        setupSeconds.put(
+            "removing the floor's objects", Duration.between(t, Instant.now()).toSeconds());
       }
-      t = Instant.now();
-      removeServing(admin);
-      setupSeconds.put(
-          "removing the floor's objects", Duration.between(t, Instant.now()).toSeconds());
 
       // (b) The operator.
       log("(b) the operator serves the " + fleets + " fleets...");
@@ -383,8 +392,10 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
 
   private String report(Result r) {
     List<AuditLog.Request> floorReqs =
-        AuditLog.of(
-            r.requests, FLOOR_USER, r.floorStart.minusSeconds(1), r.floorEnd.plusSeconds(1));
+        !noFloor
+            ? AuditLog.of(
+                r.requests, FLOOR_USER, r.floorStart.minusSeconds(1), r.floorEnd.plusSeconds(1))
+            : List.of();
     Instant bEnd = r.objectsDone.isAfter(r.statusDone) ? r.objectsDone : r.statusDone;
     List<AuditLog.Request> opReqs =
         AuditLog.of(r.requests, OPERATOR_USER, r.operatorStart, bEnd.plusMillis(200));
@@ -398,7 +409,7 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
             .map(AuditLog.Request::received)
             .min(Instant::compareTo)
             .orElse(r.operatorStart);
-    double a = seconds(r.floorStart, r.floorEnd);
+    double a = !noFloor ? seconds(r.floorStart, r.floorEnd) : Double.NaN;
     double b = seconds(r.operatorStart, bEnd);
     double bAfterStart = seconds(firstRequest, bEnd);
     StringBuilder s = new StringBuilder();
@@ -419,7 +430,10 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
     setupSeconds.forEach((k, v) -> s.append(k).append(' ').append(v).append(" s; "));
     s.append('\n');
     s.append(String.format(Locale.ROOT, "%n%-58s %10s%n", "", "seconds"));
-    s.append(row("(a) plain client creates them (" + floorThreads + " threads)", a));
+    s.append(
+        !noFloor
+            ? row("(a) plain client creates them (" + floorThreads + " threads)", a)
+            : String.format(Locale.ROOT, "(a) plain client: not run (--no-floor)%n"));
     s.append(
         row(
             "(b) operator: JVM start until all objects exist",
@@ -432,15 +446,19 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
         row(
             "    of which JVM start to its first API request",
             seconds(r.operatorStart, firstRequest)));
-    s.append(
-        String.format(
-            Locale.ROOT,
-            "%-58s %10.2f   (%.2f from its first request)%n",
-            "ratio (b)/(a)",
-            b / a,
-            bAfterStart / a));
+    if (!noFloor) {
+      s.append(
+          String.format(
+              Locale.ROOT,
+              "%-58s %10.2f   (%.2f from its first request)%n",
+              "ratio (b)/(a)",
+              b / a,
+              bAfterStart / a));
+    }
     s.append(String.format(Locale.ROOT, "%nAPI requests by verb (audit log)%n"));
-    s.append(verbs("(a) plain client", floorReqs));
+    if (!noFloor) {
+      s.append(verbs("(a) plain client", floorReqs));
+    }
     s.append(verbs("(b) operator until done", opReqs));
     s.append(verbs("    operator, done until steady", opAfter));
     s.append(verbs("    operator, steady " + steadySeconds + " s", steady));

@@ -16,7 +16,10 @@ import org.slf4j.LoggerFactory;
  * is not proof. So only oneDNN is capped: {@link #SAFE_ENVIRONMENT}, which must be in the
  * environment before the native library loads (the worker's script, image, tests and benchmark
  * scripts set it); this class warns when training on a CPU without it. GPU runs are not affected.
- * Beside it they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
+ * On an AVX2-only AMD machine nothing of it showed, uncapped, in training or in {@code
+ * bench/ConvolutionReplay} under glibc's {@code MALLOC_PERTURB_} (no kernel read memory it had not
+ * written); the NaNs above were all seen on AVX-512 machines, where it is to be looked for. Beside
+ * it they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
  * vectorised kernels gave a resumed OFA run different bits from an uninterrupted one (2 of 4 runs
  * of {@code OfaCompressionTest}; 1 of 10 with it). {@code worker-image/bench/kernel-modes} measures
  * the modes side by side.
