@@ -1,7 +1,11 @@
 package dev.tailor.operator;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
@@ -14,8 +18,8 @@ import jakarta.inject.Singleton;
 /**
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
  * configuration) bounded in memory at fleet scale: their initial lists are read in pages, the
- * operator's client reads every object without {@code metadata.managedFields}, and the node cache
- * drops the nodes' image lists.
+ * operator's client reads every object without {@code metadata.managedFields} and with one copy of
+ * each short string, and the node cache drops the nodes' image lists.
  */
 public final class Informers {
   /** Objects per page of an informer's initial list (and of its relists). */
@@ -37,6 +41,8 @@ public final class Informers {
    * them as they are. Done when reading, not by a pruning cache, because over a list of namespaces
    * the SDK hands one configured cache to the informer of every namespace, and a shared cache loses
    * the other namespaces' objects at each list.
+   *
+   * <p>It also keeps one copy of each short string value it reads ({@link CanonicalStrings}).
    */
   @Singleton
   public static class WithoutManagedFields implements KubernetesClientObjectMapperCustomizer {
@@ -46,6 +52,27 @@ public final class Informers {
     @Override
     public void customize(ObjectMapper mapper) {
       mapper.addMixIn(ObjectMeta.class, Mixin.class);
+      mapper.registerModule(
+          new SimpleModule("canonical-strings")
+              .addDeserializer(String.class, new CanonicalStrings()));
+    }
+  }
+
+  /**
+   * String values read as the JVM's one canonical copy ({@link String#intern}, whose table lets go
+   * of a string nobody holds): a third of the operator's live set at fleet scale was strings, most
+   * of them the same names, labels, owner UIDs, images and API versions repeated across a fleet's
+   * objects and across fleets (field names Jackson already keeps once). Values longer than a
+   * Kubernetes name are left alone.
+   */
+  static final class CanonicalStrings extends StringDeserializer {
+    private static final int LONGEST = 253;
+
+    @Override
+    public String deserialize(JsonParser p, DeserializationContext ctxt)
+        throws java.io.IOException {
+      String s = super.deserialize(p, ctxt);
+      return s != null && s.length() <= LONGEST ? s.intern() : s;
     }
   }
 

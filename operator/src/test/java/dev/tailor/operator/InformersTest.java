@@ -32,6 +32,39 @@ class InformersTest {
   }
 
   @Test
+  void theOperatorsClientKeepsOneCopyOfEachShortString() {
+    ObjectMapper mapper = new ObjectMapper();
+    new Informers.WithoutManagedFields().customize(mapper);
+    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    String longValue = "x".repeat(300);
+    java.util.function.IntFunction<ModelFleet> read =
+        i ->
+            serialization.unmarshal(
+                """
+                {"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelFleet",
+                 "metadata": {"name": "fleet-%d", "namespace": "team-a",
+                   "labels": {"tailor.dev/managed-by": "tailor"},
+                   "annotations": {"note": "%s"},
+                   "finalizers": ["modelfleets.tailor.dev/finalizer"]}}
+                """
+                    .formatted(i, longValue),
+                ModelFleet.class);
+    ModelFleet a = read.apply(1);
+    ModelFleet b = read.apply(2);
+    // equal values read twice are one object: a field, a map's value, a list's element
+    assertThat(a.getMetadata().getNamespace()).isSameAs(b.getMetadata().getNamespace());
+    assertThat(a.getMetadata().getLabels().get("tailor.dev/managed-by"))
+        .isSameAs(b.getMetadata().getLabels().get("tailor.dev/managed-by"));
+    assertThat(a.getMetadata().getFinalizers().get(0))
+        .isSameAs(b.getMetadata().getFinalizers().get(0));
+    assertThat(a.getMetadata().getName()).isEqualTo("fleet-1");
+    // longer than any Kubernetes name: read as it is, not kept in the JVM's table
+    assertThat(a.getMetadata().getAnnotations().get("note"))
+        .isEqualTo(longValue)
+        .isNotSameAs(b.getMetadata().getAnnotations().get("note"));
+  }
+
+  @Test
   void theNodeCacheKeepsNoImageLists() {
     Node node =
         new NodeBuilder()
