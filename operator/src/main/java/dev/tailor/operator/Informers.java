@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 
 /**
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
@@ -69,8 +70,7 @@ public final class Informers {
     private static final int LONGEST = 253;
 
     @Override
-    public String deserialize(JsonParser p, DeserializationContext ctxt)
-        throws java.io.IOException {
+    public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       String s = super.deserialize(p, ctxt);
       return s != null && s.length() <= LONGEST ? s.intern() : s;
     }

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -48,7 +49,7 @@ public final class ConvolutionReplay implements Callable<Integer> {
   public Integer call() {
     int failing = 0;
     for (String shape : shapes) {
-      int[] s = java.util.Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray();
+      int[] s = Arrays.stream(shape.split(",")).mapToInt(Integer::parseInt).toArray();
       if (s.length != 4) {
         throw new CommandLine.ParameterException(
             new CommandLine(this), "--shape takes IN,OUT,SIZE,BATCH, not " + shape);

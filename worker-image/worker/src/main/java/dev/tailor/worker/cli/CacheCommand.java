@@ -19,10 +19,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -128,7 +130,7 @@ final class CacheCommand implements Callable<Integer>, WorkerCommand {
   private volatile List<String> missing = List.of();
 
   /** Entries this agent verified (at its start or when it pulled them): later rounds only look. */
-  private final java.util.Set<String> verified = new java.util.HashSet<>();
+  private final Set<String> verified = new HashSet<>();
 
   @Override
   public OutputOptions outputOptions() {
