@@ -2,13 +2,19 @@ package dev.tailor.operator;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import com.fasterxml.jackson.databind.deser.std.StringDeserializer;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.client.informers.cache.BasicItemStore;
 import io.fabric8.kubernetes.client.informers.cache.Cache;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -19,8 +25,9 @@ import java.io.IOException;
 /**
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
  * configuration) bounded in memory at fleet scale: their initial lists are read in pages, the
- * operator's client reads every object without {@code metadata.managedFields} and with one copy of
- * each short string, and the node cache drops the nodes' image lists.
+ * operator's client reads every object without {@code metadata.managedFields}, a pod without the
+ * spec it never reads, and with one copy of each short string, and the node cache drops the nodes'
+ * image lists.
  */
 public final class Informers {
   /** Objects per page of an informer's initial list (and of its relists). */
@@ -43,19 +50,27 @@ public final class Informers {
    * the SDK hands one configured cache to the informer of every namespace, and a shared cache loses
    * the other namespaces' objects at each list.
    *
-   * <p>It also keeps one copy of each short string value it reads ({@link CanonicalStrings}).
+   * <p>It reads a pod's {@code spec} as its {@code nodeName} alone ({@link NodeNameOnly}), and
+   * keeps one copy of each short string value it reads ({@link CanonicalStrings}).
    */
   @Singleton
   public static class WithoutManagedFields implements KubernetesClientObjectMapperCustomizer {
     @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
     private abstract static class Mixin {}
 
+    private abstract static class PodMixin {
+      @JsonDeserialize(using = NodeNameOnly.class)
+      abstract void setSpec(PodSpec spec);
+    }
+
     @Override
     public void customize(ObjectMapper mapper) {
       mapper.addMixIn(ObjectMeta.class, Mixin.class);
+      mapper.addMixIn(Pod.class, PodMixin.class);
       mapper.registerModule(
-          new SimpleModule("canonical-strings")
-              .addDeserializer(String.class, new CanonicalStrings()));
+          new SimpleModule("lean-reads")
+              .addDeserializer(String.class, new CanonicalStrings())
+              .setDeserializerModifier(new SharedEmpties()));
     }
   }
 
@@ -73,6 +88,35 @@ public final class Informers {
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       String s = super.deserialize(p, ctxt);
       return s != null && s.length() <= LONGEST ? s.intern() : s;
+    }
+  }
+
+  /**
+   * A pod's {@code spec} read as the node it runs on alone. What the operator reads of a pod is its
+   * metadata and status (why it fails or waits, whether it is ready, its IP, a worker's report);
+   * the spec (containers, probes, volumes, affinity, tolerations) was the larger part of each of
+   * the serving pods it caches, and it is the Deployment's or Job's template, which the operator
+   * wrote and caches already. Never used to write a pod: the operator writes none.
+   */
+  static final class NodeNameOnly extends StdDeserializer<PodSpec> {
+    NodeNameOnly() {
+      super(PodSpec.class);
+    }
+
+    @Override
+    public PodSpec deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+      String node = null;
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        p.nextToken();
+        if ("nodeName".equals(field)) {
+          node = p.getValueAsString();
+          node = node == null ? null : node.intern();
+        } else {
+          p.skipChildren();
+        }
+      }
+      return new PodSpecBuilder().withNodeName(node).build();
     }
   }
 

@@ -7,7 +7,12 @@ import dev.tailor.api.v1alpha1.ModelFleet;
 import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
 class InformersTest {
@@ -62,6 +67,114 @@ class InformersTest {
     assertThat(a.getMetadata().getAnnotations().get("note"))
         .isEqualTo(longValue)
         .isNotSameAs(b.getMetadata().getAnnotations().get("note"));
+  }
+
+  @Test
+  void theOperatorsClientReadsAPodsSpecAsItsNodeAloneAndATemplateWhole() {
+    ObjectMapper mapper = new ObjectMapper();
+    new Informers.WithoutManagedFields().customize(mapper);
+    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    String spec =
+        """
+        {"containers": [{"name": "server", "image": "tailor/worker:1",
+            "args": ["serve", "--port", "8080"], "env": [{"name": "A", "value": "b"}],
+            "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}}}],
+         "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists"}],
+         "nodeName": "gpu-l4-1", "schedulerName": "default-scheduler"}
+        """;
+    Pod pod =
+        serialization.unmarshal(
+            """
+            {"apiVersion": "v1", "kind": "Pod",
+             "metadata": {"name": "l4-0", "namespace": "team-a", "labels": {"a": "b"}},
+             "spec": %s,
+             "status": {"phase": "Running", "podIP": "10.0.0.7",
+               "conditions": [{"type": "Ready", "status": "True"}],
+               "containerStatuses": [{"name": "server", "ready": true, "restartCount": 0,
+                 "image": "tailor/worker:1", "imageID": "", "state": {"running": {}}}]}}
+            """
+                .formatted(spec),
+            Pod.class);
+    assertThat(pod.getSpec().getNodeName()).isEqualTo("gpu-l4-1");
+    assertThat(pod.getSpec().getContainers()).isNullOrEmpty();
+    assertThat(pod.getSpec().getTolerations()).isNullOrEmpty();
+    assertThat(pod.getSpec().getSchedulerName()).isNull();
+    // what the operator reads of a pod is all there
+    assertThat(pod.getMetadata().getLabels()).containsEntry("a", "b");
+    assertThat(pod.getStatus().getPodIP()).isEqualTo("10.0.0.7");
+    assertThat(Readiness.isPodReady(pod)).isTrue();
+    assertThat(pod.getStatus().getContainerStatuses()).hasSize(1);
+    // a pod without a node yet, or without a spec
+    assertThat(
+            serialization
+                .unmarshal("{\"kind\": \"Pod\", \"spec\": {\"containers\": []}}", Pod.class)
+                .getSpec()
+                .getNodeName())
+        .isNull();
+    assertThat(serialization.unmarshal("{\"kind\": \"Pod\"}", Pod.class).getSpec()).isNull();
+    // a Deployment's pod template, which the operator compares with what it wants, is read whole
+    Deployment deployment =
+        serialization.unmarshal(
+            """
+            {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "l4"},
+             "spec": {"template": {"spec": %s}}}
+            """
+                .formatted(spec),
+            Deployment.class);
+    PodSpec template = deployment.getSpec().getTemplate().getSpec();
+    assertThat(template.getContainers())
+        .singleElement()
+        .extracting("image")
+        .isEqualTo("tailor/worker:1");
+    assertThat(template.getTolerations()).hasSize(1);
+    assertThat(template.getSchedulerName()).isEqualTo("default-scheduler");
+  }
+
+  @Test
+  void kubernetesKindsAreReadWithSharedEmptiesAndTheOperatorsOwnAsTheyAre() throws Exception {
+    ObjectMapper mapper = new ObjectMapper();
+    new Informers.WithoutManagedFields().customize(mapper);
+    KubernetesSerialization lean = new KubernetesSerialization(mapper, true);
+    KubernetesSerialization plain = new KubernetesSerialization();
+    String json =
+        """
+        {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "l4", "namespace": "team-a", "labels": {"a": "b"},
+           "ownerReferences": [{"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelFleet",
+             "name": "shapes", "uid": "u-1", "controller": true}]},
+         "spec": {"replicas": 2, "selector": {"matchLabels": {"a": "b"}},
+           "template": {"metadata": {"labels": {"a": "b"}},
+             "spec": {"containers": [{"name": "server", "image": "tailor/worker:1",
+               "args": ["serve"],
+               "resources": {"limits": {"nvidia.com/gpu": "1", "memory": "4Gi"}},
+               "readinessProbe": {"httpGet": {"path": "/healthz", "port": 8080}}}]}}},
+         "status": {"replicas": 2, "readyReplicas": 1}}
+        """;
+    Deployment d = lean.unmarshal(json, Deployment.class);
+    // the empties are the one shared empty list and map
+    assertThat(d.getMetadata().getFinalizers()).isSameAs(Collections.emptyList());
+    assertThat(d.getMetadata().getAdditionalProperties()).isSameAs(Collections.emptyMap());
+    var container = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getEnvFrom()).isSameAs(Collections.emptyList());
+    assertThat(container.getReadinessProbe().getHttpGet().getHttpHeaders())
+        .isSameAs(Collections.emptyList());
+    assertThat(container.getResources().getLimits().get("memory").getAdditionalProperties())
+        .isSameAs(Collections.emptyMap());
+    assertThat(d.getSpec().getTemplate().getSpec().getAdditionalProperties())
+        .isSameAs(Collections.emptyMap());
+    // nothing else changes: the object reads and writes as the plain client's does
+    assertThat(lean.asJson(d)).isEqualTo(plain.asJson(plain.unmarshal(json, Deployment.class)));
+    assertThat(d).isEqualTo(plain.unmarshal(json, Deployment.class));
+    // the operator's own resources keep lists the SDK adds to (a fleet's finalizer)
+    ModelFleet fleet =
+        lean.unmarshal(
+            """
+            {"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelFleet",
+             "metadata": {"name": "shapes", "namespace": "team-a"}}
+            """,
+            ModelFleet.class);
+    assertThat(fleet.addFinalizer("tailor.dev/files")).isTrue();
+    assertThat(fleet.getMetadata().getFinalizers()).containsExactly("tailor.dev/files");
   }
 
   @Test

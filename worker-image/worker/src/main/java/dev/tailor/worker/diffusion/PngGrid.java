@@ -1,12 +1,11 @@
 package dev.tailor.worker.diffusion;
 
 import ai.djl.ndarray.NDArray;
+import dev.tailor.artifacts.image.Png;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /** Writes a batch of images (N, 3, H, W) in [−1, 1] as one PNG grid with 1-pixel gaps. */
 public final class PngGrid {
@@ -17,11 +16,9 @@ public final class PngGrid {
   }
 
   /** PNG bytes: a single image as it is (H × W), several as a grid with 1-pixel gaps. */
-  public static byte[] png(NDArray images, int columns) throws IOException {
+  public static byte[] png(NDArray images, int columns) {
     int gap = images.getShape().get(0) == 1 ? 0 : 1;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ImageIO.write(grid(images, columns, gap), "png", out);
-    return out.toByteArray();
+    return Png.encode(grid(images, columns, gap));
   }
 
   private static BufferedImage grid(NDArray images, int columns, int gap) {
@@ -56,7 +53,7 @@ public final class PngGrid {
     if (file.getParent() != null) {
       Files.createDirectories(file.getParent());
     }
-    ImageIO.write(grid(images, columns), "png", file.toFile());
+    Files.write(file, Png.encode(grid(images, columns)));
   }
 
   private static int toByte(float v) {
