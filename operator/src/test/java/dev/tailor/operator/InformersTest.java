@@ -16,11 +16,16 @@ import java.util.Collections;
 import org.junit.jupiter.api.Test;
 
 class InformersTest {
-  @Test
-  void theOperatorsClientReadsObjectsWithoutManagedFieldsAndKeepsTheRest() {
+  /** How the operator's client reads: a mapper with its customizer. */
+  private static KubernetesSerialization operatorsClient() {
     ObjectMapper mapper = new ObjectMapper();
     new Informers.WithoutManagedFields().customize(mapper);
-    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    return new KubernetesSerialization(mapper, true);
+  }
+
+  @Test
+  void theOperatorsClientReadsObjectsWithoutManagedFieldsAndKeepsTheRest() {
+    KubernetesSerialization serialization = operatorsClient();
     String json =
         """
         {"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelFleet",
@@ -38,9 +43,7 @@ class InformersTest {
 
   @Test
   void theOperatorsClientKeepsOneCopyOfEachShortString() {
-    ObjectMapper mapper = new ObjectMapper();
-    new Informers.WithoutManagedFields().customize(mapper);
-    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    KubernetesSerialization serialization = operatorsClient();
     String longValue = "x".repeat(300);
     java.util.function.IntFunction<ModelFleet> read =
         i ->
@@ -71,9 +74,7 @@ class InformersTest {
 
   @Test
   void theOperatorsClientReadsAPodsSpecAsItsNodeAloneAndATemplateWhole() {
-    ObjectMapper mapper = new ObjectMapper();
-    new Informers.WithoutManagedFields().customize(mapper);
-    KubernetesSerialization serialization = new KubernetesSerialization(mapper, true);
+    KubernetesSerialization serialization = operatorsClient();
     String spec =
         """
         {"containers": [{"name": "server", "image": "tailor/worker:1",
@@ -131,10 +132,8 @@ class InformersTest {
   }
 
   @Test
-  void kubernetesKindsAreReadWithSharedEmptiesAndTheOperatorsOwnAsTheyAre() throws Exception {
-    ObjectMapper mapper = new ObjectMapper();
-    new Informers.WithoutManagedFields().customize(mapper);
-    KubernetesSerialization lean = new KubernetesSerialization(mapper, true);
+  void kubernetesKindsAreReadWithSharedEmptiesAndTheOperatorsOwnAsTheyAre() {
+    KubernetesSerialization lean = operatorsClient();
     KubernetesSerialization plain = new KubernetesSerialization();
     String json =
         """
