@@ -26,8 +26,8 @@ import java.io.IOException;
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
  * configuration) bounded in memory at fleet scale: their initial lists are read in pages, the
  * operator's client reads every object without {@code metadata.managedFields}, a pod without the
- * spec it never reads, and with one copy of each short string, and the node cache drops the nodes'
- * image lists.
+ * spec it never reads, with one copy of each short string and without empty lists of their own, and
+ * the node cache drops the nodes' image lists.
  */
 public final class Informers {
   /** Objects per page of an informer's initial list (and of its relists). */
@@ -50,8 +50,9 @@ public final class Informers {
    * the SDK hands one configured cache to the informer of every namespace, and a shared cache loses
    * the other namespaces' objects at each list.
    *
-   * <p>It reads a pod's {@code spec} as its {@code nodeName} alone ({@link NodeNameOnly}), and
-   * keeps one copy of each short string value it reads ({@link CanonicalStrings}).
+   * <p>It reads a pod's {@code spec} as its {@code nodeName} alone ({@link NodeNameOnly}), keeps
+   * one copy of each short string value it reads ({@link CanonicalStrings}), and reads Kubernetes'
+   * own kinds with one shared empty list and map ({@link SharedEmpties}).
    */
   @Singleton
   public static class WithoutManagedFields implements KubernetesClientObjectMapperCustomizer {

@@ -90,7 +90,7 @@ record QualityPlot(String fleet, String qualityName, List<Point> points) {
   }
 
   /** The plot drawn on an opaque RGB image. */
-  BufferedImage draw() {
+  private BufferedImage draw() {
     XYSeries quality = new XYSeries(qualityName, false);
     Map<String, XYSeries> latency = new TreeMap<>();
     for (Point p : points) {
