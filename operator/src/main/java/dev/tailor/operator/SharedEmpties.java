@@ -29,8 +29,8 @@ import java.util.Set;
  * DaemonSets, nodes) read without the empty lists and maps their model allocates: every Fabric8
  * model object starts with a new list or map for each such field and for its {@code
  * additionalProperties}, and most stay empty (a probe's headers, a container's {@code envFrom}, the
- * unknown fields of each of a Deployment's hundred objects). After reading, each empty one becomes
- * the JVM's shared immutable empty, and each list is trimmed to its length.
+ * unknown fields of each of the dozens of objects a Deployment is made of). After reading, each
+ * empty one becomes the JVM's shared immutable empty, and each list is trimmed to its length.
  *
  * <p>Only these kinds, never the operator's own resources or the objects the SDK hands a reconcile
  * to change (a fleet's finalizers are added to its list): the operator reads these kinds and writes

@@ -14,7 +14,7 @@ import java.util.zip.Deflater;
  * pixels straight from its {@code int} buffer, filters each row by its left neighbour ("Sub": flat
  * areas become runs of zeros) and deflates fast. ImageIO's writer goes through the raster's generic
  * pixel access and tries every filter on every row; at fleet scale, where the operator draws a plot
- * per fleet, that encoding cost more CPU than everything else the operator did.
+ * per fleet, drawing and encoding the plots took 44 % of its CPU, most of it ImageIO's encoding.
  */
 public final class Png {
   private static final byte[] SIGNATURE = {(byte) 137, 80, 78, 71, 13, 10, 26, 10};
