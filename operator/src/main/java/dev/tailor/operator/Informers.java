@@ -111,8 +111,7 @@ public final class Informers {
         String field = p.currentName();
         p.nextToken();
         if ("nodeName".equals(field)) {
-          node = p.getValueAsString();
-          node = node == null ? null : node.intern();
+          node = ctxt.readValue(p, String.class); // one copy, as every string read
         } else {
           p.skipChildren();
         }
