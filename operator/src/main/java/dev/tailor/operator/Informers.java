@@ -26,8 +26,8 @@ import java.io.IOException;
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
  * configuration) bounded in memory at fleet scale: their initial lists are read in pages, the
  * operator's client reads every object without {@code metadata.managedFields}, a pod without the
- * spec it never reads, with one copy of each short string and without empty lists of their own, and
- * the node cache drops the nodes' image lists.
+ * spec it never reads, with one copy of each short string and in compact collections, and the node
+ * cache drops the nodes' image lists.
  */
 public final class Informers {
   /** Objects per page of an informer's initial list (and of its relists). */
@@ -52,7 +52,7 @@ public final class Informers {
    *
    * <p>It reads a pod's {@code spec} as its {@code nodeName} alone ({@link NodeNameOnly}), keeps
    * one copy of each short string value it reads ({@link CanonicalStrings}), and reads Kubernetes'
-   * own kinds with one shared empty list and map ({@link SharedEmpties}).
+   * own kinds into shared empties and immutable copies of their maps ({@link CompactReads}).
    */
   @Singleton
   public static class WithoutManagedFields implements KubernetesClientObjectMapperCustomizer {
@@ -71,7 +71,7 @@ public final class Informers {
       mapper.registerModule(
           new SimpleModule("lean-reads")
               .addDeserializer(String.class, new CanonicalStrings())
-              .setDeserializerModifier(new SharedEmpties()));
+              .setDeserializerModifier(new CompactReads()));
     }
   }
 

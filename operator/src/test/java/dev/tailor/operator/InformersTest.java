@@ -1,10 +1,15 @@
 package dev.tailor.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.operator.serving.HpaApi;
 import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -12,7 +17,11 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.readiness.Readiness;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class InformersTest {
@@ -132,7 +141,7 @@ class InformersTest {
   }
 
   @Test
-  void kubernetesKindsAreReadWithSharedEmptiesAndTheOperatorsOwnAsTheyAre() {
+  void kubernetesKindsAreReadCompactAndTheOperatorsOwnAsTheyAre() {
     KubernetesSerialization lean = operatorsClient();
     KubernetesSerialization plain = new KubernetesSerialization();
     String json =
@@ -161,9 +170,16 @@ class InformersTest {
         .isSameAs(Collections.emptyMap());
     assertThat(d.getSpec().getTemplate().getSpec().getAdditionalProperties())
         .isSameAs(Collections.emptyMap());
+    // the other maps are immutable copies, the lists of values too
+    assertThat(d.getMetadata().getLabels()).isNotInstanceOf(LinkedHashMap.class);
+    assertThat(container.getResources().getLimits()).isNotInstanceOf(LinkedHashMap.class);
+    assertThat(container.getArgs()).isNotInstanceOf(ArrayList.class);
+    assertThatThrownBy(() -> d.getMetadata().getLabels().put("c", "d"))
+        .isInstanceOf(UnsupportedOperationException.class);
     // nothing else changes: the object reads and writes as the plain client's does
-    assertThat(lean.asJson(d)).isEqualTo(plain.asJson(plain.unmarshal(json, Deployment.class)));
-    assertThat(d).isEqualTo(plain.unmarshal(json, Deployment.class));
+    Deployment plainRead = plain.unmarshal(json, Deployment.class);
+    assertThat(tree(lean.asJson(d))).isEqualTo(tree(plain.asJson(plainRead)));
+    assertThat(d).isEqualTo(plainRead);
     // the operator's own resources keep lists the SDK adds to (a fleet's finalizer)
     ModelFleet fleet =
         lean.unmarshal(
@@ -174,6 +190,58 @@ class InformersTest {
             ModelFleet.class);
     assertThat(fleet.addFinalizer("tailor.dev/files")).isTrue();
     assertThat(fleet.getMetadata().getFinalizers()).containsExactly("tailor.dev/files");
+  }
+
+  @Test
+  void anHpaIsReadCompactWithItsReplicaCountsAloneOfItsStatus() {
+    KubernetesSerialization lean = operatorsClient();
+    String json =
+        """
+        {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+         "metadata": {"name": "shapes-t4", "namespace": "team-a", "labels": {"a": "b"}},
+         "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+             "name": "shapes-t4"},
+           "minReplicas": 1, "maxReplicas": 4,
+           "metrics": [{"type": "Pods", "pods": {"metric": {"name": "tailor_requests_in_flight"},
+             "target": {"type": "AverageValue", "averageValue": "2"}}}],
+           "behavior": {"scaleUp": {"selectPolicy": "Max", "stabilizationWindowSeconds": 0,
+             "policies": [{"type": "Pods", "value": 4, "periodSeconds": 15},
+                          {"type": "Percent", "value": 100, "periodSeconds": 15}]}}},
+         "status": {"currentReplicas": 3, "desiredReplicas": 4,
+           "conditions": [{"type": "AbleToScale", "status": "True", "reason": "ReadyForNewScale"},
+             {"type": "ScalingActive", "status": "False", "reason": "FailedGetPodsMetric"}],
+           "currentMetrics": null}}
+        """;
+    GenericKubernetesResource hpa = lean.unmarshal(json, GenericKubernetesResource.class);
+    GenericKubernetesResource plain =
+        new KubernetesSerialization().unmarshal(json, GenericKubernetesResource.class);
+    // the spec as the API server has it, the status's replica counts and nothing else
+    assertThat(tree(lean.asJson(hpa)).get("spec")).isEqualTo(tree(lean.asJson(plain)).get("spec"));
+    assertThat((Map<String, Object>) hpa.get("status"))
+        .containsOnly(Map.entry("currentReplicas", 3), Map.entry("desiredReplicas", 4));
+    assertThat(HpaApi.currentReplicas(hpa)).contains(3);
+    // every level compact
+    Map<String, Object> spec = hpa.get("spec");
+    assertThat(spec).isNotInstanceOf(LinkedHashMap.class);
+    assertThat((List<?>) hpa.get("spec", "behavior", "scaleUp", "policies"))
+        .isNotInstanceOf(ArrayList.class)
+        .allSatisfy(p -> assertThat(p).isNotInstanceOf(LinkedHashMap.class));
+    assertThat(hpa.getMetadata().getLabels()).isNotInstanceOf(LinkedHashMap.class);
+    // other generic kinds keep their status
+    GenericKubernetesResource other =
+        lean.unmarshal(
+            json.replace("HorizontalPodAutoscaler", "ScaledObject")
+                .replace("autoscaling/v2", "keda.sh/v1alpha1"),
+            GenericKubernetesResource.class);
+    assertThat((List<?>) other.get("status", "conditions")).hasSize(2);
+  }
+
+  private static JsonNode tree(String json) {
+    try {
+      return new ObjectMapper().readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
