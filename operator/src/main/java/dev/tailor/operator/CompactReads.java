@@ -154,17 +154,23 @@ final class CompactReads extends BeanDeserializerModifier {
    */
   private static Object compactValue(Object value) {
     if (value instanceof Map<?, ?> map) {
-      Map<Object, Object> compacted = new LinkedHashMap<>(map.size() * 2);
-      map.forEach((k, v) -> compacted.put(k, compactValue(v)));
-      return copy(compacted);
+      if (map.isEmpty()) {
+        return Collections.emptyMap();
+      }
+      // As read: a LinkedHashMap, its values replaced in place before it is copied.
+      @SuppressWarnings("unchecked")
+      Map<Object, Object> values = (Map<Object, Object>) map;
+      values.replaceAll((k, v) -> compactValue(v));
+      return copy(values);
     }
     if (value instanceof List<?> list) {
       if (list.isEmpty()) {
         return Collections.emptyList();
       }
-      List<Object> compacted = new ArrayList<>(list.size());
-      list.forEach(v -> compacted.add(compactValue(v)));
-      return compacted.contains(null) ? compacted : List.copyOf(compacted);
+      @SuppressWarnings("unchecked")
+      List<Object> values = (List<Object>) list;
+      values.replaceAll(CompactReads::compactValue);
+      return values.contains(null) ? values : List.copyOf(values);
     }
     return value;
   }

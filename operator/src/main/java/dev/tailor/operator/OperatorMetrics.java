@@ -8,6 +8,9 @@ import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
+import io.prometheus.client.CollectorRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.HashMap;
@@ -27,7 +30,7 @@ public class OperatorMetrics {
 
   public OperatorMetrics(MeterRegistry registry) {
     this.registry = registry;
-    this.gauges = new FleetGauges(registry);
+    this.gauges = new FleetGauges(registry, prometheusOf(registry));
     // Every outcome's series exists from the start at 0, so "no failure" is a value to alert on.
     for (String outcome : List.of("started", "succeeded", "failed")) {
       jobs(outcome);
@@ -40,6 +43,22 @@ public class OperatorMetrics {
               .tag("outcome", outcome)
               .register(registry));
     }
+  }
+
+  /** Where {@code registry} serves Prometheus metrics from, if it does. */
+  static CollectorRegistry prometheusOf(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry p) {
+      return p.getPrometheusRegistry();
+    }
+    if (registry instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        CollectorRegistry found = prometheusOf(child);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   public void reconciled(String controller) {

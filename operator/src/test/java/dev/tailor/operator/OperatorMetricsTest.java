@@ -11,8 +11,8 @@ import dev.tailor.api.v1alpha1.fleet.FleetPhase;
 import dev.tailor.api.v1alpha1.fleet.ModelFleetStatus;
 import dev.tailor.api.v1alpha1.fleet.RolloutState;
 import dev.tailor.operator.fleet.FleetFixtures;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheus.PrometheusConfig;
+import io.micrometer.prometheus.PrometheusMeterRegistry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /** The per-fleet gauges follow the status, and each ended rollout is counted once. */
 class OperatorMetricsTest {
-  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final OperatorMetrics metrics = new OperatorMetrics(registry);
   private final ModelFleet fleet = fleet("team-a");
   private final Map<String, DeviceClass> classes =
@@ -30,22 +31,22 @@ class OperatorMetricsTest {
   void gaugesFollowTheLatestStatusAndGoWithTheirClassAndTheirFleet() {
     metrics.fleetStatus(fleet, null, status(FleetPhase.COMPRESSING, 40, "t4", "l4"), classes);
 
-    assertThat(value("tailor.compression.progress.percent", null)).isEqualTo(40.0);
-    assertThat(value("tailor.compression.eta.seconds", null)).isEqualTo(120.0);
-    assertThat(value("tailor.class.ready.replicas", "t4")).isEqualTo(1.0);
-    assertThat(value("tailor.class.replicas", "l4")).isEqualTo(2.0);
-    assertThat(value("tailor.class.variant.size.percent", "t4")).isEqualTo(25.0);
+    assertThat(value("tailor_compression_progress_percent", null)).isEqualTo(40.0);
+    assertThat(value("tailor_compression_eta_seconds", null)).isEqualTo(120.0);
+    assertThat(value("tailor_class_ready_replicas", "t4")).isEqualTo(1.0);
+    assertThat(value("tailor_class_replicas", "l4")).isEqualTo(2.0);
+    assertThat(value("tailor_class_variant_size_percent", "t4")).isEqualTo(25.0);
     // t4's budget: 0.1 s a step x the fleet's 50 sampler steps; l4 has no DeviceClass here.
-    assertThat(value("tailor.class.latency.budget.seconds", "t4")).isEqualTo(5.0, within());
-    assertThat(gauge("tailor.class.latency.budget.seconds", "l4")).isNull();
+    assertThat(value("tailor_class_latency_budget_seconds", "t4")).isEqualTo(5.0, within());
+    assertThat(sample("tailor_class_latency_budget_seconds", "l4", "team-a")).isNull();
     assertThat(phaseCount(FleetPhase.COMPRESSING)).isEqualTo(1.0);
     assertThat(phaseCount(FleetPhase.FAILED)).isEqualTo(0.0);
 
     // l4 leaves the spec; a stalled reconcile (no classes resolved) keeps t4's budget.
     metrics.fleetStatus(fleet, null, status(FleetPhase.SERVING, 100, "t4"), null);
-    assertThat(gauge("tailor.class.replicas", "l4")).isNull();
-    assertThat(value("tailor.class.latency.budget.seconds", "t4")).isEqualTo(5.0, within());
-    assertThat(value("tailor.compression.eta.seconds", null)).isEqualTo(0.0);
+    assertThat(sample("tailor_class_replicas", "l4", "team-a")).isNull();
+    assertThat(value("tailor_class_latency_budget_seconds", "t4")).isEqualTo(5.0, within());
+    assertThat(value("tailor_compression_eta_seconds", null)).isEqualTo(0.0);
     assertThat(phaseCount(FleetPhase.COMPRESSING)).isEqualTo(0.0);
     assertThat(phaseCount(FleetPhase.SERVING)).isEqualTo(1.0);
 
@@ -53,11 +54,18 @@ class OperatorMetricsTest {
     ModelFleet other = fleet("team-b");
     metrics.fleetStatus(other, null, status(FleetPhase.SERVING, 100, "t4"), classes);
     metrics.fleetDeleted(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName());
-    assertThat(
-            registry.getMeters().stream()
-                .filter(m -> "team-a".equals(m.getId().getTag("fleet_namespace"))))
-        .isEmpty();
-    assertThat(value("tailor.class.ready.replicas", "t4", "team-b")).isEqualTo(1.0);
+    assertThat(registry.scrape()).doesNotContain("team-a").contains("team-b");
+    assertThat(value("tailor_class_ready_replicas", "t4", "team-b")).isEqualTo(1.0);
+    assertThat(phaseCount(FleetPhase.SERVING)).isEqualTo(1.0);
+  }
+
+  @Test
+  void anOperatorStartedAgainOnTheSameRegistryServesItsOwnSeries() {
+    metrics.fleetStatus(fleet, null, status(FleetPhase.SERVING, 100, "t4"), classes);
+    OperatorMetrics again = new OperatorMetrics(registry);
+    assertThat(sample("tailor_class_replicas", "t4", "team-a")).isNull();
+    again.fleetStatus(fleet, null, status(FleetPhase.SERVING, 100, "t4", "l4"), classes);
+    assertThat(value("tailor_class_replicas", "l4")).isEqualTo(2.0);
     assertThat(phaseCount(FleetPhase.SERVING)).isEqualTo(1.0);
   }
 
@@ -69,10 +77,10 @@ class OperatorMetricsTest {
 
     metrics.fleetStatus(fleet, null, progressing, classes);
     // no probe compared images yet: no series, rather than an agreement of 0
-    assertThat(registry.find("tailor.canary.probe.ssim").gauge()).isNull();
+    assertThat(sample("tailor_canary_probe_ssim", "t4", "team-a")).isNull();
     progressing.getDeviceClasses().get(0).getRollout().setProbeSsim(0.61);
     metrics.fleetStatus(fleet, progressing, progressing, classes);
-    assertThat(value("tailor.canary.probe.ssim", "t4")).isEqualTo(0.61);
+    assertThat(value("tailor_canary_probe_ssim", "t4")).isEqualTo(0.61);
     metrics.fleetStatus(fleet, progressing, succeeded, classes);
     metrics.fleetStatus(fleet, succeeded, succeeded, classes);
     metrics.fleetStatus(fleet, progressing, rolledBack, classes);
@@ -82,7 +90,7 @@ class OperatorMetricsTest {
     queued.getDeviceClasses().get(0).getRollout().setCanaryPercent(null);
     queued.getDeviceClasses().get(0).getRollout().setFailedChecks(null);
     metrics.fleetStatus(fleet, null, queued, classes);
-    assertThat(value("tailor.canary.failed.checks", "t4")).isZero();
+    assertThat(value("tailor_canary_failed_checks", "t4")).isZero();
     // A queued upgrade given up (the fleet chose the stable variant again) is not a promotion.
     metrics.fleetStatus(fleet, rollout(RolloutState.QUEUED), succeeded, classes);
 
@@ -90,7 +98,7 @@ class OperatorMetricsTest {
         .isEqualTo(1.0);
     assertThat(registry.get("tailor.rollouts").tag("outcome", "rolled_back").counter().count())
         .isEqualTo(1.0);
-    assertThat(value("tailor.canary.percent", "t4")).isEqualTo(10.0);
+    assertThat(value("tailor_canary_percent", "t4")).isEqualTo(10.0);
   }
 
   private static ModelFleet fleet(String namespace) {
@@ -133,13 +141,19 @@ class OperatorMetricsTest {
     return s;
   }
 
-  private Gauge gauge(String name, String deviceClass) {
-    return gauge(name, deviceClass, "team-a");
-  }
-
-  private Gauge gauge(String name, String deviceClass, String namespace) {
-    var search = registry.find(name).tag("fleet_namespace", namespace).tag("fleet", "shapes");
-    return deviceClass == null ? search.gauge() : search.tag("device_class", deviceClass).gauge();
+  /** The series as the operator's Prometheus registry serves it, or null. */
+  private Double sample(String name, String deviceClass, String namespace) {
+    return deviceClass == null
+        ? registry
+            .getPrometheusRegistry()
+            .getSampleValue(
+                name, new String[] {"fleet", "fleet_namespace"}, new String[] {"shapes", namespace})
+        : registry
+            .getPrometheusRegistry()
+            .getSampleValue(
+                name,
+                new String[] {"device_class", "fleet", "fleet_namespace"},
+                new String[] {deviceClass, "shapes", namespace});
   }
 
   private double value(String name, String deviceClass) {
@@ -147,9 +161,9 @@ class OperatorMetricsTest {
   }
 
   private double value(String name, String deviceClass, String namespace) {
-    Gauge g = gauge(name, deviceClass, namespace);
-    assertThat(g).as("%s{device_class=%s} in %s", name, deviceClass, namespace).isNotNull();
-    return g.value();
+    Double v = sample(name, deviceClass, namespace);
+    assertThat(v).as("%s{device_class=%s} in %s", name, deviceClass, namespace).isNotNull();
+    return v;
   }
 
   private double phaseCount(FleetPhase phase) {

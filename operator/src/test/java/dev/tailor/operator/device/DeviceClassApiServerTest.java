@@ -12,6 +12,7 @@ import dev.tailor.testbed.ApiServerMetrics;
 import dev.tailor.testbed.GpuNode;
 import dev.tailor.testbed.KubeTest;
 import dev.tailor.testbed.Provisioner;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -98,12 +99,12 @@ class DeviceClassApiServerTest {
           .nodes()
           .withName(node)
           .edit(
-              n -> {
-                n.getMetadata()
-                    .getLabels()
-                    .putAll(Map.of(GpuNode.PRODUCT, "Tesla-T4", GpuNode.MEMORY, "15360"));
-                return n;
-              });
+              n ->
+                  new NodeBuilder(n)
+                      .editMetadata()
+                      .addToLabels(Map.of(GpuNode.PRODUCT, "Tesla-T4", GpuNode.MEMORY, "15360"))
+                      .endMetadata()
+                      .build());
 
       await()
           .atMost(TIMEOUT)
