@@ -42,7 +42,8 @@ import java.util.Set;
  *
  * <p>Only these kinds, never the operator's own resources or the objects the SDK hands a reconcile
  * to change (a fleet's finalizers are added to its list): the operator reads these kinds and writes
- * new objects of them, never changing one it read.
+ * new objects of them, never changing one it read. Whatever edits one through this client
+ * (Fabric8's {@code edit}) changes a copy made by the object's builder, not its maps.
  */
 final class CompactReads extends BeanDeserializerModifier {
   private static final Set<Class<?>> KINDS =
