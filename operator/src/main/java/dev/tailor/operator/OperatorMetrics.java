@@ -46,7 +46,7 @@ public class OperatorMetrics {
   }
 
   /** Where {@code registry} serves Prometheus metrics from, if it does. */
-  static CollectorRegistry prometheusOf(MeterRegistry registry) {
+  private static CollectorRegistry prometheusOf(MeterRegistry registry) {
     if (registry instanceof PrometheusMeterRegistry p) {
       return p.getPrometheusRegistry();
     }
