@@ -33,7 +33,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * by one thread at a time; a scrape reads each fleet's latest set whole.
  */
 final class FleetGauges extends Collector implements Collector.Describable {
-  /** The series of one fleet: names, device classes (null: the fleet's own) and values. */
+  /** The series of one fleet: names, device classes ("" for the fleet's own) and values. */
   private record Values(
       String namespace, String fleet, String[] names, String[] classes, double[] values) {
     Double get(String name, String deviceClass) {
