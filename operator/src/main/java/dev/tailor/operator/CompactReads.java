@@ -21,10 +21,8 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -114,19 +112,12 @@ final class CompactReads extends BeanDeserializerModifier {
 
   private static void keepReplicasOfStatus(GenericKubernetesResource hpa) {
     if (hpa.getAdditionalProperties().get("status") instanceof Map<?, ?> status) {
-      Map<String, Object> kept = new LinkedHashMap<>();
-      status.forEach(
-          (k, v) -> {
-            if (HPA_STATUS.contains(k)) {
-              kept.put((String) k, v);
-            }
-          });
-      hpa.getAdditionalProperties().put("status", kept);
+      status.keySet().retainAll(HPA_STATUS); // as read: a LinkedHashMap
     }
   }
 
   /** Compacts the lists and maps under {@code object}, a model object. */
-  static void compact(Object object) {
+  private static void compact(Object object) {
     try {
       for (Slot slot : SLOTS.get(object.getClass())) {
         Field f = slot.field();
@@ -155,9 +146,6 @@ final class CompactReads extends BeanDeserializerModifier {
    */
   private static Object compactValue(Object value) {
     if (value instanceof Map<?, ?> map) {
-      if (map.isEmpty()) {
-        return Collections.emptyMap();
-      }
       // As read: a LinkedHashMap, its values replaced in place before it is copied.
       @SuppressWarnings("unchecked")
       Map<Object, Object> values = (Map<Object, Object>) map;
@@ -191,9 +179,7 @@ final class CompactReads extends BeanDeserializerModifier {
     if (map.isEmpty()) {
       return Collections.emptyMap();
     }
-    return map.containsKey(null) || map.values().stream().anyMatch(Objects::isNull)
-        ? map
-        : Map.copyOf(map);
+    return map.containsKey(null) || map.containsValue(null) ? map : Map.copyOf(map);
   }
 
   private static void compactIfModel(Object value) {

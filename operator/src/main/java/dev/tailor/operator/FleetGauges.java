@@ -85,10 +85,13 @@ final class FleetGauges extends Collector implements Collector.Describable {
             + " last probe requests");
   }
 
-  /** The collector registered by the last instance, and where (an application restarted). */
-  private static volatile FleetGauges registered;
+  /**
+   * The collector registered by the last instance, and where (an application restarted); guarded by
+   * the class's lock.
+   */
+  private static FleetGauges registered;
 
-  private static volatile CollectorRegistry registeredIn;
+  private static CollectorRegistry registeredIn;
 
   private final Map<String, Values> byFleet = new ConcurrentHashMap<>();
   private final Map<String, FleetPhase> phases = new ConcurrentHashMap<>();
