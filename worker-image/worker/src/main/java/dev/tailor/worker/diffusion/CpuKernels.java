@@ -1,28 +1,36 @@
 package dev.tailor.worker.diffusion;
 
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
+import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * PyTorch 2.7.1's oneDNN convolutions, when oneDNN may use AVX2 or above, now and then return NaN
- * from finite inputs and weights on this project's 2-core AVX-512 build machines. Isolated by
- * capping one library at a time on a pruned model with 44/92-channel convolutions (40 forward and
- * 40 training passes per setting): NaN only while oneDNN was allowed AVX2 (4 of 80 passes; 3 of 10
- * with ATen at its portable kernels), none with oneDNN capped at SSE4.1 whatever ATen and MKL used
- * (0 of 80 with ATen and MKL at AVX2, 0 of 80 with both uncapped), none with one intra-op thread (0
- * of 12). The same convolution replayed on the same tensors gave NaN 20 times in a row and then no
- * longer, and alone on random tensors never (12 shapes × 30), so it depends on state inside oneDNN
- * that was not identified further; it was not seen with widths in multiples of 8 (0 of 180), which
- * is not proof. So only oneDNN is capped: {@link #SAFE_ENVIRONMENT}, which must be in the
- * environment before the native library loads (the worker's script, image, tests and benchmark
- * scripts set it); this class warns when training on a CPU without it. GPU runs are not affected.
- * On an AVX2-only AMD machine nothing of it showed, uncapped, in training or in {@code
- * bench/ConvolutionReplay} under glibc's {@code MALLOC_PERTURB_} (no kernel read memory it had not
- * written); the NaNs above were all seen on AVX-512 machines, where it is to be looked for. Beside
- * it they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
+ * PyTorch 2.7.1's oneDNN (v3.7.1) convolutions compute wrong values on some CPUs when oneDNN may
+ * use AVX2 or above. Measured against a double-precision reference ({@link #check}) on a 2-core AMD
+ * EPYC with AVX-512: with oneDNN capped at AVX2 or uncapped, a 3×3 convolution's output is wrong
+ * whenever its input channels are not a multiple of the kernels' channel block (8 at AVX2, 16 at
+ * AVX-512; the first layer's 3 channels take another kernel and are right), and its input gradient
+ * whenever its output channels are not (the U-Net's last convolution, 3 output channels, in every
+ * training step); maximum relative errors 0.13 to 0.95, NaN at times; the weight gradient is right.
+ * The errors are the same on every run and under glibc's {@code MALLOC_PERTURB_} (no uninitialised
+ * memory is read) and change with the thread count. Capped at SSE4.1, oneDNN computes convolutions
+ * as matrix products on plain layouts and every value is right (relative error ≤ 1.1 × 10⁻⁶). On an
+ * AVX2-only AMD EPYC the uncapped kernels trained and fine-tuned to the capped losses, so it
+ * depends on the machine; the cause inside oneDNN was not found. The NaN seen before in training
+ * were this defect's garbage. So oneDNN, whose only work here is the convolutions, stays capped:
+ * {@link #SAFE_ENVIRONMENT}, which must be in the environment before the native library loads (the
+ * worker's script, image, tests and benchmark scripts set it), and this class warns when training
+ * on a CPU without it; ATen and MKL run their vectorised kernels. GPU runs are not affected. {@code
+ * worker-image/bench/convolution-check} runs {@link #check} in each mode on a machine. Beside it
+ * they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
  * vectorised kernels gave a resumed OFA run different bits from an uninterrupted one (2 of 4 runs
- * of {@code OfaCompressionTest}; 1 of 10 with it). {@code worker-image/bench/kernel-modes} measures
- * the modes side by side.
+ * of {@code OfaCompressionTest}; 1 of 10 with it).
  */
 public final class CpuKernels {
 
@@ -44,8 +52,105 @@ public final class CpuKernels {
       warned = true;
       LOG.warn(
           "training on the CPU with oneDNN's AVX kernels; on some machines its convolutions"
-              + " were seen to return NaN. If the loss turns NaN, set {}",
+              + " were measured to compute wrong values. If the loss turns NaN, set {}",
           SAFE_ENVIRONMENT);
     }
+  }
+
+  /**
+   * The largest error of one convolution's output, input gradient and weight gradient, each
+   * relative to the largest magnitude of its reference.
+   */
+  public record ConvolutionErrors(double output, double inputGradient, double weightGradient) {
+
+    /** The largest of the three; NaN when any is. */
+    public double worst() {
+      return Double.isNaN(output) || Double.isNaN(inputGradient) || Double.isNaN(weightGradient)
+          ? Double.NaN
+          : Math.max(output, Math.max(inputGradient, weightGradient));
+    }
+  }
+
+  /**
+   * Runs a 3×3 convolution (stride 1, padding 1, with bias) of {@code batch} images of {@code
+   * size}² from {@code in} to {@code out} channels on seeded random tensors, forward and backward
+   * against a random output gradient, with this process's PyTorch engine on the CPU, and compares
+   * the output and both gradients with the same sums in double precision.
+   */
+  public static ConvolutionErrors check(int in, int out, int size, int batch) {
+    int k = 3;
+    Random r = new Random(5);
+    float[] x = gaussian(r, batch * in * size * size, 1);
+    float[] w = gaussian(r, out * in * k * k, 1 / Math.sqrt(in * 9.0));
+    float[] b = gaussian(r, out, 0.1);
+    float[] g = gaussian(r, batch * out * size * size, 1);
+    float[] y;
+    float[] dx;
+    float[] dw;
+    try (NDManager m = NDManager.newBaseManager(ai.djl.Device.cpu())) {
+      NDArray xa = m.create(x, new Shape(batch, in, size, size));
+      NDArray wa = m.create(w, new Shape(out, in, k, k));
+      xa.setRequiresGradient(true);
+      wa.setRequiresGradient(true);
+      try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+        NDArray ya =
+            Conv2d.conv2d(xa, wa, m.create(b), new Shape(1, 1), new Shape(1, 1), new Shape(1, 1), 1)
+                .singletonOrThrow();
+        gc.backward(ya.mul(m.create(g, ya.getShape())).sum());
+        y = ya.toFloatArray();
+      }
+      dx = xa.getGradient().toFloatArray();
+      dw = wa.getGradient().toFloatArray();
+    }
+    double[] ry = new double[y.length];
+    double[] rdx = new double[dx.length];
+    double[] rdw = new double[dw.length];
+    for (int n = 0; n < batch; n++) {
+      for (int o = 0; o < out; o++) {
+        for (int h = 0; h < size; h++) {
+          for (int v = 0; v < size; v++) {
+            int yi = ((n * out + o) * size + h) * size + v;
+            double sum = b[o];
+            for (int c = 0; c < in; c++) {
+              for (int kh = 0; kh < k; kh++) {
+                int ih = h + kh - 1;
+                for (int kw = 0; kw < k; kw++) {
+                  int iw = v + kw - 1;
+                  if (ih < 0 || iw < 0 || ih >= size || iw >= size) {
+                    continue;
+                  }
+                  int xi = ((n * in + c) * size + ih) * size + iw;
+                  int wi = ((o * in + c) * k + kh) * k + kw;
+                  sum += (double) x[xi] * w[wi];
+                  rdx[xi] += (double) g[yi] * w[wi];
+                  rdw[wi] += (double) g[yi] * x[xi];
+                }
+              }
+            }
+            ry[yi] = sum;
+          }
+        }
+      }
+    }
+    return new ConvolutionErrors(relative(y, ry), relative(dx, rdx), relative(dw, rdw));
+  }
+
+  private static double relative(float[] got, double[] want) {
+    double scale = 0;
+    double diff = 0;
+    for (int i = 0; i < got.length; i++) {
+      scale = Math.max(scale, Math.abs(want[i]));
+      double d = Math.abs(got[i] - want[i]);
+      diff = Double.isNaN(d) || Double.isNaN(diff) ? Double.NaN : Math.max(diff, d);
+    }
+    return diff / scale;
+  }
+
+  private static float[] gaussian(Random r, int n, double scale) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) (r.nextGaussian() * scale);
+    }
+    return v;
   }
 }

@@ -21,9 +21,9 @@ import java.util.Random;
  * seeded {@link Random}, so a seed and a model fix the run.
  *
  * <p>A step whose loss or gradients are not finite is skipped (its gradients zeroed, no update), as
- * mixed-precision trainers do, and counted: PyTorch's vectorised CPU kernels were seen to return
- * NaN now and then ({@link CpuKernels}). More than {@value #MAX_CONSECUTIVE_SKIPS} in a row is
- * divergence, and fails the run.
+ * mixed-precision trainers do, and counted: oneDNN's vectorised CPU convolutions were found to
+ * return wrong values, NaN among them ({@link CpuKernels}). More than {@value
+ * #MAX_CONSECUTIVE_SKIPS} in a row is divergence, and fails the run.
  */
 public final class DiffusionTraining {
   static final int MAX_CONSECUTIVE_SKIPS = 5;
