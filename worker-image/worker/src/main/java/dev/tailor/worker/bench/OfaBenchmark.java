@@ -13,6 +13,7 @@ import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.ofa.OfaCompression;
 import dev.tailor.worker.prune.ofa.OfaOptions;
+import dev.tailor.worker.prune.ofa.OfaOptions.SizeBalance;
 import dev.tailor.worker.prune.ofa.OfaResult;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -33,17 +34,30 @@ import java.util.Map;
  * <p>Options ({@code --name value}): train-steps (200), ofa-steps (150), batch (8), lr (0.002;
  * fine-tuning and OFA use half), size (16), base (16), mult (1,2), res-blocks (1), groups (4),
  * heads (2), timesteps (1000), sizes (100,75,50,25), subnets-per-step (1), smallest-weight (3),
- * distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10), seed (1),
- * twins (distill,plain: which twins run; none for OFA alone), twin-steps (each twin's steps;
- * default ofa-steps, so OFA runs at a third of the three twins' cost; ofa-steps 3 × twin-steps is
- * OFA at their cost), and {@link BenchSetup}'s data, base-dir, quality-data and grids.
+ * size-balance (sampling; loss-weights, or both comma-separated for an OFA run of each side by
+ * side), distill-weight (1), eval-images (32), eval-timesteps (4), samples (4), ddim-steps (10),
+ * seed (1), twins (distill,plain: which twins run; none for OFA alone), twin-steps (each twin's
+ * steps; default ofa-steps, so OFA runs at a third of the three twins' cost; ofa-steps 3 ×
+ * twin-steps is OFA at their cost), and {@link BenchSetup}'s data, base-dir, quality-data and
+ * grids.
  */
 public final class OfaBenchmark {
 
   private OfaBenchmark() {}
 
+  /** One model's figures; {@code approach} groups the rows whose costs add up (an OFA run's). */
   private record Row(
-      String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {}
+      String approach,
+      String name,
+      int size,
+      long steps,
+      double seconds,
+      double preEpsMse,
+      Metrics metrics) {
+    Row(String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {
+      this(name.replaceAll("-\\d+$", ""), name, size, steps, seconds, preEpsMse, metrics);
+    }
+  }
 
   public static void main(String[] args) throws Exception {
     // A lighter quality protocol than the baseline benchmark's: this one evaluates 11 models.
@@ -79,48 +93,21 @@ public final class OfaBenchmark {
       int baseSteps = o.containsKey("base-dir") ? 0 : trainSteps;
       rows.add(new Row("base", 100, baseSteps, trained.seconds(), Double.NaN, baseMetrics));
 
-      OfaOptions ofaOptions =
-          OfaOptions.builder()
-              .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
-              .optSubnetsPerStep(Integer.parseInt(o.getOrDefault("subnets-per-step", "1")))
-              .optSmallestWeight(Double.parseDouble(o.getOrDefault("smallest-weight", "3")))
-              .optDistillWeight(Float.parseFloat(o.getOrDefault("distill-weight", "1")))
-              .build();
-      long start = System.nanoTime();
-      try (OfaResult ofa = OfaCompression.run(base, sizes, train, ofaOptions)) {
-        double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf(
-            Locale.ROOT,
-            "OFA: %d steps, %.0f s in all (%.0f s training, %.2f s/step), final loss %.4f%n",
-            ofaSteps,
-            seconds,
-            ofa.training().seconds(),
-            ofa.training().seconds() / Math.max(1, ofaSteps),
-            ofa.training().meanLast(20));
-        ChannelGraph graph = ChannelGraph.of(config);
-        for (int i = 0; i < ofa.allocation().sizes().length; i++) {
-          int size = ofa.allocation().sizes()[i];
-          System.out.printf(
-              Locale.ROOT,
-              "  OFA %d%%: %.1f %% params, channels per group %s (base %s)%n",
-              size,
-              ofa.allocation().paramRatios()[i] * 100,
-              ofa.allocation().counts().get(i).values(),
-              graph.groups().values().stream().map(ChannelGraph.Group::width).toList());
-          double pre;
-          try (DiffusionModel untrained = Pruner.extract(base, graph, ofa.allocation().kept(i))) {
-            pre = eval.grid().mse(untrained, eval.heldOut(), schedule);
-          }
-          setup.grid("ofa-" + size, ofa.variants().get(i));
-          rows.add(
-              new Row(
-                  "ofa-" + size,
-                  size,
-                  i == 0 ? ofaSteps : 0,
-                  i == 0 ? seconds : 0,
-                  pre,
-                  Evaluator.evaluate(ofa.variants().get(i), base, eval)));
-        }
+      float distillWeight = Float.parseFloat(o.getOrDefault("distill-weight", "1"));
+      List<String> approaches = new ArrayList<>();
+      for (String balance : o.getOrDefault("size-balance", "sampling").split(",")) {
+        SizeBalance b = SizeBalance.of(balance);
+        String approach = b == SizeBalance.SAMPLING ? "ofa" : "ofa-" + balance;
+        approaches.add(approach);
+        OfaOptions ofaOptions =
+            OfaOptions.builder()
+                .setTraining(fineTuning(ofaSteps, batch, lr, schedule, seed))
+                .optSubnetsPerStep(Integer.parseInt(o.getOrDefault("subnets-per-step", "1")))
+                .optSmallestWeight(Double.parseDouble(o.getOrDefault("smallest-weight", "3")))
+                .optSizeBalance(b)
+                .optDistillWeight(distillWeight)
+                .build();
+        rows.addAll(ofa(approach, base, sizes, ofaOptions, setup, eval));
       }
       int pruned = (int) Arrays.stream(sizes).filter(s -> s < 100).count();
       int twinSteps = setup.intOption("twin-steps", ofaSteps);
@@ -130,14 +117,70 @@ public final class OfaBenchmark {
             OfaOptions twin =
                 OfaOptions.builder()
                     .setTraining(fineTuning(twinSteps, batch, lr, schedule, seed))
-                    .optDistillWeight(kind.equals("twin-plain") ? 0f : ofaOptions.distillWeight())
+                    .optDistillWeight(kind.equals("twin-plain") ? 0f : distillWeight)
                     .build();
             rows.add(twin(base, size, kind, twin, setup, eval));
           }
         }
       }
-      print(rows, ofaSteps, twinSteps, pruned);
+      print(rows, approaches, ofaSteps, twinSteps, pruned);
     }
+  }
+
+  /** One OFA run for every size, and a row per size named {@code approach-size}. */
+  private static List<Row> ofa(
+      String approach,
+      DiffusionModel base,
+      int[] sizes,
+      OfaOptions options,
+      BenchSetup setup,
+      EvalOptions eval)
+      throws java.io.IOException {
+    List<Row> rows = new ArrayList<>();
+    long start = System.nanoTime();
+    try (OfaResult ofa = OfaCompression.run(base, sizes, setup.train(), options)) {
+      double seconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          Locale.ROOT,
+          "%s: %d steps, %.0f s in all (%.0f s training, %.2f s/step), final loss %.4f%n",
+          approach,
+          options.steps(),
+          seconds,
+          ofa.training().seconds(),
+          ofa.training().seconds() / Math.max(1, options.steps()),
+          ofa.training().meanLast(20));
+      ChannelGraph graph = ChannelGraph.of(base.config());
+      double[] draw = options.drawProbabilities(ofa.allocation().sizes());
+      for (int i = 0; i < ofa.allocation().sizes().length; i++) {
+        int size = ofa.allocation().sizes()[i];
+        System.out.printf(
+            Locale.ROOT,
+            "  %s %d%%: %.1f %% params, drawn with probability %.3f, channels per group %s (base"
+                + " %s)%n",
+            approach,
+            size,
+            ofa.allocation().paramRatios()[i] * 100,
+            draw[i],
+            ofa.allocation().counts().get(i).values(),
+            graph.groups().values().stream().map(ChannelGraph.Group::width).toList());
+        double pre;
+        try (DiffusionModel untrained = Pruner.extract(base, graph, ofa.allocation().kept(i))) {
+          pre = eval.grid().mse(untrained, eval.heldOut(), eval.schedule());
+        }
+        String name = approach + "-" + size;
+        setup.grid(name, ofa.variants().get(i));
+        rows.add(
+            new Row(
+                approach,
+                name,
+                size,
+                i == 0 ? options.steps() : 0,
+                i == 0 ? seconds : 0,
+                pre,
+                Evaluator.evaluate(ofa.variants().get(i), base, eval)));
+      }
+    }
+    return rows;
   }
 
   /** The separate runs per pruned size asked for: with OFA's distillation, without, or none. */
@@ -203,7 +246,8 @@ public final class OfaBenchmark {
         .build();
   }
 
-  private static void print(List<Row> rows, int ofaSteps, int twinSteps, int pruned) {
+  private static void print(
+      List<Row> rows, List<String> approaches, int ofaSteps, int twinSteps, int pruned) {
     Metrics base = rows.get(0).metrics();
     System.out.println();
     System.out.println(
@@ -224,8 +268,10 @@ public final class OfaBenchmark {
           m.epsMse(),
           isBase ? "(ref)" : String.format(Locale.ROOT, "%.2f", m.psnrDbToReference()),
           isBase ? "(ref)" : String.format(Locale.ROOT, "%.3f", m.ssimToReference()),
-          r.name().startsWith("ofa-") && r.steps() == 0 ? "(shared)" : Long.toString(r.steps()),
-          r.name().startsWith("ofa-") && r.steps() == 0
+          approaches.contains(r.approach()) && r.steps() == 0
+              ? "(shared)"
+              : Long.toString(r.steps()),
+          approaches.contains(r.approach()) && r.steps() == 0
               ? "(shared)"
               : String.format(Locale.ROOT, "%.0f", r.seconds()));
     }
@@ -235,23 +281,20 @@ public final class OfaBenchmark {
     System.out.println();
     System.out.println("| approach | variants | total steps | total s (measured) |");
     System.out.println("|---|---|---|---|");
-    for (String prefix : List.of("ofa-", "twin-distill-", "twin-plain-")) {
-      List<Row> of = rows.stream().filter(r -> r.name().startsWith(prefix)).toList();
+    List<String> groups = new ArrayList<>(approaches);
+    groups.addAll(List.of("twin-distill", "twin-plain"));
+    for (String approach : groups) {
+      List<Row> of = rows.stream().filter(r -> r.approach().equals(approach)).toList();
       System.out.printf(
           Locale.ROOT,
           "| %s | %d | %d | %.0f |%n",
-          prefix.substring(0, prefix.length() - 1),
+          approach,
           of.size(),
           of.stream().mapToLong(Row::steps).sum(),
           of.stream().mapToDouble(Row::seconds).sum());
     }
-    double ofaSeconds =
-        rows.stream().filter(r -> r.name().startsWith("ofa-")).mapToDouble(Row::seconds).sum();
-    double twinSeconds =
-        rows.stream()
-            .filter(r -> r.name().startsWith("twin-distill-"))
-            .mapToDouble(Row::seconds)
-            .sum();
+    double ofaSeconds = seconds(rows, approaches.get(0));
+    double twinSeconds = seconds(rows, "twin-distill");
     if (twinSeconds > 0) {
       System.out.printf(
           Locale.ROOT,
@@ -269,6 +312,10 @@ public final class OfaBenchmark {
         pruned,
         twinSteps,
         base.protocol().replaceAll("; latency:.*", ""));
+  }
+
+  private static double seconds(List<Row> rows, String approach) {
+    return rows.stream().filter(r -> r.approach().equals(approach)).mapToDouble(Row::seconds).sum();
   }
 
   private static int[] ints(String csv) {

@@ -54,6 +54,7 @@ final class OfaMethod implements CompressionMethod {
             .optCalibrationBatches(c.calibrationBatches())
             .optDistillWeight(settings.distillWeight)
             .optSmallestWeight(settings.smallestWeight)
+            .optSizeBalance(settings.sizeBalance)
             .optSubnetsPerStep(settings.subnetsPerStep)
             .optMinChannelFraction(settings.minChannelFraction)
             .optChannelAlignment(c.alignment())
@@ -138,6 +139,8 @@ final class OfaMethod implements CompressionMethod {
       }
       ObjectNode ofa = details.putObject("ofa");
       ofa.put("sizeWeight", options.weights(a.sizes())[i])
+          .put("sizeBalance", options.sizeBalance().label())
+          .put("drawProbability", options.drawProbabilities(a.sizes())[i])
           .put("subnetsPerStep", options.subnetsPerStep())
           .put("distillWeight", options.distillWeight())
           .put("paramsFraction", a.paramRatios()[i]);

@@ -1,8 +1,11 @@
 package dev.tailor.worker.cli;
 
+import dev.tailor.worker.prune.ofa.OfaOptions.SizeBalance;
 import java.nio.file.Path;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The options of {@code compress --method OFA} (ignored by the other methods). */
 final class OfaSettings {
@@ -38,9 +41,20 @@ final class OfaSettings {
       paramLabel = "X",
       defaultValue = "3",
       description =
-          "OFA: loss weight of the smallest size relative to the largest, linear between"
-              + " (1: uniform). Default: ${DEFAULT-VALUE}.")
+          "OFA: weight of the smallest size relative to the largest, linear between (1: uniform;"
+              + " OFA-Diffusion's m). Default: ${DEFAULT-VALUE}.")
   double smallestWeight;
+
+  @Option(
+      names = "--ofa-size-balance",
+      paramLabel = "MODE",
+      defaultValue = "sampling",
+      converter = SizeBalanceConverter.class,
+      description =
+          "OFA: how the sizes' weights enter training: sampling (OFA-Diffusion's: sizes drawn in"
+              + " proportion to their weights, losses unweighted) or loss-weights (sizes drawn"
+              + " uniformly, losses multiplied by the weights). Default: ${DEFAULT-VALUE}.")
+  SizeBalance sizeBalance;
 
   @Option(
       names = "--ofa-subnets-per-step",
@@ -66,6 +80,18 @@ final class OfaSettings {
           "OFA: fraction of each layer's channels every size keeps (the allocation's floor)."
               + " Default: ${DEFAULT-VALUE}.")
   double minChannelFraction;
+
+  /** {@code sampling} or {@code loss-weights}; anything else is refused with the choices. */
+  static final class SizeBalanceConverter implements ITypeConverter<SizeBalance> {
+    @Override
+    public SizeBalance convert(String value) {
+      try {
+        return SizeBalance.of(value);
+      } catch (IllegalArgumentException e) {
+        throw new TypeConversionException(e.getMessage());
+      }
+    }
+  }
 
   void check(CommandSpec spec) {
     Checks.positive(spec, "--checkpoint-every", checkpointEvery);

@@ -1,6 +1,7 @@
 package dev.tailor.worker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailor.artifacts.Json;
@@ -8,6 +9,8 @@ import dev.tailor.worker.model.DiffusionModel;
 import dev.tailor.worker.model.UNetConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,46 +18,50 @@ import org.junit.jupiter.api.io.TempDir;
 class OfaCompressTest {
   @TempDir Path tmp;
 
-  private MainTest.Run compress() {
-    return MainTest.run(
-        "compress",
-        "--method",
-        "ofa",
-        "--model",
-        tmp.resolve("base").toString(),
-        "--sizes",
-        "50,100,25",
-        "--finetune-steps",
-        "2",
-        "--batch-size",
-        "2",
-        "--calibration-batches",
-        "1",
-        "--data-count",
-        "8",
-        "--timesteps",
-        "100",
-        "--checkpoint-dir",
-        tmp.resolve("ckpt").toString(),
-        "--store",
-        tmp.resolve("store").toString(),
-        "--name-prefix",
-        "shapes",
-        "--work-dir",
-        tmp.resolve("work").toString(),
-        "--grid-images",
-        "2",
-        "--grid-timesteps",
-        "1",
-        "--latency-runs",
-        "1",
-        "--latency-batch",
-        "1",
-        "--agreement-samples",
-        "1",
-        "--agreement-steps",
-        "1",
-        "-q");
+  private MainTest.Run compress(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "compress",
+                "--method",
+                "ofa",
+                "--model",
+                tmp.resolve("base").toString(),
+                "--sizes",
+                "50,100,25",
+                "--finetune-steps",
+                "2",
+                "--batch-size",
+                "2",
+                "--calibration-batches",
+                "1",
+                "--data-count",
+                "8",
+                "--timesteps",
+                "100",
+                "--checkpoint-dir",
+                tmp.resolve("ckpt").toString(),
+                "--store",
+                tmp.resolve("store").toString(),
+                "--name-prefix",
+                "shapes",
+                "--work-dir",
+                tmp.resolve("work").toString(),
+                "--grid-images",
+                "2",
+                "--grid-timesteps",
+                "1",
+                "--latency-runs",
+                "1",
+                "--latency-batch",
+                "1",
+                "--agreement-samples",
+                "1",
+                "--agreement-steps",
+                "1",
+                "-q"));
+    args.addAll(List.of(more));
+    return MainTest.run(args.toArray(String[]::new));
   }
 
   @Test
@@ -90,6 +97,12 @@ class OfaCompressTest {
     }
     assertThat(variants.get(2).at("/ofa/sizeWeight").asDouble()).isEqualTo(3.0);
     assertThat(variants.get(0).at("/ofa/sizeWeight").asDouble()).isEqualTo(1.0);
+    // sizes drawn in proportion to their weights, linear in the size: 1, 7/3, 3 for 100, 50, 25 %
+    assertThat(variants.get(0).at("/ofa/sizeBalance").asText()).isEqualTo("sampling");
+    assertThat(variants.get(0).at("/ofa/drawProbability").asDouble())
+        .isCloseTo(3 / 19.0, within(1e-12));
+    assertThat(variants.get(2).at("/ofa/drawProbability").asDouble())
+        .isCloseTo(9 / 19.0, within(1e-12));
 
     // the checkpoint of the finished run is found: the rerun trains no further and publishes the
     // same weights
@@ -101,5 +114,12 @@ class OfaCompressTest {
       assertThat(again.json().get("variants").get(i).get("resumedFromStep").asInt()).isEqualTo(2);
     }
     assertThat(Files.readAllBytes(weights)).isEqualTo(before);
+  }
+
+  @Test
+  void anUnknownSizeBalanceIsRefusedWithTheChoices() {
+    MainTest.Run r = compress("--ofa-size-balance", "uniform");
+    assertThat(r.code()).isEqualTo(2);
+    assertThat(r.err()).contains("expected sampling or loss-weights, not 'uniform'");
   }
 }

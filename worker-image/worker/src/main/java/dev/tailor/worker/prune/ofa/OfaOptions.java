@@ -4,20 +4,25 @@ import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.prune.ChannelAlignment;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * Options of one {@link OfaCompression} run. Required: the training loop's {@link TrainOptions}
  * (steps, batch, learning rate, seed, schedule, clipping, EMA of the weights, step listener); the
- * OFA options have defaults. The size weights are a static schedule of this project's own (the
- * smallest size weighted 3× the largest, linearly between): OFA-Diffusion reweights its subnets "to
- * balance the optimization", but its formula could not be read here (only the abstract is
- * available), so no default claims to be the paper's.
+ * OFA options have defaults. Sizes are balanced as OFA-Diffusion does (its Eq. 6, as the authors'
+ * training code implements it): each size's weight falls linearly with its parameter fraction, the
+ * smallest {@code m} = 3 times the largest, and the sizes a step trains are drawn with
+ * probabilities in proportion to those weights, their losses unweighted ({@link
+ * SizeBalance#SAMPLING}); {@link SizeBalance#LOSS_WEIGHTS} is this project's earlier schedule, the
+ * same weights as loss factors on uniformly drawn sizes.
  */
 public final class OfaOptions {
   private final TrainOptions training;
   private final float distillWeight;
   private final double smallestWeight;
+  private final SizeBalance sizeBalance;
   private final int subnetsPerStep;
   private final double minChannelFraction;
   private final ChannelAlignment alignment;
@@ -31,6 +36,7 @@ public final class OfaOptions {
     training = b.training;
     distillWeight = b.distillWeight;
     smallestWeight = b.smallestWeight;
+    sizeBalance = b.sizeBalance;
     subnetsPerStep = b.subnetsPerStep;
     minChannelFraction = b.minChannelFraction;
     alignment = b.alignment;
@@ -39,6 +45,30 @@ public final class OfaOptions {
     checkpointEvery = b.checkpointEvery;
     stopAfter = b.stopAfter;
     checkpointListener = b.checkpointListener;
+  }
+
+  /** How the sizes' weights ({@link #weights}) enter training. */
+  public enum SizeBalance {
+    /** Sizes drawn with probabilities in proportion to their weights; losses unweighted. */
+    SAMPLING,
+    /** Sizes drawn uniformly; each loss multiplied by its size's weight. */
+    LOSS_WEIGHTS;
+
+    /** {@code sampling} or {@code loss-weights}. */
+    public String label() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The balance with this {@link #label()}. */
+    public static SizeBalance of(String label) {
+      for (SizeBalance b : values()) {
+        if (b.label().equals(label)) {
+          return b;
+        }
+      }
+      throw new IllegalArgumentException(
+          "size balance: expected sampling or loss-weights, not '" + label + "'");
+    }
   }
 
   public static Builder builder() {
@@ -61,6 +91,10 @@ public final class OfaOptions {
   /** Weight of the distillation term MSE(subnet ε, full-model ε) next to the denoising loss. */
   public float distillWeight() {
     return distillWeight;
+  }
+
+  public SizeBalance sizeBalance() {
+    return sizeBalance;
   }
 
   /** Sizes sampled (without replacement) and trained in each step. */
@@ -124,7 +158,10 @@ public final class OfaOptions {
     return training;
   }
 
-  /** The loss weight of each size, largest size first: linear from 1 to {@code smallestWeight}. */
+  /**
+   * The weight of each size, largest size first: linear in the size from 1 to {@code
+   * smallestWeight} (OFA-Diffusion's m).
+   */
   public double[] weights(int[] sizesLargestFirst) {
     int k = sizesLargestFirst.length;
     double[] w = new double[k];
@@ -136,29 +173,54 @@ public final class OfaOptions {
     return w;
   }
 
+  /** The probability that a size is a step's first draw, largest size first. */
+  public double[] drawProbabilities(int[] sizesLargestFirst) {
+    double[] p =
+        sizeBalance == SizeBalance.SAMPLING
+            ? weights(sizesLargestFirst)
+            : ones(sizesLargestFirst.length);
+    double sum = Arrays.stream(p).sum();
+    return Arrays.stream(p).map(v -> v / sum).toArray();
+  }
+
+  /** The factor on each size's loss, largest size first. */
+  public double[] lossFactors(int[] sizesLargestFirst) {
+    return sizeBalance == SizeBalance.LOSS_WEIGHTS
+        ? weights(sizesLargestFirst)
+        : ones(sizesLargestFirst.length);
+  }
+
+  private static double[] ones(int n) {
+    double[] v = new double[n];
+    Arrays.fill(v, 1);
+    return v;
+  }
+
   /**
    * The options that determine the computation step by step; a checkpoint only resumes a run with
    * the same fingerprint.
    */
   String fingerprint() {
     return String.format(
-        Locale.ROOT,
-        "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s multiple=%d calibration=%d seed=%d"
-            + " schedule=%s/%d clip=%s ema=%s",
-        steps(),
-        batchSize(),
-        learningRate(),
-        distillWeight,
-        smallestWeight,
-        subnetsPerStep,
-        minChannelFraction,
-        alignment.multiple(),
-        calibrationBatches,
-        seed(),
-        schedule().kind(),
-        schedule().steps(),
-        clipGrad(),
-        emaDecay());
+            Locale.ROOT,
+            "steps=%d batch=%d lr=%s distill=%s smallest=%s perStep=%d floor=%s multiple=%d calibration=%d seed=%d"
+                + " schedule=%s/%d clip=%s ema=%s",
+            steps(),
+            batchSize(),
+            learningRate(),
+            distillWeight,
+            smallestWeight,
+            subnetsPerStep,
+            minChannelFraction,
+            alignment.multiple(),
+            calibrationBatches,
+            seed(),
+            schedule().kind(),
+            schedule().steps(),
+            clipGrad(),
+            emaDecay())
+        + " balance="
+        + sizeBalance.label();
   }
 
   /** Builder: {@code setX} for required options, {@code optX} for optional ones. */
@@ -166,6 +228,7 @@ public final class OfaOptions {
     private TrainOptions training;
     private float distillWeight = 1f;
     private double smallestWeight = 3;
+    private SizeBalance sizeBalance = SizeBalance.SAMPLING;
     private int subnetsPerStep = 1;
     private double minChannelFraction = 0.1;
     private ChannelAlignment alignment = ChannelAlignment.DEFAULT;
@@ -188,9 +251,15 @@ public final class OfaOptions {
       return this;
     }
 
-    /** Loss weight of the smallest size relative to the largest (1: uniform; default 3). */
+    /** Weight of the smallest size relative to the largest (1: uniform; default 3). */
     public Builder optSmallestWeight(double smallestWeight) {
       this.smallestWeight = smallestWeight;
+      return this;
+    }
+
+    /** How the weights enter training (default {@link SizeBalance#SAMPLING}). */
+    public Builder optSizeBalance(SizeBalance sizeBalance) {
+      this.sizeBalance = Objects.requireNonNull(sizeBalance);
       return this;
     }
 
@@ -205,7 +274,7 @@ public final class OfaOptions {
     }
 
     public Builder optChannelAlignment(ChannelAlignment alignment) {
-      this.alignment = java.util.Objects.requireNonNull(alignment);
+      this.alignment = Objects.requireNonNull(alignment);
       return this;
     }
 
