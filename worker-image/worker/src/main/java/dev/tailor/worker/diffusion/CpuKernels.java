@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * whenever its input channels are not a multiple of the kernels' channel block (8 at AVX2, 16 at
  * AVX-512; the first layer's 3 channels take another kernel and are right), and its input gradient
  * whenever its output channels are not (the U-Net's last convolution, 3 output channels, in every
- * training step); maximum relative errors 0.13 to 0.95, NaN at times; the weight gradient is right.
+ * training step); maximum relative errors 0.12 to 0.95, NaN at times; the weight gradient is right.
  * The errors are the same on every run and under glibc's {@code MALLOC_PERTURB_} (no uninitialised
  * memory is read) and change with the thread count. Capped at SSE4.1, oneDNN computes convolutions
  * as matrix products on plain layouts and every value is right (relative error ≤ 1.1 × 10⁻⁶). On an

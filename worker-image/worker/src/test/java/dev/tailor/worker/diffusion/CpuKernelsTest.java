@@ -7,9 +7,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The kernel mode the worker and these tests run in ({@link CpuKernels#SAFE_ENVIRONMENT}, set by
- * the build) computes convolutions right: the shapes oneDNN's vectorised kernels got wrong on this
- * project's AVX-512 machine, to float precision. Uncapped there, every one of them is off by 0.1 or
- * more.
+ * the build) computes convolutions right, to float precision: the shapes oneDNN's vectorised
+ * kernels got wrong on this project's AVX-512 machine (uncapped, the first four are off by 0.1 or
+ * more there) and the first layer's, which they got right.
  */
 class CpuKernelsTest {
 
