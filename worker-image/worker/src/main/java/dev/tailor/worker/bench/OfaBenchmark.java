@@ -1,6 +1,5 @@
 package dev.tailor.worker.bench;
 
-import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.TrainOptions;
 import dev.tailor.worker.diffusion.TrainResult;
@@ -8,7 +7,6 @@ import dev.tailor.worker.eval.EvalOptions;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
 import dev.tailor.worker.model.DiffusionModel;
-import dev.tailor.worker.model.UNetConfig;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.ofa.OfaCompression;
@@ -45,17 +43,12 @@ public final class OfaBenchmark {
 
   private OfaBenchmark() {}
 
-  /** One model's figures; {@code approach} groups the rows whose costs add up (an OFA run's). */
   private record Row(
-      String approach,
-      String name,
-      int size,
-      long steps,
-      double seconds,
-      double preEpsMse,
-      Metrics metrics) {
-    Row(String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {
-      this(name.replaceAll("-\\d+$", ""), name, size, steps, seconds, preEpsMse, metrics);
+      String name, int size, long steps, double seconds, double preEpsMse, Metrics metrics) {
+
+    /** The name less its size: groups the rows whose costs add up (an OFA run's, say). */
+    String approach() {
+      return name.replaceAll("-\\d+$", "");
     }
   }
 
@@ -80,9 +73,7 @@ public final class OfaBenchmark {
     int[] sizes = ints(o.getOrDefault("sizes", "100,75,50,25"));
     long seed = setup.seed();
     NoiseSchedule schedule = setup.schedule();
-    ImageSource train = setup.train();
     EvalOptions eval = setup.eval().withLatency(1, 1);
-    UNetConfig config = setup.config();
     System.out.println(setup.describe() + "; sizes " + Arrays.toString(sizes));
     List<Row> rows = new ArrayList<>();
     try (DiffusionModel base = setup.newBase()) {
@@ -171,7 +162,6 @@ public final class OfaBenchmark {
         setup.grid(name, ofa.variants().get(i));
         rows.add(
             new Row(
-                approach,
                 name,
                 size,
                 i == 0 ? options.steps() : 0,
