@@ -2,6 +2,7 @@ package dev.tailor.operator;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -21,6 +22,7 @@ import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfig
 import io.quarkus.kubernetes.client.KubernetesClientObjectMapperCustomizer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * What keeps the operator's informers (the controllers' own through {@code @Informer} on their
@@ -80,15 +82,33 @@ public final class Informers {
    * of a string nobody holds): a third of the operator's live set at fleet scale was strings, most
    * of them the same names, labels, owner UIDs, images and API versions repeated across a fleet's
    * objects and across fleets (field names Jackson already keeps once). Values longer than a
-   * Kubernetes name are left alone.
+   * Kubernetes name are left alone, and so are the values no two objects share (an object's own UID
+   * and resource version, a pod's or Service's IP, a container's ID): the table would hold an entry
+   * for each of them, outside the heap, and share nothing (an owner reference's UID is shared, and
+   * kept once).
    */
   static final class CanonicalStrings extends StringDeserializer {
     private static final int LONGEST = 253;
 
+    /** Fields whose values are each object's own. */
+    private static final Set<String> UNIQUE =
+        Set.of("resourceVersion", "clusterIP", "clusterIPs", "podIP", "ip", "containerID");
+
     @Override
     public String deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
       String s = super.deserialize(p, ctxt);
-      return s != null && s.length() <= LONGEST ? s.intern() : s;
+      return s != null && s.length() <= LONGEST && !unique(p.getParsingContext()) ? s.intern() : s;
+    }
+
+    /** Whether the value being read is one of {@link #UNIQUE} or an object's own UID. */
+    private static boolean unique(JsonStreamContext at) {
+      JsonStreamContext field = at.inArray() ? at.getParent() : at;
+      String name = field == null ? null : field.getCurrentName();
+      if ("uid".equals(name)) {
+        JsonStreamContext owner = field.getParent();
+        return owner != null && "metadata".equals(owner.getCurrentName());
+      }
+      return name != null && UNIQUE.contains(name);
     }
   }
 

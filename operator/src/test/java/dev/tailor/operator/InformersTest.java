@@ -82,6 +82,46 @@ class InformersTest {
   }
 
   @Test
+  void theOperatorsClientKeepsNoCanonicalCopyOfAnObjectsOwnValues() {
+    KubernetesSerialization serialization = operatorsClient();
+    // two reads of one pod: its own UID, resource version and IPs are read as they are; what it
+    // shares with other objects (its owner's UID, its node's IP) is kept once
+    java.util.function.Supplier<Pod> read =
+        () ->
+            serialization.unmarshal(
+                """
+                {"apiVersion": "v1", "kind": "Pod",
+                 "metadata": {"name": "server-1", "namespace": "team-a",
+                   "uid": "0f4b1c9e-7d2a-4c1e-9b5e-3f6a8d2c1e07", "resourceVersion": "48213",
+                   "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                     "name": "server", "uid": "5a1e7c3d-2b9f-4e8a-a6d4-9c0b1f2e3d4a"}]},
+                 "status": {"podIP": "10.244.1.17", "podIPs": [{"ip": "10.244.1.17"}],
+                   "hostIP": "172.18.0.3",
+                   "containerStatuses": [{"name": "server", "ready": true, "restartCount": 0,
+                     "image": "tailor/worker:1", "imageID": "sha256:ab12",
+                     "containerID": "containerd://9f8e7d6c"}]}}
+                """,
+                Pod.class);
+    Pod a = read.get();
+    Pod b = read.get();
+    assertThat(a.getMetadata().getUid()).isNotSameAs(b.getMetadata().getUid());
+    assertThat(a.getMetadata().getResourceVersion())
+        .isEqualTo("48213")
+        .isNotSameAs(b.getMetadata().getResourceVersion());
+    assertThat(a.getStatus().getPodIP()).isNotSameAs(b.getStatus().getPodIP());
+    assertThat(a.getStatus().getPodIPs().get(0).getIp())
+        .isNotSameAs(b.getStatus().getPodIPs().get(0).getIp());
+    assertThat(a.getStatus().getContainerStatuses().get(0).getContainerID())
+        .isNotSameAs(b.getStatus().getContainerStatuses().get(0).getContainerID());
+    assertThat(a.getMetadata().getOwnerReferences().get(0).getUid())
+        .isEqualTo("5a1e7c3d-2b9f-4e8a-a6d4-9c0b1f2e3d4a")
+        .isSameAs(b.getMetadata().getOwnerReferences().get(0).getUid());
+    assertThat(a.getStatus().getHostIP()).isSameAs(b.getStatus().getHostIP());
+    assertThat(a.getStatus().getContainerStatuses().get(0).getImageID())
+        .isSameAs(b.getStatus().getContainerStatuses().get(0).getImageID());
+  }
+
+  @Test
   void theOperatorsClientReadsAPodsSpecAsItsNodeAloneAndATemplateWhole() {
     KubernetesSerialization serialization = operatorsClient();
     String spec =

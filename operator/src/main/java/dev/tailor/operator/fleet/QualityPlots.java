@@ -15,6 +15,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
@@ -30,8 +33,20 @@ final class QualityPlots {
 
   private record Drawn(String key, StoredFile file) {}
 
-  private static final java.util.concurrent.Semaphore DRAWING =
-      new java.util.concurrent.Semaphore(Runtime.getRuntime().availableProcessors());
+  /**
+   * The threads that draw, one per core: each drawing holds a 900×520 image and JFreeChart's
+   * working set, and a thousand fleets registered at once would otherwise draw on every reconcile
+   * thread together. Their own threads, not the reconcile threads, because Java 2D's renderer keeps
+   * its caches per thread that drew (about 1.5 MB each, until memory runs short).
+   */
+  private static final ExecutorService DRAWING =
+      Executors.newFixedThreadPool(
+          Runtime.getRuntime().availableProcessors(),
+          r -> {
+            Thread t = new Thread(r, "tailor-plot-drawing");
+            t.setDaemon(true);
+            return t;
+          });
 
   private final EventRecorder events;
   private final FleetStores stores;
@@ -100,18 +115,24 @@ final class QualityPlots {
     return namespace + "/" + name;
   }
 
+  /** {@code plot}'s PNG, drawn on one of the drawing threads. */
+  private static byte[] drawn(QualityPlot plot) throws IOException {
+    try {
+      return DRAWING.submit(plot::png).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while the plot was drawn", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Error err) {
+        throw err; // AWT without its fonts or native libraries
+      }
+      throw (RuntimeException) e.getCause(); // drawing throws nothing checked
+    }
+  }
+
   private StoredFile store(ModelFleet fleet, String folder, QualityPlot plot, Context<?> context)
       throws IOException, Stalled {
-    byte[] png;
-    // No more drawings at once than cores: each holds a 900×520 ARGB image and JFreeChart's
-    // working set, and a thousand fleets registered at once would otherwise draw on every
-    // reconcile thread together.
-    DRAWING.acquireUninterruptibly();
-    try {
-      png = plot.png();
-    } finally {
-      DRAWING.release();
-    }
+    byte[] png = drawn(plot);
     Path dir = Files.createTempDirectory("tailor-plot-");
     try (ArtifactStore store = stores.open(context.getClient(), fleet)) {
       Files.write(dir.resolve(QualityPlot.FILE), png);
