@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,10 +27,17 @@ final class AuditLog {
 
   /**
    * One request: when the API server received it, its verb, resource (with subresource) and HTTP
-   * status code.
+   * status code, and how long the server took from receiving it to its answer's end ({@code
+   * served}; for a watch, to its start).
    */
   record Request(
-      Instant received, String user, String verb, String resource, int code, String message) {
+      Instant received,
+      Duration served,
+      String user,
+      String verb,
+      String resource,
+      int code,
+      String message) {
     boolean isWrite() {
       return WRITES.contains(verb);
     }
@@ -119,9 +127,11 @@ final class AuditLog {
     if (ref.hasNonNull("subresource")) {
       resource += "/" + ref.get("subresource").asText();
     }
+    Instant received = Instant.parse(e.path("requestReceivedTimestamp").asText());
     return java.util.Optional.of(
         new Request(
-            Instant.parse(e.path("requestReceivedTimestamp").asText()),
+            received,
+            Duration.between(received, Instant.parse(e.path("stageTimestamp").asText())),
             e.path("user").path("username").asText(),
             verb,
             resource,
@@ -136,6 +146,31 @@ final class AuditLog {
       out.computeIfAbsent(r.verb(), v -> new TreeMap<>()).merge(r.resource(), 1L, Long::sum);
     }
     return out;
+  }
+
+  /**
+   * verb and resource → the API server's times to answer them, median and 95th percentile in
+   * milliseconds, of the writes among {@code requests}.
+   */
+  static Map<String, double[]> servedTimes(List<Request> requests) {
+    Map<String, List<Duration>> by = new TreeMap<>();
+    for (Request r : requests) {
+      if (r.isWrite() && !r.failed()) {
+        by.computeIfAbsent(r.verb() + " " + r.resource(), k -> new ArrayList<>()).add(r.served());
+      }
+    }
+    Map<String, double[]> out = new TreeMap<>();
+    by.forEach(
+        (k, times) -> {
+          List<Duration> sorted = times.stream().sorted().toList();
+          out.put(k, new double[] {millis(sorted, 0.5), millis(sorted, 0.95), sorted.size()});
+        });
+    return out;
+  }
+
+  private static double millis(List<Duration> sorted, double q) {
+    return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size()))).toNanos()
+        / 1e6;
   }
 
   static List<Request> of(List<Request> all, String user, Instant from, Instant to) {

@@ -462,6 +462,15 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
     s.append(verbs("(b) operator until done", opReqs));
     s.append(verbs("    operator, done until steady", opAfter));
     s.append(verbs("    operator, steady " + steadySeconds + " s", steady));
+    s.append(
+        String.format(
+            Locale.ROOT,
+            "%nThe API server's time to answer a write (audit log: received to answered),"
+                + " p50 / p95 ms (count)%n"));
+    if (!noFloor) {
+      s.append(servedTimes("(a) plain client", floorReqs));
+    }
+    s.append(servedTimes("(b) operator until done", opReqs));
     s.append(String.format(Locale.ROOT, "%nOperator process (/proc)%n"));
     s.append(
         String.format(
@@ -511,6 +520,22 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
 
   private static String row(String label, double seconds) {
     return String.format(Locale.ROOT, "%-58s %10.2f%n", label, seconds);
+  }
+
+  private static String servedTimes(String label, List<AuditLog.Request> requests) {
+    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "  %s%n", label));
+    AuditLog.servedTimes(requests)
+        .forEach(
+            (write, t) ->
+                s.append(
+                    String.format(
+                        Locale.ROOT,
+                        "      %-42s %7.1f / %7.1f  (%d)%n",
+                        write,
+                        t[0],
+                        t[1],
+                        (long) t[2])));
+    return s.toString();
   }
 
   private static String verbs(String label, List<AuditLog.Request> requests) {

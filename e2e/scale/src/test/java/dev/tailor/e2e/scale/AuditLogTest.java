@@ -13,6 +13,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 class AuditLogTest {
   private static String event(String stage, String verb, String resource, String sub, int code) {
+    return event(stage, verb, resource, sub, code, 25);
+  }
+
+  /**
+   * An audit event of a request the API server answered {@code servedMillis} after receiving it.
+   */
+  private static String event(
+      String stage, String verb, String resource, String sub, int code, int servedMillis) {
     return "{\"kind\":\"Event\",\"level\":\"Metadata\",\"stage\":\""
         + stage
         + "\",\"verb\":\""
@@ -23,7 +31,29 @@ class AuditLogTest {
         + (sub == null ? "" : ",\"subresource\":\"" + sub + "\"")
         + "},\"responseStatus\":{\"code\":"
         + code
-        + "},\"requestReceivedTimestamp\":\"2026-12-04T08:00:00.000000Z\"}";
+        + "},\"requestReceivedTimestamp\":\"2026-12-04T08:00:00.000000Z\""
+        + ",\"stageTimestamp\":\""
+        + Instant.parse("2026-12-04T08:00:00Z").plusMillis(servedMillis)
+        + "\"}";
+  }
+
+  @Test
+  void givesTheServersMedianAnd95thPercentileTimePerWrite(@TempDir Path dir) throws Exception {
+    Path log = dir.resolve("audit.log");
+    List<String> lines = new java.util.ArrayList<>();
+    for (int ms = 10; ms <= 100; ms += 10) {
+      lines.add(event("ResponseComplete", "create", "deployments", null, 201, ms));
+    }
+    lines.add(event("ResponseComplete", "patch", "modelfleets", "status", 200, 7));
+    lines.add(event("ResponseComplete", "create", "services", null, 500, 900)); // failed: left out
+    lines.add(event("ResponseComplete", "list", "pods", null, 200, 400)); // a read: left out
+    Files.write(log, lines, StandardCharsets.UTF_8);
+
+    Map<String, double[]> times = AuditLog.servedTimes(AuditLog.read(log));
+
+    assertThat(times).containsOnlyKeys("create deployments", "patch modelfleets/status");
+    assertThat(times.get("create deployments")).containsExactly(60.0, 100.0, 10.0);
+    assertThat(times.get("patch modelfleets/status")).containsExactly(7.0, 7.0, 1.0);
   }
 
   @Test
