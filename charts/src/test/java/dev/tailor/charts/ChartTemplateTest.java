@@ -97,6 +97,7 @@ class ChartTemplateTest {
     assertThat(env(c, "QUARKUS_OPERATOR_SDK_CONCURRENT_RECONCILIATION_THREADS")).isEqualTo("16");
     assertThat(env(c, "TAILOR_CLIENT_WRITES_PER_SECOND")).isEqualTo("500");
     assertThat(env(c, "TAILOR_CLIENT_WRITE_BURST")).isEqualTo("1000");
+    assertThat(env(c, "TAILOR_CLIENT_SERVICE_CREATES_IN_FLIGHT")).isEqualTo("2");
     assertThat(c.getEnv()).noneMatch(e -> e.getName().equals("TAILOR_PROMETHEUS_URL"));
     assertThat(env(c, "TAILOR_AUTOSCALING_METRIC")).isEqualTo("auto");
     // the operator's own HPAs, no node cache, unless asked for
