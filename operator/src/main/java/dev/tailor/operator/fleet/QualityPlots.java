@@ -37,7 +37,7 @@ final class QualityPlots {
    * The threads that draw, one per core: each drawing holds a 900×520 image and JFreeChart's
    * working set, and a thousand fleets registered at once would otherwise draw on every reconcile
    * thread together. Their own threads, not the reconcile threads, because Java 2D's renderer keeps
-   * its caches per thread that drew (about 1.5 MB each, until memory runs short).
+   * its caches, softly held, per thread that drew.
    */
   private static final ExecutorService DRAWING =
       Executors.newFixedThreadPool(
