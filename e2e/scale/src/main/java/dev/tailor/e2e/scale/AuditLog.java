@@ -148,22 +148,24 @@ final class AuditLog {
     return out;
   }
 
+  /** The API server's times to answer some writes: median, 95th percentile (ms) and how many. */
+  record Served(double p50, double p95, int count) {}
+
   /**
-   * verb and resource → the API server's times to answer them, median and 95th percentile in
-   * milliseconds, of the writes among {@code requests}.
+   * verb and resource → the API server's times to answer them, of the writes in {@code requests}.
    */
-  static Map<String, double[]> servedTimes(List<Request> requests) {
+  static Map<String, Served> servedTimes(List<Request> requests) {
     Map<String, List<Duration>> by = new TreeMap<>();
     for (Request r : requests) {
       if (r.isWrite() && !r.failed()) {
         by.computeIfAbsent(r.verb() + " " + r.resource(), k -> new ArrayList<>()).add(r.served());
       }
     }
-    Map<String, double[]> out = new TreeMap<>();
+    Map<String, Served> out = new TreeMap<>();
     by.forEach(
         (k, times) -> {
           List<Duration> sorted = times.stream().sorted().toList();
-          out.put(k, new double[] {millis(sorted, 0.5), millis(sorted, 0.95), sorted.size()});
+          out.put(k, new Served(millis(sorted, 0.5), millis(sorted, 0.95), sorted.size()));
         });
     return out;
   }

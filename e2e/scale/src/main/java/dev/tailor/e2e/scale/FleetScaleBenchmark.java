@@ -532,9 +532,9 @@ public final class FleetScaleBenchmark implements Callable<Integer> {
                         Locale.ROOT,
                         "      %-42s %7.1f / %7.1f  (%d)%n",
                         write,
-                        t[0],
-                        t[1],
-                        (long) t[2])));
+                        t.p50(),
+                        t.p95(),
+                        t.count())));
     return s.toString();
   }
 

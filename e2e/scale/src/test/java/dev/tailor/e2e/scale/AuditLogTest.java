@@ -49,11 +49,11 @@ class AuditLogTest {
     lines.add(event("ResponseComplete", "list", "pods", null, 200, 400)); // a read: left out
     Files.write(log, lines, StandardCharsets.UTF_8);
 
-    Map<String, double[]> times = AuditLog.servedTimes(AuditLog.read(log));
+    Map<String, AuditLog.Served> times = AuditLog.servedTimes(AuditLog.read(log));
 
     assertThat(times).containsOnlyKeys("create deployments", "patch modelfleets/status");
-    assertThat(times.get("create deployments")).containsExactly(60.0, 100.0, 10.0);
-    assertThat(times.get("patch modelfleets/status")).containsExactly(7.0, 7.0, 1.0);
+    assertThat(times.get("create deployments")).isEqualTo(new AuditLog.Served(60.0, 100.0, 10));
+    assertThat(times.get("patch modelfleets/status")).isEqualTo(new AuditLog.Served(7.0, 7.0, 1));
   }
 
   @Test
