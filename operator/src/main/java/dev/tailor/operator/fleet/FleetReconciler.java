@@ -28,6 +28,7 @@ import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
@@ -130,9 +131,13 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
   /** A fleet is gone: its series and its cached plot go too. */
   void deleted(@Observes SdkMetrics.ResourceDeleted deleted) {
     if (NAME.equals(deleted.controller())) {
-      metrics.fleetDeleted(deleted.namespace(), deleted.name());
-      plots.forget(deleted.namespace(), deleted.name());
+      forget(deleted.namespace(), deleted.name());
     }
+  }
+
+  private void forget(String namespace, String name) {
+    metrics.fleetDeleted(namespace, name);
+    plots.forget(namespace, name);
   }
 
   /** A reconcile that threw: see {@link FleetErrorStatus}. */
@@ -158,6 +163,21 @@ public class FleetReconciler implements Reconciler<ModelFleet> {
       // Fixes that send the fleet no event (a Secret created: Secrets are read one by one, never
       // watched; a foreign object renamed) are seen on the next look.
       return control.rescheduleAfter(progressInterval);
+    } finally {
+      forgetIfDeleted(fleet, context);
+    }
+  }
+
+  /**
+   * The SDK tells of a deletion as soon as it arrives, also while the fleet's reconcile runs: what
+   * that reconcile keeps afterwards (series, plot) would stay for good. The informer's cache drops
+   * the fleet before the deletion is told, so a fleet the cache no longer holds once this reconcile
+   * has kept its state is forgotten here; one the cache still holds is forgotten by {@link
+   * #deleted} later.
+   */
+  private void forgetIfDeleted(ModelFleet fleet, Context<ModelFleet> context) {
+    if (context.getPrimaryCache().get(ResourceID.fromResource(fleet)).isEmpty()) {
+      forget(fleet.getMetadata().getNamespace(), fleet.getMetadata().getName());
     }
   }
 

@@ -25,6 +25,10 @@ import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.reconciler.DefaultContext;
+import io.javaoperatorsdk.operator.processing.Controller;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.RestAssured;
@@ -46,6 +50,8 @@ import org.junit.jupiter.api.Test;
 class FleetApiServerTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(45);
   @Inject KubernetesClient client;
+  @Inject Operator operator;
+  @Inject FleetReconciler reconciler;
   private String suffix;
   private String ns;
   private Path store;
@@ -615,6 +621,37 @@ class FleetApiServerTest {
                 + "\" not found; create it or fix the name");
     assertThat(eventReasons()).contains("DeviceClassNotFound");
     assertThat(client.batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
+  }
+
+  /**
+   * The SDK tells of a deletion while the fleet's reconcile may still run; that reconcile (here the
+   * same call made again with the fleet as it read it) must not leave the fleet's series for good.
+   */
+  @Test
+  @SuppressWarnings("unchecked")
+  void aReconcileThatEndsAfterItsFleetIsDeletedLeavesNoSeriesBehind() {
+    ModelFleet fleet = client.resource(fx.fleet(f -> {})).create();
+    awaitSingleJob();
+    String series = "fleet_namespace=\"" + ns + "\"";
+    await().atMost(TIMEOUT).until(() -> metricsText().contains(series));
+    ModelFleet read = client.resource(fleet).get();
+
+    client.resource(fleet).delete();
+    await().atMost(TIMEOUT).until(() -> !metricsText().contains(series));
+    Controller<ModelFleet> controller =
+        (Controller<ModelFleet>)
+            operator.getRegisteredController(FleetReconciler.NAME).orElseThrow();
+    try {
+      reconciler.reconcile(read, new DefaultContext<>(null, controller, read));
+    } catch (KubernetesClientException e) {
+      assertThat(e.getCode()).as("a status written for the deleted fleet").isEqualTo(404);
+    }
+
+    assertThat(metricsText()).doesNotContain(series);
+  }
+
+  private static String metricsText() {
+    return RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
   }
 
   @Test
