@@ -2,6 +2,7 @@ package dev.tailor.worker.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
+import dev.tailor.worker.diffusion.CpuKernels;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
@@ -12,7 +13,10 @@ import dev.tailor.worker.serve.ServerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -308,6 +312,15 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
                 noise,
                 sampler.kind,
                 sampler.eta);
+        if (!CpuKernels.capped() && !diffusion.manager().getDevice().isGpu()) {
+          progress.stage(
+              "serve",
+              "checking the convolution kernels (oneDNN " + CpuKernels.oneDnnMode() + ")",
+              () -> {
+                log(err, checkKernels(diffusion));
+                return null;
+              });
+        }
         progress.stage(
             "serve",
             "warming up",
@@ -347,6 +360,41 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       server.drain();
       throw e;
     }
+  }
+
+  /**
+   * oneDNN's vectorised convolutions compute wrong values on some CPUs for some channel counts (see
+   * {@link CpuKernels}): each of the model's convolutions is checked at the batches this server
+   * runs, and a model they compute wrong is refused with {@link ExitCodes#KERNELS}, on which the
+   * launcher serves again with oneDNN capped.
+   */
+  private String checkKernels(DiffusionModel diffusion) {
+    List<CpuKernels.LayerCheck> checks = new ArrayList<>();
+    for (int batch : new TreeSet<>(List.of(1, maxBatch))) {
+      checks.addAll(CpuKernels.checkModel(diffusion, batch, CpuKernels.ENGINE));
+    }
+    List<CpuKernels.LayerCheck> wrong = checks.stream().filter(c -> !c.right()).toList();
+    if (!wrong.isEmpty()) {
+      throw new CliException(
+          ExitCodes.KERNELS,
+          String.format(
+              Locale.ROOT,
+              "oneDNN's vectorised convolutions (ONEDNN_MAX_CPU_ISA=%s) compute %d of this"
+                  + " model's %d convolution shapes wrong on this CPU, first %s; serve with"
+                  + " ONEDNN_MAX_CPU_ISA=SSE41",
+              CpuKernels.oneDnnMode(),
+              wrong.size(),
+              checks.size(),
+              wrong.get(0)));
+    }
+    double worst = checks.stream().mapToDouble(CpuKernels.LayerCheck::error).max().orElse(0);
+    return String.format(
+        Locale.ROOT,
+        "oneDNN %s: the model's %d convolution shapes checked right (largest relative error"
+            + " %.2g)",
+        CpuKernels.oneDnnMode(),
+        checks.size(),
+        worst);
   }
 
   private boolean faults() {

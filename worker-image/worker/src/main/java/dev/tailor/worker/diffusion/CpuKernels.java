@@ -6,6 +6,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
+import dev.tailor.worker.model.DiffusionModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Random;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,13 +47,19 @@ public final class CpuKernels {
 
   private CpuKernels() {}
 
-  /** True when the environment leaves oneDNN free to pick its AVX kernels. */
-  public static boolean vectorKernelsUncapped() {
-    return System.getenv("ONEDNN_MAX_CPU_ISA") == null;
+  /** oneDNN's most vectorised kernels this process may use ({@code ONEDNN_MAX_CPU_ISA}). */
+  public static String oneDnnMode() {
+    String isa = System.getenv("ONEDNN_MAX_CPU_ISA");
+    return isa == null || isa.isBlank() ? "ALL" : isa;
+  }
+
+  /** True when the environment keeps oneDNN at its SSE4.1 kernels. */
+  public static boolean capped() {
+    return "SSE41".equalsIgnoreCase(oneDnnMode());
   }
 
   static void warnIfUncapped() {
-    if (!warned && vectorKernelsUncapped()) {
+    if (!warned && !capped()) {
       warned = true;
       LOG.warn(
           "training on the CPU with oneDNN's AVX kernels; on some machines its convolutions"
@@ -133,6 +144,139 @@ public final class CpuKernels {
       }
     }
     return new ConvolutionErrors(relative(y, ry), relative(dx, rdx), relative(dw, rdw));
+  }
+
+  /**
+   * One convolution of a model as this process's kernels computed it: the largest error of its
+   * output, relative to the largest magnitude of the double-precision reference, on the input it
+   * got in a forward pass of {@code batch} images.
+   */
+  public record LayerCheck(String layer, Shape input, int filters, double error) {
+    /** Within float rounding: the capped kernels stay below 1.1e-6, the wrong ones above 0.1. */
+    public boolean right() {
+      return error <= 1e-4;
+    }
+
+    @Override
+    public String toString() {
+      return String.format(
+          Locale.ROOT,
+          "%s (%d -> %d channels, %dx%d, batch %d): relative error %.2g",
+          layer,
+          input.get(1),
+          filters,
+          input.get(2),
+          input.get(3),
+          input.get(0),
+          error);
+    }
+  }
+
+  /** How a convolution is computed: {@link Conv2d#conv2d} on this engine, unless a test says. */
+  @FunctionalInterface
+  public interface Convolver {
+    NDArray apply(NDArray x, NDArray weight, NDArray bias, Conv2d layer);
+  }
+
+  /** This engine's convolution with the layer's stride, padding, dilation and groups. */
+  public static final Convolver ENGINE =
+      (x, w, b, c) ->
+          Conv2d.conv2d(x, w, b, c.getStride(), c.getPadding(), c.getDilation(), c.getGroups())
+              .singletonOrThrow();
+
+  /**
+   * Runs {@code model} once on {@code batch} images of seeded noise and checks each of its
+   * convolutions, once per distinct shape: computed by {@code conv} on the input it got there, and
+   * for its first and last image by the same sums in double precision. The kernels a convolution
+   * gets depend on its channels, size and batch, so a server checks the batches it will run.
+   */
+  public static List<LayerCheck> checkModel(DiffusionModel model, int batch, Convolver conv) {
+    Map<String, Conv2d> convs = model.convolutions();
+    Map<String, LayerCheck> checked = new LinkedHashMap<>();
+    try (NDManager m = model.manager().newSubManager()) {
+      Random r = new Random(11);
+      Shape shape = model.imageShape(batch);
+      NDArray x = m.create(gaussian(r, (int) shape.size(), 1), shape);
+      NDArray t = m.full(new Shape(batch), 500f);
+      model.predict(
+          x,
+          t,
+          (layer, in) -> {
+            Conv2d c = convs.get(layer);
+            if (c == null || c.getGroups() != 1) {
+              return;
+            }
+            String key =
+                List.of(
+                        in.getShape(),
+                        c.getFilters(),
+                        c.getKernelShape(),
+                        c.getStride(),
+                        c.getPadding(),
+                        c.getDilation())
+                    .toString();
+            checked.computeIfAbsent(key, k -> checkLayer(layer, c, in, conv));
+          });
+    }
+    return List.copyOf(checked.values());
+  }
+
+  private static LayerCheck checkLayer(String layer, Conv2d c, NDArray in, Convolver conv) {
+    NDArray w = c.getParameters().get("weight").getArray();
+    NDArray b = c.isIncludeBias() ? c.getParameters().get("bias").getArray() : null;
+    float[] y = conv.apply(in, w, b, c).toFloatArray();
+    float[] x = in.toFloatArray();
+    float[] wv = w.toFloatArray();
+    float[] bv = b == null ? null : b.toFloatArray();
+    Shape s = in.getShape();
+    int n = (int) s.get(0);
+    int ci = (int) s.get(1);
+    int h = (int) s.get(2);
+    int wd = (int) s.get(3);
+    int co = c.getFilters();
+    int kh = (int) c.getKernelShape().get(0);
+    int kw = (int) c.getKernelShape().get(1);
+    int sh = (int) c.getStride().get(0);
+    int sw = (int) c.getStride().get(1);
+    int ph = (int) c.getPadding().get(0);
+    int pw = (int) c.getPadding().get(1);
+    int dh = (int) c.getDilation().get(0);
+    int dw = (int) c.getDilation().get(1);
+    int ho = (h + 2 * ph - dh * (kh - 1) - 1) / sh + 1;
+    int wo = (wd + 2 * pw - dw * (kw - 1) - 1) / sw + 1;
+    int per = co * ho * wo;
+    int[] images = n == 1 ? new int[] {0} : new int[] {0, n - 1};
+    float[] got = new float[per * images.length];
+    double[] want = new double[got.length];
+    for (int i = 0; i < images.length; i++) {
+      int img = images[i];
+      System.arraycopy(y, img * per, got, i * per, per);
+      for (int o = 0; o < co; o++) {
+        for (int oh = 0; oh < ho; oh++) {
+          for (int ow = 0; ow < wo; ow++) {
+            double sum = bv == null ? 0 : bv[o];
+            for (int ch = 0; ch < ci; ch++) {
+              for (int a = 0; a < kh; a++) {
+                int ih = oh * sh - ph + a * dh;
+                if (ih < 0 || ih >= h) {
+                  continue;
+                }
+                for (int e = 0; e < kw; e++) {
+                  int iw = ow * sw - pw + e * dw;
+                  if (iw >= 0 && iw < wd) {
+                    sum +=
+                        (double) x[((img * ci + ch) * h + ih) * wd + iw]
+                            * wv[((o * ci + ch) * kh + a) * kw + e];
+                  }
+                }
+              }
+            }
+            want[i * per + (o * ho + oh) * wo + ow] = sum;
+          }
+        }
+      }
+    }
+    return new LayerCheck(layer, s, co, relative(got, want));
   }
 
   private static double relative(float[] got, double[] want) {

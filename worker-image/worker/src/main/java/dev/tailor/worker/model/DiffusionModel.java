@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A DJL {@link Model} holding a {@link UNet} built from a {@link UNetConfig}, with its weights
@@ -205,6 +206,18 @@ public final class DiffusionModel implements AutoCloseable {
       }
       source.toType(DataType.FLOAT32, false).toDevice(target.getDevice(), false).copyTo(target);
     }
+  }
+
+  /** The model's convolutions by canonical layer name (the names a {@link LayerTap} is told). */
+  public Map<String, Conv2d> convolutions() {
+    Map<String, Conv2d> convs = new TreeMap<>();
+    layers.forEach(
+        (block, name) -> {
+          if (block instanceof Conv2d c) {
+            convs.put(name, c);
+          }
+        });
+    return convs;
   }
 
   /** Predicts ε for noisy images {@code x} (N, C, H, W) at float timesteps {@code t} (N). */

@@ -2,7 +2,12 @@ package dev.tailor.worker.diffusion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.ndarray.NDArray;
 import dev.tailor.worker.diffusion.CpuKernels.ConvolutionErrors;
+import dev.tailor.worker.diffusion.CpuKernels.LayerCheck;
+import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.UNetConfig;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +28,44 @@ class CpuKernelsTest {
     for (int[] s : shapes) {
       ConvolutionErrors e = CpuKernels.check(s[0], s[1], s[2], s[3]);
       assertThat(e.worst()).as("%d -> %d channels: %s", s[0], s[1], e).isLessThan(1e-5);
+    }
+  }
+
+  /**
+   * The check a server runs on its model: every convolution (strided, 1×1 and 3×3, widths off the
+   * kernels' blocks) computed by this process's kernels agrees with the double-precision sums, and
+   * one computed wrong is found by name.
+   */
+  @Test
+  void aModelsConvolutionsAreCheckedOneByOneAgainstTheReference() {
+    try (DiffusionModel model =
+        DiffusionModel.create(UNetConfig.ddpm(16, 44, new int[] {1, 2}, 1, 4, 2), 3)) {
+      List<LayerCheck> right = CpuKernels.checkModel(model, 3, CpuKernels.ENGINE);
+      assertThat(right)
+          .allSatisfy(c -> assertThat(c.right()).as(c.toString()).isTrue())
+          .anySatisfy(c -> assertThat(c.layer()).isEqualTo("stem"))
+          .anySatisfy(c -> assertThat(c.input().get(1)).isEqualTo(132)) // 88 + a 44-channel skip
+          .extracting(LayerCheck::layer)
+          .doesNotHaveDuplicates()
+          .contains("down0.downsample");
+      // 27 convolutions, of 18 shapes: each shape is checked once
+      assertThat(model.convolutions()).hasSize(27);
+      assertThat(right).hasSize(18);
+
+      String broken = right.get(right.size() / 2).layer();
+      CpuKernels.Convolver wrong =
+          (x, w, b, c) -> {
+            NDArray y = CpuKernels.ENGINE.apply(x, w, b, c);
+            return model.convolutions().get(broken) == c ? y.mul(1.01f) : y;
+          };
+      assertThat(CpuKernels.checkModel(model, 3, wrong))
+          .filteredOn(c -> !c.right())
+          .singleElement()
+          .satisfies(
+              c -> {
+                assertThat(c.layer()).isEqualTo(broken);
+                assertThat(c.error()).isBetween(0.005, 0.02);
+              });
     }
   }
 
