@@ -1,5 +1,6 @@
 package dev.tailor.worker.bench;
 
+import dev.tailor.worker.diffusion.CpuKernels;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.diffusion.Sampler;
 import dev.tailor.worker.model.DiffusionModel;
@@ -53,20 +54,27 @@ public final class ServingBenchmark {
     NoiseSchedule schedule =
         NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
     try (DiffusionModel model = DiffusionModel.load(modelDir)) {
+      // as the server does: oneDNN's vectorised kernels only where they compute the model right
+      String kernels =
+          CpuKernels.capped()
+              ? "oneDNN capped at SSE4.1"
+              : CpuKernels.requireRight(model, maxBatch);
       ImageGenerator generator =
           new ImageGenerator("bench", null, model, schedule, Sampler.Kind.DDIM, 0f);
       System.out.printf(
           Locale.ROOT,
           "Serving benchmark: %s (%,d parameters), DDIM %d steps, one image per request; unbatched"
               + " (--max-batch 1, one generation at a time) vs batched (--max-batch %d,"
-              + " --batch-wait-ms %d); %d request(s) per client (8 at least), after %d warm-up%n%n",
+              + " --batch-wait-ms %d); %d request(s) per client (8 at least), after %d warm-up;"
+              + " %s%n%n",
           modelDir,
           dev.tailor.worker.model.ModelStats.of(model.config()).params(),
           steps,
           maxBatch,
           wait.toMillis(),
           perClient,
-          warmup);
+          warmup,
+          kernels);
       System.out.printf(
           Locale.ROOT,
           "%-11s %10s %8s %8s   %10s %8s %8s   %10s %9s%n",

@@ -13,10 +13,7 @@ import dev.tailor.worker.serve.ServerSettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -369,32 +366,11 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
    * launcher serves again with oneDNN capped.
    */
   private String checkKernels(DiffusionModel diffusion) {
-    List<CpuKernels.LayerCheck> checks = new ArrayList<>();
-    for (int batch : new TreeSet<>(List.of(1, maxBatch))) {
-      checks.addAll(CpuKernels.checkModel(diffusion, batch, CpuKernels.ENGINE));
+    try {
+      return CpuKernels.requireRight(diffusion, maxBatch);
+    } catch (CpuKernels.WrongKernelsException e) {
+      throw new CliException(ExitCodes.KERNELS, e.getMessage(), e);
     }
-    List<CpuKernels.LayerCheck> wrong = checks.stream().filter(c -> !c.right()).toList();
-    if (!wrong.isEmpty()) {
-      throw new CliException(
-          ExitCodes.KERNELS,
-          String.format(
-              Locale.ROOT,
-              "oneDNN's vectorised convolutions (ONEDNN_MAX_CPU_ISA=%s) compute %d of this"
-                  + " model's %d convolution shapes wrong on this CPU, first %s; serve with"
-                  + " ONEDNN_MAX_CPU_ISA=SSE41",
-              CpuKernels.oneDnnMode(),
-              wrong.size(),
-              checks.size(),
-              wrong.get(0)));
-    }
-    double worst = checks.stream().mapToDouble(CpuKernels.LayerCheck::error).max().orElse(0);
-    return String.format(
-        Locale.ROOT,
-        "oneDNN %s: the model's %d convolution shapes checked right (largest relative error"
-            + " %.2g)",
-        CpuKernels.oneDnnMode(),
-        checks.size(),
-        worst);
   }
 
   private boolean faults() {

@@ -7,11 +7,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.GradientCollector;
 import dev.tailor.worker.model.DiffusionModel;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,6 +221,43 @@ public final class CpuKernels {
           });
     }
     return List.copyOf(checked.values());
+  }
+
+  /** This process's kernels compute a model's convolutions wrong. */
+  public static final class WrongKernelsException extends IllegalStateException {
+    WrongKernelsException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Checks {@code model}'s convolutions ({@link #checkModel}) at batch 1 and {@code maxBatch}, the
+   * batches a server runs; returns a line that says they are right, or throws.
+   */
+  public static String requireRight(DiffusionModel model, int maxBatch) {
+    List<LayerCheck> checks = new ArrayList<>();
+    for (int batch : new TreeSet<>(List.of(1, maxBatch))) {
+      checks.addAll(checkModel(model, batch, ENGINE));
+    }
+    List<LayerCheck> wrong = checks.stream().filter(c -> !c.right()).toList();
+    if (!wrong.isEmpty()) {
+      throw new WrongKernelsException(
+          String.format(
+              Locale.ROOT,
+              "oneDNN's vectorised convolutions (ONEDNN_MAX_CPU_ISA=%s) compute %d of this"
+                  + " model's %d convolution shapes wrong on this CPU, first %s; serve with %s",
+              oneDnnMode(),
+              wrong.size(),
+              checks.size(),
+              wrong.get(0),
+              SAFE_ENVIRONMENT));
+    }
+    return String.format(
+        Locale.ROOT,
+        "oneDNN %s: the model's %d convolution shapes checked right (largest relative error %.2g)",
+        oneDnnMode(),
+        checks.size(),
+        checks.stream().mapToDouble(LayerCheck::error).max().orElse(0));
   }
 
   private static LayerCheck checkLayer(String layer, Conv2d c, NDArray in, Convolver conv) {
