@@ -18,9 +18,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -53,12 +55,15 @@ public final class ServingBenchmark {
             .toArray();
     NoiseSchedule schedule =
         NoiseSchedule.linear(Integer.parseInt(o.getOrDefault("timesteps", "1000")));
-    try (DiffusionModel model = DiffusionModel.load(modelDir)) {
+    // Loaded and checked on a thread that then ends, taking its OpenMP team with it: each server
+    // below runs its PyTorch work on its own generation thread alone (see
+    // InferenceServer#onGenerationThread).
+    try (DiffusionModel model = onThreadThatEnds(() -> DiffusionModel.load(modelDir))) {
       // as the server does: oneDNN's vectorised kernels only where they compute the model right
       String kernels =
           CpuKernels.capped()
               ? "oneDNN capped at SSE4.1"
-              : CpuKernels.requireRight(model, maxBatch);
+              : onThreadThatEnds(() -> CpuKernels.requireRight(model, maxBatch));
       ImageGenerator generator =
           new ImageGenerator("bench", null, model, schedule, Sampler.Kind.DDIM, 0f);
       System.out.printf(
@@ -111,6 +116,16 @@ public final class ServingBenchmark {
             batched.imagesPerSecond() / alone.imagesPerSecond(),
             batched.p95() / alone.p95());
       }
+    }
+  }
+
+  private static <T> T onThreadThatEnds(Callable<T> work) throws Exception {
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    try {
+      return thread.submit(work).get();
+    } finally {
+      thread.shutdown();
+      thread.awaitTermination(1, TimeUnit.MINUTES);
     }
   }
 

@@ -295,7 +295,8 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
       try (ModelInputs inputs = new ModelInputs()) {
         m = progress.stage("serve", "fetching " + model.uri, () -> inputs.resolve(model));
         noise = schedule.resolve(inputs.schedule(m));
-        diffusion = inputs.load(m);
+        ModelInputs.LocalModel fetched = m;
+        diffusion = server.onGenerationThread(() -> inputs.load(fetched));
       }
       double loadSeconds = (System.nanoTime() - start) / 1e9;
       try {
@@ -314,7 +315,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               "serve",
               "checking the convolution kernels (oneDNN " + CpuKernels.oneDnnMode() + ")",
               () -> {
-                log(err, checkKernels(diffusion));
+                log(err, server.onGenerationThread(() -> checkKernels(diffusion)));
                 return null;
               });
         }

@@ -12,12 +12,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * The inference server behind a device class's Deployment: {@code POST /v1/generate} (PNG), the
@@ -91,6 +94,7 @@ public final class InferenceServer implements AutoCloseable {
   private volatile State state = State.STARTING;
   private volatile boolean leaving;
   private volatile ImageGenerator generator;
+  private final List<ExecutorService> generationThreads;
   private volatile RequestBatcher batcher;
   private boolean drainedAll;
 
@@ -108,6 +112,17 @@ public final class InferenceServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.generationThreads =
+        IntStream.rangeClosed(1, settings.maxConcurrency())
+            .mapToObj(
+                i ->
+                    Executors.newSingleThreadExecutor(
+                        r -> {
+                          Thread t = new Thread(r, "tailor-serve-generate-" + i);
+                          t.setDaemon(true);
+                          return t;
+                        }))
+            .toList();
     this.http = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 0);
     http.setExecutor(executor);
     for (GenerationApi api : List.of(GenerationApi.NATIVE, OpenAiImages.INSTANCE)) {
@@ -142,16 +157,41 @@ public final class InferenceServer implements AutoCloseable {
   }
 
   /**
-   * Serves with {@code generator} after one warm-up generation; {@code loadSeconds} is how long
-   * fetching and loading the model took, for the metrics.
+   * Runs {@code work} on the server's first generation thread and returns its result: loading and
+   * checking the model belong there. PyTorch's CPU kernels run on an OpenMP thread team per calling
+   * thread, and a second team, even an idle one, left the generation thread 1.3–1.5× slower per
+   * step on a 2-core machine (libgomp stops its workers spinning between parallel regions once it
+   * manages more threads than there are cores), so the server's PyTorch work all runs on its
+   * generation threads.
+   */
+  public <T> T onGenerationThread(Callable<T> work) throws Exception {
+    try {
+      return generationThreads.get(0).submit(work).get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Serves with {@code generator} after one warm-up generation on its generation thread; {@code
+   * loadSeconds} is how long fetching and loading the model took, for the metrics.
    */
   public void ready(ImageGenerator generator, double loadSeconds) throws IOException {
     metrics.modelLoaded(loadSeconds);
-    generator.generate(0, 1, 1, false); // warm-up
+    try {
+      onGenerationThread(() -> generator.generate(0, 1, 1, false)); // warm-up
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("warm-up failed: " + e.getMessage(), e);
+    }
     batcher =
         new RequestBatcher(
             generator,
-            settings.maxConcurrency(),
+            generationThreads,
             settings.maxBatch(),
             settings.batchWait(),
             () -> capacity - admission.availablePermits(),
@@ -195,9 +235,7 @@ public final class InferenceServer implements AutoCloseable {
     drainedAll = admission.availablePermits() == capacity;
     http.stop(0);
     executor.shutdownNow();
-    if (batcher != null) {
-      batcher.close();
-    }
+    generationThreads.forEach(ExecutorService::shutdownNow);
     state = State.STOPPED;
     stopped.countDown();
     return drainedAll;

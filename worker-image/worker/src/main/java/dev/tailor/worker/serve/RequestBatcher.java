@@ -9,22 +9,22 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the server's generations on threads of its own ({@code loops} of them, each one denoising
- * loop at a time), gathering concurrent requests into batches: a loop that is free takes the oldest
- * waiting request and those that arrive within {@code maxWait} of it (or wait already) and ask for
- * the same number of steps, up to {@code maxImages} images in all (it stops waiting as soon as
- * every admitted request is taken), and runs them as one generation. Each request's images come
- * from its own seed, so they are the bytes it would get alone ({@link ImageGenerator#generate(List,
- * int)}). A request that did not fit (another step count, or too many images) starts the next
- * batch, in arrival order. With {@code maxImages} 1 every request runs alone. Running on long-lived
- * threads matters on CPUs too: PyTorch's intra-op thread team belongs to the calling thread, so
- * generating on the HTTP server's many threads set up teams over and over.
+ * Runs the server's generations on its generation threads (one denoising loop at a time each),
+ * gathering concurrent requests into batches: a loop that is free takes the oldest waiting request
+ * and those that arrive within {@code maxWait} of it (or wait already) and ask for the same number
+ * of steps, up to {@code maxImages} images in all (it stops waiting as soon as every admitted
+ * request is taken), and runs them as one generation. Each request's images come from its own seed,
+ * so they are the bytes it would get alone ({@link ImageGenerator#generate(List, int)}). A request
+ * that did not fit (another step count, or too many images) starts the next batch, in arrival
+ * order. With {@code maxImages} 1 every request runs alone. The loops end when their threads are
+ * interrupted.
  */
-final class RequestBatcher implements AutoCloseable {
+final class RequestBatcher {
   private record Pending(
       ImageGenerator.Part part, int steps, CompletableFuture<ImageGenerator.Images> result) {}
 
@@ -35,16 +35,15 @@ final class RequestBatcher implements AutoCloseable {
   private final InferenceMetrics metrics;
   private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
   private final Deque<Pending> deferred = new ArrayDeque<>();
-  private final List<Thread> loops = new ArrayList<>();
 
   /**
-   * @param loops generations running at once
+   * @param loops the generation threads, each given one loop for good
    * @param admitted how many requests the server has admitted and not answered: a batch that holds
    *     them all has no one left to wait for
    */
   RequestBatcher(
       ImageGenerator generator,
-      int loops,
+      List<? extends Executor> loops,
       int maxImages,
       Duration maxWait,
       java.util.function.IntSupplier admitted,
@@ -54,12 +53,7 @@ final class RequestBatcher implements AutoCloseable {
     this.maxWaitNanos = maxWait.toNanos();
     this.admitted = admitted;
     this.metrics = metrics;
-    for (int i = 0; i < loops; i++) {
-      Thread loop = new Thread(this::run, "tailor-serve-generate-" + (i + 1));
-      loop.setDaemon(true);
-      this.loops.add(loop);
-    }
-    this.loops.forEach(Thread::start);
+    loops.forEach(loop -> loop.execute(this::run));
   }
 
   /** The images of one request, once the batch it joined has run. */
@@ -150,10 +144,5 @@ final class RequestBatcher implements AutoCloseable {
 
   private boolean fits(Pending first, Pending p, int images) {
     return p.steps() == first.steps() && images + p.part().count() <= maxImages;
-  }
-
-  @Override
-  public void close() {
-    loops.forEach(Thread::interrupt);
   }
 }

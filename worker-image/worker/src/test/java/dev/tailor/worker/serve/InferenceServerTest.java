@@ -64,6 +64,26 @@ class InferenceServerTest {
     return settings(1, 8, Duration.ofSeconds(5), 0, Duration.ZERO);
   }
 
+  /**
+   * Loading, checking and warming up the model run where the generations do (a second OpenMP team
+   * in the process slowed every generation), and their failures come back as they were thrown.
+   */
+  @Test
+  void workHandedToTheServerRunsOnItsGenerationThread() throws Exception {
+    try (InferenceServer server = InferenceServer.start(plain())) {
+      assertThat(server.onGenerationThread(() -> Thread.currentThread().getName()))
+          .isEqualTo("tailor-serve-generate-1");
+      assertThatThrownBy(
+              () ->
+                  server.onGenerationThread(
+                      () -> {
+                        throw new java.io.FileNotFoundException("no model");
+                      }))
+          .isInstanceOf(java.io.FileNotFoundException.class)
+          .hasMessage("no model");
+    }
+  }
+
   @Test
   void concurrentRequestsShareADenoisingLoopAndGetTheBytesTheyWouldAlone() throws Exception {
     int requests = 6;
