@@ -32,9 +32,12 @@ import org.slf4j.LoggerFactory;
  * depends on the machine; the cause inside oneDNN was not found. The NaN seen before in training
  * were this defect's garbage. So oneDNN, whose only work here is the convolutions, stays capped:
  * {@link #SAFE_ENVIRONMENT}, which must be in the environment before the native library loads (the
- * worker's script, image, tests and benchmark scripts set it), and this class warns when training
- * on a CPU without it; ATen and MKL run their vectorised kernels. GPU runs are not affected. {@code
- * worker-image/bench/convolution-check} runs {@link #check} in each mode on a machine. Beside it
+ * worker's launcher, tests and benchmark scripts set it), and this class warns when training on a
+ * CPU without it; ATen and MKL run their vectorised kernels. GPU runs are not affected. {@code
+ * worker-image/bench/convolution-check} runs {@link #check} in each mode on a machine. A server
+ * only computes forward passes of one known model, so it may use the vectorised kernels where they
+ * compute that model right: {@link #requireRight} checks each of its convolution shapes on this CPU
+ * (the launcher starts {@code serve} uncapped and again capped when the check fails). Beside it
  * they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
  * vectorised kernels gave a resumed OFA run different bits from an uninterrupted one (2 of 4 runs
  * of {@code OfaCompressionTest}; 1 of 10 with it).
