@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  * worker-image/bench/convolution-check} runs {@link #check} in each mode on a machine. A server
  * only computes forward passes of one known model, so it may use the vectorised kernels where they
  * compute that model right: {@link #requireRight} checks each of its convolution shapes on this CPU
- * (the launcher starts {@code serve} uncapped and again capped when the check fails). Beside it
- * they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
+ * (the launcher starts {@code serve} uncapped and again capped when the check fails). Beside the
+ * cap they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
  * vectorised kernels gave a resumed OFA run different bits from an uninterrupted one (2 of 4 runs
  * of {@code OfaCompressionTest}; 1 of 10 with it).
  */
@@ -208,7 +208,7 @@ public final class CpuKernels {
           t,
           (layer, in) -> {
             Conv2d c = convs.get(layer);
-            if (c == null || c.getGroups() != 1) {
+            if (c == null) {
               return;
             }
             String key =
@@ -218,7 +218,8 @@ public final class CpuKernels {
                         c.getKernelShape(),
                         c.getStride(),
                         c.getPadding(),
-                        c.getDilation())
+                        c.getDilation(),
+                        c.getGroups())
                     .toString();
             checked.computeIfAbsent(key, k -> checkLayer(layer, c, in, conv));
           });
@@ -263,7 +264,7 @@ public final class CpuKernels {
         checks.stream().mapToDouble(LayerCheck::error).max().orElse(0));
   }
 
-  private static LayerCheck checkLayer(String layer, Conv2d c, NDArray in, Convolver conv) {
+  static LayerCheck checkLayer(String layer, Conv2d c, NDArray in, Convolver conv) {
     NDArray w = c.getParameters().get("weight").getArray();
     NDArray b = c.isIncludeBias() ? c.getParameters().get("bias").getArray() : null;
     float[] y = conv.apply(in, w, b, c).toFloatArray();
@@ -276,6 +277,8 @@ public final class CpuKernels {
     int h = (int) s.get(2);
     int wd = (int) s.get(3);
     int co = c.getFilters();
+    int perGroupIn = ci / c.getGroups();
+    int perGroupOut = co / c.getGroups();
     int kh = (int) c.getKernelShape().get(0);
     int kw = (int) c.getKernelShape().get(1);
     int sh = (int) c.getStride().get(0);
@@ -297,7 +300,8 @@ public final class CpuKernels {
         for (int oh = 0; oh < ho; oh++) {
           for (int ow = 0; ow < wo; ow++) {
             double sum = bv == null ? 0 : bv[o];
-            for (int ch = 0; ch < ci; ch++) {
+            int first = o / perGroupOut * perGroupIn;
+            for (int ch = first; ch < first + perGroupIn; ch++) {
               for (int a = 0; a < kh; a++) {
                 int ih = oh * sh - ph + a * dh;
                 if (ih < 0 || ih >= h) {
@@ -308,7 +312,7 @@ public final class CpuKernels {
                   if (iw >= 0 && iw < wd) {
                     sum +=
                         (double) x[((img * ci + ch) * h + ih) * wd + iw]
-                            * wv[((o * ci + ch) * kh + a) * kw + e];
+                            * wv[((o * perGroupIn + ch - first) * kh + a) * kw + e];
                   }
                 }
               }

@@ -3,6 +3,10 @@ package dev.tailor.worker.diffusion;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.convolutional.Conv2d;
 import dev.tailor.worker.diffusion.CpuKernels.ConvolutionErrors;
 import dev.tailor.worker.diffusion.CpuKernels.LayerCheck;
 import dev.tailor.worker.model.DiffusionModel;
@@ -66,6 +70,37 @@ class CpuKernelsTest {
                 assertThat(c.layer()).isEqualTo(broken);
                 assertThat(c.error()).isBetween(0.005, 0.02);
               });
+    }
+  }
+
+  /**
+   * The reference follows a layer's groups, stride and padding (none of the U-Net's has groups).
+   */
+  @Test
+  void aGroupedStridedConvolutionIsCheckedToo() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      Conv2d grouped =
+          Conv2d.builder()
+              .setKernelShape(new Shape(3, 3))
+              .setFilters(12)
+              .optGroups(4)
+              .optStride(new Shape(2, 2))
+              .optPadding(new Shape(1, 1))
+              .build();
+      grouped.initialize(m, DataType.FLOAT32, new Shape(2, 8, 9, 9));
+      NDArray x = m.randomNormal(new Shape(2, 8, 9, 9));
+      LayerCheck right = CpuKernels.checkLayer("g", grouped, x, CpuKernels.ENGINE);
+      assertThat(right.right()).as(right.toString()).isTrue();
+      LayerCheck ungrouped =
+          CpuKernels.checkLayer(
+              "g",
+              grouped,
+              x,
+              (in, w, b, c) ->
+                  Conv2d.conv2d(
+                          in, w.repeat(1, 4), b, c.getStride(), c.getPadding(), c.getDilation(), 1)
+                      .singletonOrThrow());
+      assertThat(ungrouped.right()).as(ungrouped.toString()).isFalse();
     }
   }
 
