@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.data.ImageSource;
+import dev.tailor.worker.diffusion.CpuKernels;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
@@ -169,7 +170,16 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
           progress.stage("evaluate", "fetching " + model.uri, () -> inputs.resolve(model));
       String digest = m.digest() != null ? m.digest() : VariantManifest.of(m.dir()).digest();
       ServingCost cost;
+      String kernels;
       try (DiffusionModel candidate = inputs.load(m)) {
+        // timed with the kernels a server on this machine would use (see ServeCommand)
+        if (candidate.manager().getDevice().isGpu()) {
+          kernels = "GPU";
+        } else if (CpuKernels.capped()) {
+          kernels = "oneDNN capped at SSE4.1";
+        } else {
+          kernels = ServeCommand.checkKernels(candidate, batch);
+        }
         cost =
             progress.stage(
                 "evaluate",
@@ -186,6 +196,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
       r.put("command", "evaluate").put("status", "Succeeded");
       r.set("model", describe(m).put("digest", digest));
       r.set("latency", Json.MAPPER.valueToTree(cost));
+      r.put("kernels", kernels);
       output.emit(spec.commandLine().getOut(), r);
       return ExitCodes.OK;
     }

@@ -22,14 +22,14 @@ final class ExitCodes {
   static final int INTEGRITY = 4;
 
   /**
-   * {@code serve} only: this CPU's vectorised convolution kernels compute the model wrong; the
-   * launcher then serves again with oneDNN capped at SSE4.1.
+   * {@code serve} and {@code evaluate --latency} only: this CPU's vectorised convolution kernels
+   * compute the model wrong; the launcher then runs the command again with oneDNN capped at SSE4.1.
    */
   static final int KERNELS = 5;
 
   static final String HELP =
       "Exit codes: 0 done, 1 failed, 2 bad arguments, 3 unreadable input, 4 digest mismatch,"
-          + " 5 (serve) this CPU's vectorised kernels compute the model wrong.";
+          + " 5 (serve, evaluate --latency) this CPU's vectorised kernels compute the model wrong.";
 
   private ExitCodes() {}
 

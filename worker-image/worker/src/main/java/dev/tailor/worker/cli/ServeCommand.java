@@ -315,7 +315,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
               "serve",
               "checking the convolution kernels (oneDNN " + CpuKernels.oneDnnMode() + ")",
               () -> {
-                log(err, server.onGenerationThread(() -> checkKernels(diffusion)));
+                log(err, server.onGenerationThread(() -> checkKernels(diffusion, maxBatch)));
                 return null;
               });
         }
@@ -362,11 +362,11 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
 
   /**
    * oneDNN's vectorised convolutions compute wrong values on some CPUs for some channel counts (see
-   * {@link CpuKernels}): each of the model's convolutions is checked at the batches this server
-   * runs, and a model they compute wrong is refused with {@link ExitCodes#KERNELS}, on which the
-   * launcher serves again with oneDNN capped.
+   * {@link CpuKernels}): each of the model's convolutions is checked at batch 1 and {@code
+   * maxBatch}, and a model they compute wrong is refused with {@link ExitCodes#KERNELS}, on which
+   * the launcher runs the command again with oneDNN capped.
    */
-  private String checkKernels(DiffusionModel diffusion) {
+  static String checkKernels(DiffusionModel diffusion, int maxBatch) {
     try {
       return CpuKernels.requireRight(diffusion, maxBatch);
     } catch (CpuKernels.WrongKernelsException e) {

@@ -249,7 +249,7 @@ public final class CpuKernels {
           String.format(
               Locale.ROOT,
               "oneDNN's vectorised convolutions (ONEDNN_MAX_CPU_ISA=%s) compute %d of this"
-                  + " model's %d convolution shapes wrong on this CPU, first %s; serve with %s",
+                  + " model's %d convolution shapes wrong on this CPU, first %s; run with %s",
               oneDnnMode(),
               wrong.size(),
               checks.size(),

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The worker's launcher ({@code worker-image/bin/tailor-worker}) with a stand-in for {@code java}
- * that writes down the oneDNN mode it was started with: {@code serve} tries the vectorised kernels
- * and is started again capped when the server says they compute its model wrong (exit 5); every
- * other command, and a mode the caller set, runs once as it is.
+ * that writes down the oneDNN mode it was started with: {@code serve} and {@code evaluate
+ * --latency} try the vectorised kernels and are started again capped when they say the kernels
+ * compute their model wrong (exit 5); every other command, and a mode the caller set, runs once as
+ * it is.
  */
 class LauncherTest {
   private static final Path LAUNCHER = Path.of("../bin/tailor-worker").toAbsolutePath();
@@ -53,7 +54,7 @@ class LauncherTest {
     assertThat(Files.readAllLines(calls))
         .containsExactly("ALL serve --model m", "SSE41 serve --model m");
     assertThat(new String(p.getErrorStream().readAllBytes()))
-        .contains("serving again with oneDNN capped at SSE4.1");
+        .contains("running again with oneDNN capped at SSE4.1");
   }
 
   @Test
@@ -69,7 +70,23 @@ class LauncherTest {
   }
 
   @Test
+  void aLatencyProfileIsTakenWithTheKernelsAServerWouldUse() throws Exception {
+    Process p =
+        launch(
+            Map.of("FAKE_EXIT_ALL", "5"), "evaluate", "--model", "m", "--latency", "--report", "r");
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isZero();
+    assertThat(Files.readAllLines(calls))
+        .containsExactly(
+            "ALL evaluate --model m --latency --report r",
+            "SSE41 evaluate --model m --latency --report r");
+  }
+
+  @Test
   void otherCommandsAndAModeTheCallerSetRunOnceAsTheyAre() throws Exception {
+    Process evaluate = launch(Map.of("FAKE_EXIT_SSE41", "3"), "evaluate", "--model", "m");
+    assertThat(evaluate.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(evaluate.exitValue()).isEqualTo(3);
     Process sample = launch(Map.of("FAKE_EXIT_SSE41", "5"), "sample", "--count", "1");
     Process forced = launch(Map.of("ONEDNN_MAX_CPU_ISA", "AVX2", "FAKE_EXIT_AVX2", "5"), "serve");
     assertThat(sample.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -77,7 +94,8 @@ class LauncherTest {
     assertThat(sample.exitValue()).isEqualTo(5);
     assertThat(forced.exitValue()).isEqualTo(5);
     assertThat(Files.readAllLines(calls))
-        .containsExactlyInAnyOrder("SSE41 sample --count 1", "AVX2 serve");
+        .containsExactlyInAnyOrder(
+            "SSE41 evaluate --model m", "SSE41 sample --count 1", "AVX2 serve");
   }
 
   @Test
