@@ -162,9 +162,13 @@ public final class InferenceServer implements AutoCloseable {
    * thread, and a second team, even an idle one, left the generation thread 1.3–1.5× slower per
    * step on a 2-core machine (libgomp stops its workers spinning between parallel regions once it
    * manages more threads than there are cores), so the server's PyTorch work all runs on its
-   * generation threads.
+   * generation threads. Only before {@link #ready}: from then on the thread runs the batcher's
+   * loop.
    */
   public <T> T onGenerationThread(Callable<T> work) throws Exception {
+    if (batcher != null) {
+      throw new IllegalStateException("the generation thread runs the request loop once ready");
+    }
     try {
       return generationThreads.get(0).submit(work).get();
     } catch (ExecutionException e) {

@@ -81,6 +81,9 @@ class InferenceServerTest {
                       }))
           .isInstanceOf(java.io.FileNotFoundException.class)
           .hasMessage("no model");
+      server.ready(generator, 0);
+      assertThatThrownBy(() -> server.onGenerationThread(() -> 1))
+          .isInstanceOf(IllegalStateException.class);
     }
   }
 
