@@ -2,10 +2,10 @@ package dev.tailor.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailor.testbed.Cluster;
+import dev.tailor.testbed.KubeTest;
+import dev.tailor.testbed.TestNamespace;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -17,15 +17,12 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntFunction;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,27 +31,14 @@ import org.junit.jupiter.api.Test;
  * allocates a cluster IP in the one object the API server keeps for the range); other kinds are not
  * held back.
  */
+@KubeTest
 class OwnedObjectsApiServerTest {
   private static final int THREADS = 16;
 
-  private final KubernetesClient admin = Cluster.shared().client();
-  private final String ns = "tailor-test-" + UUID.randomUUID().toString().substring(0, 8);
-
-  @BeforeEach
-  void namespace() {
-    admin
-        .namespaces()
-        .resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build())
-        .create();
-  }
-
-  @AfterEach
-  void removeNamespace() {
-    admin.namespaces().withName(ns).delete();
-  }
-
   @Test
-  void servicesAreCreatedTwoAtATimeAndOtherKindsAtOnce() throws Exception {
+  void servicesAreCreatedTwoAtATimeAndOtherKindsAtOnce(KubernetesClient admin, TestNamespace test)
+      throws Exception {
+    String ns = test.name();
     InFlight inFlight = new InFlight();
     HasMetadata owner = admin.namespaces().withName(ns).get();
     try (KubernetesClient client =
