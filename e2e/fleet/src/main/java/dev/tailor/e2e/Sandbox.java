@@ -248,9 +248,9 @@ public final class Sandbox implements Callable<Integer> {
         ArtifactStores.open(fleet.getSpec().getStore().getUri(), tailor.store().settings())) {
       StoredFile plot = fleet.getStatus().getQualityPlot();
       if (plot != null) {
-        Path png = dir.resolve("quality-vs-size.png");
-        Files.write(png, store.readFile(plot.getUri(), plot.getDigest()));
-        say("Quality and step latency by variant size (" + plot.getUri() + ") in " + png);
+        Path svg = dir.resolve(plot.getUri().substring(plot.getUri().lastIndexOf('/') + 1));
+        Files.write(svg, store.readFile(plot.getUri(), plot.getDigest()));
+        say("Quality and step latency by variant size (" + plot.getUri() + ") in " + svg);
       }
       for (ModelVariant v : variants) {
         Artifact a = v.getSpec().getArtifact();

@@ -18,6 +18,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -87,7 +88,8 @@ class FleetEndToEndTest extends LocalTailorTest {
     assertThat(served.getStatus().getVariants())
         .allSatisfy(r -> assertThat(r.getSamples()).endsWith("/samples.png"));
     StoredFile plot = served.getStatus().getQualityPlot();
-    assertThat(stored(plot.getUri(), plot.getDigest())).startsWith(PNG_MAGIC);
+    assertThat(new String(stored(plot.getUri(), plot.getDigest()), StandardCharsets.UTF_8))
+        .contains("<svg ", FLEET + ": quality and step latency by variant size");
     firstFiles.add(storedName(plot.getUri().substring(0, plot.getUri().lastIndexOf('/'))));
     assertThat(storedVariants()).containsAll(firstFiles);
 

@@ -15,38 +15,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.jboss.logging.Logger;
 
 /**
  * Keeps each fleet's {@link QualityPlot} in its store: drawn when the current compression's
  * variants are registered and again whenever what it shows changes (a class's latency profile
  * arrives), stored as the folder {@code <compression Job>-plots} beside the variants (deleted with
- * them), and named in the fleet's status. A plot that cannot be drawn or stored costs nothing else:
- * the status keeps the last one, an Event says why once, and the next reconcile tries again.
+ * them), and named in the fleet's status. A plot that cannot be stored costs nothing else: the
+ * status keeps the last one, an Event says why once, and the next reconcile tries again.
  */
 final class QualityPlots {
   private static final Logger LOG = Logger.getLogger(QualityPlots.class);
   static final String REASON_FAILED = "QualityPlotFailed";
 
   private record Drawn(String key, StoredFile file) {}
-
-  /**
-   * The threads that draw, one per core: each drawing holds a 900×520 image and JFreeChart's
-   * working set, and a thousand fleets registered at once would otherwise draw on every reconcile
-   * thread together. Their own threads, not the reconcile threads, because Java 2D's renderer keeps
-   * its caches, softly held, per thread that drew.
-   */
-  private static final ExecutorService DRAWING =
-      Executors.newFixedThreadPool(
-          Runtime.getRuntime().availableProcessors(),
-          r -> {
-            Thread t = new Thread(r, "tailor-plot-drawing");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final EventRecorder events;
   private final FleetStores stores;
@@ -91,9 +73,7 @@ final class QualityPlots {
       drawn.put(fleetKey, new Drawn(key, file));
       failures.remove(fleetKey);
       return file;
-    } catch (IOException | RuntimeException | LinkageError | InternalError e) {
-      // a store that is down or refused (Stalled), and AWT without the fonts or native libraries
-      // it draws with (InternalError, LinkageError)
+    } catch (IOException | RuntimeException e) { // a store that is down or refused (Stalled)
       String why = "the quality-vs-size plot was not stored: " + e;
       LOG.warnf(
           "ModelFleet(%s/%s): %s",
@@ -115,27 +95,11 @@ final class QualityPlots {
     return namespace + "/" + name;
   }
 
-  /** {@code plot}'s PNG, drawn on one of the drawing threads. */
-  private static byte[] drawn(QualityPlot plot) throws IOException {
-    try {
-      return DRAWING.submit(plot::png).get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while the plot was drawn", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof Error err) {
-        throw err; // AWT without its fonts or native libraries
-      }
-      throw (RuntimeException) e.getCause(); // drawing throws nothing checked
-    }
-  }
-
   private StoredFile store(ModelFleet fleet, String folder, QualityPlot plot, Context<?> context)
       throws IOException, Stalled {
-    byte[] png = drawn(plot);
     Path dir = Files.createTempDirectory("tailor-plot-");
     try (ArtifactStore store = stores.open(context.getClient(), fleet)) {
-      Files.write(dir.resolve(QualityPlot.FILE), png);
+      Files.write(dir.resolve(QualityPlot.FILE), plot.svg());
       StoredVariant stored = store.writeFolder(folder, dir);
       return new StoredFile(stored.fileUri(QualityPlot.FILE), stored.digest());
     } finally {
