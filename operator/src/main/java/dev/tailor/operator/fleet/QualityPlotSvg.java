@@ -99,13 +99,9 @@ final class QualityPlotSvg {
     for (QualityPlot.Point p : points) {
       double px = x.at(p.parameters() / 1e6);
       double py = quality.at(p.quality());
-      out.append(
-          String.format(
-              Locale.ROOT,
-              "<rect class=\"marker\" x=\"%.1f\" y=\"%.1f\" width=\"7\" height=\"7\""
-                  + " fill=\"black\"/>\n",
-              px - 3.5,
-              py - 3.5));
+      out.append("<rect class=\"marker\" x=\"");
+      number(px - 3.5).append("\" y=\"");
+      number(py - 3.5).append("\" width=\"7\" height=\"7\" fill=\"black\"/>\n");
       text(px, py - 9, "middle", "class=\"label\" font-size=\"11\"", p.size() + " %");
     }
     out.append("</g>\n");
@@ -121,13 +117,9 @@ final class QualityPlotSvg {
           .append("\">\n");
       polyline(e.getValue(), x, ms, colour, "stroke-width=\"1.5\" " + dash);
       for (double[] xy : e.getValue()) {
-        out.append(
-            String.format(
-                Locale.ROOT,
-                "<circle class=\"marker\" cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>\n",
-                x.at(xy[0]),
-                ms.at(xy[1]),
-                colour));
+        out.append("<circle class=\"marker\" cx=\"");
+        number(x.at(xy[0])).append("\" cy=\"");
+        number(ms.at(xy[1])).append("\" r=\"3.5\" fill=\"").append(colour).append("\"/>\n");
       }
       out.append("</g>\n");
       legend.add(new String[] {"step latency on " + e.getKey(), colour, dash});
@@ -219,35 +211,48 @@ final class QualityPlotSvg {
         .append(style)
         .append(" points=\"");
     for (int i = 0; i < xy.size(); i++) {
-      out.append(i == 0 ? "" : " ")
-          .append(String.format(Locale.ROOT, "%.1f,%.1f", x.at(xy.get(i)[0]), y.at(xy.get(i)[1])));
+      number(x.at(xy.get(i)[0]), i == 0 ? "" : " ").append(',');
+      number(y.at(xy.get(i)[1]));
     }
     out.append("\"/>\n");
   }
 
   private void line(double x1, double y1, double x2, double y2, String style) {
-    out.append(
-        String.format(
-            Locale.ROOT,
-            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"%s/>",
-            x1,
-            y1,
-            x2,
-            y2,
-            style.isEmpty() ? "" : " " + style.trim()));
+    number(x1, "<line x1=\"").append("\" y1=\"");
+    number(y1).append("\" x2=\"");
+    number(x2).append("\" y2=\"");
+    number(y2).append('"');
+    if (!style.isEmpty()) {
+      out.append(' ').append(style.trim());
+    }
+    out.append("/>");
   }
 
   private void text(double x, double y, String anchor, String style, String text) {
-    out.append(
-            String.format(
-                Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"%s\"%s>",
-                x,
-                y,
-                anchor,
-                style.isEmpty() ? "" : " " + style))
-        .append(escape(text))
-        .append("</text>\n");
+    number(x, "<text x=\"").append("\" y=\"");
+    number(y).append("\" text-anchor=\"").append(anchor).append('"');
+    if (!style.isEmpty()) {
+      out.append(' ').append(style);
+    }
+    out.append('>').append(escape(text)).append("</text>\n");
+  }
+
+  private StringBuilder number(double v) {
+    return number(v, "");
+  }
+
+  /**
+   * {@code prefix}, then {@code v} rounded to one decimal, without a formatter: a plot has a few
+   * hundred of them.
+   */
+  private StringBuilder number(double v, String prefix) {
+    long tenths = Math.round(v * 10);
+    out.append(prefix);
+    if (tenths < 0) {
+      out.append('-');
+      tenths = -tenths;
+    }
+    return out.append(tenths / 10).append('.').append(tenths % 10);
   }
 
   /** About how wide {@code text} sets at 12 user units in a sans-serif face, for the legend. */
