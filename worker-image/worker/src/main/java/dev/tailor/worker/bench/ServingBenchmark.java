@@ -60,10 +60,7 @@ public final class ServingBenchmark {
     // InferenceServer#onGenerationThread).
     try (DiffusionModel model = onThreadThatEnds(() -> DiffusionModel.load(modelDir))) {
       // as the server does: oneDNN's vectorised kernels only where they compute the model right
-      String kernels =
-          CpuKernels.capped()
-              ? "oneDNN capped at SSE4.1"
-              : onThreadThatEnds(() -> CpuKernels.requireRight(model, maxBatch));
+      String kernels = onThreadThatEnds(() -> CpuKernels.inUse(model, maxBatch));
       ImageGenerator generator =
           new ImageGenerator("bench", null, model, schedule, Sampler.Kind.DDIM, 0f);
       System.out.printf(

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tailor.artifacts.Json;
 import dev.tailor.artifacts.VariantManifest;
 import dev.tailor.worker.data.ImageSource;
-import dev.tailor.worker.diffusion.CpuKernels;
 import dev.tailor.worker.diffusion.NoiseSchedule;
 import dev.tailor.worker.eval.Evaluator;
 import dev.tailor.worker.eval.Metrics;
@@ -173,13 +172,7 @@ final class EvaluateCommand implements Callable<Integer>, WorkerCommand {
       String kernels;
       try (DiffusionModel candidate = inputs.load(m)) {
         // timed with the kernels a server on this machine would use (see ServeCommand)
-        if (candidate.manager().getDevice().isGpu()) {
-          kernels = "GPU";
-        } else if (CpuKernels.capped()) {
-          kernels = "oneDNN capped at SSE4.1";
-        } else {
-          kernels = ServeCommand.checkKernels(candidate, batch);
-        }
+        kernels = ServeCommand.checkKernels(candidate, batch);
         cost =
             progress.stage(
                 "evaluate",

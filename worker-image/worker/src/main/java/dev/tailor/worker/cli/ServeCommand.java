@@ -310,7 +310,7 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
                 noise,
                 sampler.kind,
                 sampler.eta);
-        if (!CpuKernels.capped() && !diffusion.manager().getDevice().isGpu()) {
+        if (CpuKernels.toCheck(diffusion)) {
           progress.stage(
               "serve",
               "checking the convolution kernels (oneDNN " + CpuKernels.oneDnnMode() + ")",
@@ -362,13 +362,14 @@ final class ServeCommand implements Callable<Integer>, WorkerCommand {
 
   /**
    * oneDNN's vectorised convolutions compute wrong values on some CPUs for some channel counts (see
-   * {@link CpuKernels}): each of the model's convolutions is checked at batch 1 and {@code
-   * maxBatch}, and a model they compute wrong is refused with {@link ExitCodes#KERNELS}, on which
-   * the launcher runs the command again with oneDNN capped.
+   * {@link CpuKernels}): the kernels in use ({@link CpuKernels#inUse}), each of the model's
+   * convolutions checked at batch 1 and {@code maxBatch} where they are oneDNN's vectorised ones; a
+   * model they compute wrong is refused with {@link ExitCodes#KERNELS}, on which the launcher runs
+   * the command again with oneDNN capped.
    */
   static String checkKernels(DiffusionModel diffusion, int maxBatch) {
     try {
-      return CpuKernels.requireRight(diffusion, maxBatch);
+      return CpuKernels.inUse(diffusion, maxBatch);
     } catch (CpuKernels.WrongKernelsException e) {
       throw new CliException(ExitCodes.KERNELS, e.getMessage(), e);
     }

@@ -235,6 +235,26 @@ public final class CpuKernels {
   }
 
   /**
+   * Whether {@code model}'s convolutions are checked ({@link #requireRight}) before it serves or is
+   * timed here: on a CPU whose oneDNN is not capped. A GPU's kernels and the capped ones are not.
+   */
+  public static boolean toCheck(DiffusionModel model) {
+    return !capped() && !model.manager().getDevice().isGpu();
+  }
+
+  /**
+   * The kernels {@code model} runs on in this process, as a server or a latency profile reports
+   * them: the GPU's, oneDNN capped, or oneDNN's vectorised ones checked right ({@link
+   * #requireRight}, which throws where they are not).
+   */
+  public static String inUse(DiffusionModel model, int maxBatch) {
+    if (model.manager().getDevice().isGpu()) {
+      return "GPU";
+    }
+    return capped() ? "oneDNN capped at SSE4.1" : requireRight(model, maxBatch);
+  }
+
+  /**
    * Checks {@code model}'s convolutions ({@link #checkModel}) at batch 1 and {@code maxBatch}, the
    * batches a server runs; returns a line that says they are right, or throws.
    */
