@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailor.api.v1alpha1.ModelFleet;
+import dev.tailor.api.v1alpha1.ModelVariant;
 import dev.tailor.operator.serving.HpaApi;
 import io.fabric8.kubernetes.api.model.ContainerImageBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -154,6 +155,15 @@ class InformersTest {
     assertThat(pod.getStatus().getPodIP()).isEqualTo("10.0.0.7");
     assertThat(Readiness.isPodReady(pod)).isTrue();
     assertThat(pod.getStatus().getContainerStatuses()).hasSize(1);
+    // the pods on one node hold one spec
+    Pod other =
+        serialization.unmarshal(
+            """
+            {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "l4-1"},
+             "spec": {"nodeName": "gpu-l4-1", "containers": [{"name": "x"}]}}
+            """,
+            Pod.class);
+    assertThat(other.getSpec()).isSameAs(pod.getSpec());
     // a pod without a node yet, or without a spec
     assertThat(
             serialization
@@ -230,6 +240,85 @@ class InformersTest {
             ModelFleet.class);
     assertThat(fleet.addFinalizer("tailor.dev/files")).isTrue();
     assertThat(fleet.getMetadata().getFinalizers()).containsExactly("tailor.dev/files");
+    // a ModelVariant's metadata is read compact, its spec and status as they are
+    String variantJson =
+        """
+        {"apiVersion": "tailor.dev/v1alpha1", "kind": "ModelVariant",
+         "metadata": {"name": "shapes-50", "namespace": "team-a",
+           "labels": {"tailor.dev/fleet": "shapes", "tailor.dev/compression-job": "shapes-c1"}},
+         "spec": {"fleet": "shapes", "fleetGeneration": 3},
+         "status": {"fitsSummary": "l4: fits"}}
+        """;
+    ModelVariant variant = lean.unmarshal(variantJson, ModelVariant.class);
+    assertThat(variant.getMetadata().getLabels()).isNotInstanceOf(LinkedHashMap.class);
+    assertThat(variant.getMetadata().getAdditionalProperties()).isSameAs(Collections.emptyMap());
+    assertThat(variant).isEqualTo(plain.unmarshal(variantJson, ModelVariant.class));
+    variant.getStatus().setFitsSummary("l4: too slow"); // the operator writes a variant's status
+    assertThat(variant.getStatus().getFitsSummary()).isEqualTo("l4: too slow");
+  }
+
+  @Test
+  void theTemplatePartsDeploymentsHoldAlikeAreReadAsOneInstance() {
+    KubernetesSerialization lean = operatorsClient();
+    KubernetesSerialization plain = new KubernetesSerialization();
+    java.util.function.BiFunction<String, String, String> deployment =
+        (name, gpu) ->
+            """
+            {"apiVersion": "apps/v1", "kind": "Deployment",
+             "metadata": {"name": "%s", "namespace": "team-a"},
+             "spec": {"replicas": 1, "selector": {"matchLabels": {"fleet": "%s"}},
+               "strategy": {"type": "RollingUpdate",
+                 "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+               "template": {"metadata": {"labels": {"fleet": "%s"}},
+                 "spec": {
+                   "affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution":
+                     {"nodeSelectorTerms": [{"matchExpressions": [{"key": "nvidia.com/gpu.product",
+                       "operator": "In", "values": ["NVIDIA-L4"]}]}]}}},
+                   "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists",
+                     "effect": "NoSchedule"}],
+                   "volumes": [{"name": "scratch", "emptyDir": {}}],
+                   "containers": [{"name": "server", "image": "tailor/worker:1",
+                     "args": ["serve", "--variant", "s3://models/%s"],
+                     "ports": [{"name": "http", "containerPort": 8080, "protocol": "TCP"}],
+                     "env": [{"name": "AWS_REGION", "value": "us-east-1"}],
+                     "volumeMounts": [{"name": "scratch", "mountPath": "/scratch"}],
+                     "resources": {"limits": {"nvidia.com/gpu": "%s"}},
+                     "readinessProbe": {"httpGet": {"path": "/readyz", "port": "http"},
+                       "periodSeconds": 5}}]}}}}
+            """
+                .formatted(name, name, name, name, gpu);
+    Deployment a = lean.unmarshal(deployment.apply("shapes-l4", "1"), Deployment.class);
+    Deployment b = lean.unmarshal(deployment.apply("faces-l4", "1"), Deployment.class);
+    Deployment c = lean.unmarshal(deployment.apply("digits-l4", "2"), Deployment.class);
+    var podA = a.getSpec().getTemplate().getSpec();
+    var podB = b.getSpec().getTemplate().getSpec();
+    var serverA = podA.getContainers().get(0);
+    var serverB = podB.getContainers().get(0);
+    // what the two fleets' Deployments hold alike is one instance
+    assertThat(podB.getAffinity()).isSameAs(podA.getAffinity());
+    assertThat(podB.getTolerations().get(0)).isSameAs(podA.getTolerations().get(0));
+    assertThat(podB.getVolumes().get(0)).isSameAs(podA.getVolumes().get(0));
+    assertThat(serverB.getReadinessProbe()).isSameAs(serverA.getReadinessProbe());
+    assertThat(serverB.getPorts().get(0)).isSameAs(serverA.getPorts().get(0));
+    assertThat(serverB.getEnv().get(0)).isSameAs(serverA.getEnv().get(0));
+    assertThat(serverB.getVolumeMounts().get(0)).isSameAs(serverA.getVolumeMounts().get(0));
+    assertThat(serverB.getResources()).isSameAs(serverA.getResources());
+    assertThat(b.getSpec().getStrategy()).isSameAs(a.getSpec().getStrategy());
+    // what differs is each object's own
+    assertThat(serverB).isNotSameAs(serverA);
+    assertThat(serverB.getArgs()).isNotEqualTo(serverA.getArgs());
+    var serverC = c.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(serverC.getResources()).isNotSameAs(serverA.getResources());
+    assertThat(serverC.getResources().getLimits().get("nvidia.com/gpu").getAmount()).isEqualTo("2");
+    assertThat(serverC.getReadinessProbe()).isSameAs(serverA.getReadinessProbe());
+    // and each reads as the plain client reads it
+    for (String name : List.of("shapes-l4", "faces-l4")) {
+      String json = deployment.apply(name, "1");
+      Deployment read = lean.unmarshal(json, Deployment.class);
+      assertThat(read).isEqualTo(plain.unmarshal(json, Deployment.class));
+      assertThat(tree(lean.asJson(read)))
+          .isEqualTo(tree(plain.asJson(plain.unmarshal(json, Deployment.class))));
+    }
   }
 
   @Test
@@ -267,6 +356,17 @@ class InformersTest {
         .isNotInstanceOf(ArrayList.class)
         .allSatisfy(p -> assertThat(p).isNotInstanceOf(LinkedHashMap.class));
     assertThat(hpa.getMetadata().getLabels()).isNotInstanceOf(LinkedHashMap.class);
+    // another fleet's HPA holds the same metrics and behaviour: one instance of each
+    String facesJson = json.replace("shapes-t4", "faces-t4");
+    GenericKubernetesResource faces = lean.unmarshal(facesJson, GenericKubernetesResource.class);
+    assertThat((Object) faces.get("spec", "metrics")).isSameAs(hpa.get("spec", "metrics"));
+    assertThat((Object) faces.get("spec", "behavior")).isSameAs(hpa.get("spec", "behavior"));
+    assertThat((Object) faces.get("spec", "scaleTargetRef"))
+        .isNotEqualTo(hpa.get("spec", "scaleTargetRef"));
+    GenericKubernetesResource facesPlain =
+        new KubernetesSerialization().unmarshal(facesJson, GenericKubernetesResource.class);
+    assertThat(tree(lean.asJson(faces)).get("spec"))
+        .isEqualTo(tree(lean.asJson(facesPlain)).get("spec"));
     // other generic kinds keep their status
     GenericKubernetesResource other =
         lean.unmarshal(
