@@ -62,11 +62,11 @@ import java.util.WeakHashMap;
  * which the operator reads as the pod's node alone ({@link Informers.NodeNameOnly}).
  *
  * <p>Of the operator's own resources, the ModelVariants' metadata is read compact too (a fleet's
- * four variants were its largest cached part): the operator reads a variant's metadata and changes
- * only its status. Never the objects the SDK hands a reconcile to change (a fleet's finalizers are
- * added to its list). The operator reads Kubernetes' kinds and writes new objects of them, never
- * changing one it read. Whatever edits one through this client (Fabric8's {@code edit}) changes a
- * copy made by the object's builder, not its maps.
+ * four variants hold more than its Deployments once their template parts are shared): the operator
+ * reads a variant's metadata and changes only its status. Never the objects the SDK hands a
+ * reconcile to change (a fleet's finalizers are added to its list). The operator reads Kubernetes'
+ * kinds and writes new objects of them, never changing one it read. Whatever edits one through this
+ * client (Fabric8's {@code edit}) changes a copy made by the object's builder, not its maps.
  */
 final class CompactReads extends BeanDeserializerModifier {
   private static final Set<Class<?>> KINDS =
