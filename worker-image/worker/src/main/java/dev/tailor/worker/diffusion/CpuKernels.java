@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * only computes forward passes of one known model, so it may use the vectorised kernels where they
  * compute that model right: {@link #requireRight} checks each of its convolution shapes on this CPU
  * (the launcher starts {@code serve} uncapped and again capped when the check fails). Beside the
- * cap they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL's
- * vectorised kernels gave a resumed OFA run different bits from an uninterrupted one (2 of 4 runs
- * of {@code OfaCompressionTest}; 1 of 10 with it).
+ * cap they set {@code MKL_CBWR=AVX2}: left to choose its code path by memory alignment, MKL may
+ * give a resumed run, whose weights were read into other memory, other bits than an uninterrupted
+ * one (most of the differences once seen there were DJL's freed scalars, see {@link
+ * dev.tailor.worker.model.Scalars}).
  */
 public final class CpuKernels {
 

@@ -70,7 +70,7 @@ public class ResidualBlock extends AbstractBlock {
     h = Nn.apply(conv2, ps, Nn.silu(Nn.apply(norm2, ps, h, training)), training);
     NDArray shortcut = skip == null ? x : Nn.apply(skip, ps, x, training);
     NDArray sum = shortcut.add(h);
-    return new NDList(outputScale == 1f ? sum : sum.div(outputScale));
+    return new NDList(outputScale == 1f ? sum : Scalars.div(sum, outputScale));
   }
 
   @Override

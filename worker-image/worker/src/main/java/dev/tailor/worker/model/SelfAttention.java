@@ -52,7 +52,7 @@ public class SelfAttention extends AbstractBlock {
     NDArray q = r.get(0).reshape(n * heads, tokens, hd);
     NDArray k = r.get(1).reshape(n * heads, tokens, hd);
     NDArray v = r.get(2).reshape(n * heads, tokens, hd);
-    NDArray weights = q.matMul(k.transpose(0, 2, 1)).mul(1.0 / Math.sqrt(hd)).softmax(-1);
+    NDArray weights = Scalars.mul(q.matMul(k.transpose(0, 2, 1)), 1.0 / Math.sqrt(hd)).softmax(-1);
     NDArray attended =
         weights
             .matMul(v)
@@ -60,7 +60,7 @@ public class SelfAttention extends AbstractBlock {
             .transpose(0, 1, 3, 2)
             .reshape(n, dim, s.get(2), s.get(3));
     NDArray sum = x.add(Nn.apply(proj, ps, attended, training));
-    return new NDList(outputScale == 1f ? sum : sum.div(outputScale));
+    return new NDList(outputScale == 1f ? sum : Scalars.div(sum, outputScale));
   }
 
   @Override

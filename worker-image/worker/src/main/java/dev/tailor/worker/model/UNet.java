@@ -230,7 +230,7 @@ public class UNet extends AbstractBlock {
     NDArray temb = Nn.apply(timeFc1, ps, timestepEmbedding(t), training);
     temb = Nn.apply(timeFc2, ps, Nn.silu(temb), training);
     Deque<NDArray> skips = new ArrayDeque<>();
-    NDArray h = conventions.centerInput() ? x.mul(2).sub(1) : x;
+    NDArray h = conventions.centerInput() ? Scalars.mul(x, 2).sub(1) : x;
     for (int i = 0; i < steps.size(); i++) {
       Step step = steps.get(i);
       switch (step.kind()) {

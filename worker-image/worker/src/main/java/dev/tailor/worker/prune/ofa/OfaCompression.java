@@ -10,6 +10,7 @@ import dev.tailor.worker.data.ImageSource;
 import dev.tailor.worker.diffusion.Noise;
 import dev.tailor.worker.diffusion.TrainResult;
 import dev.tailor.worker.model.DiffusionModel;
+import dev.tailor.worker.model.Scalars;
 import dev.tailor.worker.prune.ChannelGraph;
 import dev.tailor.worker.prune.Pruner;
 import dev.tailor.worker.prune.TaylorImportance;
@@ -162,9 +163,9 @@ public final class OfaCompression {
           NDArray pred = subnets.get(i).forward(m, xt, tt, true);
           NDArray loss = pred.sub(eps).square().mean();
           if (target != null) {
-            loss = loss.add(pred.sub(target).square().mean().mul(o.distillWeight()));
+            loss = loss.add(Scalars.mul(pred.sub(target).square().mean(), o.distillWeight()));
           }
-          loss = loss.mul((float) (lossFactors[i] / picked.size()));
+          loss = Scalars.mul(loss, (float) (lossFactors[i] / picked.size()));
           total = total == null ? loss : total.add(loss);
         }
         collector.backward(total);
