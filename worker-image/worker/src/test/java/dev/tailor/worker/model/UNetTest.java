@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -157,7 +158,7 @@ class UNetTest {
     Map<String, Parameter> params = model.parameters();
     params.values().forEach(p -> p.getArray().setRequiresGradient(true));
     try (NDManager m = model.manager().newSubManager()) {
-      java.util.Random r = new java.util.Random(4);
+      Random r = new Random(4);
       Shape shape = model.imageShape(2);
       float[] x = new float[(int) shape.size()];
       float[] eps = new float[x.length];

@@ -165,7 +165,7 @@ public final class OfaCompression {
           if (target != null) {
             loss = loss.add(Scalars.mul(pred.sub(target).square().mean(), o.distillWeight()));
           }
-          loss = Scalars.mul(loss, (float) (lossFactors[i] / picked.size()));
+          loss = Scalars.mul(loss, lossFactors[i] / picked.size());
           total = total == null ? loss : total.add(loss);
         }
         collector.backward(total);
